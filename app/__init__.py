@@ -1,0 +1,1 @@
+"""Cap Partagé: live workshops that co-build a territorial digital inclusion roadmap."""

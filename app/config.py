@@ -1,0 +1,33 @@
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting is read from the environment (or a `.env` file); see README."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{ROOT / 'data' / 'cap-partage.db'}"
+    # Unset: in-process channel layer (one worker). Set: Redis pub/sub across workers/hosts.
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "BROADCAST_URL")
+    )
+    secret_key: str = "dev-insecure-change-me"
+    base_url: str = "http://127.0.0.1:8000"
+    sessions_dir: Path = ROOT / "sessions"
+    # Minimum delay between two pushes of one workshop's state (coalescing window).
+    push_interval: float = 0.1
+    # Above this many queued-but-unsent frames a connection is treated as stalled and closed.
+    send_timeout: float = 10.0
+    cookie_secure: bool = False
+    participant_ttl_seconds: int = 90
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,66 @@
+"""The activity state machine: draft → open → closed → revealed (DESIGN.md §3)."""
+
+from enum import StrEnum
+
+from app.domain.errors import NotAllowed
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    REVEALED = "revealed"
+
+
+# A closed activity may be reopened, and revealed results hidden again.
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.DRAFT: frozenset({State.OPEN}),
+    State.OPEN: frozenset({State.CLOSED}),
+    State.CLOSED: frozenset({State.OPEN, State.REVEALED}),
+    State.REVEALED: frozenset({State.CLOSED}),
+}
+
+STATE_LABELS = {
+    State.DRAFT: "en préparation",
+    State.OPEN: "ouverte",
+    State.CLOSED: "fermée",
+    State.REVEALED: "résultats affichés",
+}
+
+ACTION_LABELS = {
+    State.OPEN: "Ouvrir",
+    State.CLOSED: "Fermer",
+    State.REVEALED: "Révéler",
+}
+
+# Slides have nothing to contribute to: they have no state to drive.
+CONTRIBUTION_KINDS = frozenset({"postits"})
+
+
+def transition(kind: str, current: str, target: str) -> State:
+    if kind not in CONTRIBUTION_KINDS:
+        raise NotAllowed("Une diapositive n'a pas d'état à changer.")
+    try:
+        cur, tgt = State(current), State(target)
+    except ValueError as exc:
+        raise NotAllowed(f"État inconnu : {target!r}.") from exc
+    if tgt not in TRANSITIONS[cur]:
+        raise NotAllowed(
+            f"Impossible de passer de « {STATE_LABELS[cur]} » à « {STATE_LABELS[tgt]} »."
+        )
+    return tgt
+
+
+def next_states(kind: str, current: str) -> list[State]:
+    if kind not in CONTRIBUTION_KINDS:
+        return []
+    return sorted(TRANSITIONS[State(current)], key=list(State).index)
+
+
+def accepts_contributions(kind: str, state: str) -> bool:
+    return kind in CONTRIBUTION_KINDS and state == State.OPEN
+
+
+def results_visible(state: str, live: bool) -> bool:
+    """Whether the board shows contributions: once revealed, or all along if live."""
+    return state == State.REVEALED or (live and state in (State.OPEN, State.CLOSED))

@@ -1,0 +1,173 @@
+"""Live screens: what each role's WebSocket receives, and when."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio.from_thread
+from fastapi import WebSocket
+from jinja2_fragments import render_block
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.config import Settings
+from app.db import get_engine
+from app.models import Participant, Workshop
+from app.realtime import ITEMS, KINDS, PRESENCE, STRUCTURE, Connection, Hub, Room, make_channel_layer
+from app.services import participants, views
+from app.web import templates
+
+log = logging.getLogger("cap.live")
+
+BOARD, CONTROL, PARTICIPANT = "board", "control", "participant"
+
+# Which fragments (template blocks, whose root element carries the same id) each kind
+# of change refreshes, per role. Participants only follow the structure of the workshop.
+FRAGMENTS: dict[str, dict[str, tuple[str, ...]]] = {
+    BOARD: {PRESENCE: ("board-presence",), ITEMS: ("board-main",),
+            STRUCTURE: ("board-presence", "board-main")},
+    CONTROL: {PRESENCE: ("ctl-presence",), ITEMS: ("ctl-main",),
+              STRUCTURE: ("ctl-presence", "ctl-main")},
+    PARTICIPANT: {STRUCTURE: ("p-activity",)},
+}
+PAGES = {BOARD: "board/page.html", CONTROL: "facilitator/control.html",
+         PARTICIPANT: "participant/page.html"}
+
+# Close codes sent to clients (4000-4999 are the application's own).
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_STALLED = 1013  # "try again later": the client reconnects and resynchronises
+
+
+def origin_allowed(websocket: WebSocket, base_url: str) -> bool:
+    """Refuse cross-site WebSocket handshakes (browsers always send Origin)."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    netloc = urlsplit(origin).netloc
+    return netloc in {websocket.headers.get("host"), urlsplit(base_url).netloc}
+
+
+def render(role: str, block: str, ctx: dict[str, Any]) -> str:
+    return render_block(templates.env, PAGES[role], block.replace("-", "_"), **ctx)
+
+
+class Live:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.hub = Hub(make_channel_layer(settings.redis_url), self.refresh,
+                       settings.push_interval)
+        self._heartbeat: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.hub.layer.start()
+        self._heartbeat = asyncio.create_task(self._beat())
+
+    async def stop(self) -> None:
+        if self._heartbeat:
+            self._heartbeat.cancel()
+        await self.hub.close()
+        await self.hub.layer.stop()
+
+    def announce(self, workshop_id: int, kind: str) -> None:
+        """Publish a change from a sync route handler, after its commit."""
+        anyio.from_thread.run(self.hub.publish, workshop_id, kind)
+
+    async def _beat(self) -> None:
+        interval = self.settings.participant_ttl_seconds / 3
+        while True:
+            await asyncio.sleep(interval)
+            ids = self.hub.connected_participants()
+            try:
+                await run_in_threadpool(self._in_session, participants.heartbeat, ids)
+            except Exception:
+                log.exception("presence heartbeat failed")
+
+    @staticmethod
+    def _in_session(fn: Callable[..., Any], *args: Any) -> Any:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            return fn(session, *args)
+
+    def _render_all(self, workshop_id: int, kinds: set[str],
+                    conns: list[Connection]) -> list[tuple[Connection, dict[str, str]]]:
+        ttl = self.settings.participant_ttl_seconds
+        out: list[tuple[Connection, dict[str, str]]] = []
+        with Session(get_engine(), expire_on_commit=False) as session:
+            workshop = session.get(Workshop, workshop_id)
+            if workshop is None:
+                return [(c, {}) for c in conns]
+            cache: dict[str, dict[str, str]] = {}
+            for conn in conns:
+                blocks = {b for k in kinds for b in FRAGMENTS[conn.role].get(k, ())}
+                if not blocks:
+                    continue
+                if conn.role == PARTICIPANT:
+                    participant = session.get(Participant, conn.participant_id)
+                    if participant is None:
+                        continue
+                    ctx = views.participant_view(session, workshop, participant)
+                    out.append((conn, {b: render(conn.role, b, ctx) for b in sorted(blocks)}))
+                    continue
+                if conn.role not in cache:
+                    ctx = (views.board if conn.role == BOARD else views.control)(
+                        session, workshop, ttl)
+                    all_blocks = {b for bs in FRAGMENTS[conn.role].values() for b in bs}
+                    cache[conn.role] = {b: render(conn.role, b, ctx) for b in all_blocks}
+                out.append((conn, {b: cache[conn.role][b] for b in sorted(blocks)}))
+        return out
+
+    async def refresh(self, room: Room, kinds: set[str], conns: list[Connection]) -> None:
+        rendered = await run_in_threadpool(self._render_all, room.workshop_id, kinds, conns)
+        for conn, fragments in rendered:
+            if fragments:
+                conn.offer(fragments)
+
+    async def serve(self, websocket: WebSocket, workshop_id: int, role: str,
+                    participant_id: int | None = None) -> None:
+        await websocket.accept()
+        conn = Connection(role, websocket.send_text, participant_id)
+        async with self.hub.join(workshop_id, conn) as room:
+            if participant_id is not None:
+                await run_in_threadpool(self._in_session, participants.connected,
+                                        participant_id, 1)
+                await self.hub.publish(workshop_id, PRESENCE)
+            try:
+                await self.refresh(room, set(KINDS), [conn])
+                await self._pump(websocket, conn, role)
+            finally:
+                if participant_id is not None:
+                    with contextlib.suppress(Exception):
+                        await run_in_threadpool(self._in_session, participants.connected,
+                                                participant_id, -1)
+                        await self.hub.publish(workshop_id, PRESENCE)
+
+    async def _pump(self, websocket: WebSocket, conn: Connection, role: str) -> None:
+        sender = asyncio.create_task(conn.run_sender(self.settings.send_timeout))
+        receiver = asyncio.create_task(self._receive(websocket, role))
+        done, pending = await asyncio.wait({sender, receiver},
+                                           return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        close: tuple[int, str] | None = None
+        if sender in done and isinstance(sender.exception(), TimeoutError):
+            close = (CLOSE_STALLED, "connexion trop lente")
+        elif receiver in done and not receiver.exception():
+            close = receiver.result()
+        if close:
+            with contextlib.suppress(Exception):
+                await websocket.close(code=close[0], reason=close[1])
+
+    @staticmethod
+    async def _receive(websocket: WebSocket, role: str) -> tuple[int, str] | None:
+        """Screens only listen: control goes over HTTP, where roles are checked."""
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        if role == CONTROL:
+            return (CLOSE_FORBIDDEN, "les commandes passent par HTTP")
+        return (CLOSE_FORBIDDEN, "ce rôle ne peut pas piloter l'atelier")

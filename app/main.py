@@ -1,0 +1,122 @@
+"""Application factory: `uvicorn app.main:create_app --factory`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.config import Settings, get_settings
+from app.domain.errors import DomainError
+from app.domain.templates import TemplateError
+from app.live import Live
+from app.routes import board, facilitator, participant
+from app.web import LoginRequired, templates
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class SecurityHeaders:
+    """CSP and friends on every response; cross-site form posts refused (CSRF)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.allowed = {settings.base_url.rstrip("/")}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        origin = headers.get(b"origin", b"").decode()
+        if scope["method"] in UNSAFE and origin and origin != "null":
+            host = headers.get(b"host", b"").decode()
+            if origin.split("://", 1)[-1] != host and origin not in self.allowed:
+                response = JSONResponse({"detail": "Origine refusée."}, status_code=403)
+                await response(scope, receive, send)
+                return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                extra = [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _wants_page(request: Request) -> bool:
+    return (request.method == "GET" and "HX-Request" not in request.headers
+            and "text/html" in request.headers.get("accept", ""))
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if isinstance(exc, LoginRequired) and _wants_page(request):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if _wants_page(request):
+        return templates.TemplateResponse(request, "error.html", {"message": exc.message},
+                                          status_code=exc.status)
+    return JSONResponse({"detail": exc.message}, status_code=exc.status)
+
+
+async def template_error(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"detail": f"Modèle d'atelier invalide : {exc}"}, status_code=500)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc'][1:]) or 'requête'} : {err['msg']}"
+        for err in exc.errors()
+    )
+    return JSONResponse({"detail": f"Requête invalide — {problems}"}, status_code=422)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    live = Live(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await live.start()
+        try:
+            yield
+        finally:
+            await live.stop()
+
+    app = FastAPI(title="Cap Partagé", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.live = live
+    app.state.settings = settings
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(TemplateError, template_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
+                       session_cookie="cap_session", max_age=60 * 60 * 24 * 30,
+                       same_site="lax", https_only=settings.cookie_secure)
+    app.add_middleware(SecurityHeaders, settings=settings)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.include_router(participant.router)
+    app.include_router(facilitator.router)
+    app.include_router(board.router)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,91 @@
+"""Database tables. The database is the single source of truth (DESIGN.md §5)."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _fk(target: str, ondelete: str, nullable: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable,
+                         index=True),
+    )
+
+
+class Facilitator(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Workshop(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    template_slug: str = Field(max_length=64)
+    description: str = Field(default="", max_length=2000)
+    join_code: str = Field(max_length=8, unique=True, index=True)
+    # Secret part of the projector URL, so the board can run on a PC nobody logs in on.
+    board_key: str = Field(max_length=43, unique=True, index=True)
+    owner_id: int = _fk("facilitator.id", "CASCADE")
+    current_position: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkshopGroup(SQLModel, table=True):
+    __tablename__ = "workshop_group"
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _fk("workshop.id", "CASCADE")
+    position: int
+    name: str = Field(max_length=40)
+
+
+class Activity(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _fk("workshop.id", "CASCADE")
+    position: int
+    kind: str = Field(max_length=20)
+    title: str = Field(max_length=120)
+    state: str = Field(default="draft", max_length=10)
+    # The activity's validated template settings (prompt, categories, live, ...).
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Participant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _fk("workshop.id", "CASCADE")
+    token: str = Field(max_length=43, unique=True, index=True)
+    display_name: str = Field(default="", max_length=80)
+    organisation: str = Field(default="", max_length=120)
+    group_id: int | None = _fk("workshop_group.id", "SET NULL", nullable=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    # Open WebSockets; with last_seen (heartbeat) it gives the live participant count.
+    connections: int = 0
+    last_seen: datetime = Field(default_factory=utcnow)
+
+
+class Item(SQLModel, table=True):
+    """A post-it (contribution). Merged originals point at the item they were merged into."""
+
+    __table_args__ = (UniqueConstraint("participant_id", "client_key", name="uq_item_client_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = _fk("activity.id", "CASCADE")
+    participant_id: int | None = _fk("participant.id", "SET NULL", nullable=True)
+    group_id: int | None = _fk("workshop_group.id", "SET NULL", nullable=True)
+    source: str = Field(default="participant", max_length=12)
+    category: str = Field(default="", max_length=40)
+    text: str = Field(max_length=280)
+    hidden: bool = False
+    edited: bool = False
+    merged_into_id: int | None = _fk("item.id", "SET NULL", nullable=True)
+    client_key: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)

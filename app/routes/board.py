@@ -1,0 +1,72 @@
+"""The projected board, and the WebSockets of every screen."""
+
+from fastapi import APIRouter, Request, Response, WebSocket
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.db import get_engine
+from app.domain.errors import DomainError
+from app.live import BOARD, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CONTROL, PARTICIPANT, origin_allowed
+from app.models import Facilitator
+from app.services import views, workshops
+from app.web import SessionDep, SettingsDep, identify, join_url, qr_svg, templates
+
+router = APIRouter()
+
+
+@router.get("/b/{board_key}", response_class=HTMLResponse)
+def board_page(request: Request, board_key: str, session: SessionDep,
+               settings: SettingsDep) -> Response:
+    workshop = workshops.by_board_key(session, board_key)
+    ctx = views.board(session, workshop, settings.participant_ttl_seconds)
+    url = join_url(settings, workshop)
+    ctx.update(join_url=url, qr=qr_svg(url))
+    return templates.TemplateResponse(request, "board/page.html", ctx)
+
+
+def _resolve(websocket: WebSocket, kind: str, key: str) -> tuple[int, int | None]:
+    """Who may watch what: (workshop id, participant id) or DomainError."""
+    with Session(get_engine()) as session:
+        if kind == BOARD:
+            return workshops.by_board_key(session, key).id, None
+        if kind == CONTROL:
+            fid = websocket.session.get("f")
+            account = session.get(Facilitator, fid) if isinstance(fid, int) else None
+            if account is None or not key.isdigit():
+                raise DomainError("connexion animateur requise")
+            return workshops.get_owned(session, account.id, int(key)).id, None
+        workshop = workshops.by_code(session, key)
+        participant = identify(websocket, session, workshop)
+        if participant is None:
+            raise DomainError("rejoignez d'abord l'atelier")
+        return workshop.id, participant.id
+
+
+async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
+    live = websocket.app.state.live
+    if not origin_allowed(websocket, live.settings.base_url):
+        await websocket.close(code=CLOSE_FORBIDDEN, reason="origine refusée")
+        return
+    try:
+        workshop_id, participant_id = await run_in_threadpool(_resolve, websocket, kind, key)
+    except DomainError as err:
+        code = CLOSE_NOT_FOUND if err.status == 404 else CLOSE_FORBIDDEN
+        await websocket.close(code=code, reason=err.message[:120])
+        return
+    await live.serve(websocket, workshop_id, kind, participant_id)
+
+
+@router.websocket("/ws/board/{board_key}")
+async def ws_board(websocket: WebSocket, board_key: str) -> None:
+    await _serve(websocket, BOARD, board_key)
+
+
+@router.websocket("/ws/control/{workshop_id}")
+async def ws_control(websocket: WebSocket, workshop_id: str) -> None:
+    await _serve(websocket, CONTROL, workshop_id)
+
+
+@router.websocket("/ws/p/{code}")
+async def ws_participant(websocket: WebSocket, code: str) -> None:
+    await _serve(websocket, PARTICIPANT, code)

@@ -1,0 +1,171 @@
+"""Facilitator pages: account, workshops, driving a workshop, moderating post-its."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.domain.errors import DomainError, NotFound
+from app.domain.templates import WorkshopTemplate, load_templates
+from app.realtime import ITEMS, STRUCTURE
+from app.services import accounts, items, views, workshops
+from app.web import FacilitatorDep, SessionDep, SettingsDep, join_url, templates
+
+router = APIRouter()
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/f"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/f") -> Response:
+    return templates.TemplateResponse(request, "facilitator/login.html",
+                                      {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, session: SessionDep,
+          email: Annotated[str, Form(max_length=254)],
+          password: Annotated[str, Form(max_length=1024)],
+          next: Annotated[str, Form(max_length=500)] = "/f") -> Response:
+    account = accounts.authenticate(session, email, password)
+    if account is None:
+        return templates.TemplateResponse(
+            request, "facilitator/login.html",
+            {"next": _safe_next(next), "error": "E-mail ou mot de passe incorrect.", "email": email},
+            status_code=401)
+    request.session.clear()
+    request.session["f"] = account.id
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    request.session.pop("f", None)
+    return RedirectResponse("/login", status_code=303)
+
+
+def _templates(settings: SettingsDep) -> dict[str, WorkshopTemplate]:
+    return load_templates(settings.sessions_dir)
+
+
+@router.get("/f", response_class=HTMLResponse)
+def workshop_list(request: Request, me: FacilitatorDep, session: SessionDep,
+                  settings: SettingsDep) -> Response:
+    return templates.TemplateResponse(request, "facilitator/list.html", {
+        "me": me, "workshops": workshops.list_owned(session, me.id),
+        "templates": _templates(settings),
+    })
+
+
+@router.post("/f/workshops")
+def create_workshop(me: FacilitatorDep, session: SessionDep, settings: SettingsDep,
+                    template: Annotated[str, Form(max_length=64)],
+                    title: Annotated[str, Form(max_length=500)] = "") -> Response:
+    available = _templates(settings)
+    if template not in available:
+        raise NotFound(f"Modèle d'atelier inconnu : « {template} ».")
+    workshop = workshops.create_from_template(session, me.id, available[template], title)
+    return RedirectResponse(f"/f/workshops/{workshop.id}", status_code=303)
+
+
+@router.post("/f/workshops/{workshop_id}/rename")
+def rename_workshop(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep,
+                    title: Annotated[str, Form(max_length=500)]) -> Response:
+    workshop = workshops.get_owned(session, me.id, workshop_id)
+    workshops.rename(session, workshop, title)
+    request.app.state.live.announce(workshop.id, STRUCTURE)
+    return RedirectResponse("/f", status_code=303)
+
+
+@router.post("/f/workshops/{workshop_id}/delete")
+def delete_workshop(workshop_id: int, me: FacilitatorDep, session: SessionDep) -> Response:
+    workshops.delete(session, workshops.get_owned(session, me.id, workshop_id))
+    return RedirectResponse("/f", status_code=303)
+
+
+def _control(request: Request, session: SessionDep, settings: SettingsDep, workshop_id: int,
+             block: str | None = None) -> Response:
+    workshop = session.get(workshops.Workshop, workshop_id)
+    ctx = views.control(session, workshop, settings.participant_ttl_seconds)
+    ctx["join_url"] = join_url(settings, workshop)
+    return templates.TemplateResponse(request, "facilitator/control.html", ctx, block_name=block)
+
+
+@router.get("/f/workshops/{workshop_id}", response_class=HTMLResponse)
+def control_page(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep,
+                 settings: SettingsDep) -> Response:
+    workshops.get_owned(session, me.id, workshop_id)
+    return _control(request, session, settings, workshop_id)
+
+
+@router.post("/f/workshops/{workshop_id}/goto", response_class=HTMLResponse)
+def goto(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep,
+         settings: SettingsDep, position: Annotated[int, Form()]) -> Response:
+    workshop = workshops.get_owned(session, me.id, workshop_id)
+    workshops.go_to(session, workshop, position)
+    request.app.state.live.announce(workshop.id, STRUCTURE)
+    return _control(request, session, settings, workshop_id, "ctl_main")
+
+
+@router.post("/f/activities/{activity_id}/state", response_class=HTMLResponse)
+def change_state(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
+                 settings: SettingsDep, state: Annotated[str, Form(max_length=20)]) -> Response:
+    activity = workshops.owned_activity(session, me.id, activity_id)
+    workshops.set_state(session, activity, state)
+    request.app.state.live.announce(activity.workshop_id, STRUCTURE)
+    return _control(request, session, settings, activity.workshop_id, "ctl_main")
+
+
+def _owned_item(session: SessionDep, me_id: int, item_id: int) -> tuple[items.Item, object]:
+    item = items.get(session, item_id)
+    return item, workshops.owned_activity(session, me_id, item.activity_id)
+
+
+@router.post("/f/items/{item_id}/hidden", response_class=HTMLResponse)
+def set_hidden(request: Request, item_id: int, me: FacilitatorDep, session: SessionDep,
+               settings: SettingsDep, hidden: Annotated[bool, Form()]) -> Response:
+    item, activity = _owned_item(session, me.id, item_id)
+    items.set_hidden(session, item, hidden)
+    request.app.state.live.announce(activity.workshop_id, ITEMS)
+    return _control(request, session, settings, activity.workshop_id, "ctl_main")
+
+
+@router.get("/f/items/{item_id}/edit", response_class=HTMLResponse)
+def edit_form(request: Request, item_id: int, me: FacilitatorDep, session: SessionDep) -> Response:
+    item, activity = _owned_item(session, me.id, item_id)
+    return templates.TemplateResponse(request, "facilitator/control.html",
+                                      {"item": item, "activity": activity},
+                                      block_name="edit_form")
+
+
+@router.post("/f/items/{item_id}/edit", response_class=HTMLResponse)
+def edit(request: Request, item_id: int, me: FacilitatorDep, session: SessionDep,
+         settings: SettingsDep, text: Annotated[str, Form(max_length=10_000)],
+         category: Annotated[str, Form(max_length=200)] = "") -> Response:
+    item, activity = _owned_item(session, me.id, item_id)
+    items.edit(session, item, text, category, activity)
+    request.app.state.live.announce(activity.workshop_id, ITEMS)
+    return _control(request, session, settings, activity.workshop_id, "ctl_main")
+
+
+@router.post("/f/activities/{activity_id}/merge", response_class=HTMLResponse)
+def merge(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
+          settings: SettingsDep, item_ids: Annotated[list[int], Form()] = [],  # noqa: B006
+          text: Annotated[str, Form(max_length=10_000)] = "") -> Response:
+    activity = workshops.owned_activity(session, me.id, activity_id)
+    if len(item_ids) > 500:
+        raise DomainError("Trop de post-its à fusionner d'un coup (500 au plus).")
+    items.merge(session, activity, item_ids, text)
+    request.app.state.live.announce(activity.workshop_id, ITEMS)
+    return _control(request, session, settings, activity.workshop_id, "ctl_main")
+
+
+@router.post("/f/items/{item_id}/unmerge", response_class=HTMLResponse)
+def unmerge(request: Request, item_id: int, me: FacilitatorDep, session: SessionDep,
+            settings: SettingsDep) -> Response:
+    item, activity = _owned_item(session, me.id, item_id)
+    items.unmerge(session, item)
+    request.app.state.live.announce(activity.workshop_id, ITEMS)
+    return _control(request, session, settings, activity.workshop_id, "ctl_main")

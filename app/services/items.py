@@ -1,0 +1,145 @@
+"""Post-its: idempotent posting by participants, moderation by the facilitator."""
+
+import re
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.domain.activities import accepts_contributions
+from app.domain.errors import DomainError, NotAllowed, NotFound
+from app.domain.items import ItemView, check_category, clean_text, plan_merge
+from app.models import Activity, Item, Participant, WorkshopGroup, utcnow
+
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def check_key(key: str) -> str:
+    if not _KEY.match(key):
+        raise DomainError("Clé d'idempotence invalide (8 à 64 caractères A-Z, a-z, 0-9, - ou _).")
+    return key
+
+
+def _existing(session: Session, participant_id: int, key: str) -> Item | None:
+    return session.exec(
+        select(Item).where(Item.participant_id == participant_id, Item.client_key == key)
+    ).first()
+
+
+def post(
+    session: Session,
+    participant: Participant,
+    activity_id: int,
+    text: str,
+    category: str = "",
+    group_id: int | None = None,
+    client_key: str = "",
+) -> tuple[Item, bool]:
+    """Store a post-it once per idempotency key; returns (item, created)."""
+    key = check_key(client_key)
+    previous = _existing(session, participant.id, key)
+    if previous is not None:
+        return previous, False
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.workshop_id != participant.workshop_id:
+        raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
+    if activity.kind != "postits":
+        raise NotAllowed("Cette activité ne reçoit pas de post-its.")
+    if not accepts_contributions(activity.kind, activity.state):
+        raise NotAllowed("Cette activité n'est pas ouverte : votre post-it n'a pas été envoyé.")
+    config = activity.config
+    clean = clean_text(text, config.get("max_length", 280))
+    cat = check_category(category, config.get("categories", []))
+    if config.get("use_groups"):
+        group_id = _check_group(session, participant, group_id)
+    else:
+        group_id = None
+    item = Item(activity_id=activity.id, participant_id=participant.id, group_id=group_id,
+                category=cat, text=clean, client_key=key)
+    session.add(item)
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same key raced in from another request: the first one stored wins.
+        session.rollback()
+        previous = _existing(session, participant.id, key)
+        if previous is None:
+            raise
+        return previous, False
+    session.refresh(item)
+    return item, True
+
+
+def _check_group(session: Session, participant: Participant, group_id: int | None) -> int:
+    group_id = group_id or participant.group_id
+    if group_id is None:
+        raise DomainError("Choisissez votre sous-groupe avant d'envoyer.")
+    group = session.get(WorkshopGroup, group_id)
+    if group is None or group.workshop_id != participant.workshop_id:
+        raise NotFound(f"Sous-groupe {group_id} introuvable dans cet atelier.")
+    if participant.group_id != group_id:
+        participant.group_id = group_id
+        session.add(participant)
+    return group_id
+
+
+def of_participant(session: Session, participant_id: int, activity_id: int) -> list[Item]:
+    return list(session.exec(
+        select(Item).where(Item.participant_id == participant_id, Item.activity_id == activity_id)
+        .order_by(Item.id)
+    ))
+
+
+def of_activity(session: Session, activity_id: int) -> list[Item]:
+    return list(session.exec(select(Item).where(Item.activity_id == activity_id).order_by(Item.id)))
+
+
+def get(session: Session, item_id: int) -> Item:
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound(f"Post-it {item_id} introuvable.")
+    return item
+
+
+def set_hidden(session: Session, item: Item, hidden: bool) -> None:
+    item.hidden = hidden
+    session.add(item)
+    session.commit()
+
+
+def edit(session: Session, item: Item, text: str, category: str, activity: Activity) -> None:
+    item.text = clean_text(text, activity.config.get("max_length", 280))
+    item.category = check_category(category, activity.config.get("categories", []))
+    item.edited = True
+    session.add(item)
+    session.commit()
+
+
+def merge(session: Session, activity: Activity, item_ids: list[int], text: str | None) -> Item:
+    found = list(session.exec(select(Item).where(col(Item.id).in_(item_ids))))
+    missing = set(item_ids) - {i.id for i in found}
+    if missing:
+        raise NotFound(f"Post-it {min(missing)} introuvable.")
+    views = [ItemView(i.id, i.activity_id, i.text, i.category, i.hidden, i.merged_into_id)
+             for i in found]
+    plan = plan_merge(views, activity.id, text)
+    groups = {i.group_id for i in found}
+    merged = Item(activity_id=activity.id, source="merge", text=plan.text, category=plan.category,
+                  group_id=groups.pop() if len(groups) == 1 else None, created_at=utcnow())
+    session.add(merged)
+    session.flush()
+    for item in found:
+        item.merged_into_id = merged.id
+        session.add(item)
+    session.commit()
+    session.refresh(merged)
+    return merged
+
+
+def unmerge(session: Session, merged: Item) -> None:
+    if merged.source != "merge":
+        raise NotAllowed("Ce post-it n'est pas issu d'une fusion.")
+    for original in session.exec(select(Item).where(Item.merged_into_id == merged.id)):
+        original.merged_into_id = None
+        session.add(original)
+    session.delete(merged)
+    session.commit()

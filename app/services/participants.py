@@ -1,0 +1,72 @@
+"""Anonymous participants: joining, identity by token, presence."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from app.domain.codes import new_token
+from app.domain.errors import DomainError
+from app.models import Participant, Workshop, utcnow
+
+MAX_NAME, MAX_ORG = 80, 120
+
+
+def _clean(raw: str, limit: int, label: str) -> str:
+    value = " ".join(raw.split())
+    if len(value) > limit:
+        raise DomainError(f"{label} : {limit} caractères au maximum.")
+    return value
+
+
+def join(session: Session, workshop: Workshop, name: str = "", organisation: str = "") -> Participant:
+    participant = Participant(
+        workshop_id=workshop.id,
+        token=new_token(),
+        display_name=_clean(name, MAX_NAME, "Nom"),
+        organisation=_clean(organisation, MAX_ORG, "Structure"),
+    )
+    session.add(participant)
+    session.commit()
+    session.refresh(participant)
+    return participant
+
+
+def by_token(session: Session, workshop_id: int, token: str | None) -> Participant | None:
+    if not token:
+        return None
+    return session.exec(
+        select(Participant).where(Participant.token == token,
+                                  Participant.workshop_id == workshop_id)
+    ).first()
+
+
+def connected(session: Session, participant_id: int, delta: int) -> None:
+    """Count an opened (+1) or closed (-1) WebSocket of a participant."""
+    session.execute(
+        update(Participant).where(col(Participant.id) == participant_id).values(
+            connections=func.max(Participant.connections + delta, 0)
+            if session.bind.dialect.name == "sqlite"
+            else func.greatest(Participant.connections + delta, 0),
+            last_seen=utcnow(),
+        )
+    )
+    session.commit()
+
+
+def heartbeat(session: Session, participant_ids: list[int]) -> None:
+    if participant_ids:
+        session.execute(update(Participant).where(col(Participant.id).in_(participant_ids))
+                        .values(last_seen=utcnow()))
+        session.commit()
+
+
+def count_present(session: Session, workshop_id: int, ttl_seconds: int) -> int:
+    since = utcnow() - timedelta(seconds=ttl_seconds)
+    return session.exec(
+        select(func.count()).select_from(Participant).where(
+            Participant.workshop_id == workshop_id,
+            Participant.connections > 0,
+            Participant.last_seen >= since,
+        )
+    ).one()

@@ -1,0 +1,139 @@
+"""Workshops: create from a template, rename, delete, drive through activities."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.domain import activities as states
+from app.domain.codes import new_join_code, new_token, normalise_code
+from app.domain.errors import DomainError, Forbidden, NotFound
+from app.domain.templates import WorkshopTemplate
+from app.models import Activity, Workshop, WorkshopGroup
+
+MAX_TITLE = 120
+
+
+def clean_title(raw: str) -> str:
+    title = " ".join(raw.split())
+    if not title:
+        raise DomainError("Le titre est vide.")
+    if len(title) > MAX_TITLE:
+        raise DomainError(f"Le titre fait {len(title)} caractères ; {MAX_TITLE} au maximum.")
+    return title
+
+
+def create_from_template(
+    session: Session, owner_id: int, template: WorkshopTemplate, title: str | None = None
+) -> Workshop:
+    for _attempt in range(10):
+        workshop = Workshop(
+            title=clean_title(title) if title and title.strip() else template.title,
+            template_slug=template.slug,
+            description=template.description,
+            join_code=new_join_code(),
+            board_key=new_token(),
+            owner_id=owner_id,
+        )
+        session.add(workshop)
+        try:
+            session.flush()
+        except IntegrityError:  # join code already taken: draw another
+            session.rollback()
+            continue
+        break
+    else:
+        raise DomainError("Impossible de tirer un code d'accès libre ; réessayez.")
+    for pos, name in enumerate(template.groups):
+        session.add(WorkshopGroup(workshop_id=workshop.id, position=pos, name=name))
+    for pos, act in enumerate(template.activities):
+        config = act.model_dump(exclude={"kind", "title"})
+        session.add(Activity(workshop_id=workshop.id, position=pos, kind=act.kind,
+                             title=act.title, config=config))
+    session.commit()
+    session.refresh(workshop)
+    return workshop
+
+
+def list_owned(session: Session, owner_id: int) -> list[Workshop]:
+    return list(session.exec(
+        select(Workshop).where(Workshop.owner_id == owner_id)
+        .order_by(col(Workshop.created_at).desc(), col(Workshop.id).desc())
+    ))
+
+
+def get_owned(session: Session, owner_id: int, workshop_id: int) -> Workshop:
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound(f"Atelier {workshop_id} introuvable.")
+    if workshop.owner_id != owner_id:
+        raise Forbidden("Cet atelier appartient à un autre animateur.")
+    return workshop
+
+
+def by_code(session: Session, code: str) -> Workshop:
+    workshop = session.exec(
+        select(Workshop).where(Workshop.join_code == normalise_code(code))
+    ).first()
+    if workshop is None:
+        raise NotFound(f"Aucun atelier avec le code « {code[:12]} ».")
+    return workshop
+
+
+def by_board_key(session: Session, key: str) -> Workshop:
+    workshop = session.exec(select(Workshop).where(Workshop.board_key == key)).first()
+    if workshop is None:
+        raise NotFound("Écran inconnu : ce lien de projection n'existe pas ou plus.")
+    return workshop
+
+
+def rename(session: Session, workshop: Workshop, title: str) -> None:
+    workshop.title = clean_title(title)
+    session.add(workshop)
+    session.commit()
+
+
+def delete(session: Session, workshop: Workshop) -> None:
+    session.delete(workshop)
+    session.commit()
+
+
+def activities_of(session: Session, workshop_id: int) -> list[Activity]:
+    return list(session.exec(
+        select(Activity).where(Activity.workshop_id == workshop_id).order_by(Activity.position)
+    ))
+
+
+def groups_of(session: Session, workshop_id: int) -> list[WorkshopGroup]:
+    return list(session.exec(
+        select(WorkshopGroup).where(WorkshopGroup.workshop_id == workshop_id)
+        .order_by(WorkshopGroup.position)
+    ))
+
+
+def current_activity(session: Session, workshop: Workshop) -> Activity | None:
+    return session.exec(
+        select(Activity).where(Activity.workshop_id == workshop.id,
+                               Activity.position == workshop.current_position)
+    ).first()
+
+
+def go_to(session: Session, workshop: Workshop, position: int) -> None:
+    count = len(activities_of(session, workshop.id))
+    if not 0 <= position < count:
+        raise DomainError(f"Il n'y a pas d'activité n° {position + 1} (l'atelier en compte {count}).")
+    workshop.current_position = position
+    session.add(workshop)
+    session.commit()
+
+
+def owned_activity(session: Session, owner_id: int, activity_id: int) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound(f"Activité {activity_id} introuvable.")
+    get_owned(session, owner_id, activity.workshop_id)
+    return activity
+
+
+def set_state(session: Session, activity: Activity, target: str) -> None:
+    activity.state = states.transition(activity.kind, activity.state, target)
+    session.add(activity)
+    session.commit()

@@ -1,0 +1,59 @@
+"""Shared web plumbing: templates, dependencies, identities from the signed session cookie."""
+
+from pathlib import Path
+from typing import Annotated
+
+import segno
+from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
+from jinja2_fragments.fastapi import Jinja2Blocks
+from sqlmodel import Session
+
+from app.config import Settings, get_settings
+from app.db import get_session
+from app.domain.errors import DomainError
+from app.models import Facilitator, Participant, Workshop
+from app.services import participants
+
+templates = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+class LoginRequired(DomainError):
+    status = 401
+
+
+def current_facilitator(request: Request, session: SessionDep) -> Facilitator:
+    fid = request.session.get("f")
+    account = session.get(Facilitator, fid) if isinstance(fid, int) else None
+    if account is None:
+        raise LoginRequired("Connexion animateur requise.")
+    return account
+
+
+FacilitatorDep = Annotated[Facilitator, Depends(current_facilitator)]
+
+
+def participant_token(request: HTTPConnection, workshop_id: int) -> str | None:
+    tokens = request.session.get("p")
+    return tokens.get(str(workshop_id)) if isinstance(tokens, dict) else None
+
+
+def remember_participant(request: Request, participant: Participant) -> None:
+    tokens = dict(request.session.get("p") or {})
+    tokens[str(participant.workshop_id)] = participant.token
+    request.session["p"] = tokens
+
+
+def identify(request: HTTPConnection, session: Session, workshop: Workshop) -> Participant | None:
+    return participants.by_token(session, workshop.id, participant_token(request, workshop.id))
+
+
+def join_url(settings: Settings, workshop: Workshop) -> str:
+    return f"{settings.base_url.rstrip('/')}/j/{workshop.join_code}"
+
+
+def qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(omitsize=True, border=2, dark="#111")
