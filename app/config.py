@@ -1,3 +1,6 @@
+import os
+import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +20,8 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "BROADCAST_URL")
     )
-    secret_key: str = "dev-insecure-change-me"
+    # Signs the session cookies. Unset: generated once into data/secret_key and reused.
+    secret_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     sessions_dir: Path = ROOT / "sessions"
     # Minimum delay between two pushes of one workshop's state (coalescing window).
@@ -26,6 +30,26 @@ class Settings(BaseSettings):
     send_timeout: float = 10.0
     cookie_secure: bool = False
     participant_ttl_seconds: int = 90
+
+
+def secret_key(settings: Settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key
+    path = ROOT / "data" / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when several workers start together, exactly one writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            if key := path.read_text().strip():
+                return key
+            time.sleep(0.05)
+        raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY") from None
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w") as out:
+        out.write(key)
+    return key
 
 
 @lru_cache

@@ -16,7 +16,16 @@ from starlette.concurrency import run_in_threadpool
 from app.config import Settings
 from app.db import get_engine
 from app.models import Participant, Workshop
-from app.realtime import ITEMS, KINDS, PRESENCE, STRUCTURE, Connection, Hub, Room, make_channel_layer
+from app.realtime import (
+    ITEMS,
+    KINDS,
+    PRESENCE,
+    STRUCTURE,
+    Connection,
+    Hub,
+    Room,
+    make_channel_layer,
+)
 from app.services import participants, views
 from app.web import templates
 

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.config import Settings, get_settings
+from app.config import Settings, get_settings, secret_key
 from app.domain.errors import DomainError
 from app.domain.templates import TemplateError
 from app.live import Live
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(TemplateError, template_error)
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
+    app.add_middleware(SessionMiddleware, secret_key=secret_key(settings),
                        session_cookie="cap_session", max_age=60 * 60 * 24 * 30,
                        same_site="lax", https_only=settings.cookie_secure)
     app.add_middleware(SecurityHeaders, settings=settings)

@@ -5,9 +5,9 @@ from typing import Annotated
 
 import segno
 from fastapi import Depends, Request
-from starlette.requests import HTTPConnection
 from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlmodel import Session
+from starlette.requests import HTTPConnection
 
 from app.config import Settings, get_settings
 from app.db import get_session

@@ -8,7 +8,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.domain.codes import normalise_code
 from app.realtime import ITEMS
 from app.services import items, participants, views, workshops
-from app.web import SessionDep, SettingsDep, identify, qr_svg, join_url, remember_participant, templates
+from app.web import (
+    SessionDep,
+    SettingsDep,
+    identify,
+    join_url,
+    qr_svg,
+    remember_participant,
+    templates,
+)
 
 router = APIRouter()
 

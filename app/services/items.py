@@ -49,10 +49,7 @@ def post(
     config = activity.config
     clean = clean_text(text, config.get("max_length", 280))
     cat = check_category(category, config.get("categories", []))
-    if config.get("use_groups"):
-        group_id = _check_group(session, participant, group_id)
-    else:
-        group_id = None
+    group_id = _check_group(session, participant, group_id) if config.get("use_groups") else None
     item = Item(activity_id=activity.id, participant_id=participant.id, group_id=group_id,
                 category=cat, text=clean, client_key=key)
     session.add(item)

@@ -1,0 +1,195 @@
+/* Cap Partagé: connection status, the participant's outbox, small UI helpers.
+   No framework: htmx does the swaps, this file only adds what htmx does not. */
+(function () {
+  "use strict";
+
+  // Reconnect quickly in a room (the default backoff grows to a minute).
+  htmx.config.wsReconnectDelay = function (retry) {
+    return 250 + Math.random() * Math.min(8000, 500 * Math.pow(2, retry));
+  };
+
+  function setStatus(root, online) {
+    root.querySelectorAll("[data-conn-status]").forEach(function (el) {
+      el.textContent = online ? "en direct" : "connexion perdue — reconnexion…";
+      el.classList.toggle("is-online", online);
+      el.classList.toggle("is-offline", !online);
+    });
+    document.body.classList.toggle("offline", !online);
+  }
+
+  document.addEventListener("htmx:wsOpen", function (e) { setStatus(document, true); flush(); });
+  document.addEventListener("htmx:wsClose", function () { setStatus(document, false); });
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    restorePending(); updateCounters(); highlightNewNotes();
+  });
+
+  // The board re-renders whole columns; only notes never seen before get the arrival animation.
+  var seenNotes = null;
+  function highlightNewNotes() {
+    var notes = document.querySelectorAll(".board .note[id]");
+    var first = seenNotes === null;
+    seenNotes = seenNotes || new Set();
+    notes.forEach(function (note) {
+      if (!seenNotes.has(note.id)) {
+        seenNotes.add(note.id);
+        if (!first) note.classList.add("fresh");
+      }
+    });
+  }
+  window.addEventListener("offline", function () { setStatus(document, false); });
+  window.addEventListener("online", flush);
+
+  function toast(message) {
+    var el = document.getElementById("toast");
+    if (!el) return;
+    el.textContent = message;
+    el.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(function () { el.hidden = true; }, 6000);
+  }
+
+  function detail(text) {
+    try { return JSON.parse(text).detail || text; } catch (e) { return text; }
+  }
+
+  document.addEventListener("htmx:responseError", function (e) {
+    toast(detail(e.detail.xhr.responseText) || "Erreur " + e.detail.xhr.status);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    toast("Le serveur ne répond pas : vérifiez la connexion.");
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (e.detail.successful && form.matches && form.matches("[data-close-editor]")) {
+      form.remove();
+    }
+  });
+
+  // ---- Outbox: a post is kept on the phone until the server has stored it. ----
+  var OUTBOX = "cap-outbox:" + location.pathname;
+  var flushing = false;
+
+  function loadOutbox() {
+    try { return JSON.parse(localStorage.getItem(OUTBOX) || "[]"); } catch (e) { return []; }
+  }
+  function saveOutbox(list) {
+    try { localStorage.setItem(OUTBOX, JSON.stringify(list)); } catch (e) { /* private mode */ }
+  }
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  function pendingItem(entry) {
+    var li = document.createElement("li");
+    li.className = "note-mine pending";
+    li.dataset.key = entry.key;
+    var text = document.createElement("span");
+    text.className = "note-text";
+    text.textContent = entry.fields.text;
+    var state = document.createElement("span");
+    state.className = "sent";
+    state.textContent = navigator.onLine ? "en cours d'envoi…" : "hors ligne — envoi dès le retour du réseau";
+    li.append(text, state);
+    return li;
+  }
+
+  function listFor(entry) {
+    return document.getElementById("mine-" + entry.activity);
+  }
+
+  function restorePending() {
+    loadOutbox().forEach(function (entry) {
+      var list = listFor(entry);
+      if (list && !list.querySelector('[data-key="' + entry.key + '"]')) list.append(pendingItem(entry));
+    });
+  }
+
+  function markPending(entry, message, cls) {
+    document.querySelectorAll('[data-key="' + entry.key + '"]').forEach(function (li) {
+      li.querySelector(".sent").textContent = message;
+      if (cls) li.classList.add(cls);
+    });
+  }
+
+  function stored(entry, html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html.trim();
+    var fresh = tpl.content.firstElementChild;
+    document.querySelectorAll('.pending[data-key="' + entry.key + '"]').forEach(function (li) {
+      if (fresh && !document.getElementById(fresh.id)) li.replaceWith(fresh); else li.remove();
+    });
+  }
+
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      var queue = loadOutbox();
+      while (queue.length) {
+        var entry = queue[0];
+        var response;
+        try {
+          response = await fetch(entry.url, {
+            method: "POST", credentials: "same-origin",
+            headers: { "Accept": "text/html" },
+            body: new URLSearchParams(entry.fields),
+          });
+        } catch (e) {
+          markPending(entry, "hors ligne — envoi dès le retour du réseau");
+          return;
+        }
+        if (response.status >= 500 || response.status === 429) {
+          markPending(entry, "serveur occupé — nouvel essai…");
+          return;
+        }
+        var body = await response.text();
+        queue = loadOutbox().filter(function (e) { return e.key !== entry.key; });
+        saveOutbox(queue);
+        if (response.ok) stored(entry, body);
+        else markPending(entry, "refusé : " + detail(body), "failed");
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+  setInterval(function () { if (loadOutbox().length) flush(); }, 4000);
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches("[data-outbox]")) return;
+    e.preventDefault();
+    var fields = Object.fromEntries(new FormData(form));
+    fields.idempotency_key = newKey();
+    var entry = {
+      key: fields.idempotency_key, url: form.action, fields: fields,
+      activity: form.closest("[data-activity]").dataset.activity,
+    };
+    var queue = loadOutbox();
+    queue.push(entry);
+    saveOutbox(queue);
+    var list = listFor(entry);
+    if (list) list.append(pendingItem(entry));
+    form.querySelector("textarea").value = "";
+    updateCounters();
+    flush();
+  });
+
+  function updateCounters() {
+    document.querySelectorAll("textarea[data-counter]").forEach(function (area) {
+      var count = area.form && area.form.querySelector("[data-count]");
+      if (count) count.textContent = area.value.length;
+    });
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target.matches("textarea[data-counter]")) updateCounters();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    highlightNewNotes();
+    restorePending();
+    updateCounters();
+    if (loadOutbox().length) flush();
+  });
+})();

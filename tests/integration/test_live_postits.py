@@ -1,0 +1,109 @@
+"""A real uvicorn server, 30 participants posting at once, a board watching."""
+
+import asyncio
+import re
+import secrets
+
+import httpx
+import pytest
+import websockets
+from sqlalchemy import create_engine, text
+
+from tests.support import Facilitator, Participant
+
+pytestmark = pytest.mark.storage
+
+N_PARTICIPANTS, PER_PARTICIPANT = 30, 3
+
+
+def count_items(database_url: str) -> int:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM item")).scalar_one()
+    engine.dispose()
+    return n
+
+
+async def _participant(base_url: str, code: str, activity_id: int, idx: int,
+                       group_id: int) -> list[tuple[str, str]]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=20) as client:
+        r = await client.post(f"/j/{code}", data={"name": f"P{idx}"})
+        assert r.status_code == 303
+        sent = []
+        for n in range(PER_PARTICIPANT):
+            body = f"facteur-{idx}-{n}-{secrets.token_hex(3)}"
+            key = secrets.token_hex(16)
+            r = await client.post(f"/p/{code}/activities/{activity_id}/items",
+                                  data={"text": body, "idempotency_key": key,
+                                        "category": "technologique", "group_id": str(group_id)})
+            assert r.status_code == 201, r.text
+            assert body in r.text and "envoyé" in r.text
+            sent.append((body, key))
+        # A retry of every post (lost response, double tap) is answered, not stored again.
+        for body, key in sent:
+            r = await client.post(f"/p/{code}/activities/{activity_id}/items",
+                                  data={"text": body, "idempotency_key": key,
+                                        "category": "technologique", "group_id": str(group_id)})
+            assert r.status_code == 200, r.text
+        return sent
+
+
+def test_thirty_participants_post_concurrently_and_the_board_sees_all(server, facilitator_email):
+    fac = Facilitator(server.url, facilitator_email)
+    ws = fac.create_workshop()
+    activity_id = fac.open_postits(ws["id"])
+    group_id = Participant(server.url, ws["code"]).first_group_id()
+
+    async def scenario() -> tuple[list, set[str]]:
+        seen: set[str] = set()
+        ready = asyncio.Event()
+        # Texts are only known once posted: the board collects every "facteur-" note it sees.
+        board_frames: list[str] = []
+
+        async def board() -> None:
+            async with websockets.connect(f"{server.ws_url}/ws/board/{ws['board_key']}") as sock:
+                ready.set()
+                while True:
+                    board_frames.append(await sock.recv())
+                    seen.update(re.findall(r"facteur-\d+-\d+-[0-9a-f]{6}", board_frames[-1]))
+
+        watcher = asyncio.create_task(board())
+        await ready.wait()
+        results = await asyncio.gather(*[
+            _participant(server.url, ws["code"], activity_id, i, group_id)
+            for i in range(N_PARTICIPANTS)
+        ])
+        texts = {body for sent in results for body, _ in sent}
+        deadline = asyncio.get_running_loop().time() + 10
+        while not texts <= seen and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        watcher.cancel()
+        return results, texts - seen
+
+    results, missing = asyncio.run(scenario())
+    assert sum(len(r) for r in results) == N_PARTICIPANTS * PER_PARTICIPANT
+    assert not missing, f"board never showed {len(missing)} notes"
+    assert count_items(server.database_url) == N_PARTICIPANTS * PER_PARTICIPANT
+
+
+def test_board_gets_full_state_on_connect_and_presence(server, facilitator_email):
+    fac = Facilitator(server.url, facilitator_email)
+    ws = fac.create_workshop()
+    activity_id = fac.open_postits(ws["id"])
+    alice = Participant(server.url, ws["code"])
+    gid = alice.first_group_id()
+    assert alice.post(activity_id, "Déjà là avant l'écran", group_id=gid).status_code == 201
+
+    async def scenario() -> tuple[str, str]:
+        async with websockets.connect(f"{server.ws_url}/ws/board/{ws['board_key']}") as board:
+            first = await asyncio.wait_for(board.recv(), 5)
+            async with websockets.connect(f"{server.ws_url}/ws/p/{ws['code']}",
+                                          additional_headers={"Cookie": alice.cookie_header}):
+                presence = ""
+                while "<strong>1</strong>" not in presence:
+                    presence = await asyncio.wait_for(board.recv(), 5)
+            return first, presence
+
+    first, presence = asyncio.run(scenario())
+    assert "Déjà là avant l&#39;écran" in first and 'id="board-main"' in first
+    assert 'id="board-presence"' in presence

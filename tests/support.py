@@ -1,0 +1,165 @@
+"""Test support: a real uvicorn server in a subprocess, and real HTTP/WebSocket clients."""
+
+import contextlib
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD = "motdepasse-test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def migrate(database_url: str) -> None:
+    from app.__main__ import migrate as run
+
+    run(database_url)
+
+
+def reset_postgres(database_url: str) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@dataclass
+class Server:
+    url: str
+    database_url: str
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://")
+
+
+@contextlib.contextmanager
+def run_server(database_url: str, tmp: Path, redis_url: str | None = None,
+               name: str = "server", extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATABASE_URL": database_url, "BASE_URL": url,
+           "SECRET_KEY": "test-secret-key-shared-by-all-workers", **(extra_env or {})}
+    env.pop("REDIS_URL", None)
+    env.pop("BROADCAST_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    log = tmp / f"{name}-{port}.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio",
+             "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield Server(url, database_url, proc, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def create_facilitator(database_url: str, email: str | None = None) -> str:
+    """Create an account straight through the service layer; returns its e-mail."""
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.services import accounts
+
+    email = email or f"anim-{secrets.token_hex(4)}@example.org"
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        accounts.create_facilitator(session, email, "Animatrice test", DEMO_PASSWORD)
+    engine.dispose()
+    return email
+
+
+class Facilitator:
+    """A logged-in facilitator driving a workshop over HTTP, as the control page does."""
+
+    def __init__(self, base_url: str, email: str) -> None:
+        self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=10)
+        r = self.client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        assert r.status_code == 303, r.text
+
+    def create_workshop(self, template: str = "prospective-10-ans", title: str = "") -> dict:
+        r = self.client.post("/f/workshops", data={"template": template, "title": title})
+        assert r.status_code == 303, r.text
+        workshop_id = int(r.headers["location"].rsplit("/", 1)[1])
+        page = self.client.get(f"/f/workshops/{workshop_id}").text
+        code = re.search(r'class="code">([A-Z0-9]+)<', page).group(1)
+        board_key = re.search(r'href="/b/([^"]+)"', page).group(1)
+        activities = [int(a) for a in re.findall(r'/f/activities/(\d+)/state', page)]
+        return {"id": workshop_id, "code": code, "board_key": board_key, "page": page,
+                "activities": activities}
+
+    def goto(self, workshop_id: int, position: int) -> httpx.Response:
+        return self.client.post(f"/f/workshops/{workshop_id}/goto", data={"position": position})
+
+    def current_activity_id(self, workshop_id: int) -> int:
+        page = self.client.get(f"/f/workshops/{workshop_id}").text
+        return int(re.search(r'/f/activities/(\d+)/state', page).group(1))
+
+    def set_state(self, activity_id: int, state: str) -> httpx.Response:
+        return self.client.post(f"/f/activities/{activity_id}/state", data={"state": state})
+
+    def open_postits(self, workshop_id: int, position: int = 1) -> int:
+        assert self.goto(workshop_id, position).status_code == 200
+        activity_id = self.current_activity_id(workshop_id)
+        assert self.set_state(activity_id, "open").status_code == 200
+        return activity_id
+
+
+class Participant:
+    def __init__(self, base_url: str, code: str, name: str = "") -> None:
+        self.code = code
+        self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=10)
+        r = self.client.post(f"/j/{code}", data={"name": name})
+        assert r.status_code == 303, r.text
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.client.cookies.items())
+
+    def post(self, activity_id: int, text: str, key: str | None = None, category: str = "social",
+             group_id: int | str | None = None) -> httpx.Response:
+        data = {"text": text, "idempotency_key": key or secrets.token_hex(16),
+                "category": category}
+        if group_id is not None:
+            data["group_id"] = str(group_id)
+        return self.client.post(f"/p/{self.code}/activities/{activity_id}/items", data=data)
+
+    def first_group_id(self) -> int:
+        page = self.client.get(f"/p/{self.code}").text
+        return int(re.search(r'<option value="(\d+)"', page).group(1))
