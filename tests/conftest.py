@@ -1,31 +1,17 @@
+"""Fixtures. `make test` runs the suite on SQLite with the in-process channel layer, then the
+tests marked `storage` or `broadcast` again with CAP_TEST_DB=postgres and
+CAP_TEST_BROADCAST=redis (URLs in TEST_POSTGRES_URL and TEST_REDIS_URL)."""
+
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support import Server, create_facilitator, migrate, run_server
+from tests.support import Server, create_facilitator, migrate, reset_postgres, run_server
 
 # Where screenshots and server logs of a run go (git-ignored).
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'test.db'}"
-    migrate(url)
-    return url
-
-
-@pytest.fixture
-def server(sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
-    with run_server(sqlite_url, tmp_path) as srv:
-        yield srv
-
-
-@pytest.fixture
-def facilitator_email(server: Server) -> str:
-    return create_facilitator(server.database_url)
 
 
 def require_service(env_var: str, what: str) -> str:
@@ -37,3 +23,38 @@ def require_service(env_var: str, what: str) -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def postgres_url() -> str:
+    return require_service("TEST_POSTGRES_URL", "PostgreSQL")
+
+
+def redis_url() -> str:
+    return require_service("TEST_REDIS_URL", "Redis")
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    if os.environ.get("CAP_TEST_DB") == "postgres":
+        url = postgres_url()
+        reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def broadcast_url() -> str | None:
+    return redis_url() if os.environ.get("CAP_TEST_BROADCAST") == "redis" else None
+
+
+@pytest.fixture
+def server(database_url: str, broadcast_url: str | None, tmp_path: Path) -> Iterator[Server]:
+    with run_server(database_url, tmp_path, redis_url=broadcast_url) as srv:
+        yield srv
+
+
+@pytest.fixture
+def facilitator_email(server: Server) -> str:
+    return create_facilitator(server.database_url)

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from tests.support import Facilitator, Participant
 
-pytestmark = pytest.mark.storage
+pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
 N_PARTICIPANTS, PER_PARTICIPANT = 30, 3
 
