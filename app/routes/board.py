@@ -51,8 +51,10 @@ async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
     try:
         workshop_id, participant_id = await run_in_threadpool(_resolve, websocket, kind, key)
     except DomainError as err:
+        # Accepted then closed, so the client reads why (a refused handshake says nothing).
+        await websocket.accept()
         code = CLOSE_NOT_FOUND if err.status == 404 else CLOSE_FORBIDDEN
-        await websocket.close(code=code, reason=err.message[:120])
+        await websocket.close(code=code, reason=err.message.encode()[:120].decode(errors="ignore"))
         return
     await live.serve(websocket, workshop_id, kind, participant_id)
 
