@@ -117,6 +117,7 @@ def join(page, server: Server, code: str, name: str, shots: Path | None = None,
     if shots:
         page.screenshot(path=shots / f"{shot_prefix}-1-home-code.png")
     page.get_by_role("button", name="Rejoindre").click()
+    code = code.upper()  # the server normalises what was typed
     expect(page).to_have_url(f"{server.url}/j/{code}")
     if name:
         page.get_by_label("Prénom et nom").fill(name)
