@@ -236,8 +236,8 @@ def test_live_workshop_with_a_board_and_two_phones(browser, server, facilitator_
         expect(board_note(board, text_a)).to_be_visible()
         expect(board_note(board, text_b1)).to_be_visible()
         expect(board_note(board, text_a)).to_contain_text("Groupe 1")
-        expect(board.locator(".column", has=board_note(board, text_b1)).locator(".column-title")) \
-            .to_contain_text("réglementaire")
+        column_b1 = board.locator("#board-main .column", has=board.locator(".note", has_text=text_b1))
+        expect(column_b1.locator(".column-title")).to_contain_text("réglementaire")
         assert_same_page(board)
 
         # A screen refresh pushed while a participant is choosing keeps their choices.

@@ -1,0 +1,21 @@
+# Cap Partagé — production image: slim Python, non-root, data on a volume.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    DATABASE_URL=sqlite:////app/data/cap-partage.db
+
+WORKDIR /app
+RUN useradd --create-home --uid 10001 cap && mkdir -p /app/data && chown cap:cap /app/data
+
+COPY pyproject.toml README.md alembic.ini ./
+COPY app ./app
+COPY migrations ./migrations
+COPY sessions ./sessions
+RUN pip install .
+
+USER cap
+VOLUME ["/app/data"]
+EXPOSE 8000
+
+# Migrate, then serve. Behind a TLS proxy set BASE_URL=https://... and COOKIE_SECURE=true.
+CMD ["sh", "-c", "python -m app migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --ws websockets-sansio --proxy-headers --forwarded-allow-ips='*'"]

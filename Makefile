@@ -1,0 +1,53 @@
+# Cap Partagé — `make run` serves the demo, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+export TEST_POSTGRES_URL TEST_REDIS_URL
+
+.PHONY: run test install install-test chromium services lint
+
+$(VENV)/.runtime: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  (echo "Python 3.11+ is required (set PYTHON=python3.11)"; exit 1)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.runtime
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.runtime
+install-test: $(VENV)/.test
+
+run: install
+	$(BIN)/python -m app migrate
+	$(BIN)/python -m app demo
+	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws websockets-sansio
+
+# Debian's chromium for the browser tests (never a downloaded browser build).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "chromium could not be installed: browser tests will skip (or fail under CI=true)"
+
+# Start the local PostgreSQL and Redis when they are installed but stopped.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql 2>/dev/null | head -1) main start 2>/dev/null || \
+	  echo "PostgreSQL is not running: its tests will skip (or fail under CI=true)"
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null 2>&1 || \
+	  echo "Redis is not running: its tests will skip (or fail under CI=true)"
+
+lint: install-test
+	$(BIN)/ruff check .
+
+test: install-test chromium services lint
+	$(BIN)/pytest
+	CAP_TEST_DB=postgres CAP_TEST_BROADCAST=redis $(BIN)/pytest -m "storage or broadcast"
