@@ -1,0 +1,69 @@
+"""A facilitator's workshops: list, create from any template, rename, delete; the CLI."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app.domain.templates import load_templates
+from tests.support import ROOT, Facilitator, Participant
+
+pytestmark = pytest.mark.storage
+
+
+def test_list_create_rename_delete(server, facilitator_email):
+    fac = Facilitator(server.url, facilitator_email)
+    page = fac.client.get("/f").text
+    assert "Aucun atelier" in page
+    for slug in load_templates(ROOT / "sessions"):
+        assert f'<option value="{slug}">' in page
+    ws = fac.create_workshop(title="Atelier de Périgueux")
+    assert re.fullmatch(r"[A-Z2-9]{6}", ws["code"])
+    page = fac.client.get("/f").text
+    assert "Atelier de Périgueux" in page and ws["code"] in page
+
+    r = fac.client.post(f"/f/workshops/{ws['id']}/rename", data={"title": "  Périgueux,  séance 2 "})
+    assert r.status_code == 303
+    assert "Périgueux, séance 2" in fac.client.get("/f").text
+    # The board and the phones see the new title.
+    assert "Périgueux, séance 2" in fac.client.get(f"/b/{ws['board_key']}").text
+
+    alice = Participant(server.url, ws["code"])
+    fac.open_postits(ws["id"])
+    gid = alice.first_group_id()
+    activity = fac.current_activity_id(ws["id"])
+    assert alice.post(activity, "À supprimer avec l'atelier", group_id=gid).status_code == 201
+    assert fac.client.post(f"/f/workshops/{ws['id']}/delete").status_code == 303
+    assert "Aucun atelier" in fac.client.get("/f").text
+    assert fac.client.get(f"/b/{ws['board_key']}").status_code == 404
+    assert alice.client.get(f"/p/{ws['code']}").status_code == 404
+    engine = create_engine(server.database_url)
+    with engine.connect() as conn:
+        counts = [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                  for t in ("workshop", "activity", "item", "participant", "workshop_group")]
+    engine.dispose()
+    assert counts == [0, 0, 0, 0, 0]
+
+
+def test_login_refuses_a_wrong_password(server, facilitator_email):
+    import httpx
+
+    client = httpx.Client(base_url=server.url)
+    r = client.post("/login", data={"email": facilitator_email, "password": "mauvais-mot"})
+    assert r.status_code == 401 and "incorrect" in r.text
+    assert client.post("/f/workshops", data={"template": "prospective-10-ans"}).status_code == 401
+
+
+def test_cli_creates_a_facilitator_and_refuses_a_duplicate(database_url):
+    env_cmd = [sys.executable, "-m", "app", "create-facilitator", "--email", "Claire@Example.org",
+               "--name", "Claire", "--password", "un-bon-mot-de-passe"]
+    env = {"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
+    ok = subprocess.run(env_cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "claire@example.org" in ok.stdout
+    again = subprocess.run(env_cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert again.returncode == 2 and "existe déjà" in again.stderr
+    short = subprocess.run([*env_cmd[:-1], "court"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert short.returncode == 2 and "au moins 8" in short.stderr
