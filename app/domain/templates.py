@@ -28,6 +28,7 @@ __all__ = [
     "TemplateError",
     "TextActivity",
     "WorkshopTemplate",
+    "load_catalog",
     "load_template",
     "load_templates",
     "parse_template",
@@ -396,18 +397,36 @@ def load_template(path: str | Path) -> WorkshopTemplate:
     return parse_template(text, name)
 
 
+def load_catalog(directory: str | Path) -> tuple[dict[str, WorkshopTemplate], list[TemplateError]]:
+    """Every valid template of a folder keyed by slug, and the error of every invalid file.
+
+    An invalid file is never half-loaded: it is absent from the templates and
+    present in the errors, so a facilitator still sees the others and what is wrong.
+    """
+    folder = Path(directory)
+    if not folder.is_dir():
+        return {}, [TemplateError(str(directory), "", "a folder of *.yaml templates (not a folder)")]
+    errors = [
+        TemplateError(str(file), "", "the '.yaml' extension (rename the file)")
+        for file in sorted(folder.glob("*.yml"))
+    ]
+    templates: dict[str, WorkshopTemplate] = {}
+    for file in sorted(folder.glob("*.yaml")):
+        try:
+            template = load_template(file)
+        except TemplateError as err:
+            errors.append(err)
+            continue
+        templates[template.slug] = template
+    return templates, errors
+
+
 def load_templates(directory: str | Path) -> dict[str, WorkshopTemplate]:
     """Load every ``*.yaml`` of a folder, in name order, keyed by slug.
 
     The first invalid file raises its TemplateError: nothing is skipped.
     """
-    folder = Path(directory)
-    if not folder.is_dir():
-        raise TemplateError(str(directory), "", "a folder of *.yaml templates (not a folder)")
-    for file in sorted(folder.glob("*.yml")):
-        raise TemplateError(str(file), "", "the '.yaml' extension (rename the file)")
-    templates: dict[str, WorkshopTemplate] = {}
-    for file in sorted(folder.glob("*.yaml")):
-        template = load_template(file)
-        templates[template.slug] = template
+    templates, errors = load_catalog(directory)
+    if errors:
+        raise errors[0]
     return templates

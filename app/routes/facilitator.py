@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.domain.errors import DomainError, NotFound
-from app.domain.templates import WorkshopTemplate, load_templates
+from app.domain.templates import load_catalog
 from app.realtime import ITEMS, STRUCTURE
 from app.services import accounts, items, views, workshops
 from app.web import FacilitatorDep, SessionDep, SettingsDep, join_url, templates
@@ -46,16 +46,13 @@ def logout(request: Request) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
-def _templates(settings: SettingsDep) -> dict[str, WorkshopTemplate]:
-    return load_templates(settings.sessions_dir)
-
-
 @router.get("/f", response_class=HTMLResponse)
 def workshop_list(request: Request, me: FacilitatorDep, session: SessionDep,
                   settings: SettingsDep) -> Response:
+    available, problems = load_catalog(settings.sessions_dir)
     return templates.TemplateResponse(request, "facilitator/list.html", {
         "me": me, "workshops": workshops.list_owned(session, me.id),
-        "templates": _templates(settings),
+        "templates": available, "template_errors": problems,
     })
 
 
@@ -63,7 +60,7 @@ def workshop_list(request: Request, me: FacilitatorDep, session: SessionDep,
 def create_workshop(me: FacilitatorDep, session: SessionDep, settings: SettingsDep,
                     template: Annotated[str, Form(max_length=64)],
                     title: Annotated[str, Form(max_length=500)] = "") -> Response:
-    available = _templates(settings)
+    available, _problems = load_catalog(settings.sessions_dir)
     if template not in available:
         raise NotFound(f"Modèle d'atelier inconnu : « {template} ».")
     workshop = workshops.create_from_template(session, me.id, available[template], title)

@@ -67,3 +67,28 @@ def test_cli_creates_a_facilitator_and_refuses_a_duplicate(database_url):
     assert again.returncode == 2 and "existe déjà" in again.stderr
     short = subprocess.run([*env_cmd[:-1], "court"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert short.returncode == 2 and "au moins 8" in short.stderr
+
+
+def test_a_malformed_template_is_reported_and_never_used(database_url, tmp_path):
+    import shutil
+
+    from tests.support import create_facilitator, run_server
+
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    shutil.copy(ROOT / "sessions" / "prospective-10-ans.yaml", folder)
+    (folder / "sans-titre.yaml").write_text(
+        "activities:\n  - kind: text\n    title: Bienvenue\n", encoding="utf-8")
+    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+        fac = Facilitator(srv.url, create_facilitator(database_url))
+        page = fac.client.get("/f").text
+        assert "sans-titre.yaml: title: expected a value (this field is required)" in page
+        assert '<option value="prospective-10-ans">' in page
+        assert '<option value="sans-titre">' not in page
+        r = fac.client.post("/f/workshops", data={"template": "sans-titre"})
+        assert r.status_code == 404 and "Modèle d'atelier inconnu" in r.json()["detail"]
+        engine = create_engine(database_url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM workshop")).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM activity")).scalar_one() == 0
+        engine.dispose()
