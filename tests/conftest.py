@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Server, create_facilitator, migrate, reset_postgres, run_server
+from tests.support import (
+    Facilitator,
+    Participant,
+    Server,
+    create_facilitator,
+    migrate,
+    reset_postgres,
+    run_server,
+)
 
 # Where screenshots and server logs of a run go (git-ignored).
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -58,3 +66,19 @@ def server(database_url: str, broadcast_url: str | None, tmp_path: Path) -> Iter
 @pytest.fixture
 def facilitator_email(server: Server) -> str:
     return create_facilitator(server.database_url)
+
+
+FIRST_NOTE = "Un premier post-it"
+
+
+@pytest.fixture
+def room(server: Server, facilitator_email: str) -> dict:
+    """A workshop on its open post-its activity, with one participant who posted once."""
+    fac = Facilitator(server.url, facilitator_email)
+    ws = fac.create_workshop()
+    activity_id = fac.open_postits(ws["id"])
+    alice = Participant(server.url, ws["code"])
+    gid = alice.first_group_id()
+    assert alice.post(activity_id, FIRST_NOTE, group_id=gid).status_code == 201
+    return {"fac": fac, "ws": ws, "activity": activity_id, "alice": alice, "gid": gid,
+            "db": server.database_url, "server": server}

@@ -8,7 +8,7 @@ import websockets
 from sqlalchemy import create_engine, text
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.support import Facilitator, Participant, create_facilitator
+from tests.support import Facilitator, create_facilitator
 
 pytestmark = pytest.mark.storage
 
@@ -24,18 +24,6 @@ def snapshot(database_url: str) -> tuple:
         )
     engine.dispose()
     return rows
-
-
-@pytest.fixture
-def room(server, facilitator_email):
-    fac = Facilitator(server.url, facilitator_email)
-    ws = fac.create_workshop()
-    activity_id = fac.open_postits(ws["id"])
-    alice = Participant(server.url, ws["code"])
-    gid = alice.first_group_id()
-    assert alice.post(activity_id, "Un premier post-it", group_id=gid).status_code == 201
-    return {"fac": fac, "ws": ws, "activity": activity_id, "alice": alice, "gid": gid,
-            "db": server.database_url, "server": server}
 
 
 def refused(room, response: httpx.Response, status: int, fragment: str, before: tuple) -> None:

@@ -9,6 +9,7 @@ import pytest
 import websockets
 from sqlalchemy import create_engine, text
 
+from tests.conftest import FIRST_NOTE
 from tests.support import Facilitator, Participant
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
@@ -86,13 +87,8 @@ def test_thirty_participants_post_concurrently_and_the_board_sees_all(server, fa
     assert count_items(server.database_url) == N_PARTICIPANTS * PER_PARTICIPANT
 
 
-def test_board_gets_full_state_on_connect_and_presence(server, facilitator_email):
-    fac = Facilitator(server.url, facilitator_email)
-    ws = fac.create_workshop()
-    activity_id = fac.open_postits(ws["id"])
-    alice = Participant(server.url, ws["code"])
-    gid = alice.first_group_id()
-    assert alice.post(activity_id, "Déjà là avant l'écran", group_id=gid).status_code == 201
+def test_board_gets_full_state_on_connect_and_presence(server, room):
+    ws, alice = room["ws"], room["alice"]
 
     async def scenario() -> tuple[str, str]:
         async with websockets.connect(f"{server.ws_url}/ws/board/{ws['board_key']}") as board:
@@ -105,5 +101,5 @@ def test_board_gets_full_state_on_connect_and_presence(server, facilitator_email
             return first, presence
 
     first, presence = asyncio.run(scenario())
-    assert "Déjà là avant l&#39;écran" in first and 'id="board-main"' in first
+    assert FIRST_NOTE in first and 'id="board-main"' in first
     assert 'id="board-presence"' in presence
