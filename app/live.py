@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.db import get_engine
-from app.models import Participant, Workshop
+from app.models import Workshop
 from app.realtime import (
     ITEMS,
     KINDS,
@@ -109,16 +109,17 @@ class Live:
             if workshop is None:
                 return [(c, {}) for c in conns]
             cache: dict[str, dict[str, str]] = {}
+            phones = [c.participant_id for c in conns if c.role == PARTICIPANT
+                      and any(FRAGMENTS[PARTICIPANT].get(k) for k in kinds)]
+            phone_views = views.participant_views(session, workshop, phones) if phones else {}
             for conn in conns:
                 blocks = {b for k in kinds for b in FRAGMENTS[conn.role].get(k, ())}
                 if not blocks:
                     continue
                 if conn.role == PARTICIPANT:
-                    participant = session.get(Participant, conn.participant_id)
-                    if participant is None:
-                        continue
-                    ctx = views.participant_view(session, workshop, participant)
-                    out.append((conn, {b: render(conn.role, b, ctx) for b in sorted(blocks)}))
+                    ctx = phone_views.get(conn.participant_id)
+                    if ctx is not None:
+                        out.append((conn, {b: render(conn.role, b, ctx) for b in sorted(blocks)}))
                     continue
                 if conn.role not in cache:
                     ctx = (views.board if conn.role == BOARD else views.control)(

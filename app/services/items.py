@@ -79,11 +79,16 @@ def _check_group(session: Session, participant: Participant, group_id: int | Non
     return group_id
 
 
-def of_participant(session: Session, participant_id: int, activity_id: int) -> list[Item]:
-    return list(session.exec(
-        select(Item).where(Item.participant_id == participant_id, Item.activity_id == activity_id)
-        .order_by(Item.id)
-    ))
+def of_participants(session: Session, participant_ids: list[int],
+                    activity_id: int) -> dict[int, list[Item]]:
+    found: dict[int, list[Item]] = {}
+    if participant_ids:
+        for item in session.exec(
+            select(Item).where(col(Item.participant_id).in_(participant_ids),
+                               Item.activity_id == activity_id).order_by(Item.id)
+        ):
+            found.setdefault(item.participant_id, []).append(item)
+    return found
 
 
 def of_activity(session: Session, activity_id: int) -> list[Item]:

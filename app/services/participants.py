@@ -41,6 +41,14 @@ def by_token(session: Session, workshop_id: int, token: str | None) -> Participa
     ).first()
 
 
+def by_ids(session: Session, workshop_id: int, ids: list[int]) -> dict[int, Participant]:
+    if not ids:
+        return {}
+    found = session.exec(select(Participant).where(
+        Participant.workshop_id == workshop_id, col(Participant.id).in_(ids)))
+    return {p.id: p for p in found}
+
+
 def connected(session: Session, participant_id: int, delta: int) -> None:
     """Count an opened (+1) or closed (-1) WebSocket of a participant."""
     session.execute(

@@ -103,3 +103,30 @@ def test_board_gets_full_state_on_connect_and_presence(server, room):
     first, presence = asyncio.run(scenario())
     assert FIRST_NOTE in first and 'id="board-main"' in first
     assert 'id="board-presence"' in presence
+
+
+def test_each_phone_follows_the_workshop_and_sees_only_its_own_notes(server, room):
+    fac, ws, activity_id, gid = room["fac"], room["ws"], room["activity"], room["gid"]
+    phones = [Participant(server.url, ws["code"]) for _ in range(3)]
+    for i, phone in enumerate(phones):
+        assert phone.post(activity_id, f"note-du-telephone-{i}", group_id=gid).status_code == 201
+
+    async def scenario() -> list[str]:
+        socks = [await websockets.connect(f"{server.ws_url}/ws/p/{ws['code']}",
+                                          additional_headers={"Cookie": p.cookie_header})
+                 for p in phones]
+        try:
+            for sock in socks:
+                await asyncio.wait_for(sock.recv(), 5)  # full state on connect
+            assert (await asyncio.to_thread(fac.set_state, activity_id, "closed")).status_code == 200
+            return [await asyncio.wait_for(sock.recv(), 5) for sock in socks]
+        finally:
+            for sock in socks:
+                await sock.close()
+
+    frames = asyncio.run(scenario())
+    for i, frame in enumerate(frames):
+        assert 'id="p-activity"' in frame and "Cette activité est fermée" in frame
+        assert f"note-du-telephone-{i}" in frame
+        others = {f"note-du-telephone-{j}" for j in range(3) if j != i} | {"Un premier post-it"}
+        assert not any(o in frame for o in others), frame
