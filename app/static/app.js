@@ -17,10 +17,13 @@
     document.body.classList.toggle("offline", !online);
   }
 
-  document.addEventListener("htmx:wsOpen", function (e) { setStatus(document, true); flush(); });
-  document.addEventListener("htmx:wsClose", function () { setStatus(document, false); });
+  // The socket's last known state: a network blip fires "offline" then "online" while the
+  // socket may survive it, and no new "open" event will come to say the page is live again.
+  var socketOpen = false;
+  document.addEventListener("htmx:wsOpen", function (e) { socketOpen = true; setStatus(document, true); flush(); });
+  document.addEventListener("htmx:wsClose", function () { socketOpen = false; setStatus(document, false); });
   document.addEventListener("htmx:wsAfterMessage", function () {
-    restorePending(); updateCounters(); highlightNewNotes();
+    restorePending(); updateCounters(); highlightNewNotes(); fitBoard(); fitSlide();
   });
 
   // The board re-renders whole columns; only notes never seen before get the arrival animation.
@@ -36,8 +39,61 @@
       }
     });
   }
+  // The board's join code is read from the back of the room: the CSS makes it large, this
+  // shrinks it just enough when its letters are wide (W, M) to stay inside its column.
+  function fitJoinCode() {
+    document.querySelectorAll("[data-join-code]").forEach(function (el) {
+      el.style.fontSize = "";
+      if (el.scrollWidth > el.clientWidth) {
+        var size = parseFloat(getComputedStyle(el).fontSize);
+        el.style.fontSize = Math.floor(size * el.clientWidth / el.scrollWidth) + "px";
+      }
+    });
+  }
+  window.addEventListener("resize", fitJoinCode);
+
+  // A busy board: notes get smaller while a column overflows, down to what the back of the room
+  // still reads; then each column shows its newest notes (its count says how many there are).
+  var MIN_NOTE_SCALE = 0.75;
+  function fitBoard() {
+    var columns = document.querySelector(".board .columns");
+    if (!columns) return;
+    var lists = Array.prototype.slice.call(columns.querySelectorAll(".notes"));
+    var overflowing = function () {
+      return lists.some(function (list) { return list.scrollHeight > list.clientHeight + 1; });
+    };
+    var scale = 1;
+    columns.style.setProperty("--note-scale", scale);
+    while (scale > MIN_NOTE_SCALE && overflowing()) {
+      scale = Math.max(MIN_NOTE_SCALE, scale - 0.05);
+      columns.style.setProperty("--note-scale", scale);
+    }
+    lists.forEach(function (list) {
+      list.scrollTop = list.scrollHeight;
+      list.classList.toggle("is-scrolled", list.scrollTop > 0);
+    });
+  }
+  window.addEventListener("resize", fitBoard);
+
+  // A long slide (the instructions) gets smaller until it fits the projected screen.
+  function fitSlide() {
+    var slide = document.querySelector(".board .board-slide");
+    var main = document.getElementById("board-main");
+    if (!slide || !main) return;
+    var steps = 0;
+    slide.style.setProperty("--slide-scale", 1);
+    while (steps < 10 && main.scrollHeight > main.clientHeight + 1) {
+      steps += 1;
+      slide.style.setProperty("--slide-scale", 1 - steps * 0.05);
+    }
+  }
+  window.addEventListener("resize", fitSlide);
+
   window.addEventListener("offline", function () { setStatus(document, false); });
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () {
+    if (socketOpen) setStatus(document, true);
+    flush();
+  });
 
   function toast(message) {
     var el = document.getElementById("toast");
@@ -57,6 +113,30 @@
   });
   document.addEventListener("htmx:sendError", function () {
     toast("Le serveur ne répond pas : vérifiez la connexion.");
+  });
+  // A WebSocket push may replace the element a request targets (#ctl-main) while the request is
+  // in flight. Swapping the response into the detached element shows nothing, and htmx would first
+  // move the page's live hx-preserve elements (the merge checkboxes) into it, losing them. Every
+  // action announces its change, so a push with the new state follows: skip the stale swap.
+  // htmx fires beforeSwap on the target itself; once detached, its events never reach document.
+  function skipDetachedSwap(e) {
+    if (!e.detail.target.isConnected) e.detail.shouldSwap = false;
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var target = e.detail.target;
+    if (target && !target.capSwapGuard) {
+      target.capSwapGuard = true;
+      target.addEventListener("htmx:beforeSwap", skipDetachedSwap);
+    }
+    // The merged text is preserved across refreshes (hx-preserve); once that merge is done, it
+    // must not be offered again for the next one. The form is replaced by then: listen on it.
+    var form = e.detail.elt;
+    if (form.id === "merge-form") {
+      var text = form.querySelector('input[name="text"]');
+      form.addEventListener("htmx:afterRequest", function (done) {
+        if (done.detail.successful && text && text.isConnected) text.value = "";
+      }, { once: true });
+    }
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail.elt;
@@ -85,6 +165,12 @@
     var li = document.createElement("li");
     li.className = "note-mine pending";
     li.dataset.key = entry.key;
+    if (entry.fields.category) {
+      var tag = document.createElement("span");
+      tag.className = "tag";
+      tag.textContent = entry.fields.category;
+      li.append(tag);
+    }
     var text = document.createElement("span");
     text.className = "note-text";
     text.textContent = entry.fields.text;
@@ -170,7 +256,12 @@
     queue.push(entry);
     saveOutbox(queue);
     var list = listFor(entry);
-    if (list) list.append(pendingItem(entry));
+    if (list) {
+      // Show the note just sent: on a phone the list is often below the fold.
+      var li = pendingItem(entry);
+      list.append(li);
+      li.scrollIntoView({ block: "nearest" });
+    }
     form.querySelector("textarea").value = "";
     updateCounters();
     flush();
@@ -187,6 +278,10 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    fitJoinCode();
+    fitBoard();
+    fitSlide();
+    if (document.fonts) document.fonts.ready.then(function () { fitJoinCode(); fitBoard(); fitSlide(); });
     highlightNewNotes();
     restorePending();
     updateCounters();

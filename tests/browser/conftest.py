@@ -22,7 +22,11 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+# One chromium for all the browser tests, stopped as soon as they are done: Playwright's sync API
+# keeps an asyncio loop marked as running in the main thread while it is started, which would make
+# every later `asyncio.run()` of the other test packages fail ("cannot be called from a running
+# event loop"). Package scope is this suite's session, without leaking into the others.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     _require_chromium()
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")

@@ -9,14 +9,16 @@ next activity, and participant text staying inert everywhere it is shown.
 Screenshots go to artifacts/screenshots/ for a human look.
 """
 
+import contextlib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support import DEMO_PASSWORD, Facilitator, Server
+from tests.support import DEMO_PASSWORD, Facilitator, Participant, Server
 
 pytestmark = pytest.mark.browser
 
@@ -62,14 +64,26 @@ class Watch:
 
 def desktop_page(browser, watch: Watch, name: str, viewport: dict = DESKTOP):
     context = browser.new_context(viewport=viewport, locale="fr-FR")
+    context.set_default_timeout(10_000)
     page = context.new_page()
     watch.attach(page, name)
     return context, page
 
 
+def close_all(contexts: list, shots: Path, failed: bool) -> None:
+    """Close the browser contexts; after a failure, first keep a picture of every page."""
+    for context in contexts:
+        if failed:
+            for n, page in enumerate(context.pages):
+                with contextlib.suppress(Exception):
+                    page.screenshot(path=shots / f"failure-{id(context) % 1000}-{n}.png", full_page=True)
+        context.close()
+
+
 def phone_page(browser, watch: Watch, name: str, viewport: dict):
     context = browser.new_context(viewport=viewport, is_mobile=True, has_touch=True,
                                   device_scale_factor=2, user_agent=MOBILE_UA, locale="fr-FR")
+    context.set_default_timeout(10_000)
     page = context.new_page()
     watch.attach(page, name)
     return context, page
@@ -94,7 +108,7 @@ def pushes(page) -> int:
 
 
 def wait_for_push(page, after: int) -> None:
-    page.wait_for_function(f"window.__capPushes > {after}", timeout=10_000)
+    page.wait_for_function("n => window.__capPushes > n", arg=after, timeout=10_000)
 
 
 def assert_same_page(page) -> None:
@@ -110,9 +124,9 @@ def login(page, server: Server, email: str) -> None:
 
 
 def join(page, server: Server, code: str, name: str, shots: Path | None = None,
-         shot_prefix: str = "phone") -> None:
+         shot_prefix: str = "phone", start: str = "") -> None:
     """Home page → type the code → join form → participant page, as on a phone."""
-    page.goto(server.url + "/")
+    page.goto(start or server.url + "/")
     page.get_by_label("Code de l'atelier").fill(code)
     if shots:
         page.screenshot(path=shots / f"{shot_prefix}-1-home-code.png")
@@ -163,12 +177,19 @@ def rows_with_text(database_url: str, body: str) -> list[tuple]:
         engine.dispose()
 
 
+def assert_no_overflow(page, selector: str) -> None:
+    """The element's content is not clipped (the board hides what overflows)."""
+    hidden = page.locator(selector).evaluate("e => e.scrollHeight - e.clientHeight")
+    assert hidden <= 1, f"{selector} hides {hidden}px of its content at {page.viewport_size}"
+
+
 def assert_fits(page, selectors: list[str]) -> None:
     """No horizontal scrolling, and each element entirely inside the viewport (nothing cut off)."""
     size = page.viewport_size
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"page scrolls horizontally by {overflow}px at {size}"
     for selector in selectors:
+        assert page.locator(selector).count(), f"nothing matches {selector}"
         for box in page.locator(selector).evaluate_all(
                 "els => els.map(e => { const r = e.getBoundingClientRect();"
                 " return [r.left, r.top, r.right, r.bottom]; })"):
@@ -197,24 +218,38 @@ def test_live_workshop_with_a_board_and_two_phones(browser, server, facilitator_
         board_href = control.get_by_role("link", name="Ouvrir l'écran de projection").get_attribute("href")
         assert re.fullmatch(r"[A-Z0-9]{4,12}", code), code
 
-        control.get_by_role("button", name="Suivante →").click()
-        expect(control.locator(".current-activity h1")).to_contain_text("Facteurs de changement")
-        control.get_by_role("button", name="Ouvrir", exact=True).click()
-        expect(control.locator(".current-activity h1 .badge")).to_have_attribute("data-state", "open")
-
+        # The projector opens on the instructions slide, which must fit the screen at either size.
         board = ctx.new_page()
         watch.attach(board, "board")
         board.goto(server.url + board_href)
         live(board)
-        expect(board.locator(".board-title")).to_have_text("Facteurs de changement")
+        expect(board.locator(".board-title")).to_have_text("Atelier de prospective : la consigne")
         expect(board.locator("[data-join-code]")).to_have_text(code)
         mark_page(board)
+        for size in (DESKTOP, SMALL_PROJECTOR):
+            board.set_viewport_size(size)
+            board.screenshot(path=shots / f"board-0-slide-{size['width']}x{size['height']}.png",
+                             animations="disabled")
+            assert_fits(board, [".join-code", ".qr", ".board-title"])
+            assert_no_overflow(board, "#board-main")
+        board.set_viewport_size(DESKTOP)
+
+        # The facilitator moves to activity 2 and opens it: the board follows, live.
+        control.get_by_role("button", name="Suivante →").click()
+        expect(control.locator(".current-activity h1")).to_contain_text("Facteurs de changement")
+        control.get_by_role("button", name="Ouvrir", exact=True).click()
+        expect(control.locator(".current-activity h1 .badge")).to_have_attribute("data-state", "open")
+        expect(board.locator(".board-title")).to_have_text("Facteurs de changement")
+        expect(board.locator(".board-step .badge")).to_have_text("ouverte")
+        assert_same_page(board)
 
         # 2. Two phones join with the code and post, each in its sub-group and category.
         ctx_a, phone_a = phone_page(browser, watch, "phone A", PHONE_A)
         ctx_b, phone_b = phone_page(browser, watch, "phone B", PHONE_B)
         contexts += [ctx_a, ctx_b]
-        join(phone_a, server, code, "Awa Diallo", shots, "phone-a")
+        # Phone A types the address shown on the projector, phone B the server's address.
+        shown = board.locator(".join-url").inner_text().strip()
+        join(phone_a, server, code, "Awa Diallo", shots, "phone-a", start=f"http://{shown}")
         join(phone_b, server, code.lower(), "", None)  # typed in lower case, anonymous
         expect(phone_b).to_have_url(f"{server.url}/p/{code}")
         expect(board.locator("#board-presence strong")).to_have_text("2")
@@ -289,33 +324,63 @@ def test_live_workshop_with_a_board_and_two_phones(browser, server, facilitator_
         mark_page(phone_b)
 
         # The projector, at full HD and at 1280×720: everything legible and inside the screen.
-        board.screenshot(path=shots / "board-1920x1080.png")
+        board.screenshot(path=shots / "board-1920x1080.png", animations="disabled")
         assert_fits(board, [".join-code", ".qr", "#board-presence", ".board-title", "#board-main .note"])
         board.set_viewport_size(SMALL_PROJECTOR)
-        board.screenshot(path=shots / "board-1280x720.png")
+        board.screenshot(path=shots / "board-1280x720.png", animations="disabled")
         assert_fits(board, [".join-code", ".qr", "#board-presence", ".board-title", "#board-main .note"])
         board.set_viewport_size(DESKTOP)
 
         # 5. Moderation from the control page: hide one, merge two, then the next activity.
         expect(control.locator(".mod-item")).to_have_count(3)
         control.screenshot(path=shots / "control-1-notes.png", full_page=True)
+        mark_page(control)
+
+        # "Masquer", its answer held back until the live push of the same change has been applied
+        # (a push replacing #ctl-main while a request is in flight): the page stays whole.
+        held = {}
+
+        def hold(route) -> None:
+            held["response"] = route.fetch()
+            held["route"] = route
+
+        control.route("**/f/items/*/hidden", hold)
+        control.evaluate("""() => document.addEventListener("htmx:beforeRequest",
+                                                          e => { window.__capXhr = e.detail.xhr; })""")
+        seen = pushes(control)
         control.locator(".mod-item", has_text=text_a).get_by_role("button", name="Masquer").click()
+        wait_for_push(control, seen)
         expect(control.locator(".mod-item", has_text=text_a)).to_have_class(re.compile(r"\bis-hidden\b"))
+        held["route"].fulfill(response=held["response"])
+        control.wait_for_function("() => window.__capXhr.readyState === 4")  # its load handler ran
+        control.unroute("**/f/items/*/hidden")
+        expect(control.locator(".mod-item input[type=checkbox]")).to_have_count(3)
         expect(board_note(board, text_a)).to_have_count(0)
 
+        # The selection and the merged text survive a push (a participant posting meanwhile).
         merged_text = "Démarches en ligne et usagers éloignés"
         control.locator(".mod-item", has_text=text_b1).locator("input[type=checkbox]").check()
         control.locator(".mod-item", has_text=text_b2).locator("input[type=checkbox]").check()
         control.get_by_label("Texte du post-it fusionné").fill(merged_text)
+        text_a2 = "Les France Services deviennent des tiers-lieux numériques"
+        post(phone_a, text_a2, "Groupe 1", "politique")
+        expect(control.locator(".mod-item")).to_have_count(4)
+        expect(control.locator(".mod-item input[type=checkbox]")).to_have_count(4)
+        expect(control.locator(".mod-item input:checked")).to_have_count(2)
+        expect(control.get_by_label("Texte du post-it fusionné")).to_have_value(merged_text)
         control.get_by_role("button", name="Fusionner la sélection").click()
         expect(control.locator(".mod-item", has_text=merged_text)).to_contain_text("Fusion de 2 post-its")
+        expect(control.get_by_label("Texte du post-it fusionné")).to_have_value("")
+        expect(control.locator(".mod-item input:checked")).to_have_count(0)
         merged = board_note(board, merged_text)
         expect(merged).to_contain_text("× 2")
         expect(board_note(board, text_b1)).to_have_count(0)
         expect(board_note(board, text_b2)).to_have_count(0)
-        expect(board.locator("#board-main .note")).to_have_count(1)
+        expect(board_note(board, text_a2)).to_be_visible()
+        expect(board.locator("#board-main .note")).to_have_count(2)
         assert_same_page(board)
-        board.screenshot(path=shots / "board-2-after-moderation.png")
+        assert_same_page(control)
+        board.screenshot(path=shots / "board-2-after-moderation.png", animations="disabled")
         control.screenshot(path=shots / "control-2-after-moderation.png", full_page=True)
 
         control.get_by_role("button", name="Suivante →").click()
@@ -331,8 +396,7 @@ def test_live_workshop_with_a_board_and_two_phones(browser, server, facilitator_
 
         watch.check()
     finally:
-        for context in contexts:
-            context.close()
+        close_all(contexts, shots, failed=sys.exc_info()[0] is not None)
 
 
 # ---------------------------------------------------------------- untrusted text
@@ -384,9 +448,60 @@ def test_participant_text_stays_inert_on_every_screen(browser, server, facilitat
         for name, page in (("board", board), ("control", control), ("phone", phone)):
             for selector in ('img[src="x"]', "b[hx-get]", "main script", "#board-main script"):
                 assert page.locator(selector).count() == 0, f"{name}: {selector} made it into the DOM"
-        board.screenshot(path=shots / "xss-board.png")
+        board.screenshot(path=shots / "xss-board.png", animations="disabled")
         phone.screenshot(path=shots / "xss-phone.png")
         watch.check()
     finally:
-        for context in contexts:
-            context.close()
+        close_all(contexts, shots, failed=sys.exc_info()[0] is not None)
+
+
+# ---------------------------------------------------------------- the projector, stressed
+
+
+def test_board_fits_the_projector_with_a_wide_code_and_many_notes(browser, server, facilitator_email,
+                                                                   shots):
+    fac = Facilitator(server.url, facilitator_email)
+    title = "Feuille de route d'inclusion numérique de la communauté de communes"
+    workshop = fac.create_workshop(title=title)
+    activity = fac.open_postits(workshop["id"])
+    engine = create_engine(server.database_url)
+    with engine.begin() as conn:  # the widest letters of the alphabet, six times
+        conn.execute(text("UPDATE workshop SET join_code = 'WMWMWM' WHERE id = :id"), {"id": workshop["id"]})
+    engine.dispose()
+    watch = Watch()
+    contexts = []
+    try:
+        ctx, board = desktop_page(browser, watch, "board")
+        contexts.append(ctx)
+        board.goto(f"{server.url}/b/{workshop['board_key']}")
+        live(board)
+        expect(board.locator("[data-join-code]")).to_have_text("WMWMWM")
+        mark_page(board)
+
+        phone = Participant(server.url, "WMWMWM")
+        group = phone.first_group_id()
+        long_word = "Anticonstitutionnellement-intercommunalité"
+        for n in range(14):
+            body = f"Facteur {n + 1} : " + ("médiation numérique itinérante " * (1 + n % 4)).strip()
+            assert phone.post(activity, body, category="social", group_id=group).status_code == 201
+        assert phone.post(activity, long_word, category="environnemental", group_id=group).status_code == 201
+        expect(board.locator("#board-main .note")).to_have_count(15)
+        assert_same_page(board)
+
+        for size in (DESKTOP, SMALL_PROJECTOR):
+            board.set_viewport_size(size)
+            board.screenshot(path=shots / f"board-busy-{size['width']}x{size['height']}.png",
+                             animations="disabled")
+            assert_fits(board, [".join-code", ".qr", "#board-presence", ".board-title", ".column-title"])
+            # The busy column shows its newest note, whole, in letters still readable from afar.
+            assert_fits(board, ['#board-main .note:has-text("Facteur 14 :")'])
+            font = board.locator(".note", has_text="Facteur 14 :").evaluate(
+                "e => parseFloat(getComputedStyle(e).fontSize)")
+            assert font >= 0.011 * size["height"], f"notes shrank to {font}px at {size}"
+            # A long word wraps inside its note rather than spilling over the next column.
+            overflow = board.locator(".note", has_text=long_word).evaluate(
+                "e => e.scrollWidth - e.clientWidth")
+            assert overflow <= 0, f"a long word overflows its note by {overflow}px at {size}"
+        watch.check()
+    finally:
+        close_all(contexts, shots, failed=sys.exc_info()[0] is not None)
