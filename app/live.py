@@ -19,6 +19,7 @@ from app.models import Workshop
 from app.realtime import (
     ITEMS,
     KINDS,
+    MODERATION,
     PRESENCE,
     STRUCTURE,
     Connection,
@@ -36,11 +37,11 @@ BOARD, CONTROL, PARTICIPANT = "board", "control", "participant"
 # Which fragments (template blocks, whose root element carries the same id) each kind
 # of change refreshes, per role. Participants only follow the structure of the workshop.
 FRAGMENTS: dict[str, dict[str, tuple[str, ...]]] = {
-    BOARD: {PRESENCE: ("board-presence",), ITEMS: ("board-main",),
+    BOARD: {PRESENCE: ("board-presence",), ITEMS: ("board-main",), MODERATION: ("board-main",),
             STRUCTURE: ("board-presence", "board-main")},
-    CONTROL: {PRESENCE: ("ctl-presence",), ITEMS: ("ctl-main",),
+    CONTROL: {PRESENCE: ("ctl-presence",), ITEMS: ("ctl-main",), MODERATION: ("ctl-main",),
               STRUCTURE: ("ctl-presence", "ctl-main")},
-    PARTICIPANT: {STRUCTURE: ("p-activity",)},
+    PARTICIPANT: {MODERATION: ("p-activity",), STRUCTURE: ("p-activity",)},
 }
 PAGES = {BOARD: "board/page.html", CONTROL: "facilitator/control.html",
          PARTICIPANT: "participant/page.html"}

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -75,6 +76,15 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": exc.message}, status_code=exc.status)
 
 
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if _wants_page(request):
+        message = "Page introuvable." if exc.status_code == 404 else str(exc.detail)
+        return templates.TemplateResponse(request, "error.html", {"message": message},
+                                          status_code=exc.status_code)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
 async def template_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": f"Modèle d'atelier invalide : {exc}"}, status_code=500)
 
@@ -104,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.live = live
     app.state.settings = settings
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(TemplateError, template_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(SessionMiddleware, secret_key=secret_key(settings),

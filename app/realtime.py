@@ -17,9 +17,11 @@ from typing import Protocol
 
 log = logging.getLogger("cap.realtime")
 
-# Kinds of change, from the cheapest to re-render to the most expensive.
-PRESENCE, ITEMS, STRUCTURE = "presence", "items", "structure"
-KINDS = (PRESENCE, ITEMS, STRUCTURE)
+# Kinds of change. ITEMS (a new contribution) is frequent and reaches the shared screens only;
+# MODERATION (a note hidden, edited or merged) and STRUCTURE (the workshop moved) reach the
+# phones too, whose own notes or current activity changed.
+PRESENCE, ITEMS, MODERATION, STRUCTURE = "presence", "items", "moderation", "structure"
+KINDS = (PRESENCE, ITEMS, MODERATION, STRUCTURE)
 
 
 def topic_for(workshop_id: int) -> str:

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.domain.errors import DomainError, NotFound
 from app.domain.templates import load_catalog
-from app.realtime import ITEMS, STRUCTURE
+from app.realtime import MODERATION, STRUCTURE
 from app.services import accounts, items, views, workshops
 from app.web import FacilitatorDep, SessionDep, SettingsDep, join_url, templates
 
@@ -125,7 +125,7 @@ def set_hidden(request: Request, item_id: int, me: FacilitatorDep, session: Sess
                settings: SettingsDep, hidden: Annotated[bool, Form()]) -> Response:
     item, activity = _owned_item(session, me.id, item_id)
     items.set_hidden(session, item, hidden)
-    request.app.state.live.announce(activity.workshop_id, ITEMS)
+    request.app.state.live.announce(activity.workshop_id, MODERATION)
     return _control(request, session, settings, activity.workshop_id, "ctl_main")
 
 
@@ -143,7 +143,7 @@ def edit(request: Request, item_id: int, me: FacilitatorDep, session: SessionDep
          category: Annotated[str, Form(max_length=200)] = "") -> Response:
     item, activity = _owned_item(session, me.id, item_id)
     items.edit(session, item, text, category, activity)
-    request.app.state.live.announce(activity.workshop_id, ITEMS)
+    request.app.state.live.announce(activity.workshop_id, MODERATION)
     return _control(request, session, settings, activity.workshop_id, "ctl_main")
 
 
@@ -155,7 +155,7 @@ def merge(request: Request, activity_id: int, me: FacilitatorDep, session: Sessi
     if len(item_ids) > 500:
         raise DomainError("Trop de post-its à fusionner d'un coup (500 au plus).")
     items.merge(session, activity, item_ids, text)
-    request.app.state.live.announce(activity.workshop_id, ITEMS)
+    request.app.state.live.announce(activity.workshop_id, MODERATION)
     return _control(request, session, settings, activity.workshop_id, "ctl_main")
 
 
@@ -164,5 +164,5 @@ def unmerge(request: Request, item_id: int, me: FacilitatorDep, session: Session
             settings: SettingsDep) -> Response:
     item, activity = _owned_item(session, me.id, item_id)
     items.unmerge(session, item)
-    request.app.state.live.announce(activity.workshop_id, ITEMS)
+    request.app.state.live.announce(activity.workshop_id, MODERATION)
     return _control(request, session, settings, activity.workshop_id, "ctl_main")

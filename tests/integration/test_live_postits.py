@@ -130,3 +130,31 @@ def test_each_phone_follows_the_workshop_and_sees_only_its_own_notes(server, roo
         assert f"note-du-telephone-{i}" in frame
         others = {f"note-du-telephone-{j}" for j in range(3) if j != i} | {"Un premier post-it"}
         assert not any(o in frame for o in others), frame
+
+
+def test_moderation_reaches_the_author_phone(server, room):
+    fac, ws, alice = room["fac"], room["ws"], room["alice"]
+    control = fac.client.get(f"/f/workshops/{ws['id']}").text
+    note_id = int(re.search(r'id="mod-(\d+)"', control).group(1))
+
+    async def scenario() -> str:
+        async with websockets.connect(f"{server.ws_url}/ws/p/{ws['code']}",
+                                      additional_headers={"Cookie": alice.cookie_header}) as phone:
+            first = await asyncio.wait_for(phone.recv(), 5)
+            assert "✓ envoyé" in first
+            r = await asyncio.to_thread(fac.client.post, f"/f/items/{note_id}/hidden",
+                                        data={"hidden": "true"})
+            assert r.status_code == 200
+            frame = ""
+            while "masqué par l" not in frame:
+                frame = await asyncio.wait_for(phone.recv(), 5)
+            return frame
+
+    assert "Un premier post-it" in asyncio.run(scenario())
+
+
+def test_unknown_pages_answer_a_readable_page(server):
+    r = httpx.get(f"{server.url}/j/", headers={"Accept": "text/html"})
+    assert r.status_code == 404 and "Page introuvable" in r.text and "<html" in r.text
+    r = httpx.get(f"{server.url}/nope")
+    assert r.status_code == 404 and r.json()["detail"] == "Not Found"

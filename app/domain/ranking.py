@@ -1,0 +1,486 @@
+"""Aggregating a room's priorities: rankings (Borda, Schulze), dot voting, majority judgment.
+
+Conventions (shown to facilitators, keep them in sync with the board's legend):
+
+- Items are identified by hashable ids (the database's item ids); ``items`` is the list as the
+  activity presents it. Its order is the final, deterministic tie-break of every method: among
+  items the method cannot separate, the one listed first comes first. Such items share a ``rank``
+  (competition ranking: 1, 2, 2, 4) and are flagged ``tied``.
+- A ranking ballot must be a full permutation of the items (no partial ballots).
+- Borda: on m items, first place earns m − 1 points, last place 0. Ties: equal points.
+- Schulze: pairwise preferences d[a][b]; a link a→b has strength d[a][b] when d[a][b] > d[b][a],
+  else 0 ("winning votes"; with full permutations it ranks the same as margins); strongest
+  (widest) paths p by Floyd–Warshall; a beats b when p[a][b] > p[b][a]. That relation is
+  transitive, so ordering by number of items beaten (the ``score``) extends it; items beating the
+  same number of items are tied.
+- Kendall's W over full permutations (no tie correction needed); ``None`` with fewer than 2
+  ballots or fewer than 2 items.
+- Dot voting: each participant spreads at most ``budget`` whole points, optionally at most
+  ``max_per_item`` on one item. Order: points, then number of voters (broader support), then
+  ``items``; tied when both points and voters are equal.
+- Majority judgment (Balinski & Laraki): grades are listed from best to worst; a grade missing
+  from a ballot counts as the worst grade, as Balinski and Laraki count an abstention as « à
+  rejeter », so every item is judged by the same voters. Majority grade: the lower median. Order:
+  the "majority value", i.e. the sequence of medians obtained by removing the median grade one at
+  a time, compared lexicographically; items with the same sequence (same merit profile) are tied.
+- Top N: the first N of an order; items outside the first N tied with the N-th are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import permutations
+from types import MappingProxyType
+
+from app.domain.errors import DomainError
+
+__all__ = [
+    "DEFAULT_GRADES",
+    "DEFAULT_TOP_N",
+    "DotVotingResult",
+    "GradeProfile",
+    "MajorityJudgmentResult",
+    "RankingResult",
+    "SchulzeResult",
+    "Standing",
+    "TopN",
+    "borda",
+    "condorcet_winner",
+    "dot_voting",
+    "kendall_w",
+    "majority_judgment",
+    "majority_value",
+    "pairwise_preferences",
+    "schulze",
+    "strongest_paths",
+    "top_n",
+    "validate_dots",
+    "validate_grades",
+    "validate_ranking",
+]
+
+ItemId = Hashable
+
+DEFAULT_GRADES: tuple[str, ...] = ("très prioritaire", "prioritaire", "secondaire", "pas prioritaire")
+DEFAULT_TOP_N = 4
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An item's place in an aggregated order; ``score``'s meaning depends on the method."""
+
+    item: ItemId
+    rank: int
+    score: int | float | str | None
+    tied: bool
+
+
+@dataclass(frozen=True)
+class RankingResult:
+    method: str
+    standings: tuple[Standing, ...]
+    n_ballots: int
+    agreement: float | None
+
+    @property
+    def order(self) -> tuple[ItemId, ...]:
+        return tuple(s.item for s in self.standings)
+
+
+@dataclass(frozen=True)
+class SchulzeResult(RankingResult):
+    preferences: Mapping[tuple[ItemId, ItemId], int]
+    paths: Mapping[tuple[ItemId, ItemId], int]
+
+
+@dataclass(frozen=True)
+class DotVotingResult:
+    standings: tuple[Standing, ...]
+    points: Mapping[ItemId, int]
+    voters: Mapping[ItemId, int]
+    n_ballots: int
+    total_points: int
+
+    @property
+    def order(self) -> tuple[ItemId, ...]:
+        return tuple(s.item for s in self.standings)
+
+
+@dataclass(frozen=True)
+class GradeProfile:
+    """One item's merit profile. ``counts`` follow the grades from best to worst."""
+
+    item: ItemId
+    counts: tuple[int, ...]
+    majority_grade: str | None
+    majority_grade_index: int | None
+    above: float
+    below: float
+    sign: str
+    majority_value: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MajorityJudgmentResult:
+    grades: tuple[str, ...]
+    standings: tuple[Standing, ...]
+    profiles: Mapping[ItemId, GradeProfile]
+    n_ballots: int
+
+    @property
+    def order(self) -> tuple[ItemId, ...]:
+        return tuple(s.item for s in self.standings)
+
+
+@dataclass(frozen=True)
+class TopN:
+    kept: tuple[Standing, ...]
+    tied_outside: tuple[Standing, ...]
+
+    @property
+    def tie_at_cut(self) -> bool:
+        return bool(self.tied_outside)
+
+    @property
+    def items(self) -> tuple[ItemId, ...]:
+        return tuple(s.item for s in self.kept)
+
+
+# --- shared -----------------------------------------------------------------------------------
+
+
+def _check_items(items: Sequence[ItemId]) -> None:
+    if len(set(items)) != len(items):
+        raise DomainError("La liste des éléments contient des doublons.")
+
+
+def _is_id_of(value: object, known: set[ItemId]) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        return value in known
+    except TypeError:
+        return False
+
+
+def _standings(
+    items: Sequence[ItemId], key: Mapping[ItemId, tuple], score: Mapping[ItemId, int | str | None]
+) -> tuple[Standing, ...]:
+    """Sort by ``key`` descending, then by position in ``items``; equal keys share a rank."""
+    position = {item: i for i, item in enumerate(items)}
+    ordered = sorted(items, key=lambda item: position[item])
+    ordered.sort(key=lambda item: key[item], reverse=True)
+    counts: dict[tuple, int] = {}
+    for item in items:
+        counts[key[item]] = counts.get(key[item], 0) + 1
+    standings = []
+    rank = 0
+    previous: tuple | None = None
+    for index, item in enumerate(ordered):
+        if key[item] != previous:
+            rank = index + 1
+            previous = key[item]
+        standings.append(Standing(item=item, rank=rank, score=score[item], tied=counts[key[item]] > 1))
+    return tuple(standings)
+
+
+def _label(item: ItemId) -> str:
+    return f"« {item} »"
+
+
+# --- rankings ---------------------------------------------------------------------------------
+
+
+def validate_ranking(ballot: object, items: Sequence[ItemId]) -> tuple[ItemId, ...]:
+    """A ranking ballot (best first) as a tuple; it must order every item exactly once."""
+    _check_items(items)
+    if isinstance(ballot, str | bytes | Mapping) or not isinstance(ballot, Iterable):
+        raise DomainError("Un classement doit être une liste ordonnée des éléments.")
+    ranked = tuple(ballot)
+    known = set(items)
+    unknown = [value for value in ranked if not _is_id_of(value, known)]
+    if unknown:
+        raise DomainError(f"Élément inconnu dans le classement : {', '.join(map(_label, unknown))}.")
+    seen: set[ItemId] = set()
+    duplicated = []
+    for value in ranked:
+        if value in seen and value not in duplicated:
+            duplicated.append(value)
+        seen.add(value)
+    if duplicated:
+        raise DomainError(
+            f"Chaque élément doit être classé une seule fois : {', '.join(map(_label, duplicated))} "
+            "apparaît plusieurs fois."
+        )
+    missing = [item for item in items if item not in seen]
+    if missing:
+        raise DomainError(
+            f"Le classement doit contenir tous les éléments ; il manque {', '.join(map(_label, missing))}."
+        )
+    return ranked
+
+
+def _valid_ballots(ballots: Iterable[object], items: Sequence[ItemId]) -> list[tuple[ItemId, ...]]:
+    return [validate_ranking(ballot, items) for ballot in ballots]
+
+
+def borda(ballots: Iterable[Sequence[ItemId]], items: Sequence[ItemId]) -> RankingResult:
+    """Borda count: m − 1 points for first place … 0 for last; agreement is Kendall's W."""
+    valid = _valid_ballots(ballots, items)
+    m = len(items)
+    points = dict.fromkeys(items, 0)
+    for ballot in valid:
+        for position, item in enumerate(ballot):
+            points[item] += m - 1 - position
+    standings = _standings(items, {i: (points[i],) for i in items}, points)
+    return RankingResult("borda", standings, len(valid), _kendall_w(valid, items))
+
+
+def pairwise_preferences(
+    ballots: Iterable[Sequence[ItemId]], items: Sequence[ItemId]
+) -> dict[tuple[ItemId, ItemId], int]:
+    """d[(a, b)]: how many ballots rank a above b."""
+    valid = _valid_ballots(ballots, items)
+    return _pairwise(valid, items)
+
+
+def _pairwise(valid: list[tuple[ItemId, ...]], items: Sequence[ItemId]) -> dict[tuple[ItemId, ItemId], int]:
+    d = {(a, b): 0 for a, b in permutations(items, 2)}
+    for ballot in valid:
+        for i, a in enumerate(ballot):
+            for b in ballot[i + 1 :]:
+                d[(a, b)] += 1
+    return d
+
+
+def strongest_paths(
+    d: Mapping[tuple[ItemId, ItemId], int], items: Sequence[ItemId]
+) -> dict[tuple[ItemId, ItemId], int]:
+    """p[(a, b)]: strength of the widest path from a to b (Schulze, winning votes)."""
+    p = {(a, b): (d[(a, b)] if d[(a, b)] > d[(b, a)] else 0) for a, b in permutations(items, 2)}
+    for k in items:
+        for i in items:
+            if i == k:
+                continue
+            for j in items:
+                if j in (i, k):
+                    continue
+                p[(i, j)] = max(p[(i, j)], min(p[(i, k)], p[(k, j)]))
+    return p
+
+
+def schulze(ballots: Iterable[Sequence[ItemId]], items: Sequence[ItemId]) -> SchulzeResult:
+    """Schulze method; ``score`` is the number of items an item beats on strongest paths."""
+    valid = _valid_ballots(ballots, items)
+    d = _pairwise(valid, items)
+    p = strongest_paths(d, items)
+    wins = {a: sum(1 for b in items if b != a and p[(a, b)] > p[(b, a)]) for a in items}
+    standings = _standings(items, {i: (wins[i],) for i in items}, wins)
+    return SchulzeResult(
+        method="schulze",
+        standings=standings,
+        n_ballots=len(valid),
+        agreement=_kendall_w(valid, items),
+        preferences=MappingProxyType(d),
+        paths=MappingProxyType(p),
+    )
+
+
+def condorcet_winner(ballots: Iterable[Sequence[ItemId]], items: Sequence[ItemId]) -> ItemId | None:
+    """The item preferred to every other one by a strict majority of ballots, if there is one."""
+    d = pairwise_preferences(ballots, items)
+    for a in items:
+        if all(d[(a, b)] > d[(b, a)] for b in items if b != a):
+            return a
+    return None
+
+
+def kendall_w(ballots: Iterable[Sequence[ItemId]], items: Sequence[ItemId]) -> float | None:
+    """Kendall's coefficient of concordance, 0 (no agreement) to 1 (identical ballots)."""
+    return _kendall_w(_valid_ballots(ballots, items), items)
+
+
+def _kendall_w(valid: list[tuple[ItemId, ...]], items: Sequence[ItemId]) -> float | None:
+    n, m = len(valid), len(items)
+    if n < 2 or m < 2:
+        return None
+    rank_sums = dict.fromkeys(items, 0)
+    for ballot in valid:
+        for position, item in enumerate(ballot, start=1):
+            rank_sums[item] += position
+    mean = Fraction(n * (m + 1), 2)
+    s = sum((r - mean) ** 2 for r in rank_sums.values())
+    return float(12 * s / (n * n * (m**3 - m)))
+
+
+# --- dot voting -------------------------------------------------------------------------------
+
+
+def validate_dots(
+    allocation: object,
+    items: Sequence[ItemId],
+    budget: int,
+    max_per_item: int | None = None,
+) -> dict[ItemId, int]:
+    """A participant's points per item (zeros dropped); at most ``budget`` in total."""
+    _check_items(items)
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
+        raise DomainError(f"Le nombre de points à répartir doit être un entier positif (reçu {budget!r}).")
+    if not isinstance(allocation, Mapping):
+        raise DomainError("Une répartition de points associe des points à des éléments.")
+    known = set(items)
+    cleaned: dict[ItemId, int] = {}
+    for item, points in allocation.items():
+        if not _is_id_of(item, known):
+            raise DomainError(f"Élément inconnu dans la répartition : {_label(item)}.")
+        if isinstance(points, bool) or not isinstance(points, int):
+            raise DomainError(
+                f"Les points doivent être des nombres entiers (reçu {points!r} pour {_label(item)})."
+            )
+        if points < 0:
+            raise DomainError(f"Les points ne peuvent pas être négatifs ({points} pour {_label(item)}).")
+        if max_per_item is not None and points > max_per_item:
+            raise DomainError(
+                f"Au plus {max_per_item} point(s) par élément ({points} pour {_label(item)})."
+            )
+        if points:
+            cleaned[item] = points
+    total = sum(cleaned.values())
+    if total > budget:
+        raise DomainError(f"Vous avez réparti {total} points ; vous en avez {budget} au maximum.")
+    return cleaned
+
+
+def dot_voting(
+    allocations: Iterable[Mapping[ItemId, int]],
+    items: Sequence[ItemId],
+    budget: int,
+    max_per_item: int | None = None,
+) -> DotVotingResult:
+    """Points and voters per item; order by points, then voters, then ``items``."""
+    points = dict.fromkeys(items, 0)
+    voters = dict.fromkeys(items, 0)
+    n = 0
+    for allocation in allocations:
+        n += 1
+        for item, value in validate_dots(allocation, items, budget, max_per_item).items():
+            points[item] += value
+            voters[item] += 1
+    standings = _standings(items, {i: (points[i], voters[i]) for i in items}, points)
+    return DotVotingResult(
+        standings=standings,
+        points=MappingProxyType(points),
+        voters=MappingProxyType(voters),
+        n_ballots=n,
+        total_points=sum(points.values()),
+    )
+
+
+# --- majority judgment ------------------------------------------------------------------------
+
+
+def _check_grades(grades: Sequence[str]) -> None:
+    if len(grades) < 2 or len(set(grades)) != len(grades):
+        raise DomainError("L'échelle de mentions doit compter au moins deux mentions distinctes.")
+
+
+def validate_grades(
+    ballot: object, items: Sequence[ItemId], grades: Sequence[str] = DEFAULT_GRADES
+) -> dict[ItemId, str]:
+    """A majority-judgment ballot: item → grade; items left out will count as the worst grade."""
+    _check_items(items)
+    _check_grades(grades)
+    if not isinstance(ballot, Mapping):
+        raise DomainError("Un bulletin de jugement majoritaire associe une mention à des éléments.")
+    known = set(items)
+    for item, grade in ballot.items():
+        if not _is_id_of(item, known):
+            raise DomainError(f"Élément inconnu dans le bulletin : {_label(item)}.")
+        if grade not in grades:
+            raise DomainError(
+                f"Mention inconnue pour {_label(item)} : {grade!r}. Mentions : {', '.join(grades)}."
+            )
+    return dict(ballot)
+
+
+def majority_value(grade_indexes: Iterable[int]) -> tuple[int, ...]:
+    """Successive lower medians when removing the median grade one at a time (0 = best grade).
+
+    On the grades sorted best to worst (s[0] <= … <= s[n-1]), the lower median is s[n // 2]; the
+    removal order is then m, m − 1, m + 1, m − 2, … when n is even and m, m + 1, m − 1, … when odd.
+    """
+    s = sorted(grade_indexes)
+    n = len(s)
+    if not n:
+        return ()
+    m = n // 2
+    first, second = (-1, 1) if n % 2 == 0 else (1, -1)
+    sequence = [s[m]]
+    for k in range(1, n):
+        step = (k + 1) // 2
+        offset = first * step if k % 2 == 1 else second * step
+        sequence.append(s[m + offset])
+    return tuple(sequence)
+
+
+def majority_judgment(
+    ballots: Iterable[Mapping[ItemId, str]],
+    items: Sequence[ItemId],
+    grades: Sequence[str] = DEFAULT_GRADES,
+) -> MajorityJudgmentResult:
+    """Balinski–Laraki majority judgment; ``score`` is the majority grade (None without ballots)."""
+    grades = tuple(grades)
+    worst = len(grades) - 1
+    given: dict[ItemId, list[int]] = {item: [] for item in items}
+    n = 0
+    for ballot in ballots:
+        valid = validate_grades(ballot, items, grades)
+        n += 1
+        for item in items:
+            given[item].append(grades.index(valid[item]) if item in valid else worst)
+    profiles: dict[ItemId, GradeProfile] = {}
+    for item in items:
+        indexes = given[item]
+        value = majority_value(indexes)
+        counts = tuple(indexes.count(g) for g in range(len(grades)))
+        if value:
+            grade = value[0]
+            above = Fraction(sum(counts[:grade]), n)
+            below = Fraction(sum(counts[grade + 1 :]), n)
+        else:
+            grade, above, below = None, Fraction(0), Fraction(0)
+        profiles[item] = GradeProfile(
+            item=item,
+            counts=counts,
+            majority_grade=grades[grade] if grade is not None else None,
+            majority_grade_index=grade,
+            above=float(above),
+            below=float(below),
+            sign="+" if above > below else "-",
+            majority_value=value,
+        )
+    key = {item: tuple(-g for g in profiles[item].majority_value) for item in items}
+    score = {item: profiles[item].majority_grade for item in items}
+    return MajorityJudgmentResult(
+        grades=grades,
+        standings=_standings(items, key, score),
+        profiles=MappingProxyType(profiles),
+        n_ballots=n,
+    )
+
+
+# --- top N ------------------------------------------------------------------------------------
+
+
+def top_n(standings: Sequence[Standing], n: int = DEFAULT_TOP_N) -> TopN:
+    """The first ``n`` standings, and those left out although tied with the ``n``-th."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise DomainError("Le nombre d'éléments à retenir doit être un entier supérieur ou égal à 1.")
+    kept = tuple(standings[:n])
+    if not kept or len(standings) <= n:
+        return TopN(kept=kept, tied_outside=())
+    cut_rank = kept[-1].rank
+    tied_outside = tuple(s for s in standings[n:] if s.rank == cut_rank)
+    return TopN(kept=kept, tied_outside=tied_outside)

@@ -1,0 +1,269 @@
+"""Rating items on two axes (impact / maitrise) and the impact/maitrise matrix.
+
+Conventions (shown to facilitators, keep them in sync with the board's legend):
+
+- A rating is an integer of the template's scale (default 1 to 4, no neutral middle) or ``None``
+  for « je ne sais pas », which is counted in ``n_unknown`` and excluded from every statistic.
+- Dispersion is the *population* standard deviation (``statistics.pstdev``): the room is the whole
+  population being described, not a sample of a larger one, and one answer gives 0, not an error.
+- The interquartile range is Q3 − Q1 with the *inclusive* (linear interpolation) method, the one
+  of spreadsheets' QUARTILE.INC, so an exported table can be re-checked in a spreadsheet.
+- With no counted answer on an axis, its mean, median, stdev and IQR are ``None``.
+- Quadrant: an axis is « fort » when its mean is >= the scale's midpoint (2.5 for 1–4); a mean
+  exactly on the midpoint counts as « fort » (compared exactly, with fractions). An item with no
+  counted answer on either axis has no quadrant.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Literal
+
+from app.domain.errors import DomainError
+
+__all__ = [
+    "AXES",
+    "DEFAULT_QUADRANT_NAMES",
+    "DEFAULT_SCALE",
+    "UNKNOWN",
+    "AxisStats",
+    "ItemRating",
+    "Quadrant",
+    "QuadrantNames",
+    "RatingScale",
+    "aggregate_ratings",
+    "axis_stats",
+    "quadrant_of",
+    "sort_ratings",
+    "validate_rating",
+]
+
+ItemId = Hashable
+
+UNKNOWN = None
+AXES: tuple[str, str] = ("impact", "maitrise")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class RatingScale:
+    """The integer values a participant may give, from ``minimum`` to ``maximum`` inclusive."""
+
+    minimum: int = 1
+    maximum: int = 4
+
+    def __post_init__(self) -> None:
+        if not (_is_int(self.minimum) and _is_int(self.maximum)) or self.minimum >= self.maximum:
+            raise DomainError(
+                f"Échelle de notation invalide ({self.minimum!r} à {self.maximum!r}) : "
+                "il faut deux entiers, le premier plus petit que le second."
+            )
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        return tuple(range(self.minimum, self.maximum + 1))
+
+    @property
+    def midpoint(self) -> Fraction:
+        return Fraction(self.minimum + self.maximum, 2)
+
+
+DEFAULT_SCALE = RatingScale()
+
+
+def validate_rating(value: object, scale: RatingScale = DEFAULT_SCALE) -> int | None:
+    """The rating as stored: an int of the scale, or None for « je ne sais pas »."""
+    if value is UNKNOWN:
+        return None
+    if not _is_int(value):
+        raise DomainError(
+            f"Une note doit être un nombre entier de {scale.minimum} à {scale.maximum}, "
+            "ou « je ne sais pas »."
+        )
+    assert isinstance(value, int)
+    if not scale.minimum <= value <= scale.maximum:
+        raise DomainError(
+            f"La note {value} est hors de l'échelle : choisissez de {scale.minimum} à {scale.maximum}, "
+            "ou « je ne sais pas »."
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class AxisStats:
+    n: int
+    n_unknown: int
+    mean: float | None
+    median: float | None
+    stdev: float | None
+    iqr: float | None
+    exact_mean: Fraction | None = field(default=None, repr=False)
+
+
+def axis_stats(values: Iterable[int | None]) -> AxisStats:
+    """Statistics of one axis of one item; ``None`` values (« je ne sais pas ») are only counted."""
+    counted: list[int] = []
+    unknown = 0
+    for value in values:
+        if value is None:
+            unknown += 1
+        else:
+            counted.append(value)
+    if not counted:
+        return AxisStats(n=0, n_unknown=unknown, mean=None, median=None, stdev=None, iqr=None)
+    exact_mean = Fraction(sum(counted), len(counted))
+    if len(counted) >= 2:
+        q1, _, q3 = statistics.quantiles(counted, n=4, method="inclusive")
+        iqr = float(q3 - q1)
+    else:
+        iqr = 0.0
+    return AxisStats(
+        n=len(counted),
+        n_unknown=unknown,
+        mean=float(exact_mean),
+        median=float(statistics.median(counted)),
+        stdev=float(statistics.pstdev(counted)),
+        iqr=iqr,
+        exact_mean=exact_mean,
+    )
+
+
+class Quadrant(StrEnum):
+    """Where an item falls in the impact/maitrise matrix; names come from ``QuadrantNames``."""
+
+    ANTICIPER = "anticiper"
+    LEVIERS = "leviers"
+    SECONDAIRES = "secondaires"
+    SURVEILLER = "surveiller"
+
+    @property
+    def high_impact(self) -> bool:
+        return self in (Quadrant.ANTICIPER, Quadrant.LEVIERS)
+
+    @property
+    def high_maitrise(self) -> bool:
+        return self in (Quadrant.LEVIERS, Quadrant.SECONDAIRES)
+
+
+@dataclass(frozen=True)
+class QuadrantNames:
+    """The four quadrants' labels, overridable by a template (keys: the ``Quadrant`` values)."""
+
+    anticiper: str = "enjeux à anticiper"
+    leviers: str = "leviers d'action"
+    secondaires: str = "actions secondaires"
+    surveiller: str = "à surveiller"
+
+    def of(self, quadrant: Quadrant) -> str:
+        return str(getattr(self, quadrant.value))
+
+
+DEFAULT_QUADRANT_NAMES = QuadrantNames()
+
+
+def quadrant_of(
+    impact_mean: Fraction | float | None,
+    maitrise_mean: Fraction | float | None,
+    scale: RatingScale = DEFAULT_SCALE,
+) -> Quadrant | None:
+    """Quadrant from the two means; a mean equal to the midpoint counts as high."""
+    if impact_mean is None or maitrise_mean is None:
+        return None
+    high_impact = Fraction(impact_mean) >= scale.midpoint
+    high_maitrise = Fraction(maitrise_mean) >= scale.midpoint
+    if high_impact:
+        return Quadrant.LEVIERS if high_maitrise else Quadrant.ANTICIPER
+    return Quadrant.SECONDAIRES if high_maitrise else Quadrant.SURVEILLER
+
+
+@dataclass(frozen=True)
+class ItemRating:
+    item: ItemId
+    stats: Mapping[str, AxisStats]
+    quadrant: Quadrant | None
+    quadrant_name: str | None
+
+    @property
+    def impact(self) -> AxisStats | None:
+        return self.stats.get("impact")
+
+    @property
+    def maitrise(self) -> AxisStats | None:
+        return self.stats.get("maitrise")
+
+    @property
+    def spread(self) -> float | None:
+        """The larger standard deviation of the axes: disagreement on either axis."""
+        values = [s.stdev for s in self.stats.values() if s.stdev is not None]
+        return max(values) if values else None
+
+
+def aggregate_ratings(
+    items: Sequence[ItemId],
+    ratings: Iterable[tuple[ItemId, str, object]],
+    scale: RatingScale = DEFAULT_SCALE,
+    axes: Sequence[str] = AXES,
+    names: QuadrantNames = DEFAULT_QUADRANT_NAMES,
+) -> tuple[ItemRating, ...]:
+    """Per item (in the order of ``items``), the statistics of each axis and the quadrant.
+
+    ``ratings`` are ``(item, axis, value)`` triples, one per participant, item and axis (the
+    database enforces the uniqueness); every value is validated against ``scale``.
+    """
+    known = set(items)
+    values: dict[tuple[ItemId, str], list[int | None]] = {(i, a): [] for i in items for a in axes}
+    for item, axis, value in ratings:
+        if item not in known or isinstance(item, bool):
+            raise DomainError(f"Élément inconnu dans la notation : « {item} ».")
+        if axis not in axes:
+            raise DomainError(f"Axe de notation inconnu : « {axis} ». Axes : {', '.join(axes)}.")
+        values[(item, axis)].append(validate_rating(value, scale))
+    results = []
+    for item in items:
+        stats = {axis: axis_stats(values[(item, axis)]) for axis in axes}
+        quadrant = None
+        if "impact" in stats and "maitrise" in stats:
+            quadrant = quadrant_of(stats["impact"].exact_mean, stats["maitrise"].exact_mean, scale)
+        results.append(
+            ItemRating(
+                item=item,
+                stats=MappingProxyType(stats),
+                quadrant=quadrant,
+                quadrant_name=names.of(quadrant) if quadrant is not None else None,
+            )
+        )
+    return tuple(results)
+
+
+SortKey = Literal["impact", "maitrise", "spread"]
+
+
+def sort_ratings(
+    results: Iterable[ItemRating], by: SortKey = "impact", descending: bool = True
+) -> tuple[ItemRating, ...]:
+    """Items by the mean of an axis, or by spread (largest stdev of the axes).
+
+    Items without a value for the key come last whatever the direction; ties keep the input order.
+    """
+    if by not in ("impact", "maitrise", "spread"):
+        raise DomainError(f"Tri inconnu : « {by} ». Choix : impact, maitrise, spread.")
+
+    def key_of(result: ItemRating) -> float | None:
+        if by == "spread":
+            return result.spread
+        stats = result.stats.get(by)
+        return stats.mean if stats is not None else None
+
+    listed = list(results)
+    present = [r for r in listed if key_of(r) is not None]
+    missing = [r for r in listed if key_of(r) is None]
+    present.sort(key=lambda r: key_of(r) or 0.0, reverse=descending)
+    return (*present, *missing)
