@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address phones use: join URL and QR code. On a venue's Wi-Fi, the server's LAN address.
+BASE_URL ?= http://$(HOST):$(PORT)
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export TEST_POSTGRES_URL TEST_REDIS_URL
@@ -27,8 +29,8 @@ install-test: $(VENV)/.test
 
 run: install
 	$(BIN)/python -m app migrate
-	$(BIN)/python -m app demo
-	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws websockets-sansio
+	BASE_URL=$(BASE_URL) $(BIN)/python -m app demo
+	BASE_URL=$(BASE_URL) $(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws websockets-sansio
 
 # Debian's chromium for the browser tests (never a downloaded browser build).
 chromium:
