@@ -221,7 +221,7 @@ def aggregate_ratings(
     known = set(items)
     values: dict[tuple[ItemId, str], list[int | None]] = {(i, a): [] for i in items for a in axes}
     for item, axis, value in ratings:
-        if item not in known or isinstance(item, bool):
+        if isinstance(item, bool) or not isinstance(item, Hashable) or item not in known:
             raise DomainError(f"Élément inconnu dans la notation : « {item} ».")
         if axis not in axes:
             raise DomainError(f"Axe de notation inconnu : « {axis} ». Axes : {', '.join(axes)}.")
