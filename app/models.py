@@ -89,3 +89,23 @@ class Item(SQLModel, table=True):
     merged_into_id: int | None = _fk("item.id", "SET NULL", nullable=True)
     client_key: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Vote(SQLModel, table=True):
+    """A participant's answer on one target of an activity (a poll, later a rated item on an axis).
+
+    One per participant, activity, target and axis: a database fact, not a convention.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("activity_id", "participant_id", "target", "axis", name="uq_vote_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = _fk("activity.id", "CASCADE")
+    participant_id: int = _fk("participant.id", "CASCADE")
+    target: str = Field(default="", max_length=40)
+    axis: str = Field(default="", max_length=20)
+    value: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

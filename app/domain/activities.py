@@ -34,7 +34,14 @@ ACTION_LABELS = {
 }
 
 # Slides have nothing to contribute to: they have no state to drive.
-CONTRIBUTION_KINDS = frozenset({"postits"})
+CONTRIBUTION_KINDS = frozenset({"postits", "poll"})
+# The kinds this version can run; a template may describe more (see unsupported_kinds).
+RUNNABLE_KINDS = CONTRIBUTION_KINDS | {"text"}
+
+
+def unsupported_kinds(kinds: list[str]) -> list[str]:
+    """The activity kinds of a template that this version cannot run yet, in order."""
+    return list(dict.fromkeys(k for k in kinds if k not in RUNNABLE_KINDS))
 
 
 def transition(kind: str, current: str, target: str) -> State:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn, get_args
 
 import yaml
 from pydantic import (
@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -23,8 +24,27 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "ACTIVITY_MODELS",
+    "DEFAULT_AXES",
+    "DEFAULT_BUDGET",
+    "DEFAULT_COLUMNS",
+    "DEFAULT_GRADES",
+    "DEFAULT_RESOURCE_CATEGORIES",
+    "POLL_SCALES",
+    "RESOURCE_LINK_STATES",
     "ActivityTemplate",
+    "Axis",
+    "ItemsFrom",
+    "PollActivity",
     "PostitsActivity",
+    "Quadrants",
+    "RankingActivity",
+    "RatingActivity",
+    "ResourcesActivity",
+    "RowsFrom",
+    "Scale",
+    "TableActivity",
+    "TableColumn",
     "TemplateError",
     "TextActivity",
     "WorkshopTemplate",
@@ -35,6 +55,10 @@ __all__ = [
 ]
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+ACTIVITY_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+MAX_ITEMS = 60
+MAX_SCALE_POINTS = 10
 
 
 class TemplateError(Exception):
@@ -90,8 +114,189 @@ def _unique(values: list[str], what: str) -> list[str]:
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=280)]
+OptionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+ActivityId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ACTIVITY_ID_PATTERN)]
+Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=KEY_PATTERN)]
+Prompt = Annotated[str, Field(max_length=1000)]
 
 _MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _fail(model: str, loc: tuple[str | int, ...], expected: str, value: Any) -> NoReturn:
+    """Raise a rule error located at ``loc`` (relative to the model being validated)."""
+    detail = InitErrorDetails(type=_rule_error(expected), loc=loc, input=value)
+    raise ValidationError.from_exception_data(model, [detail])
+
+
+# --- building blocks -----------------------------------------------------------
+
+
+class ItemsFrom(BaseModel):
+    """Where a list-based activity takes its items: an earlier activity of the workshop.
+
+    ``all``: every note of a ``postits`` activity that is not hidden, as posted
+    (duplicates included). ``merged``: the de-duplicated notes of a ``postits``
+    activity: the notes made by merging duplicates plus the notes never merged
+    (the originals of a merge are left out). ``top``: the ``n`` best items of a
+    ``rating`` (by mean of its first axis) or of a ``ranking`` (aggregated order).
+    """
+
+    model_config = _MODEL_CONFIG
+
+    activity: ActivityId
+    take: Literal["all", "merged", "top"]
+    n: Annotated[int, Field(ge=1, le=MAX_ITEMS)] | None = None
+
+    @model_validator(mode="after")
+    def _n_only_with_top(self) -> ItemsFrom:
+        if self.take == "top" and self.n is None:
+            _fail(
+                "ItemsFrom",
+                ("n",),
+                f"a value with take: top (how many items to take, 1 to {MAX_ITEMS})",
+                None,
+            )
+        if self.take != "top" and self.n is not None:
+            _fail(
+                "ItemsFrom",
+                ("n",),
+                f"no 'n' with take: {self.take} ('n' is only used with take: top)",
+                self.n,
+            )
+        return self
+
+
+class RowsFrom(BaseModel):
+    """The sections of a table: the enjeux kept by an earlier ``ranking`` (its top ``keep``)."""
+
+    model_config = _MODEL_CONFIG
+
+    activity: ActivityId
+    take: Literal["top"] = "top"
+
+
+class Axis(BaseModel):
+    """One rating axis: a key (for results) and the label participants read."""
+
+    model_config = _MODEL_CONFIG
+
+    key: Key
+    label: Name
+
+
+class Scale(BaseModel):
+    """The whole numbers of a rating scale, from ``min`` to ``max`` (at most 10 points)."""
+
+    model_config = _MODEL_CONFIG
+
+    min: int = 1
+    max: int = 4
+
+    @field_validator("max")
+    @classmethod
+    def _above_min(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("min")
+        if low is None:
+            return value
+        if value <= low:
+            raise _rule_error(f"a number greater than min ({low})")
+        if value - low + 1 > MAX_SCALE_POINTS:
+            raise _rule_error(
+                f"a number of at most {low + MAX_SCALE_POINTS - 1} "
+                f"(a scale has at most {MAX_SCALE_POINTS} points)"
+            )
+        return value
+
+
+class Quadrants(BaseModel):
+    """Names of the four quadrants of the two-axis matrix: first axis, then second axis.
+
+    With the default axes: ``high_low`` = fort impact, faible maîtrise, and so on.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    high_low: Label = "enjeux à anticiper"
+    high_high: Label = "leviers d'action"
+    low_high: Label = "actions secondaires"
+    low_low: Label = "à surveiller"
+
+
+class TableColumn(BaseModel):
+    """One column of the chantier table."""
+
+    model_config = _MODEL_CONFIG
+
+    key: Key
+    label: Title
+    multiline: bool = True
+
+
+DEFAULT_AXES: tuple[tuple[str, str], ...] = (("impact", "Impact"), ("maitrise", "Maîtrise"))
+
+DEFAULT_GRADES: tuple[str, ...] = ("très prioritaire", "prioritaire", "secondaire", "pas prioritaire")
+
+DEFAULT_BUDGET = 10
+
+POLL_SCALES: dict[str, tuple[str, ...]] = {
+    "oui-non-moyennement": ("oui", "non", "moyennement"),
+    "frequence": ("souvent", "parfois", "rarement", "jamais"),
+}
+
+DEFAULT_COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("title", "Titre du chantier", False),
+    ("objectives", "Les objectifs : on aura réussi si…", True),
+    ("actions", "Action(s) du chantier", True),
+    ("pilot", "Qui pilote ?", True),
+    ("doers", "Qui fait ?", True),
+    ("associates", "Qui doit être associé ?", True),
+    ("resources_available", "Ressources mobilisables", True),
+    ("resources_needed", "Ressources à mobiliser", True),
+    ("obstacles", "Freins à lever pour le déploiement du chantier", True),
+)
+
+DEFAULT_RESOURCE_CATEGORIES: tuple[str, ...] = (
+    "partenaires de projet",
+    "ressources matérielles",
+    "intervenants",
+    "financements",
+)
+
+# The state of the link between a chantier and a resource (fixed, not set by templates):
+# key -> (label, how the resource map draws it).
+RESOURCE_LINK_STATES: dict[str, tuple[str, str]] = {
+    "operante": ("opérante", "trait plein : la ressource est déjà opérante"),
+    "connue-sans-lien": (
+        "connue, sans lien",
+        "trait pointillé : on connaît la ressource mais on n'a pas encore de lien avec",
+    ),
+    "aucune": ("aucun lien", "absence de trait : pas de lien entre le chantier et la ressource"),
+}
+
+
+def _check_items_source(model: RatingActivity | RankingActivity) -> None:
+    """Exactly one of ``items`` and ``items_from``."""
+    items, items_from = model.items, model.items_from
+    if items is not None and items_from is not None:
+        _fail(
+            type(model).__name__,
+            ("items_from",),
+            "either 'items' (a fixed list) or 'items_from' (an earlier activity), not both",
+            "both",
+        )
+    if items is None and items_from is None:
+        _fail(
+            type(model).__name__,
+            ("items",),
+            "a list of items, or 'items_from' to take them from an earlier activity "
+            "(one of the two is required)",
+            None,
+        )
+
+
+# --- activities ----------------------------------------------------------------
 
 
 class TextActivity(BaseModel):
@@ -100,6 +305,7 @@ class TextActivity(BaseModel):
     model_config = _MODEL_CONFIG
 
     kind: Literal["text"]
+    id: ActivityId | None = None
     title: Title
     body: str = Field(default="", max_length=4000)
 
@@ -110,8 +316,9 @@ class PostitsActivity(BaseModel):
     model_config = _MODEL_CONFIG
 
     kind: Literal["postits"]
+    id: ActivityId | None = None
     title: Title
-    prompt: str = Field(default="", max_length=1000)
+    prompt: Prompt = ""
     categories: list[Name] = Field(default_factory=list, max_length=12)
     use_groups: bool = False
     live: bool = True
@@ -123,10 +330,270 @@ class PostitsActivity(BaseModel):
         return _unique(value, "categories")
 
 
-ActivityTemplate = Annotated[TextActivity | PostitsActivity, Field(discriminator="kind")]
+Items = Annotated[list[ItemText], Field(min_length=1, max_length=MAX_ITEMS)]
 
-ACTIVITY_MODELS: dict[str, type[BaseModel]] = {"text": TextActivity, "postits": PostitsActivity}
+
+class RatingActivity(BaseModel):
+    """Every participant rates every item on one or two axes (the impact/maîtrise matrix)."""
+
+    model_config = _MODEL_CONFIG
+
+    kind: Literal["rating"]
+    id: ActivityId | None = None
+    title: Title
+    prompt: Prompt = ""
+    items: Items | None = None
+    items_from: ItemsFrom | None = None
+    axes: list[Axis] = Field(
+        default_factory=lambda: [Axis(key=k, label=v) for k, v in DEFAULT_AXES],
+        min_length=1,
+        max_length=2,
+    )
+    scale: Scale = Field(default_factory=Scale)
+    allow_unknown: bool = True
+    quadrants: Quadrants = Field(default_factory=Quadrants)
+    use_groups: bool = False
+    live: bool = False
+
+    @field_validator("items")
+    @classmethod
+    def _unique_items(cls, value: list[str] | None) -> list[str] | None:
+        return value if value is None else _unique(value, "items")
+
+    @field_validator("axes")
+    @classmethod
+    def _unique_axes(cls, value: list[Axis]) -> list[Axis]:
+        _unique([axis.key for axis in value], "axis keys")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> RatingActivity:
+        _check_items_source(self)
+        if "quadrants" in self.model_fields_set and len(self.axes) != 2:
+            _fail(
+                "RatingActivity",
+                ("quadrants",),
+                "no 'quadrants' with a single axis (the matrix needs 2 axes)",
+                None,
+            )
+        return self
+
+
+class RankingActivity(BaseModel):
+    """Participants order the items (or spread points, or grade them); the room keeps the top."""
+
+    model_config = _MODEL_CONFIG
+
+    kind: Literal["ranking"]
+    id: ActivityId | None = None
+    title: Title
+    prompt: Prompt = ""
+    items: Items | None = None
+    items_from: ItemsFrom | None = None
+    method: Literal["borda", "schulze", "dots", "majority"] = "borda"
+    budget: Annotated[int, Field(ge=1, le=100)] | None = Field(default=None, validate_default=True)
+    grades: Annotated[list[Name], Field(min_length=2, max_length=7)] | None = Field(
+        default=None, validate_default=True
+    )
+    keep: int = Field(default=4, ge=1, le=20)
+    use_groups: bool = False
+    live: bool = False
+
+    @field_validator("items")
+    @classmethod
+    def _unique_items(cls, value: list[str] | None) -> list[str] | None:
+        return value if value is None else _unique(value, "items")
+
+    @field_validator("budget")
+    @classmethod
+    def _budget_for_dots(cls, value: int | None, info: ValidationInfo) -> int | None:
+        method = info.data.get("method")
+        if method == "dots":
+            return DEFAULT_BUDGET if value is None else value
+        if value is not None and method is not None:
+            raise _rule_error(f"no 'budget' with method: {method} (it is only used with method: dots)")
+        return value
+
+    @field_validator("grades")
+    @classmethod
+    def _grades_for_majority(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        method = info.data.get("method")
+        if method == "majority":
+            return list(DEFAULT_GRADES) if value is None else _unique(value, "grades")
+        if value is not None and method is not None:
+            raise _rule_error(
+                f"no 'grades' with method: {method} (they are only used with method: majority)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> RankingActivity:
+        _check_items_source(self)
+        if self.items is not None and self.keep > len(self.items):
+            _fail(
+                "RankingActivity",
+                ("keep",),
+                f"a number of at most {len(self.items)} (the number of items)",
+                self.keep,
+            )
+        return self
+
+
+class PollActivity(BaseModel):
+    """Participants pick one option; ``scale`` names a preset list of options."""
+
+    model_config = _MODEL_CONFIG
+
+    kind: Literal["poll"]
+    id: ActivityId | None = None
+    title: Title
+    prompt: Prompt = ""
+    options: Annotated[list[OptionText], Field(min_length=2, max_length=10)] | None = None
+    scale: Literal["oui-non-moyennement", "frequence"] | None = None
+    use_groups: bool = False
+    live: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_scale(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("scale"), str):
+            return data
+        preset = POLL_SCALES.get(data["scale"].strip())
+        if preset is None:
+            return data  # reported by the field's own validation
+        options = data.get("options")
+        if options is None:
+            return {**data, "options": list(preset)}
+        if options != list(preset):
+            _fail(
+                "PollActivity",
+                ("options",),
+                "either 'options' (your own list) or 'scale' (a preset list), not both",
+                options,
+            )
+        return data
+
+    @field_validator("options")
+    @classmethod
+    def _unique_options(cls, value: list[str] | None) -> list[str] | None:
+        return value if value is None else _unique(value, "options")
+
+    @model_validator(mode="after")
+    def _check(self) -> PollActivity:
+        if self.options is None:
+            _fail(
+                "PollActivity",
+                ("options",),
+                "a list of 2 to 10 options, or a 'scale': 'oui-non-moyennement' or 'frequence' "
+                "(one of the two is required)",
+                None,
+            )
+        return self
+
+
+class TableActivity(BaseModel):
+    """The chantier table (fiche outil n° 3): sub-groups fill rows, one section per enjeu."""
+
+    model_config = _MODEL_CONFIG
+
+    kind: Literal["table"]
+    id: ActivityId | None = None
+    title: Title
+    prompt: Prompt = ""
+    columns: list[TableColumn] = Field(
+        default_factory=lambda: [
+            TableColumn(key=k, label=v, multiline=m) for k, v, m in DEFAULT_COLUMNS
+        ],
+        min_length=1,
+        max_length=12,
+    )
+    sections: Annotated[list[ItemText], Field(min_length=1, max_length=20)] | None = None
+    rows_from: RowsFrom | None = None
+    target_rows: int = Field(default=5, ge=1, le=20)
+    use_groups: bool = False
+    live: bool = True
+
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, value: list[TableColumn]) -> list[TableColumn]:
+        keys = _unique([column.key for column in value], "column keys")
+        if "title" not in keys:
+            raise _rule_error("a column with key 'title' (the chantier's title)")
+        return value
+
+    @field_validator("sections")
+    @classmethod
+    def _unique_sections(cls, value: list[str] | None) -> list[str] | None:
+        return value if value is None else _unique(value, "sections")
+
+    @model_validator(mode="after")
+    def _check(self) -> TableActivity:
+        if self.sections is not None and self.rows_from is not None:
+            _fail(
+                "TableActivity",
+                ("rows_from",),
+                "either 'sections' (a fixed list of enjeux) or 'rows_from' (an earlier ranking), "
+                "not both",
+                "both",
+            )
+        return self
+
+
+class ResourcesActivity(BaseModel):
+    """The resource map of one chantier: resources by category and the state of each link."""
+
+    model_config = _MODEL_CONFIG
+
+    kind: Literal["resources"]
+    id: ActivityId | None = None
+    title: Title
+    prompt: Prompt = ""
+    chantier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    categories: list[Name] = Field(
+        default_factory=lambda: list(DEFAULT_RESOURCE_CATEGORIES), min_length=1, max_length=12
+    )
+    use_groups: bool = False
+    live: bool = True
+
+    @field_validator("categories")
+    @classmethod
+    def _unique_categories(cls, value: list[str]) -> list[str]:
+        return _unique(value, "categories")
+
+
+ActivityTemplate = Annotated[
+    TextActivity
+    | PostitsActivity
+    | RatingActivity
+    | RankingActivity
+    | PollActivity
+    | TableActivity
+    | ResourcesActivity,
+    Field(discriminator="kind"),
+]
+
+ACTIVITY_MODELS: dict[str, type[BaseModel]] = {
+    "text": TextActivity,
+    "postits": PostitsActivity,
+    "rating": RatingActivity,
+    "ranking": RankingActivity,
+    "poll": PollActivity,
+    "table": TableActivity,
+    "resources": ResourcesActivity,
+}
 ACTIVITY_KINDS: tuple[str, ...] = tuple(ACTIVITY_MODELS)
+
+# Which kinds an ``items_from`` may take from, by ``take``.
+_TAKE_FROM: dict[str, tuple[str, ...]] = {
+    "all": ("postits",),
+    "merged": ("postits",),
+    "top": ("rating", "ranking"),
+}
+
+
+def _kinds(kinds: tuple[str, ...]) -> str:
+    quoted = [repr(kind) for kind in kinds]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 class WorkshopTemplate(BaseModel):
@@ -145,19 +612,136 @@ class WorkshopTemplate(BaseModel):
     def _unique_groups(cls, value: list[str]) -> list[str]:
         return _unique(value, "group names")
 
+    def activity(self, activity_id: str) -> Any:
+        """The activity with this ``id`` (KeyError if none)."""
+        for activity in self.activities:
+            if activity.id == activity_id:
+                return activity
+        raise KeyError(activity_id)
+
     @model_validator(mode="after")
-    def _groups_defined_when_used(self) -> WorkshopTemplate:
-        if len(self.groups) >= 2:
-            return self
+    def _check_activities(self) -> WorkshopTemplate:
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
         for index, activity in enumerate(self.activities):
-            if getattr(activity, "use_groups", False):
-                detail = InitErrorDetails(
-                    type=_rule_error("at least 2 groups in the workshop's 'groups'"),
-                    loc=("activities", index, "use_groups"),
-                    input=True,
-                )
-                raise ValidationError.from_exception_data(type(self).__name__, [detail])
+            problems.extend(self._problems_of(index, activity))
+        if problems:
+            problems.sort(key=lambda problem: problem[0][1])
+            details = [
+                InitErrorDetails(type=_rule_error(expected), loc=loc, input=value)
+                for loc, expected, value in problems
+            ]
+            raise ValidationError.from_exception_data(type(self).__name__, details)
         return self
+
+    def _problems_of(
+        self, index: int, activity: Any
+    ) -> list[tuple[tuple[str | int, ...], str, Any]]:
+        at: tuple[str | int, ...] = ("activities", index)
+        out: list[tuple[tuple[str | int, ...], str, Any]] = []
+        if getattr(activity, "use_groups", False) and len(self.groups) < 2:
+            out.append(((*at, "use_groups"), "at least 2 groups in the workshop's 'groups'", True))
+        earlier = self.activities[:index]
+        if activity.id is not None:
+            for other_index, other in enumerate(earlier):
+                if other.id == activity.id:
+                    out.append((
+                        (*at, "id"),
+                        f"an id used by only one activity ({activity.id!r} is already "
+                        f"the id of activities[{other_index}])",
+                        activity.id,
+                    ))
+                    break
+        items_from = getattr(activity, "items_from", None)
+        if items_from is not None:
+            out.extend(self._items_from_problems(index, activity, items_from))
+        rows_from = getattr(activity, "rows_from", None)
+        if rows_from is not None:
+            source = self._source(index, (*at, "rows_from"), rows_from.activity, out)
+            if source is not None and source.kind != "ranking":
+                out.append((
+                    (*at, "rows_from", "activity"),
+                    f"the id of an earlier 'ranking' activity, whose kept enjeux become the "
+                    f"table's sections ({rows_from.activity!r} is a {source.kind!r} activity)",
+                    rows_from.activity,
+                ))
+        return out
+
+    def _source(
+        self,
+        index: int,
+        at: tuple[str | int, ...],
+        ref: str,
+        out: list[tuple[tuple[str | int, ...], str, Any]],
+    ) -> Any:
+        """The earlier activity ``ref`` names, or None after recording why it is not usable."""
+        known_ids = [a.id for a in self.activities[:index] if a.id is not None]
+        known = (
+            "known ids: " + ", ".join(repr(i) for i in dict.fromkeys(known_ids))
+            if known_ids
+            else "no earlier activity has an 'id'"
+        )
+        for position, candidate in enumerate(self.activities):
+            if candidate.id != ref:
+                continue
+            if position < index:
+                return candidate
+            where = (
+                "is this activity"
+                if position == index
+                else f"is activities[{position}], which comes later"
+            )
+            out.append((
+                (*at, "activity"),
+                f"the id of an earlier activity ({ref!r} {where}; {known})",
+                ref,
+            ))
+            return None
+        out.append(((*at, "activity"), f"the id of an earlier activity ({known})", ref))
+        return None
+
+    def _items_from_problems(
+        self, index: int, activity: Any, items_from: ItemsFrom
+    ) -> list[tuple[tuple[str | int, ...], str, Any]]:
+        at: tuple[str | int, ...] = ("activities", index, "items_from")
+        out: list[tuple[tuple[str | int, ...], str, Any]] = []
+        source = self._source(index, at, items_from.activity, out)
+        if source is None:
+            return out
+        ref, take = items_from.activity, items_from.take
+        usable = ("postits", "rating", "ranking")
+        if source.kind not in usable:
+            out.append((
+                (*at, "activity"),
+                f"the id of an earlier {_kinds(usable)} activity "
+                f"({ref!r} is a {source.kind!r} activity, which has no items)",
+                ref,
+            ))
+            return out
+        if source.kind not in _TAKE_FROM[take]:
+            right = [t for t, kinds in _TAKE_FROM.items() if source.kind in kinds]
+            out.append((
+                (*at, "take"),
+                f"take: {' or '.join(right)}, since {ref!r} is a {source.kind!r} activity "
+                f"(take: {take} needs a {_kinds(_TAKE_FROM[take])} activity)",
+                take,
+            ))
+            return out
+        n = items_from.n
+        static = getattr(source, "items", None)
+        if take == "top" and n is not None and static is not None and n > len(static):
+            out.append((
+                (*at, "n"),
+                f"a number of at most {len(static)} (activity {ref!r} has {len(static)} items)",
+                n,
+            ))
+        keep = getattr(activity, "keep", None)
+        if take == "top" and n is not None and keep is not None and keep > n:
+            out.append((
+                ("activities", index, "keep"),
+                f"a number of at most {n} (the number of items taken from {ref!r})",
+                keep,
+            ))
+        return out
 
 
 # --- loading -----------------------------------------------------------------
@@ -193,12 +777,38 @@ def _clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     return tuple(kept)
 
 
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside a field's annotation (``Scale``, ``list[Axis]``, ``ItemsFrom | None``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _model_at(raw_loc: tuple[str | int, ...]) -> type[BaseModel]:
     """The model holding the last element of a raw pydantic loc."""
-    parent = raw_loc[:-1]
-    if len(parent) >= 3 and parent[0] == "activities" and parent[-1] in ACTIVITY_MODELS:
-        return ACTIVITY_MODELS[str(parent[-1])]
-    return WorkshopTemplate
+    model: type[BaseModel] = WorkshopTemplate
+    in_activities = False
+    for part in raw_loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if in_activities:
+            in_activities = False
+            if part in ACTIVITY_MODELS:
+                model = ACTIVITY_MODELS[part]
+                continue
+        if model is WorkshopTemplate and part == "activities":
+            in_activities = True
+            continue
+        field = model.model_fields.get(part)
+        nested = _nested_model(field.annotation) if field is not None else None
+        if nested is None:
+            return model
+        model = nested
+    return model
 
 
 def _no_such_field(model: type[BaseModel], name: str | int) -> str:
@@ -209,6 +819,17 @@ def _no_such_field(model: type[BaseModel], name: str | int) -> str:
 
 
 _KINDS_TEXT = ", ".join(repr(kind) for kind in ACTIVITY_KINDS)
+
+
+def _first_error(errors: list[Any]) -> Any:
+    """The error to report: the first one, but a misspelt key before the field it misses."""
+    first = errors[0]
+    if first["type"] == "missing":
+        parent = tuple(first["loc"])[:-1]
+        for error in errors:
+            if error["type"] == "extra_forbidden" and tuple(error["loc"])[:-1] == parent:
+                return error
+    return first
 
 
 def _describe(error: Any) -> tuple[tuple[str | int, ...], str, str | None]:
@@ -249,6 +870,20 @@ def _describe(error: Any) -> tuple[tuple[str | int, ...], str, str | None]:
             loc,
             "a file name made of lowercase letters, digits and hyphens "
             "(at most 63 characters, e.g. 'mon-atelier.yaml')",
+            _short(value),
+        )
+    if kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "activity"):
+        return (
+            loc,
+            "an id made of lowercase letters, digits and hyphens, starting with a letter "
+            "or a digit (at most 40 characters, e.g. 'facteurs')",
+            _short(value),
+        )
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "key":
+        return (
+            loc,
+            "a key made of lowercase letters without accents, digits and underscores, "
+            "starting with a letter (at most 40 characters, e.g. 'impact')",
             _short(value),
         )
     if kind == "string_type":
@@ -375,7 +1010,7 @@ def parse_template(text: str, path: str) -> WorkshopTemplate:
     try:
         return WorkshopTemplate.model_validate({"slug": Path(path).stem, **data})
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
+        first = _first_error(exc.errors(include_url=False))
         loc, expected, got = _describe(first)
         line = None if loc == ("slug",) else _node_line(root, loc)
         raise TemplateError(path, _field_path(loc), expected, got=got, line=line) from None

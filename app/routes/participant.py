@@ -6,8 +6,9 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.domain.codes import normalise_code
+from app.models import Activity
 from app.realtime import ITEMS
-from app.services import items, participants, views, workshops
+from app.services import items, participants, views, votes, workshops
 from app.web import (
     SessionDep,
     SettingsDep,
@@ -82,3 +83,21 @@ def post_item(
     return templates.TemplateResponse(
         request, "participant/page.html", {"note": item}, block_name="my_note",
         status_code=201 if created else 200)
+
+
+@router.post("/p/{code}/activities/{activity_id}/vote", response_class=HTMLResponse)
+def vote(
+    request: Request, code: str, activity_id: int, session: SessionDep,
+    choice: Annotated[str, Form(max_length=20)],
+) -> Response:
+    workshop = workshops.by_code(session, code)
+    participant = identify(request, session, workshop)
+    if participant is None:
+        return HTMLResponse("Rejoignez d'abord l'atelier.", status_code=401)
+    ballot, changed = votes.cast_poll(session, participant, activity_id, choice)
+    if changed:
+        request.app.state.live.announce(workshop.id, ITEMS)
+    activity = session.get(Activity, activity_id)
+    return templates.TemplateResponse(
+        request, "participant/page.html", {"activity": activity, "choice": ballot.value},
+        block_name="my_vote", status_code=201 if changed else 200)

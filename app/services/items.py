@@ -5,10 +5,10 @@ import re
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.domain.activities import accepts_contributions
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.items import ItemView, check_category, clean_text, plan_merge
 from app.models import Activity, Item, Participant, WorkshopGroup, utcnow
+from app.services import workshops
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -39,13 +39,7 @@ def post(
     previous = _existing(session, participant.id, key)
     if previous is not None:
         return previous, False
-    activity = session.get(Activity, activity_id)
-    if activity is None or activity.workshop_id != participant.workshop_id:
-        raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
-    if activity.kind != "postits":
-        raise NotAllowed("Cette activité ne reçoit pas de post-its.")
-    if not accepts_contributions(activity.kind, activity.state):
-        raise NotAllowed("Cette activité n'est pas ouverte : votre post-it n'a pas été envoyé.")
+    activity = workshops.open_activity(session, participant, activity_id, "postits")
     config = activity.config
     clean = clean_text(text, config.get("max_length", 280))
     cat = check_category(category, config.get("categories", []))

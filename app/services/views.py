@@ -14,7 +14,7 @@ from app.domain.activities import (
 )
 from app.models import Activity, Item, Participant, Workshop
 from app.services import items as items_service
-from app.services import participants, workshops
+from app.services import participants, votes, workshops
 
 NO_CATEGORY = "Sans catégorie"
 
@@ -66,6 +66,10 @@ def board(session: Session, workshop: Workshop, ttl: int) -> dict[str, Any]:
         ctx["visible"] = results_visible(activity.state, activity.config.get("live", True))
         if ctx["visible"]:
             ctx["columns"] = _columns(activity, shown)
+    elif activity is not None and activity.kind == "poll":
+        ctx["poll"] = votes.poll_result(session, activity)
+        ctx["count"] = ctx["poll"].n
+        ctx["visible"] = results_visible(activity.state, activity.config.get("live", False))
     return ctx
 
 
@@ -76,11 +80,13 @@ def participant_views(session: Session, workshop: Workshop,
     activity: Activity | None = common["activity"]
     common["open"] = activity is not None and accepts_contributions(activity.kind, activity.state)
     people = participants.by_ids(session, workshop.id, participant_ids)
-    mine = (
-        items_service.of_participants(session, list(people), activity.id)
-        if activity is not None and activity.kind == "postits" else {}
-    )
-    return {pid: {**common, "participant": person, "mine": mine.get(pid, [])}
+    kind = activity.kind if activity is not None else None
+    mine = items_service.of_participants(session, list(people), activity.id) if kind == "postits" else {}
+    choices = votes.choices_of(session, list(people), activity.id) if kind == "poll" else {}
+    if kind == "poll" and activity.state == "revealed":
+        common["poll"] = votes.poll_result(session, activity)
+    return {pid: {**common, "participant": person, "mine": mine.get(pid, []),
+                  "my_choice": choices.get(pid)}
             for pid, person in people.items()}
 
 
@@ -94,6 +100,8 @@ def control(session: Session, workshop: Workshop, ttl: int) -> dict[str, Any]:
     ctx["present"] = participants.count_present(session, workshop.id, ttl)
     ctx["next_states"] = next_states(activity.kind, activity.state) if activity else []
     ctx["action_labels"] = ACTION_LABELS
+    if activity is not None and activity.kind == "poll":
+        ctx["poll"] = votes.poll_result(session, activity)
     notes = items_service.of_activity(session, activity.id) if activity else []
     ctx["notes"] = [n for n in notes if n.merged_into_id is None]
     ctx["originals"] = {}

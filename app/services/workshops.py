@@ -5,9 +5,9 @@ from sqlmodel import Session, col, select
 
 from app.domain import activities as states
 from app.domain.codes import new_join_code, new_token, normalise_code
-from app.domain.errors import DomainError, Forbidden, NotFound
+from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
 from app.domain.templates import WorkshopTemplate
-from app.models import Activity, Workshop, WorkshopGroup
+from app.models import Activity, Participant, Workshop, WorkshopGroup
 
 MAX_TITLE = 120
 
@@ -130,6 +130,21 @@ def owned_activity(session: Session, owner_id: int, activity_id: int) -> Activit
     if activity is None:
         raise NotFound(f"Activité {activity_id} introuvable.")
     get_owned(session, owner_id, activity.workshop_id)
+    return activity
+
+
+KIND_NAMES = {"postits": "de post-its", "poll": "de vote"}
+
+
+def open_activity(session: Session, participant: Participant, activity_id: int, kind: str) -> Activity:
+    """The activity a participant contributes to, if it is of that kind and open."""
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.workshop_id != participant.workshop_id:
+        raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
+    if activity.kind != kind:
+        raise NotAllowed(f"Cette activité n'est pas une activité {KIND_NAMES[kind]}.")
+    if not states.accepts_contributions(activity.kind, activity.state):
+        raise NotAllowed("Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée.")
     return activity
 
 

@@ -173,7 +173,7 @@
     }
     var text = document.createElement("span");
     text.className = "note-text";
-    text.textContent = entry.fields.text;
+    text.textContent = entry.label ? "Votre réponse : " + entry.label : entry.fields.text;
     var state = document.createElement("span");
     state.className = "sent";
     state.textContent = navigator.onLine ? "en cours d'envoi…" : "hors ligne — envoi dès le retour du réseau";
@@ -203,9 +203,12 @@
     var tpl = document.createElement("template");
     tpl.innerHTML = html.trim();
     var fresh = tpl.content.firstElementChild;
+    // The same id already shown (a replayed post, or the previous answer to a poll): replace it.
+    var shown = fresh && document.getElementById(fresh.id);
     document.querySelectorAll('.pending[data-key="' + entry.key + '"]').forEach(function (li) {
-      if (fresh && !document.getElementById(fresh.id)) li.replaceWith(fresh); else li.remove();
+      if (fresh && !shown) { li.replaceWith(fresh); shown = fresh; } else li.remove();
     });
+    if (shown && shown !== fresh) shown.replaceWith(fresh);
   }
 
   async function flush() {
@@ -246,12 +249,18 @@
     var form = e.target;
     if (!form.matches("[data-outbox]")) return;
     e.preventDefault();
-    var fields = Object.fromEntries(new FormData(form));
+    // The submitter carries the choice of a poll (one button per option).
+    var fields = Object.fromEntries(new FormData(form, e.submitter));
     fields.idempotency_key = newKey();
     var entry = {
       key: fields.idempotency_key, url: form.action, fields: fields,
       activity: form.closest("[data-activity]").dataset.activity,
+      label: e.submitter && e.submitter.dataset.label,
     };
+    form.querySelectorAll(".poll-option").forEach(function (button) {
+      button.classList.toggle("is-chosen", button === e.submitter);
+      button.setAttribute("aria-pressed", button === e.submitter ? "true" : "false");
+    });
     var queue = loadOutbox();
     queue.push(entry);
     saveOutbox(queue);
@@ -262,7 +271,8 @@
       list.append(li);
       li.scrollIntoView({ block: "nearest" });
     }
-    form.querySelector("textarea").value = "";
+    var area = form.querySelector("textarea");
+    if (area) area.value = "";
     updateCounters();
     flush();
   });

@@ -1,0 +1,53 @@
+"""Votes: one answer per participant and target, changed in place while the activity is open."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.domain.polls import PollResult, tally, validate_choice
+from app.models import Activity, Participant, Vote, utcnow
+from app.services import workshops
+
+
+def _upsert(session: Session, activity: Activity, participant: Participant, value: int,
+            target: str = "", axis: str = "") -> tuple[Vote, bool]:
+    """Store the answer; returns (vote, changed). Replaying the same answer changes nothing."""
+    where = (Vote.activity_id == activity.id, Vote.participant_id == participant.id,
+             Vote.target == target, Vote.axis == axis)
+    for _attempt in range(2):
+        vote = session.exec(select(Vote).where(*where)).first()
+        if vote is not None:
+            if vote.value == value:
+                return vote, False
+            vote.value, vote.updated_at = value, utcnow()
+            session.add(vote)
+            session.commit()
+            return vote, True
+        vote = Vote(activity_id=activity.id, participant_id=participant.id, target=target,
+                    axis=axis, value=value)
+        session.add(vote)
+        try:
+            session.commit()
+            return vote, True
+        except IntegrityError:  # the same participant's other request inserted first
+            session.rollback()
+    raise RuntimeError("vote upsert did not converge")
+
+
+def cast_poll(session: Session, participant: Participant, activity_id: int,
+              raw_choice: str) -> tuple[Vote, bool]:
+    activity = workshops.open_activity(session, participant, activity_id, "poll")
+    choice = validate_choice(raw_choice, activity.config["options"])
+    return _upsert(session, activity, participant, choice)
+
+
+def choices_of(session: Session, participant_ids: list[int], activity_id: int) -> dict[int, int | None]:
+    if not participant_ids:
+        return {}
+    rows = session.exec(select(Vote.participant_id, Vote.value).where(
+        Vote.activity_id == activity_id, col(Vote.participant_id).in_(participant_ids)))
+    return dict(rows.all())
+
+
+def poll_result(session: Session, activity: Activity) -> PollResult:
+    values = session.exec(select(Vote.value).where(Vote.activity_id == activity.id)).all()
+    return tally([v for v in values if v is not None], activity.config["options"])
