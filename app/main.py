@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.activities import KINDS
 from app.config import Settings, get_settings, secret_key
 from app.domain.errors import DomainError
 from app.domain.templates import TemplateError
@@ -125,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(participant.router)
     app.include_router(facilitator.router)
     app.include_router(board.router)
+    for kind in KINDS.values():
+        app.include_router(kind.router)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

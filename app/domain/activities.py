@@ -1,5 +1,6 @@
 """The activity state machine: draft → open → closed → revealed (DESIGN.md §3)."""
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from app.domain.errors import NotAllowed
@@ -35,13 +36,12 @@ ACTION_LABELS = {
 
 # Slides have nothing to contribute to: they have no state to drive.
 CONTRIBUTION_KINDS = frozenset({"postits", "poll"})
-# The kinds this version can run; a template may describe more (see unsupported_kinds).
-RUNNABLE_KINDS = CONTRIBUTION_KINDS | {"text"}
 
 
-def unsupported_kinds(kinds: list[str]) -> list[str]:
+def unsupported_kinds(kinds: list[str], runnable: Iterable[str]) -> list[str]:
     """The activity kinds of a template that this version cannot run yet, in order."""
-    return list(dict.fromkeys(k for k in kinds if k not in RUNNABLE_KINDS))
+    known = set(runnable)
+    return list(dict.fromkeys(k for k in kinds if k not in known))
 
 
 def transition(kind: str, current: str, target: str) -> State:

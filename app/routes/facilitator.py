@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from app.activities import KINDS
 from app.domain.activities import unsupported_kinds
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.templates import load_catalog
@@ -51,7 +52,7 @@ def logout(request: Request) -> Response:
 def workshop_list(request: Request, me: FacilitatorDep, session: SessionDep,
                   settings: SettingsDep) -> Response:
     available, problems = load_catalog(settings.sessions_dir)
-    pending = {slug: unsupported_kinds([a.kind for a in t.activities])
+    pending = {slug: unsupported_kinds([a.kind for a in t.activities], KINDS)
                for slug, t in available.items()}
     return templates.TemplateResponse(request, "facilitator/list.html", {
         "me": me, "workshops": workshops.list_owned(session, me.id),
@@ -68,7 +69,7 @@ def create_workshop(me: FacilitatorDep, session: SessionDep, settings: SettingsD
     available, _problems = load_catalog(settings.sessions_dir)
     if template not in available:
         raise NotFound(f"Modèle d'atelier inconnu : « {template} ».")
-    missing = unsupported_kinds([a.kind for a in available[template].activities])
+    missing = unsupported_kinds([a.kind for a in available[template].activities], KINDS)
     if missing:
         raise NotAllowed(f"Ce modèle utilise des activités pas encore disponibles : {', '.join(missing)}.")
     workshop = workshops.create_from_template(session, me.id, available[template], title)

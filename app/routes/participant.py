@@ -6,9 +6,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.domain.codes import normalise_code
-from app.models import Activity
-from app.realtime import ITEMS
-from app.services import items, participants, views, votes, workshops
+from app.services import participants, views, workshops
 from app.web import (
     SessionDep,
     SettingsDep,
@@ -62,42 +60,3 @@ def participant_page(request: Request, code: str, session: SessionDep) -> Respon
         return RedirectResponse(f"/j/{workshop.join_code}", status_code=303)
     ctx = views.participant_view(session, workshop, participant)
     return templates.TemplateResponse(request, "participant/page.html", ctx)
-
-
-@router.post("/p/{code}/activities/{activity_id}/items", response_class=HTMLResponse)
-def post_item(
-    request: Request, code: str, activity_id: int, session: SessionDep,
-    text: Annotated[str, Form(max_length=10_000)],
-    idempotency_key: Annotated[str, Form(max_length=200)],
-    category: Annotated[str, Form(max_length=200)] = "",
-    group_id: Annotated[int | None, Form()] = None,
-) -> Response:
-    workshop = workshops.by_code(session, code)
-    participant = identify(request, session, workshop)
-    if participant is None:
-        return HTMLResponse("Rejoignez d'abord l'atelier.", status_code=401)
-    item, created = items.post(session, participant, activity_id, text, category, group_id,
-                               idempotency_key)
-    if created:
-        request.app.state.live.announce(workshop.id, ITEMS)
-    return templates.TemplateResponse(
-        request, "participant/page.html", {"note": item}, block_name="my_note",
-        status_code=201 if created else 200)
-
-
-@router.post("/p/{code}/activities/{activity_id}/vote", response_class=HTMLResponse)
-def vote(
-    request: Request, code: str, activity_id: int, session: SessionDep,
-    choice: Annotated[str, Form(max_length=20)],
-) -> Response:
-    workshop = workshops.by_code(session, code)
-    participant = identify(request, session, workshop)
-    if participant is None:
-        return HTMLResponse("Rejoignez d'abord l'atelier.", status_code=401)
-    ballot, changed = votes.cast_poll(session, participant, activity_id, choice)
-    if changed:
-        request.app.state.live.announce(workshop.id, ITEMS)
-    activity = session.get(Activity, activity_id)
-    return templates.TemplateResponse(
-        request, "participant/page.html", {"activity": activity, "choice": ballot.value},
-        block_name="my_vote", status_code=201 if changed else 200)

@@ -38,5 +38,5 @@ def test_board_fragment_shows_markup_as_text():
 
 
 def test_participant_note_fragment_escapes():
-    html = templates.env.get_template("participant/_note.html").render(note=_note())
+    html = templates.env.get_template("activities/postits/_note.html").render(note=_note())
     assert "<script>" not in html and "&lt;script&gt;" in html

@@ -1,0 +1,14 @@
+"""One module per activity kind: what its screens show, and its participant routes.
+
+Each module exposes `LIVE_DEFAULT` (are contributions shown on the board before the reveal?),
+`board(session, activity)` and `control(session, activity)` returning the template context of
+its results, `phones(session, activity, participant_ids)` returning each phone's own context,
+and `router` (its routes). Its templates live in `app/templates/activities/<kind>/`:
+`board.html`, `phone.html` and, if the facilitator has something to do, `control.html`.
+"""
+
+from types import ModuleType
+
+from app.activities import poll, postits, text
+
+KINDS: dict[str, ModuleType] = {"text": text, "postits": postits, "poll": poll}

@@ -1,0 +1,80 @@
+"""Post-its: short notes by category and sub-group, moderated by the facilitator."""
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from app.models import Activity, Item
+from app.realtime import ITEMS
+from app.services import items, workshops
+from app.web import SessionDep, identify, templates
+
+LIVE_DEFAULT = True
+NO_CATEGORY = "Sans catégorie"
+router = APIRouter()
+
+
+@dataclass
+class Column:
+    name: str
+    items: list[Item] = field(default_factory=list)
+
+
+def _columns(activity: Activity, notes: list[Item]) -> list[Column]:
+    columns = {c: Column(c) for c in activity.config.get("categories", [])}
+    for note in notes:
+        name = note.category or NO_CATEGORY
+        columns.setdefault(name, Column(name)).items.append(note)
+    return list(columns.values())
+
+
+def _merged_counts(all_items: list[Item]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for item in all_items:
+        if item.merged_into_id is not None:
+            counts[item.merged_into_id] = counts.get(item.merged_into_id, 0) + 1
+    return counts
+
+
+def board(session: Session, activity: Activity) -> dict[str, Any]:
+    all_items = items.of_activity(session, activity.id)
+    shown = [i for i in all_items if not i.hidden and i.merged_into_id is None]
+    return {"count": len(shown), "merged_counts": _merged_counts(all_items),
+            "columns": _columns(activity, shown)}
+
+
+def control(session: Session, activity: Activity) -> dict[str, Any]:
+    notes = items.of_activity(session, activity.id)
+    originals: dict[int, list[Item]] = {}
+    for note in notes:
+        if note.merged_into_id is not None:
+            originals.setdefault(note.merged_into_id, []).append(note)
+    return {"notes": [n for n in notes if n.merged_into_id is None], "originals": originals}
+
+
+def phones(session: Session, activity: Activity, participant_ids: list[int]) -> dict[int, dict[str, Any]]:
+    mine = items.of_participants(session, participant_ids, activity.id)
+    return {pid: {"mine": mine.get(pid, [])} for pid in participant_ids}
+
+
+@router.post("/p/{code}/activities/{activity_id}/items", response_class=HTMLResponse)
+def post_item(
+    request: Request, code: str, activity_id: int, session: SessionDep,
+    text: Annotated[str, Form(max_length=10_000)],
+    idempotency_key: Annotated[str, Form(max_length=200)],
+    category: Annotated[str, Form(max_length=200)] = "",
+    group_id: Annotated[int | None, Form()] = None,
+) -> Response:
+    workshop = workshops.by_code(session, code)
+    participant = identify(request, session, workshop)
+    if participant is None:
+        return HTMLResponse("Rejoignez d'abord l'atelier.", status_code=401)
+    item, created = items.post(session, participant, activity_id, text, category, group_id,
+                               idempotency_key)
+    if created:
+        request.app.state.live.announce(workshop.id, ITEMS)
+    return templates.TemplateResponse(request, "activities/postits/_note.html", {"note": item},
+                                      status_code=201 if created else 200)
