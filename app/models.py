@@ -73,7 +73,11 @@ class Participant(SQLModel, table=True):
 
 
 class Item(SQLModel, table=True):
-    """A post-it (contribution). Merged originals point at the item they were merged into."""
+    """An item of an activity: a post-it, or an entry of a list to rate or rank.
+
+    Merged originals point at the item they were merged into. `source` says where it came from:
+    participant, facilitator (typed in), merge, template (a fixed list) or flow (an earlier activity).
+    """
 
     __table_args__ = (UniqueConstraint("participant_id", "client_key", name="uq_item_client_key"),)
 
@@ -87,6 +91,8 @@ class Item(SQLModel, table=True):
     hidden: bool = False
     edited: bool = False
     merged_into_id: int | None = _fk("item.id", "SET NULL", nullable=True)
+    # For the items of a rating or ranking: the item of an earlier activity it was taken from.
+    origin_id: int | None = _fk("item.id", "SET NULL", nullable=True)
     client_key: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -9,8 +9,9 @@ from app.activities import KINDS
 from app.domain.activities import unsupported_kinds
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.templates import load_catalog
+from app.models import Activity, Item
 from app.realtime import MODERATION, STRUCTURE
-from app.services import accounts, items, views, workshops
+from app.services import accounts, flow, items, views, workshops
 from app.web import FacilitatorDep, SessionDep, SettingsDep, join_url, templates
 
 router = APIRouter()
@@ -119,8 +120,28 @@ def goto(request: Request, workshop_id: int, me: FacilitatorDep, session: Sessio
 def change_state(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
                  settings: SettingsDep, state: Annotated[str, Form(max_length=20)]) -> Response:
     activity = workshops.owned_activity(session, me.id, activity_id)
+    if state == "open":
+        flow.fill(session, activity, lambda source, n: _top(session, source, n))
     workshops.set_state(session, activity, state)
     request.app.state.live.announce(activity.workshop_id, STRUCTURE)
+    return _control(request, session, settings, activity.workshop_id, "ctl_main")
+
+
+def _top(session: SessionDep, source: Activity, n: int) -> list[Item]:
+    top = getattr(KINDS[source.kind], "top", None)
+    if top is None:
+        raise NotAllowed(f"Une activité « {source.kind} » n'a pas de classement à reprendre.")
+    return top(session, source, n)
+
+
+@router.post("/f/activities/{activity_id}/items", response_class=HTMLResponse)
+def add_item(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
+             settings: SettingsDep, text: Annotated[str, Form(max_length=10_000)],
+             category: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """A paper post-it typed in, or an entry added to a list before rating or ranking it."""
+    activity = workshops.owned_activity(session, me.id, activity_id)
+    items.add_by_facilitator(session, activity, text, category)
+    request.app.state.live.announce(activity.workshop_id, MODERATION)
     return _control(request, session, settings, activity.workshop_id, "ctl_main")
 
 

@@ -73,6 +73,21 @@ def _check_group(session: Session, participant: Participant, group_id: int | Non
     return group_id
 
 
+LIST_KINDS = frozenset({"postits", "rating", "ranking"})
+
+
+def add_by_facilitator(session: Session, activity: Activity, text: str, category: str = "") -> Item:
+    if activity.kind not in LIST_KINDS:
+        raise NotAllowed("Cette activité n'a pas de liste d'éléments.")
+    item = Item(activity_id=activity.id, source="facilitator",
+                text=clean_text(text, activity.config.get("max_length", 280)),
+                category=check_category(category, activity.config.get("categories", [])))
+    session.add(item)
+    session.commit()
+    session.refresh(item)
+    return item
+
+
 def of_participants(session: Session, participant_ids: list[int],
                     activity_id: int) -> dict[int, list[Item]]:
     found: dict[int, list[Item]] = {}

@@ -8,6 +8,7 @@ from app.domain.codes import new_join_code, new_token, normalise_code
 from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
 from app.domain.templates import WorkshopTemplate
 from app.models import Activity, Participant, Workshop, WorkshopGroup
+from app.services import flow
 
 MAX_TITLE = 120
 
@@ -46,8 +47,11 @@ def create_from_template(
         session.add(WorkshopGroup(workshop_id=workshop.id, position=pos, name=name))
     for pos, act in enumerate(template.activities):
         config = act.model_dump(exclude={"kind", "title"})
-        session.add(Activity(workshop_id=workshop.id, position=pos, kind=act.kind,
-                             title=act.title, config=config))
+        activity = Activity(workshop_id=workshop.id, position=pos, kind=act.kind,
+                            title=act.title, config=config)
+        session.add(activity)
+        session.flush()
+        flow.add_static_items(session, activity)
     session.commit()
     session.refresh(workshop)
     return workshop

@@ -101,3 +101,20 @@ def test_a_malformed_template_is_reported_and_never_used(database_url, tmp_path)
             assert conn.execute(text("SELECT count(*) FROM workshop")).scalar_one() == 0
             assert conn.execute(text("SELECT count(*) FROM activity")).scalar_one() == 0
         engine.dispose()
+
+
+def test_paper_postits_typed_in_by_the_facilitator(server, room):
+    fac, ws, act = room["fac"], room["ws"], room["activity"]
+    r = fac.client.post(f"/f/activities/{act}/items", data={"text": "Post-it papier", "category": "social"})
+    assert r.status_code == 200 and "Post-it papier" in r.text and "papier" in r.text
+    assert "Post-it papier" in fac.client.get(f"/b/{ws['board_key']}").text
+    r = room["alice"].client.post(f"/f/activities/{act}/items", data={"text": "Intrus"})
+    assert r.status_code == 401
+    r = fac.client.post(f"/f/activities/{act}/items", data={"text": "x" * 281})
+    assert r.status_code == 422 and "281" in r.json()["detail"]
+    engine = create_engine(server.database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT text, source, participant_id FROM item WHERE source = 'facilitator'")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("Post-it papier", "facilitator", None)]

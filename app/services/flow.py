@@ -1,0 +1,53 @@
+"""Results flow forward: a rating or ranking takes its items from an earlier activity.
+
+Items are copied (with `origin_id` pointing at the original) the first time the activity
+opens, so the facilitator can still add, edit or hide items before and after.
+"""
+
+from collections.abc import Callable
+
+from sqlmodel import Session, select
+
+from app.domain.errors import NotAllowed
+from app.models import Activity, Item
+from app.services import items as items_service
+
+TopProvider = Callable[[Activity, int], list[Item]]
+
+
+def source_of(session: Session, activity: Activity) -> Activity:
+    ref = (activity.config.get("items_from") or {}).get("activity")
+    source = session.exec(select(Activity).where(Activity.workshop_id == activity.workshop_id)).all()
+    found = next((a for a in source if a.config.get("id") == ref), None)
+    if found is None:
+        raise NotAllowed(f"L'activité source « {ref} » n'existe pas dans cet atelier.")
+    return found
+
+
+def candidates(session: Session, activity: Activity, top: TopProvider) -> list[Item]:
+    spec = activity.config["items_from"]
+    source = source_of(session, activity)
+    if spec["take"] == "top":
+        return top(source, spec["n"])
+    notes = [i for i in items_service.of_activity(session, source.id) if not i.hidden]
+    if spec["take"] == "merged":
+        return [i for i in notes if i.merged_into_id is None]
+    return [i for i in notes if i.source != "merge"]
+
+
+def fill(session: Session, activity: Activity, top: TopProvider) -> int:
+    """Copy the source's items into an activity that has none yet; returns how many were copied."""
+    if not activity.config.get("items_from") or items_service.of_activity(session, activity.id):
+        return 0
+    taken = candidates(session, activity, top)
+    for item in taken:
+        session.add(Item(activity_id=activity.id, source="flow", origin_id=item.id, text=item.text,
+                         category=item.category, group_id=item.group_id))
+    session.commit()
+    return len(taken)
+
+
+def add_static_items(session: Session, activity: Activity) -> None:
+    """The fixed list of a template (e.g. the ANCT's 7 enjeux) as the activity's items."""
+    for text in activity.config.get("items") or []:
+        session.add(Item(activity_id=activity.id, source="template", text=text))
