@@ -17,6 +17,12 @@ from app.services import participants
 
 templates = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 
+# An activity kind may bring its own stylesheet and script: app/static/kinds/<kind>.{css,js}.
+_KIND_ASSETS = Path(__file__).parent / "static" / "kinds"
+templates.env.globals["kind_assets"] = {
+    ext: sorted(p.name for p in _KIND_ASSETS.glob(f"*.{ext}")) for ext in ("css", "js")
+}
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
