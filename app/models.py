@@ -93,6 +93,8 @@ class Item(SQLModel, table=True):
     merged_into_id: int | None = _fk("item.id", "SET NULL", nullable=True)
     # For the items of a rating or ranking: the item of an earlier activity it was taken from.
     origin_id: int | None = _fk("item.id", "SET NULL", nullable=True)
+    # Kept by the facilitator as a result of the activity (the room's priority enjeux).
+    kept: bool = False
     client_key: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
 
