@@ -13,8 +13,8 @@ from tests.support import (
     Participant,
     Server,
     create_facilitator,
+    fresh_postgres,
     migrate,
-    reset_postgres,
     run_server,
 )
 
@@ -42,14 +42,15 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
+def database_url(tmp_path: Path) -> Iterator[str]:
     if os.environ.get("CAP_TEST_DB") == "postgres":
-        url = postgres_url()
-        reset_postgres(url)
-    else:
-        url = f"sqlite:///{tmp_path / 'test.db'}"
+        with fresh_postgres(postgres_url()) as url:
+            migrate(url)
+            yield url
+        return
+    url = f"sqlite:///{tmp_path / 'test.db'}"
     migrate(url)
-    return url
+    yield url
 
 
 @pytest.fixture

@@ -31,12 +31,25 @@ def migrate(database_url: str) -> None:
     run(database_url)
 
 
-def reset_postgres(database_url: str) -> None:
-    engine = create_engine(database_url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+@contextlib.contextmanager
+def fresh_postgres(server_url: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server of `server_url`, dropped afterwards.
+
+    Each test gets its own, so parallel runs on one server never see each other's tables.
+    """
+    from sqlalchemy.engine import make_url
+
+    base = make_url(server_url)
+    name = f"cap_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @dataclass

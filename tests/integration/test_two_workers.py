@@ -7,15 +7,19 @@ import websockets
 from sqlalchemy import create_engine, text
 
 from tests.conftest import postgres_url, redis_url
-from tests.support import Facilitator, Participant, create_facilitator, migrate, reset_postgres, run_server
+from tests.support import Facilitator, Participant, create_facilitator, fresh_postgres, migrate, run_server
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
 
 def test_participant_on_one_worker_board_on_the_other(tmp_path):
-    db, broker = postgres_url(), redis_url()
-    reset_postgres(db)
-    migrate(db)
+    broker = redis_url()
+    with fresh_postgres(postgres_url()) as db:
+        migrate(db)
+        _two_workers(db, broker, tmp_path)
+
+
+def _two_workers(db: str, broker: str, tmp_path) -> None:
     with run_server(db, tmp_path, broker, "a") as a, run_server(db, tmp_path, broker, "b") as b:
         email = create_facilitator(db)
         fac = Facilitator(a.url, email)
