@@ -9,6 +9,7 @@ and `router` (its routes). Its templates live in `app/templates/activities/<kind
 
 from types import ModuleType
 
-from app.activities import poll, postits, text
+from app.activities import poll, postits, ranking, rating, text
 
-KINDS: dict[str, ModuleType] = {"text": text, "postits": postits, "poll": poll}
+KINDS: dict[str, ModuleType] = {"text": text, "postits": postits, "poll": poll, "ranking": ranking,
+                                "rating": rating}

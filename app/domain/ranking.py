@@ -14,7 +14,9 @@ Conventions (shown to facilitators, keep them in sync with the board's legend):
   transitive, so ordering by number of items beaten (the ``score``) extends it; items beating the
   same number of items are tied.
 - Kendall's W over full permutations (no tie correction needed); ``None`` with fewer than 2
-  ballots or fewer than 2 items.
+  ballots or fewer than 2 items. Dot voting and majority judgment ballots only order the items
+  partially (equal points, equal grades): ``kendall_w_scores`` ranks each ballot with ties (mid
+  ranks) and applies the usual tie correction. ``agreement_level`` names W in plain French.
 - Dot voting: each participant spreads at most ``budget`` whole points, optionally at most
   ``max_per_item`` on one item. Order: points, then number of voters (broader support), then
   ``items``; tied when both points and voters are equal.
@@ -37,6 +39,7 @@ from types import MappingProxyType
 from app.domain.errors import DomainError
 
 __all__ = [
+    "AGREEMENT_LEVELS",
     "DEFAULT_GRADES",
     "DEFAULT_TOP_N",
     "DotVotingResult",
@@ -46,10 +49,12 @@ __all__ = [
     "SchulzeResult",
     "Standing",
     "TopN",
+    "agreement_level",
     "borda",
     "condorcet_winner",
     "dot_voting",
     "kendall_w",
+    "kendall_w_scores",
     "majority_judgment",
     "majority_value",
     "pairwise_preferences",
@@ -313,6 +318,64 @@ def _kendall_w(valid: list[tuple[ItemId, ...]], items: Sequence[ItemId]) -> floa
     mean = Fraction(n * (m + 1), 2)
     s = sum((r - mean) ** 2 for r in rank_sums.values())
     return float(12 * s / (n * n * (m**3 - m)))
+
+
+def kendall_w_scores(
+    ballots: Iterable[Mapping[ItemId, int | float]], items: Sequence[ItemId]
+) -> float | None:
+    """Kendall's W for ballots that score every item (higher is better); equal scores are ties.
+
+    Each ballot is turned into ranks (1 = best; tied items share their mean rank), then
+    W = 12 S / (n² (m³ − m) − n Σ T), T = Σ (t³ − t) over each ballot's groups of t tied items.
+    ``None`` with fewer than 2 ballots or 2 items, or when every ballot ties every item.
+    """
+    _check_items(items)
+    rows = list(ballots)
+    n, m = len(rows), len(items)
+    if n < 2 or m < 2:
+        return None
+    rank_sums = dict.fromkeys(items, Fraction(0))
+    ties = 0
+    for ballot in rows:
+        missing = [item for item in items if item not in ballot]
+        if missing:
+            raise DomainError(
+                f"Chaque bulletin doit noter tous les éléments ; il manque {_label(missing[0])}."
+            )
+        groups: dict[int | float, list[ItemId]] = {}
+        for item in items:
+            groups.setdefault(ballot[item], []).append(item)
+        better = 0
+        for score in sorted(groups, reverse=True):
+            group = groups[score]
+            t = len(group)
+            mid = Fraction(2 * better + t + 1, 2)  # mean of ranks better+1 … better+t
+            for item in group:
+                rank_sums[item] += mid
+            ties += t**3 - t
+            better += t
+    mean = Fraction(n * (m + 1), 2)
+    s = sum((r - mean) ** 2 for r in rank_sums.values())
+    denominator = n * n * (m**3 - m) - n * ties
+    if denominator <= 0:
+        return None
+    return float(12 * s / denominator)
+
+
+# Lower bounds of W for each level, from the strongest (after Schmidt 1997's reading of W).
+AGREEMENT_LEVELS: tuple[tuple[float, str], ...] = (
+    (0.6, "accord fort"),
+    (0.35, "accord moyen"),
+    (0.15, "accord faible"),
+    (0.0, "accord très faible"),
+)
+
+
+def agreement_level(w: float | None) -> str | None:
+    """How much the room agrees, in plain French (``None`` when W is not defined)."""
+    if w is None:
+        return None
+    return next(label for bound, label in AGREEMENT_LEVELS if w >= bound)
 
 
 # --- dot voting -------------------------------------------------------------------------------

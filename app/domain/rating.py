@@ -12,6 +12,15 @@ Conventions (shown to facilitators, keep them in sync with the board's legend):
 - Quadrant: an axis is « fort » when its mean is >= the scale's midpoint (2.5 for 1–4); a mean
   exactly on the midpoint counts as « fort » (compared exactly, with fractions). An item with no
   counted answer on either axis has no quadrant.
+- Axes: a template names its axes (default ``impact`` then ``maitrise``). With two axes, the first
+  plays the part of impact and the second the part of maîtrise: the template's quadrant keys
+  ``high_low``, ``high_high``, ``low_high``, ``low_low`` (first axis, then second axis) are the
+  quadrants ``anticiper``, ``leviers``, ``secondaires``, ``surveiller``. One axis: no quadrant.
+- Top N (``top_rated``): the best means of one axis (the first by default), compared exactly;
+  equal means are ordered by the smaller standard deviation (the room agrees more), then by more
+  counted answers, then by the order of the list. Items without a counted answer on that axis
+  are never taken. Exactly ``min(n, eligible)`` items: a tie across the cut is broken by these
+  rules, not widened.
 """
 
 from __future__ import annotations
@@ -22,7 +31,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Literal
 
 from app.domain.errors import DomainError
 
@@ -40,6 +48,7 @@ __all__ = [
     "axis_stats",
     "quadrant_of",
     "sort_ratings",
+    "top_rated",
     "validate_rating",
 ]
 
@@ -152,6 +161,19 @@ class Quadrant(StrEnum):
     def high_maitrise(self) -> bool:
         return self in (Quadrant.LEVIERS, Quadrant.SECONDAIRES)
 
+    @property
+    def template_key(self) -> str:
+        """The key naming this quadrant in a template's ``quadrants`` (first axis, second axis)."""
+        return _TEMPLATE_KEYS[self]
+
+
+_TEMPLATE_KEYS: dict[Quadrant, str] = {
+    Quadrant.ANTICIPER: "high_low",
+    Quadrant.LEVIERS: "high_high",
+    Quadrant.SECONDAIRES: "low_high",
+    Quadrant.SURVEILLER: "low_low",
+}
+
 
 @dataclass(frozen=True)
 class QuadrantNames:
@@ -164,6 +186,17 @@ class QuadrantNames:
 
     def of(self, quadrant: Quadrant) -> str:
         return str(getattr(self, quadrant.value))
+
+    @classmethod
+    def from_template(cls, quadrants: Mapping[str, str]) -> QuadrantNames:
+        """Names keyed as in a template (``high_low`` …); a missing key keeps its default name."""
+        by_key = {key: quadrant for quadrant, key in _TEMPLATE_KEYS.items()}
+        unknown = sorted(set(quadrants) - set(by_key))
+        if unknown:
+            raise DomainError(
+                f"Quadrant inconnu : « {unknown[0]} ». Quadrants : {', '.join(by_key)}."
+            )
+        return cls(**{by_key[key].value: str(name) for key, name in quadrants.items()})
 
 
 DEFAULT_QUADRANT_NAMES = QuadrantNames()
@@ -200,6 +233,14 @@ class ItemRating:
         return self.stats.get("maitrise")
 
     @property
+    def axes(self) -> tuple[str, ...]:
+        return tuple(self.stats)
+
+    def mean(self, axis: str) -> float | None:
+        stats = self.stats.get(axis)
+        return stats.mean if stats is not None else None
+
+    @property
     def spread(self) -> float | None:
         """The larger standard deviation of the axes: disagreement on either axis."""
         values = [s.stdev for s in self.stats.values() if s.stdev is not None]
@@ -216,7 +257,8 @@ def aggregate_ratings(
     """Per item (in the order of ``items``), the statistics of each axis and the quadrant.
 
     ``ratings`` are ``(item, axis, value)`` triples, one per participant, item and axis (the
-    database enforces the uniqueness); every value is validated against ``scale``.
+    database enforces the uniqueness); every value is validated against ``scale``. With two
+    axes, the quadrant comes from the first (impact's part) and the second (maîtrise's part).
     """
     known = set(items)
     values: dict[tuple[ItemId, str], list[int | None]] = {(i, a): [] for i in items for a in axes}
@@ -230,8 +272,8 @@ def aggregate_ratings(
     for item in items:
         stats = {axis: axis_stats(values[(item, axis)]) for axis in axes}
         quadrant = None
-        if "impact" in stats and "maitrise" in stats:
-            quadrant = quadrant_of(stats["impact"].exact_mean, stats["maitrise"].exact_mean, scale)
+        if len(axes) == 2:
+            quadrant = quadrant_of(stats[axes[0]].exact_mean, stats[axes[1]].exact_mean, scale)
         results.append(
             ItemRating(
                 item=item,
@@ -243,7 +285,7 @@ def aggregate_ratings(
     return tuple(results)
 
 
-SortKey = Literal["impact", "maitrise", "spread"]
+SortKey = str  # an axis key, or "spread"
 
 
 def sort_ratings(
@@ -253,17 +295,35 @@ def sort_ratings(
 
     Items without a value for the key come last whatever the direction; ties keep the input order.
     """
-    if by not in ("impact", "maitrise", "spread"):
-        raise DomainError(f"Tri inconnu : « {by} ». Choix : impact, maitrise, spread.")
+    listed = list(results)
+    known = {"spread", *AXES, *(axis for r in listed for axis in r.stats)}
+    if by not in known:
+        raise DomainError(f"Tri inconnu : « {by} ». Choix : {', '.join(sorted(known))}.")
 
     def key_of(result: ItemRating) -> float | None:
         if by == "spread":
             return result.spread
-        stats = result.stats.get(by)
-        return stats.mean if stats is not None else None
+        return result.mean(by)
 
-    listed = list(results)
     present = [r for r in listed if key_of(r) is not None]
     missing = [r for r in listed if key_of(r) is None]
     present.sort(key=lambda r: key_of(r) or 0.0, reverse=descending)
     return (*present, *missing)
+
+
+def top_rated(results: Iterable[ItemRating], n: int, axis: str | None = None) -> tuple[ItemRating, ...]:
+    """The ``n`` best items by the mean of ``axis`` (default: each result's first axis).
+
+    Ties (equal exact means): smaller standard deviation first, then more counted answers, then
+    the input order. Items with no counted answer on the axis are left out (see module docstring).
+    """
+    if not _is_int(n) or n < 1:
+        raise DomainError(f"Le nombre d'éléments à retenir doit être un entier positif (reçu : {n!r}).")
+    eligible: list[tuple[int, ItemRating, AxisStats]] = []
+    for position, result in enumerate(results):
+        key = axis if axis is not None else (result.axes[0] if result.axes else None)
+        stats = result.stats.get(key) if key is not None else None
+        if stats is not None and stats.exact_mean is not None:
+            eligible.append((position, result, stats))
+    eligible.sort(key=lambda e: (-e[2].exact_mean, e[2].stdev, -e[2].n, e[0]))  # type: ignore[operator]
+    return tuple(result for _, result, _ in eligible[:n])

@@ -137,7 +137,8 @@ def owned_activity(session: Session, owner_id: int, activity_id: int) -> Activit
     return activity
 
 
-KIND_NAMES = {"postits": "de post-its", "poll": "de vote"}
+KIND_NAMES = {"postits": "de post-its", "poll": "de vote", "rating": "de notation",
+              "ranking": "de classement", "table": "de tableau", "resources": "de cartographie"}
 
 
 def open_activity(session: Session, participant: Participant, activity_id: int, kind: str) -> Activity:
@@ -146,7 +147,7 @@ def open_activity(session: Session, participant: Participant, activity_id: int, 
     if activity is None or activity.workshop_id != participant.workshop_id:
         raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
     if activity.kind != kind:
-        raise NotAllowed(f"Cette activité n'est pas une activité {KIND_NAMES[kind]}.")
+        raise NotAllowed(f"Cette activité n'est pas une activité {KIND_NAMES.get(kind, kind)}.")
     if not states.accepts_contributions(activity.kind, activity.state):
         raise NotAllowed("Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée.")
     return activity

@@ -60,4 +60,4 @@ def test_every_contribution_kind_has_a_runtime_module():
     from app.domain.activities import CONTRIBUTION_KINDS, unsupported_kinds
 
     assert set(KINDS) >= CONTRIBUTION_KINDS
-    assert unsupported_kinds(["text", "rating", "poll", "rating", "table"], KINDS) == ["rating", "table"]
+    assert unsupported_kinds(["text", "quiz", "poll", "quiz", "nuage"], KINDS) == ["quiz", "nuage"]

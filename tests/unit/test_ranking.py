@@ -8,10 +8,12 @@ from app.domain.errors import DomainError
 from app.domain.ranking import (
     DEFAULT_GRADES,
     Standing,
+    agreement_level,
     borda,
     condorcet_winner,
     dot_voting,
     kendall_w,
+    kendall_w_scores,
     majority_judgment,
     majority_value,
     pairwise_preferences,
@@ -544,3 +546,50 @@ def test_top_n_default_and_edges():
     for bad in (0, -1, True, 2.0):
         with pytest.raises(DomainError, match="Le nombre d'éléments à retenir"):
             top_n(standings(1, 2), bad)
+
+
+# --- agreement with ties (dot voting, grades) ---------------------------------------------------
+
+
+def test_kendall_w_with_ties_by_hand():
+    # Two ballots on A, B, C: (3, 1, 1) and (2, 2, 0). Ranks with mid-ranks: A 1, B 2.5, C 2.5 and
+    # A 1.5, B 1.5, C 3. Rank sums 2.5, 4, 5.5; mean 4; S = 2.25 + 0 + 2.25 = 4.5.
+    # Ties: one pair per ballot, T = 2³ − 2 = 6 each. W = 12·4.5 / (4·24 − 2·12) = 54 / 72 = 0.75.
+    ballots = [{"A": 3, "B": 1, "C": 1}, {"A": 2, "B": 2, "C": 0}]
+    assert kendall_w_scores(ballots, ABC) == pytest.approx(0.75)
+
+
+def test_kendall_w_with_ties_extremes():
+    assert kendall_w_scores([{"A": 5, "B": 3, "C": 0}] * 4, ABC) == pytest.approx(1.0)
+    assert kendall_w_scores([{"A": 1, "B": 0, "C": 0}, {"A": 0, "B": 1, "C": 1}], ABC) == pytest.approx(0.0)
+    assert kendall_w_scores([{"A": 1, "B": 1, "C": 1}] * 3, ABC) is None  # nobody told items apart
+    assert kendall_w_scores([{"A": 1, "B": 0, "C": 0}], ABC) is None
+    with pytest.raises(DomainError, match="il manque"):
+        kendall_w_scores([{"A": 1, "B": 0}, {"A": 1, "B": 0, "C": 2}], ABC)
+
+
+@given(profiles())
+def test_kendall_w_with_ties_equals_kendall_w_on_full_rankings(profile):
+    items, ballots = profile
+    scores = [{item: len(ballot) - position for position, item in enumerate(ballot)} for ballot in ballots]
+    expected = kendall_w(ballots, items)
+    got = kendall_w_scores(scores, items)
+    assert (got is None) == (expected is None)
+    if expected is not None:
+        assert got == pytest.approx(expected)
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(ABC), st.integers(0, 4), min_size=3, max_size=3),
+                min_size=2, max_size=12))
+def test_kendall_w_with_ties_is_between_0_and_1(ballots):
+    w = kendall_w_scores(ballots, ABC)
+    assert w is None or -1e-9 <= w <= 1 + 1e-9
+
+
+@pytest.mark.parametrize(("w", "label"), [
+    (None, None), (0.0, "accord très faible"), (0.149, "accord très faible"), (0.15, "accord faible"),
+    (0.34, "accord faible"), (0.35, "accord moyen"), (0.59, "accord moyen"), (0.6, "accord fort"),
+    (1.0, "accord fort"),
+])
+def test_agreement_levels(w, label):
+    assert agreement_level(w) == label

@@ -17,6 +17,7 @@ from app.domain.rating import (
     axis_stats,
     quadrant_of,
     sort_ratings,
+    top_rated,
     validate_rating,
 )
 
@@ -235,3 +236,143 @@ def test_sort_by_impact_maitrise_and_spread():
     assert results[0].spread == 1.5
     with pytest.raises(DomainError, match="Tri inconnu"):
         sort_ratings(results, "n")
+
+
+def test_sort_by_a_template_axis():
+    results = aggregate_ratings(["a", "b"], [("a", "urgence", 1), ("b", "urgence", 3)], axes=("urgence",))
+    assert [r.item for r in sort_ratings(results, "urgence")] == ["b", "a"]
+    with pytest.raises(DomainError, match="Tri inconnu"):
+        sort_ratings(results, "faisabilite")
+
+
+# --- template axes and quadrant names -------------------------------------------------------------
+
+
+def test_template_quadrant_keys():
+    assert [q.template_key for q in Quadrant] == ["high_low", "high_high", "low_high", "low_low"]
+    names = QuadrantNames.from_template({"high_low": "Vigilance", "low_low": "Veille"})
+    assert names.anticiper == "Vigilance" and names.surveiller == "Veille"
+    assert names.leviers == "leviers d'action"  # not given: the default
+    assert QuadrantNames.from_template({}) == QuadrantNames()
+    with pytest.raises(DomainError, match="Quadrant inconnu : « high_mid »"):
+        QuadrantNames.from_template({"high_mid": "x"})
+
+
+def test_the_first_axis_plays_impact_and_the_second_maitrise():
+    ratings = [("x", "urgence", 4), ("x", "faisabilite", 1), ("y", "urgence", 1), ("y", "faisabilite", 4)]
+    names = QuadrantNames.from_template({"high_low": "urgent mais difficile", "low_high": "facile"})
+    x, y = aggregate_ratings(["x", "y"], ratings, axes=("urgence", "faisabilite"), names=names)
+    assert (x.quadrant, x.quadrant_name) == (Quadrant.ANTICIPER, "urgent mais difficile")
+    assert (y.quadrant, y.quadrant_name) == (Quadrant.SECONDAIRES, "facile")
+    assert x.axes == ("urgence", "faisabilite") and x.mean("urgence") == 4.0 and x.mean("autre") is None
+    # Order matters: swapping the axes swaps the roles.
+    (swapped,) = aggregate_ratings(["x"], ratings[:2], axes=("faisabilite", "urgence"))
+    assert swapped.quadrant is Quadrant.SECONDAIRES
+
+
+# --- top N ----------------------------------------------------------------------------------------
+
+
+def test_top_rated_by_hand_with_every_tie_break():
+    ratings = [
+        ("a", "impact", 4), ("a", "impact", 2),                      # mean 3, σ 1
+        ("b", "impact", 3), ("b", "impact", 3),                      # mean 3, σ 0: before a
+        ("c", "impact", 3),                                          # mean 3, σ 0, n 1: after b
+        ("d", "impact", 4), ("d", "impact", 4), ("d", "impact", None),  # mean 4: first
+        ("e", "impact", None),                                       # no counted answer: never taken
+        ("f", "impact", 3), ("f", "impact", 3),                      # same as b: list order, after b
+        ("g", "impact", 1),
+    ]
+    results = aggregate_ratings(list("abcdefg"), ratings, axes=("impact",))
+    order = lambda rs: [r.item for r in rs]  # noqa: E731
+    assert order(top_rated(results, 10)) == ["d", "b", "f", "c", "a", "g"]
+    assert order(top_rated(results, 3)) == ["d", "b", "f"]  # the cut breaks the tie, never widens
+    assert order(top_rated(results, 1)) == ["d"]
+    two_axes = aggregate_ratings(["p", "q"], [("p", "maitrise", 4), ("q", "impact", 2), ("p", "impact", 1)])
+    assert order(top_rated(two_axes, 2)) == ["q", "p"]  # by the first axis, impact
+    assert order(top_rated(two_axes, 2, axis="maitrise")) == ["p"]
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(DomainError, match="entier positif"):
+            top_rated(results, bad)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 7), st.one_of(st.none(), st.integers(1, 4))), max_size=60),
+    st.integers(1, 10),
+)
+def test_top_rated_takes_the_best_means(ratings, n):
+    items = list(range(8))
+    results = aggregate_ratings(items, [(i, "impact", v) for i, v in ratings], axes=("impact",))
+    top = top_rated(results, n)
+    rated = [r for r in results if r.impact.n]
+    assert len(top) == min(n, len(rated))
+    means = [r.impact.exact_mean for r in top]
+    assert means == sorted(means, reverse=True)
+    if top:
+        left_out = [r for r in rated if r not in top]
+        assert all(r.impact.exact_mean <= means[-1] for r in left_out)
+
+
+# --- the matrix as drawn (app.activities.rating) ---------------------------------------------------
+
+from app.activities.rating import MARKER_RADIUS, build_view, fr, layout_markers  # noqa: E402
+from app.services.ratings import Axis, Settings  # noqa: E402
+
+
+def test_french_figures():
+    assert (fr(2.25), fr(3.0), fr(3.0, trim=True), fr(2.5, trim=True), fr(None)) == (
+        "2,3", "3,0", "3", "2,5", "—")
+    assert fr(0.75, 2, trim=True) == "0,75" and fr(-1.0) == "−1,0"
+
+
+def test_markers_of_the_same_point_fan_out_and_lonely_ones_stay():
+    placed = layout_markers([(500, 500), (500, 500), (500, 500), (200, 200)])
+    assert placed[3] == (200, 200)
+    for i in range(3):
+        for j in range(i + 1, 3):
+            (x1, y1), (x2, y2) = placed[i], placed[j]
+            assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= 2 * MARKER_RADIUS
+
+
+@given(st.lists(st.tuples(st.integers(150, 950), st.integers(50, 850)), max_size=12))
+def test_markers_never_overlap_and_stay_in_the_plot(points):
+    placed = layout_markers([(float(x), float(y)) for x, y in points])
+    for i, (x1, y1) in enumerate(placed):
+        assert 120 + MARKER_RADIUS - 0.1 <= x1 <= 984 - MARKER_RADIUS + 0.1
+        assert 16 + MARKER_RADIUS - 0.1 <= y1 <= 880 - MARKER_RADIUS + 0.1
+        for x2, y2 in placed[i + 1:]:
+            assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= 2 * MARKER_RADIUS - 0.5
+
+
+class FakeItem:
+    def __init__(self, id_: int, text: str) -> None:
+        self.id, self.text = id_, text
+
+
+def test_the_view_places_items_at_their_means():
+    settings = Settings(axes=(Axis("impact", "Impact"), Axis("maitrise", "Maîtrise")), scale=DEFAULT_SCALE,
+                        allow_unknown=True, names=QuadrantNames.from_template({"high_high": "Nos leviers"}))
+    items = [FakeItem(1, "haut gauche"), FakeItem(2, "bas droite"), FakeItem(3, "sans note")]
+    results = aggregate_ratings([1, 2, 3], [(1, "impact", 4), (1, "maitrise", 1), (2, "impact", 1),
+                                            (2, "maitrise", 3), (2, "maitrise", 4)])
+    view = build_view(settings, list(zip(items, results, strict=True)))
+    one, two, three = view.rows
+    assert (one.number, one.quadrant, two.quadrant, three.quadrant) == (1, "anticiper", "secondaires", None)
+    assert one.point.x < view.mid_x < two.point.x and one.point.y < view.mid_y < two.point.y
+    assert one.point.rx == 0 and two.point.rx > 0 and two.point.ry == 0  # σ maîtrise 0.5, σ impact 0
+    assert three.point is None and view.unplotted == [three]
+    assert [c.lines for c in view.corners][1] == ["Nos leviers"]
+    assert [t.value for t in view.ticks_x] == [1, 2, 3, 4]
+    assert [r.number for r in view.by_first_axis] == [1, 2, 3]
+    assert two.cells[1].mean_text == "3,5" and two.cells[1].median_text == "3,5" and two.spread_text == "0,5"
+    assert one.sort_value("impact") == "4.0" and three.sort_value("spread") == ""
+
+
+def test_one_axis_has_a_strip_not_a_matrix():
+    settings = Settings(axes=(Axis("urgence", "Urgence"),), scale=RatingScale(0, 5), allow_unknown=False,
+                        names=QuadrantNames())
+    results = aggregate_ratings([1], [(1, "urgence", 5)], RatingScale(0, 5), axes=("urgence",))
+    view = build_view(settings, [(FakeItem(1, "x"), results[0])])
+    assert not view.corners and view.rows[0].point is None
+    assert [t.value for t in view.strip_ticks] == [0, 1, 2, 3, 4, 5]
+    assert view.sx(0) < view.sx(5) and view.sx(99) == view.sx(10)

@@ -1,0 +1,388 @@
+"""Rating on one or two axes: the impact/maîtrise matrix (seed 001, fiche outil n° 2).
+
+Every participant rates every item of the list on each axis of the template (default: impact
+then maîtrise, 1 to 4, plus « je ne sais pas », which is not counted). The board draws the
+matrix: the first axis upwards, the second to the right, each item at its means with an ellipse
+of ± one standard deviation on each axis (disagreement is information), the four quadrants named
+by the template; a table beside it, sortable by each axis and by spread, gives the figures.
+Items are numbered in list order, the same numbers on phones, board and control page.
+"""
+
+import csv
+import io
+import math
+import textwrap
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from app.domain.errors import NotAllowed
+from app.domain.rating import ItemRating, sort_ratings
+from app.models import Activity, Item
+from app.realtime import ITEMS
+from app.services import items, ratings, workshops
+from app.services.ratings import Settings
+from app.web import FacilitatorDep, SessionDep, identify, templates
+
+LIVE_DEFAULT = False
+router = APIRouter()
+
+
+# ---------------------------------------------------------------- numbers as shown
+
+
+def fr(value: float | None, digits: int = 1, trim: bool = False) -> str:
+    """A figure in French notation (« 2,5 »); « — » when there is none. ``trim``: « 3 », not « 3,0 »."""
+    if value is None:
+        return "—"
+    # Half up, as a spreadsheet's ROUND (2,25 → 2,3), not Python's half-to-even.
+    text = str(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",").replace("-", "−")
+
+
+def _csv_number(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}".replace(".", ",")
+
+
+# ---------------------------------------------------------------- matrix geometry
+
+PLOT_LEFT, PLOT_TOP, PLOT_RIGHT, PLOT_BOTTOM = 120, 16, 984, 880
+MARKER_RADIUS = 25
+STRIP_LEFT, STRIP_RIGHT = 40, 960
+GAP = 4
+
+
+def layout_markers(points: list[tuple[float, float]], radius: float = MARKER_RADIUS,
+                   bounds: tuple[float, float, float, float] = (PLOT_LEFT, PLOT_TOP, PLOT_RIGHT, PLOT_BOTTOM),
+                   rounds: int = 200) -> list[tuple[float, float]]:
+    """Where to draw each numbered marker so that no two overlap.
+
+    Markers start at their item's point; overlapping ones push each other apart (identical points
+    fan out around it), staying inside ``bounds``. A marker moved off its point gets a leader line.
+    """
+    left, top, right, bottom = bounds
+    placed = [[x, y] for x, y in points]
+    need = 2 * radius + GAP
+
+    def clamp(p: list[float]) -> None:
+        p[0] = min(max(p[0], left + radius), right - radius)
+        p[1] = min(max(p[1], top + radius), bottom - radius)
+
+    for _ in range(rounds):
+        moved = False
+        for i in range(len(placed)):
+            for j in range(i + 1, len(placed)):
+                a, b = placed[i], placed[j]
+                dx, dy = b[0] - a[0], b[1] - a[1]
+                dist = math.hypot(dx, dy)
+                if dist >= need - 0.01:
+                    continue
+                if dist < 1e-6:  # same point: fan out in a direction given by the pair
+                    angle = (i * 7 + j * 3) * 0.9
+                    dx, dy, dist = math.cos(angle), math.sin(angle), 1.0
+                push = (need - dist) / 2 + 0.5
+                ux, uy = dx / dist, dy / dist
+                a[0] -= ux * push
+                a[1] -= uy * push
+                b[0] += ux * push
+                b[1] += uy * push
+                clamp(a)
+                clamp(b)
+                moved = True
+        if not moved:
+            break
+    return [(round(x, 1), round(y, 1)) for x, y in placed]
+
+
+@dataclass
+class Cell:
+    """One axis of one item, as shown."""
+
+    key: str
+    n: int
+    n_unknown: int
+    mean: float | None
+    mean_text: str
+    median_text: str
+    stdev_text: str
+    iqr_text: str
+
+
+@dataclass
+class Point:
+    x: float
+    y: float
+    rx: float
+    ry: float
+    mx: float = 0.0
+    my: float = 0.0
+
+    @property
+    def moved(self) -> bool:
+        return math.hypot(self.mx - self.x, self.my - self.y) > 3
+
+
+@dataclass
+class Row:
+    number: int
+    item: Item
+    result: ItemRating
+    cells: list[Cell]
+    quadrant: str | None  # anticiper, leviers, secondaires, surveiller (CSS class)
+    quadrant_name: str | None
+    spread: float | None
+    point: Point | None = None
+
+    @property
+    def spread_text(self) -> str:
+        return fr(self.spread)
+
+    def sort_value(self, key: str) -> str:
+        value = self.result.spread if key == "spread" else self.result.mean(key)
+        return "" if value is None else repr(float(value))
+
+
+@dataclass
+class Tick:
+    value: int
+    pos: float
+
+
+@dataclass
+class Corner:
+    lines: list[str]
+    x: float
+    y: float
+    anchor: str
+    quadrant: str
+    below: bool = False
+
+
+@dataclass
+class RatingView:
+    settings: Settings
+    rows: list[Row]
+    # The matrix (two axes): plot box, midlines, ticks, quadrant corners.
+    plot: tuple[float, float, float, float] = (PLOT_LEFT, PLOT_TOP, PLOT_RIGHT, PLOT_BOTTOM)
+    mid_x: float = 0.0
+    mid_y: float = 0.0
+    ticks_x: list[Tick] = field(default_factory=list)
+    ticks_y: list[Tick] = field(default_factory=list)
+    corners: list[Corner] = field(default_factory=list)
+    # One axis: the strip of means (x positions from ``sx``).
+    strip_ticks: list[Tick] = field(default_factory=list)
+
+    def sx(self, value: float) -> float:
+        """x of a value on the one-axis strip, clamped to the strip."""
+        low, high = _range(self.settings)
+        value = min(max(value, low), high)
+        return round(STRIP_LEFT + (value - low) * (STRIP_RIGHT - STRIP_LEFT) / (high - low), 1)
+
+    @property
+    def plotted(self) -> list[Row]:
+        return [r for r in self.rows if r.point is not None]
+
+    @property
+    def unplotted(self) -> list[Row]:
+        return [r for r in self.rows if r.point is None]
+
+    @property
+    def by_first_axis(self) -> list[Row]:
+        """Rows in the board table's default order: the first axis's mean, highest first."""
+        by_item = {r.result.item: r for r in self.rows}
+        first = self.settings.axes[0].key
+        return [by_item[r.item] for r in sort_ratings([r.result for r in self.rows], first)]
+
+    @property
+    def sort_keys(self) -> list[tuple[str, str]]:
+        return [(a.key, a.label) for a in self.settings.axes] + [("spread", "Désaccord")]
+
+
+def _range(settings: Settings) -> tuple[float, float]:
+    low, high = settings.scale.minimum, settings.scale.maximum
+    pad = max(0.4, (high - low) * 0.12)
+    return low - pad, high + pad
+
+
+def _cells(settings: Settings, result: ItemRating) -> list[Cell]:
+    cells = []
+    for axis in settings.axes:
+        s = result.stats[axis.key]
+        cells.append(Cell(axis.key, s.n, s.n_unknown, s.mean, fr(s.mean), fr(s.median, trim=True),
+                          fr(s.stdev), fr(s.iqr, 2, trim=True)))
+    return cells
+
+
+def build_view(settings: Settings, ranked: list[tuple[Item, ItemRating]]) -> RatingView:
+    rows = [Row(number=n, item=item, result=result, cells=_cells(settings, result),
+                quadrant=result.quadrant.value if result.quadrant else None,
+                quadrant_name=result.quadrant_name, spread=result.spread)
+            for n, (item, result) in enumerate(ranked, start=1)]
+    view = RatingView(settings, rows)
+    if not settings.matrix:
+        view.strip_ticks = [Tick(v, view.sx(v)) for v in settings.scale.values]
+        return view
+    low, high = _range(settings)
+    left, top, right, bottom = view.plot
+    unit_x, unit_y = (right - left) / (high - low), (bottom - top) / (high - low)
+
+    def to_x(v: float) -> float:
+        return round(left + (v - low) * unit_x, 1)
+
+    def to_y(v: float) -> float:
+        return round(bottom - (v - low) * unit_y, 1)
+
+    first, second = (a.key for a in settings.axes)
+    mid = float(settings.scale.midpoint)
+    view.mid_x, view.mid_y = to_x(mid), to_y(mid)
+    values = settings.scale.values
+    step = 1 if len(values) <= 6 else 2
+    view.ticks_x = [Tick(v, to_x(v)) for v in values[::step]]
+    view.ticks_y = [Tick(v, to_y(v)) for v in values[::step]]
+    for row in rows:
+        if row.quadrant is None:
+            continue
+        y_stats, x_stats = row.result.stats[first], row.result.stats[second]
+        assert y_stats.mean is not None and x_stats.mean is not None
+        row.point = Point(to_x(x_stats.mean), to_y(y_stats.mean),
+                          rx=round((x_stats.stdev or 0) * unit_x, 1),
+                          ry=round((y_stats.stdev or 0) * unit_y, 1))
+    plotted = [r.point for r in rows if r.point is not None]
+    for point, (mx, my) in zip(plotted, layout_markers([(p.x, p.y) for p in plotted]), strict=True):
+        point.mx, point.my = mx, my
+    names = settings.names
+    inset = 14
+    view.corners = [
+        Corner(_wrap(names.anticiper), left + inset, top + 38, "start", "anticiper"),
+        Corner(_wrap(names.leviers), right - inset, top + 38, "end", "leviers"),
+        Corner(_wrap(names.surveiller), left + inset, bottom - inset, "start", "surveiller", below=True),
+        Corner(_wrap(names.secondaires), right - inset, bottom - inset, "end", "secondaires", below=True),
+    ]
+    return view
+
+
+def _wrap(name: str) -> list[str]:
+    return textwrap.wrap(name, width=22, max_lines=3, placeholder="…") or [name]
+
+
+# ---------------------------------------------------------------- screens
+
+
+def _context(session: Session, activity: Activity) -> dict[str, Any]:
+    settings = ratings.settings_of(activity)
+    shown = ratings.rateable(session, activity.id)
+    votes = ratings.votes_of(session, activity.id)
+    view = build_view(settings, ratings.results(session, activity, shown, votes))
+    prog = ratings.progress(session, activity, shown, votes)
+    return {"rating": view, "rating_progress": prog, "count": prog.started}
+
+
+def board(session: Session, activity: Activity) -> dict[str, Any]:
+    return _context(session, activity)
+
+
+def control(session: Session, activity: Activity) -> dict[str, Any]:
+    ctx = _context(session, activity)
+    every = items.of_activity(session, activity.id)
+    # Visible entries first, so the list's numbers are the ones phones and board show.
+    ctx["list_items"] = [i for i in every if not i.hidden and i.merged_into_id is None] + [
+        i for i in every if i.hidden and i.merged_into_id is None]
+    return ctx
+
+
+@dataclass
+class Mine:
+    """A phone's own state: its answers and how many items are done (every axis answered)."""
+
+    answers: dict[int, dict[str, int | None]]
+    done: int
+    total: int
+    next_id: int | None
+
+
+def _mine(settings: Settings, shown: list[Item], answers: dict[int, dict[str, int | None]]) -> Mine:
+    keys = set(settings.keys)
+    complete = [i for i in shown if len(answers.get(i.id, {}).keys() & keys) == len(keys)]
+    done_ids = {i.id for i in complete}
+    next_id = next((i.id for i in shown if i.id not in done_ids), None)
+    return Mine(answers, len(complete), len(shown), next_id)
+
+
+def phones(session: Session, activity: Activity, participant_ids: list[int]) -> dict[int, dict[str, Any]]:
+    settings = ratings.settings_of(activity)
+    shown = ratings.rateable(session, activity.id)
+    answers = ratings.answers_of(session, participant_ids, activity.id)
+    shared: dict[str, Any] = {"rate_settings": settings, "rate_items": list(enumerate(shown, start=1))}
+    if activity.state == "revealed":
+        shared["rating"] = build_view(settings, ratings.results(session, activity, shown))
+    return {pid: {**shared, "mine": _mine(settings, shown, answers.get(pid, {}))}
+            for pid in participant_ids}
+
+
+def top(session: Session, activity: Activity, n: int) -> list[Item]:
+    """For a later activity's ``items_from: {take: top}``: the n best items by the first axis's mean.
+
+    Ties: smaller standard deviation, then more counted answers, then list order; items nobody
+    rated on that axis are never taken (``app.domain.rating.top_rated``).
+    """
+    return ratings.top(session, activity, n)
+
+
+# ---------------------------------------------------------------- routes
+
+
+@router.post("/p/{code}/activities/{activity_id}/rate", response_class=HTMLResponse)
+def rate(
+    request: Request, code: str, activity_id: int, session: SessionDep,
+    item: Annotated[str, Form(max_length=20)] = "",
+    axis: Annotated[str, Form(max_length=40)] = "",
+    value: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """A phone's rating of one item on one axis; the answer is the item's card, as stored."""
+    workshop = workshops.by_code(session, code)
+    participant = identify(request, session, workshop)
+    if participant is None:
+        raise ratings.NotJoined("Rejoignez d'abord l'atelier : votre note n'a pas été enregistrée.")
+    rated = ratings.rate(session, participant, activity_id, item, axis, value)
+    if rated.changed:
+        request.app.state.live.announce(workshop.id, ITEMS)
+    settings = ratings.settings_of(rated.activity)
+    shown = ratings.rateable(session, activity_id)
+    answers = ratings.answers_of(session, [participant.id], activity_id)[participant.id]
+    number = next(n for n, i in enumerate(shown, start=1) if i.id == rated.item.id)
+    return templates.TemplateResponse(request, "activities/rating/_saved.html", {
+        "activity": rated.activity, "workshop": workshop, "open": True, "rate_settings": settings,
+        "number": number, "item": rated.item, "mine": _mine(settings, shown, answers),
+    }, status_code=201 if rated.changed else 200)
+
+
+@router.get("/f/activities/{activity_id}/rating.csv")
+def results_csv(activity_id: int, me: FacilitatorDep, session: SessionDep) -> Response:
+    """The results table for a spreadsheet (French conventions: « ; » and decimal commas)."""
+    activity = workshops.owned_activity(session, me.id, activity_id)
+    if activity.kind != ratings.KIND:
+        raise NotAllowed("Cette activité n'est pas une notation.")
+    settings = ratings.settings_of(activity)
+    view = build_view(settings, ratings.results(session, activity))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    header = ["n°", "élément"]
+    for a in settings.axes:
+        header += [f"{a.label} : n", f"{a.label} : je ne sais pas", f"{a.label} : moyenne",
+                   f"{a.label} : médiane", f"{a.label} : écart-type", f"{a.label} : écart interquartile"]
+    writer.writerow([*header, "quadrant"] if settings.matrix else header)
+    for row in view.rows:
+        line: list[str | int] = [row.number, row.item.text]
+        for c in row.cells:
+            s = row.result.stats[c.key]
+            line += [c.n, c.n_unknown, *(_csv_number(v) for v in (s.mean, s.median, s.stdev, s.iqr))]
+        writer.writerow([*line, row.quadrant_name or ""] if settings.matrix else line)
+    name = f"notation-{activity.id}.csv"
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})

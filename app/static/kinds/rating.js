@@ -1,0 +1,249 @@
+/* Rating on two axes.
+   Phone: each tap is kept in localStorage until the server has stored it (one pending answer per
+   item and axis: a later tap replaces an unsent one, so only the last choice is sent, in order).
+   The card shows « ✓ enregistré » only from the server's answer, which replaces the card.
+   Board and control page: the results table sorts by number, each axis and spread; the board's
+   table shrinks a little when it would overflow the projected screen. */
+(function () {
+  "use strict";
+
+  // ---- Phone: pending ratings -------------------------------------------------------------
+  var STORE = "cap-rating:" + location.pathname;
+  var flushing = false;
+  var snapshots = {};  // card id → the server's card, restored if a tap is refused
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(STORE) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function save(map) {
+    try { localStorage.setItem(STORE, JSON.stringify(map)); } catch (e) { /* private mode */ }
+  }
+  function detail(text) {
+    try { return JSON.parse(text).detail || text; } catch (e) { return text; }
+  }
+  function cardOf(entry) {
+    var card = document.getElementById("rate-item-" + entry.fields.item);
+    var section = card && card.closest("[data-activity]");
+    return section && section.dataset.activity === String(entry.activity) ? card : null;
+  }
+  function setStatus(card, text, state) {
+    var status = card.querySelector("[data-rate-status]");
+    if (status) status.textContent = text;
+    card.classList.toggle("is-sending", state === "sending");
+    card.classList.toggle("is-failed", state === "failed");
+    if (state) card.classList.remove("is-done");
+  }
+  function offlineText() {
+    return navigator.onLine ? "en cours d'envoi…" : "hors ligne — envoi dès le retour du réseau";
+  }
+
+  function showPending(entry, message) {
+    var card = cardOf(entry);
+    if (!card) return;
+    if (!snapshots[card.id]) snapshots[card.id] = card.outerHTML;
+    var form = card.querySelector('form[data-axis="' + CSS.escape(entry.fields.axis) + '"]');
+    if (!form) return;
+    form.querySelectorAll('button[name="value"]').forEach(function (button) {
+      var on = button.value === entry.fields.value;
+      button.classList.toggle("is-pending", on);
+      button.classList.toggle("is-chosen", false);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    setStatus(card, message || offlineText(), "sending");
+  }
+
+  function showAllPending(message) {
+    var map = load();
+    Object.keys(map).forEach(function (key) { showPending(map[key], message); });
+  }
+
+  // The server's fragments (the card, the progress) replace the elements with the same id.
+  function apply(html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html.trim();
+    Array.prototype.slice.call(tpl.content.children).forEach(function (fresh) {
+      var shown = fresh.id && document.getElementById(fresh.id);
+      if (shown) {
+        delete snapshots[fresh.id];
+        shown.replaceWith(fresh);
+      }
+    });
+  }
+
+  function refused(entry, message) {
+    var card = cardOf(entry);
+    if (!card) return;
+    var before = snapshots[card.id];
+    if (before) {
+      delete snapshots[card.id];
+      apply(before);
+      card = cardOf(entry);
+    }
+    if (card) setStatus(card, "refusé : " + message, "failed");
+  }
+
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (;;) {
+        var map = load();
+        var key = Object.keys(map)[0];
+        if (!key) return;
+        var entry = map[key];
+        var response;
+        try {
+          response = await fetch(entry.url, {
+            method: "POST", credentials: "same-origin", headers: { "Accept": "text/html" },
+            body: new URLSearchParams(entry.fields),
+          });
+        } catch (e) {
+          showAllPending("hors ligne — envoi dès le retour du réseau");
+          return;
+        }
+        if (response.status >= 500 || response.status === 429) {
+          showAllPending("serveur occupé — nouvel essai…");
+          return;
+        }
+        var body = await response.text();
+        map = load();
+        // Tapped again meanwhile: keep the newer choice, it is sent next.
+        var same = map[key] && map[key].fields.value === entry.fields.value;
+        if (same) {
+          delete map[key];
+          save(map);
+        }
+        if (response.ok) { apply(body); stickProgress(); }
+        else if (same) refused(entry, detail(body) || "erreur " + response.status);
+        showAllPending();
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches || !form.matches("form[data-rate]")) return;
+    e.preventDefault();
+    if (!e.submitter || e.submitter.disabled) return;
+    var fields = Object.fromEntries(new FormData(form, e.submitter));
+    var section = form.closest("[data-activity]");
+    var entry = { url: form.action, fields: fields, activity: section ? section.dataset.activity : "" };
+    var map = load();
+    map[entry.activity + ":" + fields.item + ":" + fields.axis] = entry;
+    save(map);
+    showPending(entry);
+    flush();
+  });
+
+  document.addEventListener("htmx:wsOpen", flush);
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", function () { showAllPending(); });
+  setInterval(function () { if (Object.keys(load()).length) flush(); }, 4000);
+
+  // ---- Results table: sorting ---------------------------------------------------------------
+  var SORTS = "cap-rating-sort";
+
+  function sortState(id) {
+    try { return JSON.parse(sessionStorage.getItem(SORTS + ":" + id) || "null"); } catch (e) { return null; }
+  }
+  function value(row, key) {
+    var raw = key === "num" ? row.dataset.num : row.getAttribute("data-sort-" + key);
+    return raw === null || raw === "" ? null : parseFloat(raw);
+  }
+  function applySort(results) {
+    var table = results.querySelector("table[data-rate-table]");
+    var state = sortState(results.dataset.rateResults);
+    if (!table || !state) return;
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows).filter(function (r) { return r.dataset.num; });
+    rows.sort(function (a, b) {
+      var x = value(a, state.key), y = value(b, state.key);
+      if (x === null || y === null) {
+        if (x === y) return value(a, "num") - value(b, "num");
+        return x === null ? 1 : -1;  // no figure: last, whatever the direction
+      }
+      var d = state.dir === "asc" ? x - y : y - x;
+      return d || value(a, "num") - value(b, "num");
+    });
+    rows.forEach(function (r) { body.append(r); });
+    results.querySelectorAll("[data-sort]").forEach(function (button) {
+      var on = button.dataset.sort === state.key;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      if (on) button.dataset.dir = state.dir; else delete button.dataset.dir;
+    });
+    table.querySelectorAll("th[data-sort-head]").forEach(function (th) {
+      if (th.dataset.sortHead === state.key) {
+        th.setAttribute("aria-sort", state.dir === "asc" ? "ascending" : "descending");
+      } else {
+        th.removeAttribute("aria-sort");
+      }
+    });
+  }
+  function sortAll() {
+    document.querySelectorAll("[data-rate-results]").forEach(applySort);
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-rate-results] [data-sort]");
+    if (!button) return;
+    var results = button.closest("[data-rate-results]");
+    var key = button.dataset.sort;
+    var current = button.getAttribute("aria-pressed") === "true" ? button.dataset.dir : null;
+    var dir = current ? (current === "desc" ? "asc" : "desc") : (key === "num" ? "asc" : "desc");
+    try {
+      sessionStorage.setItem(SORTS + ":" + results.dataset.rateResults, JSON.stringify({ key: key, dir: dir }));
+    } catch (err) { /* private mode: this page only */ }
+    applySort(results);
+    fitBoard();
+  });
+
+  // ---- Board: the table stays on the projected screen ------------------------------------------
+  var MIN_SCALE = 0.6;
+  function fitBoard() {
+    var board = document.querySelector(".board .rate-board");
+    var main = document.getElementById("board-main");
+    if (!board || !main) return;
+    var side = board.querySelector(".rate-side");
+    var scale = 1;
+    board.style.setProperty("--rate-scale", scale);
+    var over = function () {
+      return main.scrollHeight > main.clientHeight + 1 || (side && side.scrollHeight > side.clientHeight + 1);
+    };
+    while (scale > MIN_SCALE && over()) {
+      scale = Math.max(MIN_SCALE, scale - 0.05);
+      board.style.setProperty("--rate-scale", scale);
+    }
+  }
+
+  // ---- Phone: the progress bar sticks right under the header, whatever its height (offline: two lines)
+  function stickProgress() {
+    var head = document.querySelector(".phone-head");
+    if (!head) return;
+    // On <html>, never swapped: htmx copies the style attribute of swapped elements that keep
+    // their id, which the strict CSP refuses.
+    document.documentElement.style.setProperty(
+      "--rate-sticky-top", Math.ceil(head.getBoundingClientRect().height) + "px");
+  }
+  if (window.ResizeObserver) {
+    document.addEventListener("DOMContentLoaded", function () {
+      var head = document.querySelector(".phone-head");
+      if (head) new ResizeObserver(stickProgress).observe(head);
+    });
+  }
+
+  function refresh() {
+    snapshots = {};  // the cards were just re-rendered from the server: that is the state to restore
+    stickProgress();
+    sortAll();
+    fitBoard();
+    showAllPending();
+  }
+  document.addEventListener("htmx:wsAfterMessage", refresh);
+  window.addEventListener("resize", fitBoard);
+  document.addEventListener("DOMContentLoaded", function () {
+    refresh();
+    if (document.fonts) document.fonts.ready.then(fitBoard);
+    if (Object.keys(load()).length) flush();
+  });
+})();
