@@ -117,3 +117,61 @@ class Vote(SQLModel, table=True):
     value: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TableRow(SQLModel, table=True):
+    """A row of a chantier table (fiche outil n° 3): one chantier of one section, by a sub-group.
+
+    `section` names the enjeu: the index of a fixed section ("0", "1"…) or the kept item of the
+    ranking the sections come from ("item-12"). `cells` maps column keys to text. `version` grows
+    by one at each edit: an edit names the version it started from and is refused if the row has
+    moved on since, so that nobody's text is silently overwritten.
+    """
+
+    __tablename__ = "table_row"
+    __table_args__ = (UniqueConstraint("created_by", "client_key", name="uq_table_row_client_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = _fk("activity.id", "CASCADE")
+    section: str = Field(max_length=24)
+    group_id: int | None = _fk("workshop_group.id", "SET NULL", nullable=True)
+    position: int = 0
+    cells: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = 1
+    hidden: bool = False
+    created_by: int | None = _fk("participant.id", "SET NULL", nullable=True)
+    # Who saved the current version (None: the facilitator).
+    updated_by: int | None = _fk("participant.id", "SET NULL", nullable=True)
+    client_key: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ResourceLink(SQLModel, table=True):
+    """A resource of the chantier of a resource map, and the state of its link with the chantier.
+
+    `state`: operante (solid line), connue-sans-lien (dotted line) or aucune (no line). A name is
+    on the map once per category (`name_key`: the name, case and spacing ignored).
+    """
+
+    __tablename__ = "resource_link"
+    __table_args__ = (
+        UniqueConstraint("created_by", "client_key", name="uq_resource_link_client_key"),
+        UniqueConstraint("activity_id", "category", "name_key", name="uq_resource_link_name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = _fk("activity.id", "CASCADE")
+    category: str = Field(max_length=40)
+    name: str = Field(max_length=120)
+    name_key: str = Field(max_length=120)
+    state: str = Field(default="aucune", max_length=20)
+    note: str = Field(default="", max_length=280)
+    group_id: int | None = _fk("workshop_group.id", "SET NULL", nullable=True)
+    hidden: bool = False
+    version: int = 1
+    created_by: int | None = _fk("participant.id", "SET NULL", nullable=True)
+    updated_by: int | None = _fk("participant.id", "SET NULL", nullable=True)
+    client_key: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -9,7 +9,7 @@ and `router` (its routes). Its templates live in `app/templates/activities/<kind
 
 from types import ModuleType
 
-from app.activities import poll, postits, ranking, rating, text
+from app.activities import poll, postits, ranking, rating, resources, table, text
 
 KINDS: dict[str, ModuleType] = {"text": text, "postits": postits, "poll": poll, "ranking": ranking,
-                                "rating": rating}
+                                "rating": rating, "table": table, "resources": resources}

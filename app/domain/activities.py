@@ -35,7 +35,7 @@ ACTION_LABELS = {
 }
 
 # Slides have nothing to contribute to: they have no state to drive.
-CONTRIBUTION_KINDS = frozenset({"postits", "poll", "ranking", "rating"})
+CONTRIBUTION_KINDS = frozenset({"postits", "poll", "ranking", "rating", "table", "resources"})
 
 
 def unsupported_kinds(kinds: list[str], runnable: Iterable[str]) -> list[str]:

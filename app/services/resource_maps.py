@@ -1,0 +1,180 @@
+"""The resource map of a chantier: participants add resources and set the state of each link.
+
+A resource is on the map once per category (a database constraint on its normalised name):
+adding it again returns the one already there. Changing a link's state names the version it
+was seen at and is written with `UPDATE … WHERE id = ? AND version = ?`, so two people tapping
+different states at the same moment cannot silently undo each other.
+"""
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.domain import resource_map as domain
+from app.domain.errors import DomainError, NotAllowed, NotFound
+from app.models import Activity, Participant, ResourceLink, utcnow
+from app.services.items import check_key
+from app.services.tables import group_for, open_activity
+
+
+class StaleResource(NotAllowed):
+    def __init__(self, resource: ResourceLink, message: str) -> None:
+        super().__init__(message)
+        self.resource = resource
+
+
+def categories_of(activity: Activity) -> list[str]:
+    return list(activity.config.get("categories") or [])
+
+
+def resources_of(session: Session, activity_id: int, include_hidden: bool = True) -> list[ResourceLink]:
+    query = select(ResourceLink).where(ResourceLink.activity_id == activity_id)
+    if not include_hidden:
+        query = query.where(col(ResourceLink.hidden).is_(False))
+    return list(session.exec(query.order_by(ResourceLink.id)))
+
+
+def resource_of(session: Session, activity: Activity, resource_id: int) -> ResourceLink:
+    resource = session.get(ResourceLink, resource_id)
+    if resource is None or resource.activity_id != activity.id:
+        raise NotFound(f"Ressource {resource_id} introuvable sur cette carte.")
+    return resource
+
+
+def get(session: Session, resource_id: int) -> ResourceLink:
+    resource = session.get(ResourceLink, resource_id)
+    if resource is None:
+        raise NotFound(f"Ressource {resource_id} introuvable.")
+    return resource
+
+
+def _by_key(session: Session, participant_id: int, key: str) -> ResourceLink | None:
+    return session.exec(select(ResourceLink).where(ResourceLink.created_by == participant_id,
+                                                   ResourceLink.client_key == key)).first()
+
+
+def _by_name(session: Session, activity_id: int, category: str, key: str) -> ResourceLink | None:
+    return session.exec(select(ResourceLink).where(
+        ResourceLink.activity_id == activity_id, ResourceLink.category == category,
+        ResourceLink.name_key == key)).first()
+
+
+def add(session: Session, participant: Participant, activity_id: int, name: str, category: str,
+        state: str, client_key: str, group_id: int | None = None) -> tuple[ResourceLink, str]:
+    """A participant puts a resource on the map, once per idempotency key.
+
+    Returns (resource, outcome), outcome being "created", "replayed" (the same request again) or
+    "exists" (a resource of that name was already in that category: it is returned unchanged).
+    """
+    key = check_key(client_key)
+    previous = _by_key(session, participant.id, key)
+    if previous is not None:
+        return previous, "replayed"
+    activity = open_activity(session, participant, activity_id, "resources")
+    values = _checked(activity, name, category, state)
+    if activity.config.get("use_groups"):
+        group_id = group_for(session, participant, group_id)
+    elif group_id is not None:
+        raise DomainError("Cette carte ne se remplit pas par sous-groupe.")
+    return _insert(session, ResourceLink(activity_id=activity.id, group_id=group_id,
+                                         created_by=participant.id, updated_by=participant.id,
+                                         client_key=key, **values))
+
+
+def add_by_facilitator(session: Session, activity: Activity, name: str, category: str, state: str,
+                       note: str = "") -> tuple[ResourceLink, str]:
+    """A resource named aloud or written on paper, typed in by the facilitator."""
+    if activity.kind != "resources":
+        raise NotAllowed("Cette activité n'est pas une cartographie des ressources.")
+    values = _checked(activity, name, category, state)
+    return _insert(session, ResourceLink(activity_id=activity.id, note=domain.clean_note(note),
+                                         **values))
+
+
+def _checked(activity: Activity, name: str, category: str, state: str) -> dict[str, str]:
+    clean = domain.clean_name(name)
+    return {"name": clean, "name_key": domain.name_key(clean),
+            "category": domain.check_category(category, categories_of(activity)),
+            "state": domain.check_state(state)}
+
+
+def _insert(session: Session, resource: ResourceLink) -> tuple[ResourceLink, str]:
+    same = _by_name(session, resource.activity_id, resource.category, resource.name_key)
+    if same is not None:
+        return same, "exists"
+    session.add(resource)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Raced in: the same request (same key) or the same name from someone else.
+        session.rollback()
+        key, pid = resource.client_key, resource.created_by
+        if key and pid is not None and (previous := _by_key(session, pid, key)) is not None:
+            return previous, "replayed"
+        same = _by_name(session, resource.activity_id, resource.category, resource.name_key)
+        if same is None:
+            raise
+        return same, "exists"
+    session.refresh(resource)
+    return resource, "created"
+
+
+def stale_message(resource: ResourceLink) -> str:
+    label = domain.STATE_LABELS.get(resource.state, resource.state)
+    return (f"Quelqu'un vient de modifier « {resource.name} » : le lien est maintenant « {label} ». "
+            "Touchez à nouveau pour le changer.")
+
+
+def _update(session: Session, resource: ResourceLink, version: int, editor_id: int | None,
+            **values: object) -> ResourceLink:
+    if version != resource.version:
+        raise StaleResource(resource, stale_message(resource))
+    result = session.exec(
+        update(ResourceLink)
+        .where(col(ResourceLink.id) == resource.id, col(ResourceLink.version) == version)
+        .values(version=version + 1, updated_at=utcnow(), updated_by=editor_id, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        session.refresh(resource)
+        raise StaleResource(resource, stale_message(resource))
+    session.commit()
+    session.refresh(resource)
+    return resource
+
+
+def set_state(session: Session, participant: Participant, activity_id: int, resource_id: int,
+              state: str, version: int) -> tuple[ResourceLink, bool]:
+    """A participant sets a link's state; returns (resource, changed)."""
+    activity = open_activity(session, participant, activity_id, "resources")
+    resource = resource_of(session, activity, resource_id)
+    link_state = domain.check_state(state)
+    if resource.hidden:
+        raise NotAllowed("Cette ressource a été masquée par l'animateur.")
+    if resource.state == link_state:
+        return resource, False  # already so (a double tap, or two people agreeing)
+    return _update(session, resource, version, participant.id, state=link_state), True
+
+
+def edit(session: Session, activity: Activity, resource: ResourceLink, version: int, name: str,
+         category: str, state: str, note: str) -> ResourceLink:
+    """The facilitator corrects a resource (name, category, link, note)."""
+    clean = domain.clean_name(name)
+    cat = domain.check_category(category, categories_of(activity))
+    values = {"name": clean, "name_key": domain.name_key(clean), "category": cat,
+              "state": domain.check_state(state), "note": domain.clean_note(note)}
+    same = _by_name(session, activity.id, cat, values["name_key"])
+    if same is not None and same.id != resource.id:
+        raise NotAllowed(f"« {same.name} » est déjà sur la carte dans « {cat} ».")
+    try:
+        return _update(session, resource, version, None, **values)
+    except IntegrityError as exc:  # renamed into a name just added by someone else
+        session.rollback()
+        raise NotAllowed(f"« {clean} » est déjà sur la carte dans « {cat} ».") from exc
+
+
+def set_hidden(session: Session, resource: ResourceLink, hidden: bool) -> None:
+    resource.hidden = hidden
+    session.add(resource)
+    session.commit()

@@ -1,0 +1,230 @@
+"""The chantier table: sub-groups add and edit rows; the facilitator edits and hides them.
+
+Several phones of one sub-group edit the same row. Every edit names the version it started from
+and is written with `UPDATE … WHERE id = ? AND version = ?`: if someone saved in between, no row
+matches and the edit is refused (`StaleRow`, HTTP 409) with the current version, instead of
+silently overwriting it.
+"""
+
+import logging
+from collections.abc import Mapping
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.domain import tables as domain
+from app.domain.activities import accepts_contributions
+from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
+from app.models import Activity, Item, Participant, TableRow, WorkshopGroup, utcnow
+from app.services.items import check_key
+
+log = logging.getLogger("cap.tables")
+ALL_ITEMS = 1000  # more than a list can hold: the whole aggregated order
+KIND_NAMES = {"table": "de tableau des chantiers", "resources": "de cartographie des ressources"}
+
+
+class StaleRow(NotAllowed):
+    """An edit that started from a version that is no longer the current one."""
+
+    def __init__(self, row: TableRow, message: str) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+def open_activity(session: Session, participant: Participant, activity_id: int, kind: str) -> Activity:
+    """The activity a participant writes to, if it is of that kind, in her workshop, and open."""
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.workshop_id != participant.workshop_id:
+        raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
+    if activity.kind != kind:
+        raise NotAllowed(f"Cette activité n'est pas une activité {KIND_NAMES[kind]}.")
+    if not accepts_contributions(activity.kind, activity.state):
+        raise NotAllowed("Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée.")
+    return activity
+
+
+def activity_of(session: Session, participant: Participant, activity_id: int, kind: str) -> Activity:
+    """The activity a participant looks at (open or not)."""
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.workshop_id != participant.workshop_id or activity.kind != kind:
+        raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
+    return activity
+
+
+def group_for(session: Session, participant: Participant, group_id: int | None) -> int:
+    """The participant's sub-group (chosen now or before); a group of another workshop is refused."""
+    group_id = group_id or participant.group_id
+    if group_id is None:
+        raise DomainError("Choisissez votre sous-groupe avant d'écrire.")
+    group = session.get(WorkshopGroup, group_id)
+    if group is None or group.workshop_id != participant.workshop_id:
+        raise NotFound(f"Sous-groupe {group_id} introuvable dans cet atelier.")
+    if participant.group_id != group_id:
+        participant.group_id = group_id
+        session.add(participant)
+    return group_id
+
+
+def choose_group(session: Session, participant: Participant, group_id: int) -> None:
+    group_for(session, participant, group_id)
+    session.commit()
+
+
+# ---------------------------------------------------------------- reading
+
+
+def sections_of(session: Session, activity: Activity) -> list[domain.Section]:
+    """The table's enjeux: fixed by the template, or kept by the ranking named by `rows_from`."""
+    rows_from = activity.config.get("rows_from")
+    if not rows_from:
+        return domain.fixed_sections(activity.config.get("sections"))
+    source = next((a for a in session.exec(
+        select(Activity).where(Activity.workshop_id == activity.workshop_id))
+        if a.config.get("id") == rows_from.get("activity")), None)
+    if source is None:
+        return []
+    kept = list(session.exec(
+        select(Item).where(Item.activity_id == source.id, col(Item.kept),
+                           col(Item.hidden).is_(False), col(Item.merged_into_id).is_(None))
+        .order_by(Item.id)))
+    return domain.item_sections(_ranked(session, source, kept))
+
+
+def _ranked(session: Session, source: Activity, kept: list[Item]) -> list[tuple[int, str]]:
+    """Kept enjeux in the ranking's order when its kind can tell it, else in list order."""
+    from app.activities import KINDS  # the registry imports this module
+
+    top = getattr(KINDS.get(source.kind), "top", None)
+    order: dict[int, int] = {}
+    if top is not None and kept:
+        try:
+            order = {item.id: n for n, item in enumerate(top(session, source, ALL_ITEMS))}
+        except Exception:  # the order is a courtesy: the sections themselves are the kept items
+            log.warning("no aggregated order for activity %s; kept enjeux in list order", source.id,
+                        exc_info=True)
+            order = {}
+    kept.sort(key=lambda i: (order.get(i.id, len(order)), i.id))
+    return [(i.id, i.text) for i in kept]
+
+
+def rows_of(session: Session, activity_id: int, include_hidden: bool = True) -> list[TableRow]:
+    query = select(TableRow).where(TableRow.activity_id == activity_id)
+    if not include_hidden:
+        query = query.where(col(TableRow.hidden).is_(False))
+    return list(session.exec(query.order_by(TableRow.position, TableRow.id)))
+
+
+def row_of(session: Session, activity: Activity, row_id: int) -> TableRow:
+    row = session.get(TableRow, row_id)
+    if row is None or row.activity_id != activity.id:
+        raise NotFound(f"Chantier {row_id} introuvable dans ce tableau.")
+    return row
+
+
+def get_row(session: Session, row_id: int) -> TableRow:
+    row = session.get(TableRow, row_id)
+    if row is None:
+        raise NotFound(f"Chantier {row_id} introuvable.")
+    return row
+
+
+def names_of(session: Session, participant_ids: set[int | None]) -> dict[int, str]:
+    ids = [i for i in participant_ids if i is not None]
+    if not ids:
+        return {}
+    found = session.exec(select(Participant.id, Participant.display_name)
+                         .where(col(Participant.id).in_(ids)))
+    return {pid: name for pid, name in found.all()}
+
+
+def check_may_edit(activity: Activity, row: TableRow, participant: Participant,
+                   groups: Mapping[int, WorkshopGroup]) -> None:
+    """A sub-group edits its own rows (the whole room shares them when there are no sub-groups)."""
+    if row.hidden:
+        raise NotAllowed("Ce chantier a été masqué par l'animateur : il ne peut plus être modifié.")
+    if activity.config.get("use_groups") and row.group_id != participant.group_id:
+        owner = groups.get(row.group_id) if row.group_id is not None else None
+        name = f"au sous-groupe « {owner.name} »" if owner else "à un autre sous-groupe"
+        raise Forbidden(f"Ce chantier appartient {name} : seul ce sous-groupe peut le modifier.")
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _existing(session: Session, participant_id: int, key: str) -> TableRow | None:
+    return session.exec(select(TableRow).where(TableRow.created_by == participant_id,
+                                               TableRow.client_key == key)).first()
+
+
+def create_row(session: Session, participant: Participant, activity_id: int, section_key: str,
+               raw_cells: Mapping[str, str], client_key: str,
+               group_id: int | None = None) -> tuple[TableRow, bool]:
+    """Add a chantier once per idempotency key; returns (row, created)."""
+    key = check_key(client_key)
+    previous = _existing(session, participant.id, key)
+    if previous is not None:
+        return previous, False
+    activity = open_activity(session, participant, activity_id, "table")
+    section = domain.check_section(section_key, sections_of(session, activity))
+    cells = domain.merged_cells({}, domain.clean_cells(raw_cells, domain.columns_of(activity.config)))
+    if activity.config.get("use_groups"):
+        group_id = group_for(session, participant, group_id)
+    elif group_id is not None:
+        raise DomainError("Ce tableau ne se remplit pas par sous-groupe.")
+    positions = session.exec(select(TableRow.position).where(
+        TableRow.activity_id == activity.id, TableRow.section == section.key,
+        TableRow.group_id == group_id)).all()
+    row = TableRow(activity_id=activity.id, section=section.key, group_id=group_id,
+                   position=domain.next_position(positions), cells=cells, created_by=participant.id,
+                   updated_by=participant.id, client_key=key)
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same key raced in from another request: the first one stored wins.
+        session.rollback()
+        previous = _existing(session, participant.id, key)
+        if previous is None:
+            raise
+        return previous, False
+    session.refresh(row)
+    return row, True
+
+
+def stale_message(activity: Activity, by_facilitator: bool) -> str:
+    who = ("quelqu'un d'autre" if by_facilitator or not activity.config.get("use_groups")
+           else "quelqu'un d'autre de votre groupe")
+    return (f"Ce chantier a été modifié par {who} pendant que vous écriviez : "
+            "voici la version actuelle… Votre texte est conservé : fusionnez puis enregistrez.")
+
+
+def edit_row(session: Session, activity: Activity, row: TableRow, version: int,
+             raw_cells: Mapping[str, str], editor: Participant | None) -> TableRow:
+    """Save an edit that started from `version`; StaleRow if the row has changed since."""
+    changes = domain.clean_cells(raw_cells, domain.columns_of(activity.config))
+    cells = domain.merged_cells(row.cells, changes)
+    if cells == row.cells:
+        return row  # nothing of hers differs from the current version: nothing to overwrite
+    if version != row.version:
+        raise StaleRow(row, stale_message(activity, editor is None))
+    result = session.exec(
+        update(TableRow)
+        .where(col(TableRow.id) == row.id, col(TableRow.version) == version)
+        .values(cells=cells, version=version + 1, updated_at=utcnow(),
+                updated_by=editor.id if editor else None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        session.refresh(row)
+        raise StaleRow(row, stale_message(activity, editor is None))
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def set_hidden(session: Session, row: TableRow, hidden: bool) -> None:
+    row.hidden = hidden
+    session.add(row)
+    session.commit()
