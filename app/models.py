@@ -37,6 +37,8 @@ class Workshop(SQLModel, table=True):
     board_key: str = Field(max_length=43, unique=True, index=True)
     owner_id: int = _fk("facilitator.id", "CASCADE")
     current_position: int = 0
+    # The countdown shown on the board and the phones (None: no timer).
+    timer_ends_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -116,6 +116,15 @@ def goto(request: Request, workshop_id: int, me: FacilitatorDep, session: Sessio
     return _control(request, session, settings, workshop_id, "ctl_main")
 
 
+@router.post("/f/workshops/{workshop_id}/timer", response_class=HTMLResponse)
+def set_timer(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep,
+              settings: SettingsDep, seconds: Annotated[int, Form()]) -> Response:
+    workshop = workshops.get_owned(session, me.id, workshop_id)
+    workshops.set_timer(session, workshop, seconds)
+    request.app.state.live.announce(workshop.id, STRUCTURE)
+    return _control(request, session, settings, workshop_id, "ctl_main")
+
+
 @router.post("/f/activities/{activity_id}/state", response_class=HTMLResponse)
 def change_state(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
                  settings: SettingsDep, state: Annotated[str, Form(max_length=20)]) -> Response:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.activities import KINDS
+from app.domain import timer
 from app.domain.activities import (
     ACTION_LABELS,
     STATE_LABELS,
@@ -15,7 +16,7 @@ from app.domain.activities import (
     next_states,
     results_visible,
 )
-from app.models import Activity, Participant, Workshop
+from app.models import Activity, Participant, Workshop, utcnow
 from app.services import participants, workshops
 
 
@@ -28,6 +29,7 @@ def _common(session: Session, workshop: Workshop) -> dict[str, Any]:
         "activity": current,
         "groups": {g.id: g for g in workshops.groups_of(session, workshop.id)},
         "state_labels": STATE_LABELS,
+        "timer_remaining": timer.remaining(workshop.timer_ends_at, utcnow()),
     }
 
 

@@ -4,10 +4,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain import activities as states
+from app.domain import timer
 from app.domain.codes import new_join_code, new_token, normalise_code
 from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
 from app.domain.templates import WorkshopTemplate
-from app.models import Activity, Participant, Workshop, WorkshopGroup
+from app.models import Activity, Participant, Workshop, WorkshopGroup, utcnow
 from app.services import flow
 
 MAX_TITLE = 120
@@ -125,6 +126,12 @@ def go_to(session: Session, workshop: Workshop, position: int) -> None:
     if not 0 <= position < count:
         raise DomainError(f"Il n'y a pas d'activité n° {position + 1} (l'atelier en compte {count}).")
     workshop.current_position = position
+    session.add(workshop)
+    session.commit()
+
+
+def set_timer(session: Session, workshop: Workshop, seconds: int) -> None:
+    workshop.timer_ends_at = timer.ends_at(utcnow(), seconds)
     session.add(workshop)
     session.commit()
 

@@ -89,6 +89,18 @@
   }
   window.addEventListener("resize", fitSlide);
 
+  // Countdown: each pushed timer says how many seconds were left when it was rendered.
+  function tickTimers() {
+    var now = Date.now();
+    document.querySelectorAll(".timer[data-remaining]").forEach(function (el) {
+      if (!el.capStart) el.capStart = now;
+      var left = Math.max(0, Number(el.dataset.remaining) - Math.floor((now - el.capStart) / 1000));
+      el.textContent = left ? Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") : "Temps écoulé";
+      el.classList.toggle("is-over", !left);
+    });
+  }
+  setInterval(tickTimers, 1000);
+
   window.addEventListener("offline", function () { setStatus(document, false); });
   window.addEventListener("online", function () {
     if (socketOpen) setStatus(document, true);
