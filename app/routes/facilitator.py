@@ -116,6 +116,15 @@ def goto(request: Request, workshop_id: int, me: FacilitatorDep, session: Sessio
     return _control(request, session, settings, workshop_id, "ctl_main")
 
 
+@router.post("/f/workshops/{workshop_id}/groups", response_class=HTMLResponse)
+def split_groups(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep,
+                 settings: SettingsDep, count: Annotated[int, Form()]) -> Response:
+    workshop = workshops.get_owned(session, me.id, workshop_id)
+    workshops.split_into_groups(session, workshop, count)
+    request.app.state.live.announce(workshop.id, STRUCTURE)
+    return _control(request, session, settings, workshop_id, "ctl_main")
+
+
 @router.post("/f/workshops/{workshop_id}/timer", response_class=HTMLResponse)
 def set_timer(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep,
               settings: SettingsDep, seconds: Annotated[int, Form()]) -> Response:

@@ -78,3 +78,12 @@ def count_present(session: Session, workshop_id: int, ttl_seconds: int) -> int:
             Participant.last_seen >= since,
         )
     ).one()
+
+
+def group_sizes(session: Session, workshop_id: int) -> dict[int | None, int]:
+    """How many participants each sub-group has (None: not in a group yet)."""
+    rows = session.exec(
+        select(Participant.group_id, func.count()).where(Participant.workshop_id == workshop_id)
+        .group_by(Participant.group_id)
+    ).all()
+    return dict(rows)

@@ -66,6 +66,7 @@ def control(session: Session, workshop: Workshop, ttl: int) -> dict[str, Any]:
     activity: Activity | None = ctx["activity"]
     ctx["present"] = participants.count_present(session, workshop.id, ttl)
     ctx["next_states"] = next_states(activity.kind, activity.state) if activity else []
+    ctx["group_sizes"] = participants.group_sizes(session, workshop.id)
     ctx["action_labels"] = ACTION_LABELS
     if activity is not None:
         ctx.update(KINDS[activity.kind].control(session, activity))

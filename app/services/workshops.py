@@ -4,6 +4,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain import activities as states
+from app.domain import groups as grouping
 from app.domain import timer
 from app.domain.codes import new_join_code, new_token, normalise_code
 from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
@@ -128,6 +129,23 @@ def go_to(session: Session, workshop: Workshop, position: int) -> None:
     workshop.current_position = position
     session.add(workshop)
     session.commit()
+
+
+def split_into_groups(session: Session, workshop: Workshop, count: int) -> dict[int, int]:
+    """Make sure there are `count` sub-groups, then deal every participant into the first `count`."""
+    count = grouping.check_count(count)
+    existing = groups_of(session, workshop.id)
+    for offset, name in enumerate(grouping.default_names([g.name for g in existing], count)):
+        session.add(WorkshopGroup(workshop_id=workshop.id, position=len(existing) + offset, name=name))
+    session.flush()
+    targets = [g.id for g in groups_of(session, workshop.id)][:count]
+    people = session.exec(select(Participant).where(Participant.workshop_id == workshop.id)).all()
+    dealt = grouping.deal([p.id for p in people], targets) if people else {}
+    for person in people:
+        person.group_id = dealt[person.id]
+        session.add(person)
+    session.commit()
+    return dealt
 
 
 def set_timer(session: Session, workshop: Workshop, seconds: int) -> None:

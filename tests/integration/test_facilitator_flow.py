@@ -118,3 +118,25 @@ def test_paper_postits_typed_in_by_the_facilitator(server, room):
             "SELECT text, source, participant_id FROM item WHERE source = 'facilitator'")).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("Post-it papier", "facilitator", None)]
+
+
+def test_facilitator_splits_the_room_into_sub_groups(server, room):
+    fac, ws = room["fac"], room["ws"]
+    phones = [room["alice"]] + [Participant(server.url, ws["code"]) for _ in range(6)]
+    url = f"/f/workshops/{ws['id']}/groups"
+    assert phones[1].client.post(url, data={"count": "2"}).status_code == 401
+    for bad in ("1", "31", "trois"):
+        assert fac.client.post(url, data={"count": bad}).status_code == 422
+    r = fac.client.post(url, data={"count": "3"})
+    assert r.status_code == 200 and "Groupe 1 : 3 · Groupe 2 : 2 · Groupe 3 : 2" in r.text
+    engine = create_engine(server.database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT g.name, count(*) FROM participant p JOIN workshop_group g ON g.id = p.group_id "
+            "GROUP BY g.name ORDER BY g.name")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("Groupe 1", 3), ("Groupe 2", 2), ("Groupe 3", 2)]
+    assert "· Groupe 2" in phones[1].client.get(f"/p/{ws['code']}").text
+    # Five groups where the template defined four: one more is created, then everyone is dealt again.
+    r = fac.client.post(url, data={"count": "5"})
+    assert r.status_code == 200 and "Groupe 5 : 1" in r.text
