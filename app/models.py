@@ -177,3 +177,21 @@ class ResourceLink(SQLModel, table=True):
     client_key: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProxyCount(SQLModel, table=True):
+    """Answers entered by the facilitator for people without a phone: a show of hands or paper
+    ballots, counted per answer and kept apart from the phones' votes so results can say so."""
+
+    __tablename__ = "proxy_count"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "target", "axis", "value", name="uq_proxy_count"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = _fk("activity.id", "CASCADE")
+    target: str = Field(default="", max_length=40)
+    axis: str = Field(default="", max_length=20)
+    value: int
+    count: int
+    updated_at: datetime = Field(default_factory=utcnow)

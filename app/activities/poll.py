@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.models import Activity
 from app.realtime import ITEMS
 from app.services import votes, workshops
-from app.web import SessionDep, identify, templates
+from app.web import FacilitatorDep, SessionDep, identify, templates
 
 LIVE_DEFAULT = False
 router = APIRouter()
@@ -20,7 +20,8 @@ def board(session: Session, activity: Activity) -> dict[str, Any]:
     return {"poll": poll, "count": poll.n}
 
 
-control = board
+def control(session: Session, activity: Activity) -> dict[str, Any]:
+    return {**board(session, activity), "proxy_counts": votes.proxy_counts(session, activity)}
 
 
 def phones(session: Session, activity: Activity, participant_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -45,3 +46,14 @@ def vote(
     return templates.TemplateResponse(
         request, "activities/poll/_vote.html", {"activity": activity, "choice": ballot.value},
         status_code=201 if changed else 200)
+
+
+@router.post("/f/activities/{activity_id}/hands", response_class=HTMLResponse)
+def show_of_hands(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
+                  counts: Annotated[list[str], Form(max_length=10)]) -> Response:
+    """Counts typed in for people without a phone (show of hands, paper ballots)."""
+    activity = workshops.owned_activity(session, me.id, activity_id)
+    votes.set_proxy_counts(session, activity, counts)
+    request.app.state.live.announce(activity.workshop_id, ITEMS)
+    return templates.TemplateResponse(request, "activities/poll/control.html",
+                                      {"activity": activity, **control(session, activity)})

@@ -34,6 +34,8 @@ class OptionResult:
 class PollResult:
     options: tuple[OptionResult, ...]
     n: int
+    # Of n, the answers entered by the facilitator (show of hands, paper ballots).
+    n_proxy: int = 0
 
     @property
     def leader(self) -> int | None:
@@ -43,8 +45,26 @@ class PollResult:
         return counts.index(best) if best and counts.count(best) == 1 else None
 
 
-def tally(choices: list[int], options: list[str]) -> PollResult:
-    counts = [0] * len(options)
+MAX_PROXY = 10_000
+
+
+def validate_proxy_counts(raw: list[object], options: list[str]) -> list[int]:
+    """One non-negative whole count per option, as typed in by the facilitator."""
+    if len(raw) != len(options):
+        raise DomainError(f"Attendu un nombre par option ({len(options)}), reçu {len(raw)}.")
+    counts = []
+    for label, value in zip(options, raw, strict=True):
+        text = str(value).strip() or "0"
+        if isinstance(value, bool) or not text.isdigit() or int(text) > MAX_PROXY:
+            raise DomainError(f"Nombre invalide pour « {label} » : un entier de 0 à {MAX_PROXY}.")
+        counts.append(int(text))
+    return counts
+
+
+def tally(choices: list[int], options: list[str], proxy: list[int] | None = None) -> PollResult:
+    """Phones' choices plus the facilitator's counts (show of hands, paper), if any."""
+    counts = list(proxy) if proxy else [0] * len(options)
+    n_proxy = sum(counts)
     for choice in choices:
         counts[validate_choice(choice, options)] += 1
     n = sum(counts)
@@ -52,4 +72,5 @@ def tally(choices: list[int], options: list[str]) -> PollResult:
         tuple(OptionResult(label, c, Fraction(c, n) if n else Fraction(0))
               for label, c in zip(options, counts, strict=True)),
         n,
+        n_proxy,
     )

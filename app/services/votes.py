@@ -3,8 +3,9 @@
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.domain.polls import PollResult, tally, validate_choice
-from app.models import Activity, Participant, Vote, utcnow
+from app.domain.errors import NotAllowed
+from app.domain.polls import PollResult, tally, validate_choice, validate_proxy_counts
+from app.models import Activity, Participant, ProxyCount, Vote, utcnow
 from app.services import workshops
 
 
@@ -48,6 +49,31 @@ def choices_of(session: Session, participant_ids: list[int], activity_id: int) -
     return dict(rows.all())
 
 
+def proxy_counts(session: Session, activity: Activity) -> list[int]:
+    counts = [0] * len(activity.config["options"])
+    for row in session.exec(select(ProxyCount).where(ProxyCount.activity_id == activity.id)):
+        if 0 <= row.value < len(counts):
+            counts[row.value] = row.count
+    return counts
+
+
+def set_proxy_counts(session: Session, activity: Activity, raw: list[str]) -> None:
+    """Replace the show-of-hands / paper counts of a poll (allowed until the results are shown)."""
+    if activity.kind != "poll":
+        raise NotAllowed("Le comptage à main levée concerne les votes.")
+    if activity.state == "revealed":
+        raise NotAllowed("Les résultats sont affichés : masquez-les avant de modifier le comptage.")
+    counts = validate_proxy_counts(raw, activity.config["options"])
+    existing = {r.value: r for r in session.exec(
+        select(ProxyCount).where(ProxyCount.activity_id == activity.id))}
+    for value, count in enumerate(counts):
+        row = existing.get(value) or ProxyCount(activity_id=activity.id, value=value, count=0)
+        row.count, row.updated_at = count, utcnow()
+        session.add(row)
+    session.commit()
+
+
 def poll_result(session: Session, activity: Activity) -> PollResult:
     values = session.exec(select(Vote.value).where(Vote.activity_id == activity.id)).all()
-    return tally([v for v in values if v is not None], activity.config["options"])
+    return tally([v for v in values if v is not None], activity.config["options"],
+                 proxy_counts(session, activity))

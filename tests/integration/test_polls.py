@@ -141,3 +141,27 @@ def test_live_poll_bars_reach_the_board(poll_server):
     frame = asyncio.run(scenario())
     labels = re.findall(r'class="poll-label"[^>]*>([^<]+)<', frame)
     assert labels == ["souvent", "parfois", "rarement", "jamais"]
+
+
+def test_show_of_hands_adds_to_the_phones_and_is_flagged(poll_server):
+    srv, fac, ws, activity_id = poll_server
+    alice = Participant(srv.url, ws["code"])
+    assert alice.client.post(f"/p/{ws['code']}/activities/{activity_id}/vote",
+                             data={"choice": "0"}).status_code == 201
+    url = f"/f/activities/{activity_id}/hands"
+    assert alice.client.post(url, data={"counts": ["1", "2", "3"]}).status_code == 401
+    for bad, fragment in ((["1", "2"], "un nombre par option"), (["1", "-2", "0"], "Nombre invalide"),
+                          (["1", "deux", "0"], "Nombre invalide"), (["1", "99999", "0"], "Nombre invalide")):
+        r = fac.client.post(url, data={"counts": bad})
+        assert r.status_code == 422 and fragment in r.json()["detail"]
+    r = fac.client.post(url, data={"counts": ["4", "0", "5"]})
+    assert r.status_code == 200 and "10 réponses, dont 9 à main levée ou sur papier" in r.text
+    r = fac.client.post(url, data={"counts": ["3", "1", "5"]})  # corrected: replaces, never adds up
+    assert "10 réponses, dont 9 à main levée" in r.text
+    assert fac.set_state(activity_id, "closed").status_code == 200
+    assert fac.set_state(activity_id, "revealed").status_code == 200
+    board = httpx.get(f"{srv.url}/b/{ws['board_key']}").text
+    assert re.findall(r'class="poll-value"[^>]*>([^<]+)<', board) == ["40 % (4)", "10 % (1)", "50 % (5)"]
+    assert "dont 9 à main levée ou sur papier" in board
+    r = fac.client.post(url, data={"counts": ["0", "0", "0"]})
+    assert r.status_code == 409 and "masquez-les" in r.json()["detail"]

@@ -30,3 +30,14 @@ def test_invalid_choices(bad):
 
 def test_valid_choice_from_a_form_string():
     assert validate_choice("3", SCALE) == 3
+
+
+def test_proxy_counts_add_to_the_phones_and_are_reported():
+    from app.domain.polls import validate_proxy_counts
+
+    result = tally([0, 3], SCALE, validate_proxy_counts(["2", "", "0", "1"], SCALE))
+    assert [o.count for o in result.options] == [3, 0, 0, 2]
+    assert result.n == 5 and result.n_proxy == 3
+    for bad in (["1", "2"], ["-1", "0", "0", "0"], ["1.5", "0", "0", "0"], [True, "0", "0", "0"]):
+        with pytest.raises(DomainError):
+            validate_proxy_counts(bad, SCALE)
