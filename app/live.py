@@ -109,7 +109,7 @@ class Live:
             workshop = session.get(Workshop, workshop_id)
             if workshop is None:
                 return [(c, {}) for c in conns]
-            cache: dict[str, dict[str, str]] = {}
+            cache: dict[tuple[str, int | None], dict[str, str]] = {}
             phones = [c.participant_id for c in conns if c.role == PARTICIPANT
                       and any(FRAGMENTS[PARTICIPANT].get(k) for k in kinds)]
             phone_views = views.participant_views(session, workshop, phones) if phones else {}
@@ -122,12 +122,13 @@ class Live:
                     if ctx is not None:
                         out.append((conn, {b: render(conn.role, b, ctx) for b in sorted(blocks)}))
                     continue
-                if conn.role not in cache:
-                    ctx = (views.board if conn.role == BOARD else views.control)(
-                        session, workshop, ttl)
+                key = (conn.role, conn.group_id)
+                if key not in cache:
+                    ctx = (views.board(session, workshop, ttl, conn.group_id) if conn.role == BOARD
+                           else views.control(session, workshop, ttl))
                     all_blocks = {b for bs in FRAGMENTS[conn.role].values() for b in bs}
-                    cache[conn.role] = {b: render(conn.role, b, ctx) for b in all_blocks}
-                out.append((conn, {b: cache[conn.role][b] for b in sorted(blocks)}))
+                    cache[key] = {b: render(conn.role, b, ctx) for b in all_blocks}
+                out.append((conn, {b: cache[key][b] for b in sorted(blocks)}))
         return out
 
     async def refresh(self, room: Room, kinds: set[str], conns: list[Connection]) -> None:
@@ -137,9 +138,9 @@ class Live:
                 conn.offer(fragments)
 
     async def serve(self, websocket: WebSocket, workshop_id: int, role: str,
-                    participant_id: int | None = None) -> None:
+                    participant_id: int | None = None, group_id: int | None = None) -> None:
         await websocket.accept()
-        conn = Connection(role, websocket.send_text, participant_id)
+        conn = Connection(role, websocket.send_text, participant_id, group_id)
         async with self.hub.join(workshop_id, conn) as room:
             if participant_id is not None:
                 await run_in_threadpool(self._in_session, participants.connected,

@@ -178,6 +178,8 @@ class Connection:
     role: str
     send: Callable[[str], Awaitable[None]]
     participant_id: int | None = None
+    # A board that follows one sub-group only.
+    group_id: int | None = None
     pending: dict[str, str] = field(default_factory=dict)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 

@@ -40,8 +40,14 @@ def _merged_counts(all_items: list[Item]) -> dict[int, int]:
 
 
 def board(session: Session, activity: Activity) -> dict[str, Any]:
+    return board_for_group(session, activity, None)
+
+
+def board_for_group(session: Session, activity: Activity, group_id: int | None) -> dict[str, Any]:
+    """The notes on the board: the whole room's, or one sub-group's (group_id)."""
     all_items = items.of_activity(session, activity.id)
-    shown = [i for i in all_items if not i.hidden and i.merged_into_id is None]
+    shown = [i for i in all_items if not i.hidden and i.merged_into_id is None
+             and (group_id is None or i.group_id == group_id)]
     return {"count": len(shown), "merged_counts": _merged_counts(all_items),
             "columns": _columns(activity, shown)}
 

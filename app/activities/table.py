@@ -77,6 +77,14 @@ def board(session: Session, activity: Activity) -> dict[str, Any]:
     return {"tbl": table, "count": table.count}
 
 
+def board_for_group(session: Session, activity: Activity, group_id: int | None) -> dict[str, Any]:
+    """The table on the board: the whole room's, or one sub-group's rows (group_id)."""
+    table = _table(session, activity, include_hidden=False)
+    if group_id is not None:
+        table = _only_group(table, group_id)
+    return {"tbl": table, "count": table.count}
+
+
 def control(session: Session, activity: Activity) -> dict[str, Any]:
     table = _table(session, activity, include_hidden=True)
     return {"tbl": table, "count": table.count}

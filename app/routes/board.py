@@ -6,7 +6,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.db import get_engine
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, NotFound
 from app.live import BOARD, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CONTROL, PARTICIPANT, origin_allowed
 from app.models import Facilitator
 from app.services import views, workshops
@@ -17,30 +17,39 @@ router = APIRouter()
 
 @router.get("/b/{board_key}", response_class=HTMLResponse)
 def board_page(request: Request, board_key: str, session: SessionDep,
-               settings: SettingsDep) -> Response:
+               settings: SettingsDep, groupe: int | None = None) -> Response:
+    """The projected board; `?groupe=<id>` follows one sub-group's contributions."""
     workshop = workshops.by_board_key(session, board_key)
-    ctx = views.board(session, workshop, settings.participant_ttl_seconds)
+    if groupe is not None:
+        workshops.group_of(session, workshop, groupe)
+    ctx = views.board(session, workshop, settings.participant_ttl_seconds, groupe)
     url = join_url(settings, workshop)
     ctx.update(join_url=url, qr=qr_svg(url))
     return templates.TemplateResponse(request, "board/page.html", ctx)
 
 
-def _resolve(websocket: WebSocket, kind: str, key: str) -> tuple[int, int | None]:
-    """Who may watch what: (workshop id, participant id) or DomainError."""
+def _resolve(websocket: WebSocket, kind: str, key: str) -> tuple[int, int | None, int | None]:
+    """Who may watch what: (workshop id, participant id, board's sub-group) or DomainError."""
     with Session(get_engine()) as session:
         if kind == BOARD:
-            return workshops.by_board_key(session, key).id, None
+            workshop = workshops.by_board_key(session, key)
+            raw = websocket.query_params.get("groupe")
+            if raw is None:
+                return workshop.id, None, None
+            if not raw.isdigit():
+                raise NotFound("sous-groupe inconnu")
+            return workshop.id, None, workshops.group_of(session, workshop, int(raw)).id
         if kind == CONTROL:
             fid = websocket.session.get("f")
             account = session.get(Facilitator, fid) if isinstance(fid, int) else None
             if account is None or not key.isdigit():
                 raise DomainError("connexion animateur requise")
-            return workshops.get_owned(session, account.id, int(key)).id, None
+            return workshops.get_owned(session, account.id, int(key)).id, None, None
         workshop = workshops.by_code(session, key)
         participant = identify(websocket, session, workshop)
         if participant is None:
             raise DomainError("rejoignez d'abord l'atelier")
-        return workshop.id, participant.id
+        return workshop.id, participant.id, None
 
 
 async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
@@ -49,14 +58,14 @@ async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
         await websocket.close(code=CLOSE_FORBIDDEN, reason="origine refusée")
         return
     try:
-        workshop_id, participant_id = await run_in_threadpool(_resolve, websocket, kind, key)
+        workshop_id, participant_id, group_id = await run_in_threadpool(_resolve, websocket, kind, key)
     except DomainError as err:
         # Accepted then closed, so the client reads why (a refused handshake says nothing).
         await websocket.accept()
         code = CLOSE_NOT_FOUND if err.status == 404 else CLOSE_FORBIDDEN
         await websocket.close(code=code, reason=err.message.encode()[:120].decode(errors="ignore"))
         return
-    await live.serve(websocket, workshop_id, kind, participant_id)
+    await live.serve(websocket, workshop_id, kind, participant_id, group_id)
 
 
 @router.websocket("/ws/board/{board_key}")

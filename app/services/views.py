@@ -33,14 +33,20 @@ def _common(session: Session, workshop: Workshop) -> dict[str, Any]:
     }
 
 
-def board(session: Session, workshop: Workshop, ttl: int) -> dict[str, Any]:
+def board(session: Session, workshop: Workshop, ttl: int, group_id: int | None = None) -> dict[str, Any]:
+    """The projected board; with `group_id`, a board that follows one sub-group's contributions."""
     ctx = _common(session, workshop)
     activity: Activity | None = ctx["activity"]
     ctx["present"] = participants.count_present(session, workshop.id, ttl)
     ctx["visible"], ctx["count"] = False, 0
+    ctx["board_group"] = ctx["groups"].get(group_id) if group_id is not None else None
     if activity is not None:
         kind = KINDS[activity.kind]
-        ctx.update(kind.board(session, activity))
+        by_group = getattr(kind, "board_for_group", None)
+        if group_id is not None and by_group is not None:
+            ctx.update(by_group(session, activity, group_id))
+        else:
+            ctx.update(kind.board(session, activity))
         ctx["visible"] = results_visible(activity.state, activity.config.get("live", kind.LIVE_DEFAULT))
     return ctx
 

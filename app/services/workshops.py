@@ -115,6 +115,13 @@ def groups_of(session: Session, workshop_id: int) -> list[WorkshopGroup]:
     ))
 
 
+def group_of(session: Session, workshop: Workshop, group_id: int) -> WorkshopGroup:
+    group = session.get(WorkshopGroup, group_id)
+    if group is None or group.workshop_id != workshop.id:
+        raise NotFound(f"Sous-groupe {group_id} introuvable dans cet atelier.")
+    return group
+
+
 def current_activity(session: Session, workshop: Workshop) -> Activity | None:
     return session.exec(
         select(Activity).where(Activity.workshop_id == workshop.id,

@@ -158,3 +158,36 @@ def test_unknown_pages_answer_a_readable_page(server):
     assert r.status_code == 404 and "Page introuvable" in r.text and "<html" in r.text
     r = httpx.get(f"{server.url}/nope")
     assert r.status_code == 404 and r.json()["detail"] == "Not Found"
+
+
+def test_a_board_can_follow_one_sub_group(server, room):
+    ws, act = room["ws"], room["activity"]
+    page = room["alice"].client.get(f"/p/{ws['code']}").text
+    group_ids = [int(g) for g in re.findall(r'<option value="(\d+)"', page)]
+    g1, g2 = group_ids[0], group_ids[1]
+    bob, chloe = Participant(server.url, ws["code"]), Participant(server.url, ws["code"])
+    assert chloe.post(act, "note-du-groupe-2", group_id=g2).status_code == 201
+    board = httpx.get(f"{server.url}/b/{ws['board_key']}?groupe={g1}").text
+    assert "Un premier post-it" in board and "note-du-groupe-2" not in board and "Groupe 1" in board
+    assert "note-du-groupe-2" in httpx.get(f"{server.url}/b/{ws['board_key']}").text
+    assert httpx.get(f"{server.url}/b/{ws['board_key']}?groupe=999999").status_code == 404
+
+    async def scenario() -> tuple[str, int]:
+        async with websockets.connect(f"{server.ws_url}/ws/board/{ws['board_key']}?groupe={g1}") as one:
+            await asyncio.wait_for(one.recv(), 5)
+            assert (await asyncio.to_thread(bob.post, act, "note-de-bob-groupe-1", None, "social",
+                                            g1)).status_code == 201
+            frame = ""
+            while "note-de-bob-groupe-1" not in frame:
+                frame = await asyncio.wait_for(one.recv(), 5)
+        try:
+            async with websockets.connect(f"{server.ws_url}/ws/board/{ws['board_key']}?groupe=x") as bad:
+                await asyncio.wait_for(bad.recv(), 5)
+                await asyncio.wait_for(bad.recv(), 5)
+        except websockets.exceptions.ConnectionClosed as closed:
+            return frame, closed.rcvd.code
+        return frame, 0
+
+    frame, code = asyncio.run(scenario())
+    assert "note-du-groupe-2" not in frame and "Un premier post-it" in frame
+    assert code == 4404
