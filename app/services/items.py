@@ -2,13 +2,13 @@
 
 import re
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.items import ItemView, check_category, clean_text, plan_merge
 from app.models import Activity, Item, Participant, WorkshopGroup, utcnow
 from app.services import workshops
+from app.services.storage import insert_once
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -46,18 +46,7 @@ def post(
     group_id = _check_group(session, participant, group_id) if config.get("use_groups") else None
     item = Item(activity_id=activity.id, participant_id=participant.id, group_id=group_id,
                 category=cat, text=clean, client_key=key)
-    session.add(item)
-    try:
-        session.commit()
-    except IntegrityError:
-        # The same key raced in from another request: the first one stored wins.
-        session.rollback()
-        previous = _existing(session, participant.id, key)
-        if previous is None:
-            raise
-        return previous, False
-    session.refresh(item)
-    return item, True
+    return insert_once(session, item, lambda: _existing(session, participant.id, key))
 
 
 def _check_group(session: Session, participant: Participant, group_id: int | None) -> int:

@@ -10,7 +10,6 @@ import logging
 from collections.abc import Mapping
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain import tables as domain
@@ -18,6 +17,7 @@ from app.domain.activities import accepts_contributions
 from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
 from app.models import Activity, Item, Participant, TableRow, WorkshopGroup, utcnow
 from app.services.items import check_key
+from app.services.storage import insert_once
 
 log = logging.getLogger("cap.tables")
 ALL_ITEMS = 1000  # more than a list can hold: the whole aggregated order
@@ -178,18 +178,7 @@ def create_row(session: Session, participant: Participant, activity_id: int, sec
     row = TableRow(activity_id=activity.id, section=section.key, group_id=group_id,
                    position=domain.next_position(positions), cells=cells, created_by=participant.id,
                    updated_by=participant.id, client_key=key)
-    session.add(row)
-    try:
-        session.commit()
-    except IntegrityError:
-        # The same key raced in from another request: the first one stored wins.
-        session.rollback()
-        previous = _existing(session, participant.id, key)
-        if previous is None:
-            raise
-        return previous, False
-    session.refresh(row)
-    return row, True
+    return insert_once(session, row, lambda: _existing(session, participant.id, key))
 
 
 def stale_message(activity: Activity, by_facilitator: bool) -> str:
