@@ -18,4 +18,4 @@ VOLUME ["/app/data"]
 EXPOSE 8000
 
 # Migrate, then serve. Behind a TLS proxy set BASE_URL=https://... and COOKIE_SECURE=true.
-CMD ["sh", "-c", "python -m app migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --ws websockets-sansio --proxy-headers --forwarded-allow-ips='*'"]
+CMD ["sh", "-c", "python -m app migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --ws websockets-sansio --ws-per-message-deflate false --proxy-headers --forwarded-allow-ips='*'"]

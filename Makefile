@@ -30,7 +30,7 @@ install-test: $(VENV)/.test
 run: install
 	$(BIN)/python -m app migrate
 	BASE_URL=$(BASE_URL) $(BIN)/python -m app demo
-	BASE_URL=$(BASE_URL) $(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws websockets-sansio
+	BASE_URL=$(BASE_URL) $(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws websockets-sansio --ws-per-message-deflate false
 
 # Debian's chromium for the browser tests (never a downloaded browser build).
 chromium:

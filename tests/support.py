@@ -69,8 +69,10 @@ def run_server(database_url: str, tmp: Path, redis_url: str | None = None,
                name: str = "server", extra_env: dict[str, str] | None = None) -> Iterator[Server]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    # Compression off, as `make run` and the Dockerfile serve (the bench may turn it on).
     env = {**os.environ, "DATABASE_URL": database_url, "BASE_URL": url,
-           "SECRET_KEY": "test-secret-key-shared-by-all-workers", **(extra_env or {})}
+           "SECRET_KEY": "test-secret-key-shared-by-all-workers",
+           "UVICORN_WS_PER_MESSAGE_DEFLATE": "false", **(extra_env or {})}
     env.pop("REDIS_URL", None)
     env.pop("BROADCAST_URL", None)
     if redis_url:
