@@ -68,6 +68,8 @@ class Participant(SQLModel, table=True):
     display_name: str = Field(default="", max_length=80)
     organisation: str = Field(default="", max_length=120)
     group_id: int | None = _fk("workshop_group.id", "SET NULL", nullable=True)
+    # A paper ballot typed in by the facilitator for someone without a phone.
+    proxy: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     # Open WebSockets; with last_seen (heartbeat) it gives the live participant count.
     connections: int = 0

@@ -11,8 +11,8 @@ from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.templates import load_catalog
 from app.models import Activity, Item
 from app.realtime import MODERATION, STRUCTURE
-from app.services import accounts, flow, items, views, workshops
-from app.web import FacilitatorDep, SessionDep, SettingsDep, join_url, templates
+from app.services import accounts, flow, items, participants, views, workshops
+from app.web import FacilitatorDep, SessionDep, SettingsDep, join_url, remember_participant, templates
 
 router = APIRouter()
 
@@ -123,6 +123,14 @@ def split_groups(request: Request, workshop_id: int, me: FacilitatorDep, session
     workshops.split_into_groups(session, workshop, count)
     request.app.state.live.announce(workshop.id, STRUCTURE)
     return _control(request, session, settings, workshop_id, "ctl_main")
+
+
+@router.post("/f/workshops/{workshop_id}/paper-ballot")
+def paper_ballot(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep) -> Response:
+    """Type in a paper ballot: this browser becomes a new « bulletin papier » participant."""
+    workshop = workshops.get_owned(session, me.id, workshop_id)
+    remember_participant(request, participants.join_paper_ballot(session, workshop))
+    return RedirectResponse(f"/p/{workshop.join_code}", status_code=303)
 
 
 @router.post("/f/workshops/{workshop_id}/timer", response_class=HTMLResponse)

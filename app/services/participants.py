@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.codes import new_token
 from app.domain.errors import DomainError
-from app.models import Participant, Workshop, utcnow
+from app.models import Participant, Vote, Workshop, utcnow
 
 MAX_NAME, MAX_ORG = 80, 120
 
@@ -30,6 +30,27 @@ def join(session: Session, workshop: Workshop, name: str = "", organisation: str
     session.commit()
     session.refresh(participant)
     return participant
+
+
+def join_paper_ballot(session: Session, workshop: Workshop) -> Participant:
+    """A participant for a paper ballot the facilitator types in (numbered in the workshop)."""
+    n = session.exec(select(func.count()).select_from(Participant).where(
+        Participant.workshop_id == workshop.id, col(Participant.proxy).is_(True))).one()
+    participant = Participant(workshop_id=workshop.id, token=new_token(), proxy=True,
+                              display_name=f"Bulletin papier {n + 1}")
+    session.add(participant)
+    session.commit()
+    session.refresh(participant)
+    return participant
+
+
+def paper_ballots(session: Session, activity_id: int) -> int:
+    """How many paper ballots answered this activity (votes of proxy participants)."""
+    return session.exec(
+        select(func.count(func.distinct(Vote.participant_id))).join(
+            Participant, col(Participant.id) == Vote.participant_id).where(
+            Vote.activity_id == activity_id, col(Participant.proxy).is_(True))
+    ).one()
 
 
 def by_token(session: Session, workshop_id: int, token: str | None) -> Participant | None:
@@ -74,6 +95,7 @@ def count_present(session: Session, workshop_id: int, ttl_seconds: int) -> int:
     return session.exec(
         select(func.count()).select_from(Participant).where(
             Participant.workshop_id == workshop_id,
+            col(Participant.proxy).is_(False),
             Participant.connections > 0,
             Participant.last_seen >= since,
         )

@@ -41,6 +41,7 @@ def board(session: Session, workshop: Workshop, ttl: int, group_id: int | None =
     ctx["visible"], ctx["count"] = False, 0
     ctx["board_group"] = ctx["groups"].get(group_id) if group_id is not None else None
     if activity is not None:
+        ctx["paper_ballots"] = participants.paper_ballots(session, activity.id)
         kind = KINDS[activity.kind]
         by_group = getattr(kind, "board_for_group", None)
         if group_id is not None and by_group is not None:
@@ -75,5 +76,6 @@ def control(session: Session, workshop: Workshop, ttl: int) -> dict[str, Any]:
     ctx["group_sizes"] = participants.group_sizes(session, workshop.id)
     ctx["action_labels"] = ACTION_LABELS
     if activity is not None:
+        ctx["paper_ballots"] = participants.paper_ballots(session, activity.id)
         ctx.update(KINDS[activity.kind].control(session, activity))
     return ctx

@@ -165,3 +165,25 @@ def test_show_of_hands_adds_to_the_phones_and_is_flagged(poll_server):
     assert "dont 9 à main levée ou sur papier" in board
     r = fac.client.post(url, data={"counts": ["0", "0", "0"]})
     assert r.status_code == 409 and "masquez-les" in r.json()["detail"]
+
+
+def test_paper_ballot_typed_in_by_the_facilitator_counts_and_is_flagged(poll_server):
+    srv, fac, ws, activity_id = poll_server
+    r = fac.client.post(f"/f/workshops/{ws['id']}/paper-ballot")
+    assert r.status_code == 303 and r.headers["location"] == f"/p/{ws['code']}"
+    page = fac.client.get(f"/p/{ws['code']}").text
+    assert "Bulletin papier 1 : vous saisissez un bulletin papier" in page
+    assert fac.client.post(f"/p/{ws['code']}/activities/{activity_id}/vote",
+                           data={"choice": "2"}).status_code == 201
+    fac.client.post(f"/f/workshops/{ws['id']}/paper-ballot")  # the next paper ballot
+    assert "Bulletin papier 2" in fac.client.get(f"/p/{ws['code']}").text
+    assert fac.client.post(f"/p/{ws['code']}/activities/{activity_id}/vote",
+                           data={"choice": "2"}).status_code == 201
+    alice = Participant(srv.url, ws["code"])
+    assert alice.client.post(f"/f/workshops/{ws['id']}/paper-ballot").status_code == 401
+    assert fac.set_state(activity_id, "closed").status_code == 200
+    assert fac.set_state(activity_id, "revealed").status_code == 200
+    board = httpx.get(f"{srv.url}/b/{ws['board_key']}").text
+    assert "dont 2 bulletins papier saisis par l'animateur" in board
+    assert "100 % (2)" in board
+    assert "0</strong> participants connectés" in board  # paper ballots are not people online
