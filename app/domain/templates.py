@@ -148,6 +148,9 @@ class ItemsFrom(BaseModel):
     activity: ActivityId
     take: Literal["all", "merged", "top"]
     n: Annotated[int, Field(ge=1, le=MAX_ITEMS)] | None = None
+    # More earlier activities whose items follow the first one's (e.g. the factors of change,
+    # then the factors of inertia), taken the same way.
+    also: list[ActivityId] = Field(default_factory=list, max_length=5)
 
     @model_validator(mode="after")
     def _n_only_with_top(self) -> ItemsFrom:
@@ -672,6 +675,7 @@ class WorkshopTemplate(BaseModel):
         at: tuple[str | int, ...],
         ref: str,
         out: list[tuple[tuple[str | int, ...], str, Any]],
+        field: tuple[str | int, ...] = ("activity",),
     ) -> Any:
         """The earlier activity ``ref`` names, or None after recording why it is not usable."""
         known_ids = [a.id for a in self.activities[:index] if a.id is not None]
@@ -691,12 +695,12 @@ class WorkshopTemplate(BaseModel):
                 else f"is activities[{position}], which comes later"
             )
             out.append((
-                (*at, "activity"),
+                (*at, *field),
                 f"the id of an earlier activity ({ref!r} {where}; {known})",
                 ref,
             ))
             return None
-        out.append(((*at, "activity"), f"the id of an earlier activity ({known})", ref))
+        out.append(((*at, *field), f"the id of an earlier activity ({known})", ref))
         return None
 
     def _items_from_problems(
@@ -704,28 +708,40 @@ class WorkshopTemplate(BaseModel):
     ) -> list[tuple[tuple[str | int, ...], str, Any]]:
         at: tuple[str | int, ...] = ("activities", index, "items_from")
         out: list[tuple[tuple[str | int, ...], str, Any]] = []
-        source = self._source(index, at, items_from.activity, out)
-        if source is None:
-            return out
-        ref, take = items_from.activity, items_from.take
+        refs: list[tuple[tuple[str | int, ...], str]] = [(("activity",), items_from.activity)]
+        refs += [(("also", i), ref) for i, ref in enumerate(items_from.also)]
+        for field, ref in refs:
+            source = self._source(index, at, ref, out, field)
+            if source is None or self._source_problems(index, activity, items_from, at, field, ref,
+                                                        source, out):
+                return out
+        return out
+
+    def _source_problems(
+        self, index: int, activity: Any, items_from: ItemsFrom, at: tuple[str | int, ...],
+        field: tuple[str | int, ...], ref: str, source: Any,
+        out: list[tuple[tuple[str | int, ...], str, Any]],
+    ) -> bool:
+        """Record why ``source`` cannot give this activity its items; True if it cannot."""
+        take = items_from.take
         usable = ("postits", "rating", "ranking")
         if source.kind not in usable:
             out.append((
-                (*at, "activity"),
+                (*at, *field),
                 f"the id of an earlier {_kinds(usable)} activity "
                 f"({ref!r} is a {source.kind!r} activity, which has no items)",
                 ref,
             ))
-            return out
+            return True
         if source.kind not in _TAKE_FROM[take]:
             right = [t for t, kinds in _TAKE_FROM.items() if source.kind in kinds]
             out.append((
-                (*at, "take"),
+                (*at, "take") if field == ("activity",) else (*at, *field),
                 f"take: {' or '.join(right)}, since {ref!r} is a {source.kind!r} activity "
                 f"(take: {take} needs a {_kinds(_TAKE_FROM[take])} activity)",
-                take,
+                take if field == ("activity",) else ref,
             ))
-            return out
+            return True
         n = items_from.n
         static = getattr(source, "items", None)
         if take == "top" and n is not None and static is not None and n > len(static):
@@ -741,7 +757,7 @@ class WorkshopTemplate(BaseModel):
                 f"a number of at most {n} (the number of items taken from {ref!r})",
                 keep,
             ))
-        return out
+        return bool(out)
 
 
 # --- loading -----------------------------------------------------------------

@@ -15,8 +15,8 @@ from app.services import items as items_service
 TopProvider = Callable[[Activity, int], list[Item]]
 
 
-def source_of(session: Session, activity: Activity) -> Activity:
-    ref = (activity.config.get("items_from") or {}).get("activity")
+def source_of(session: Session, activity: Activity, ref: str | None = None) -> Activity:
+    ref = ref or (activity.config.get("items_from") or {}).get("activity")
     source = session.exec(select(Activity).where(Activity.workshop_id == activity.workshop_id)).all()
     found = next((a for a in source if a.config.get("id") == ref), None)
     if found is None:
@@ -25,14 +25,20 @@ def source_of(session: Session, activity: Activity) -> Activity:
 
 
 def candidates(session: Session, activity: Activity, top: TopProvider) -> list[Item]:
+    """The items to copy: those of the source, then those of each `also` source, taken alike."""
     spec = activity.config["items_from"]
-    source = source_of(session, activity)
-    if spec["take"] == "top":
-        return top(source, spec["n"])
-    notes = [i for i in items_service.of_activity(session, source.id) if not i.hidden]
-    if spec["take"] == "merged":
-        return [i for i in notes if i.merged_into_id is None]
-    return [i for i in notes if i.source != "merge"]
+    taken: list[Item] = []
+    for ref in [spec["activity"], *(spec.get("also") or [])]:
+        source = source_of(session, activity, ref)
+        if spec["take"] == "top":
+            taken += top(source, spec["n"])
+            continue
+        notes = [i for i in items_service.of_activity(session, source.id) if not i.hidden]
+        if spec["take"] == "merged":
+            taken += [i for i in notes if i.merged_into_id is None]
+        else:
+            taken += [i for i in notes if i.source != "merge"]
+    return taken
 
 
 def fill(session: Session, activity: Activity, top: TopProvider) -> int:

@@ -88,9 +88,9 @@ def test_prospective_template_content() -> None:
     assert template.title == "Mon territoire et le numérique dans 10 ans"
     assert template.groups == ["Groupe 1", "Groupe 2", "Groupe 3", "Groupe 4"]
     kinds = [activity.kind for activity in template.activities]
-    assert kinds == ["text", "postits", "postits", "text"]
+    assert kinds == ["text", "postits", "postits", "text", "rating", "ranking", "text"]
 
-    intro, change, inertia, closing = template.activities
+    intro, change, inertia, regroup, rating, ranking, closing = template.activities
     assert isinstance(intro, TextActivity)
     assert "facteurs de changement et d'inertie" in intro.body
     assert "10 ans" in intro.body
@@ -107,9 +107,20 @@ def test_prospective_template_content() -> None:
         assert activity.max_length == 280
         assert activity.prompt
 
-    assert isinstance(closing, TextActivity)
-    assert "doublons" in closing.body
-    assert "impact" in closing.body and "maîtrise" in closing.body
+    assert isinstance(regroup, TextActivity)
+    assert "doublons" in regroup.body
+    assert "impact" in regroup.body and "maîtrise" in regroup.body
+
+    # Completed by the method: every factor rated on impact and maîtrise, then the high-impact
+    # ones ranked as candidate enjeux, 4 kept.
+    assert isinstance(rating, RatingActivity)
+    assert rating.items_from.activity == change.id and rating.items_from.also == [inertia.id]
+    assert rating.items_from.take == "merged"
+    assert [a.key for a in rating.axes] == ["impact", "maitrise"]
+    assert isinstance(ranking, RankingActivity)
+    assert (ranking.items_from.activity, ranking.items_from.take) == (rating.id, "top")
+    assert ranking.keep == 4 and ranking.method == "borda"
+    assert isinstance(closing, TextActivity) and "enjeux" in closing.body
 
 
 # --- a valid template ------------------------------------------------------------
@@ -1108,3 +1119,21 @@ def test_every_field_is_documented(model: type) -> None:
     for name in model.model_fields:
         if name != "slug":
             assert f"| `{name}` |" in docs, f"{model.__name__}.{name} is not documented"
+
+
+def test_items_from_several_earlier_activities(tmp_path):
+    text = """\
+title: Deux listes
+activities:
+  - {kind: postits, id: changement, title: Changement}
+  - {kind: postits, id: inertie, title: Inertie}
+  - kind: rating
+    title: Impact et maîtrise
+    items_from: {activity: changement, also: [inertie], take: merged}
+"""
+    template = parse_template(text, "deux.yaml")
+    assert template.activities[2].items_from.also == ["inertie"]
+    with pytest.raises(TemplateError) as err:
+        parse_template(text.replace("also: [inertie]", "also: [plus-tard]"), "deux.yaml")
+    assert err.value.field == "activities[2].items_from.also[0]"
+    assert "earlier activity" in err.value.expected
