@@ -11,6 +11,9 @@
   var STORE = "cap-rating:" + location.pathname;
   var flushing = false;
   var snapshots = {};  // card id → the server's card, restored if a tap is refused
+  // card id → why its last tap was refused: said again after every live re-render of the cards,
+  // until the participant taps that card again.
+  var refusals = {};
 
   function load() {
     try { return JSON.parse(localStorage.getItem(STORE) || "{}") || {}; } catch (e) { return {}; }
@@ -79,7 +82,17 @@
       apply(before);
       card = cardOf(entry);
     }
-    if (card) setStatus(card, "refusé : " + message, "failed");
+    if (card) {
+      refusals[card.id] = "refusé : " + message;
+      setStatus(card, refusals[card.id], "failed");
+    }
+  }
+
+  function showRefusals() {
+    Object.keys(refusals).forEach(function (id) {
+      var card = document.getElementById(id);
+      if (card) setStatus(card, refusals[id], "failed");
+    });
   }
 
   async function flush() {
@@ -133,6 +146,7 @@
     var map = load();
     map[entry.activity + ":" + fields.item + ":" + fields.axis] = entry;
     save(map);
+    delete refusals["rate-item-" + fields.item];
     showPending(entry);
     flush();
   });
@@ -237,6 +251,7 @@
     stickProgress();
     sortAll();
     fitBoard();
+    showRefusals();
     showAllPending();
   }
   document.addEventListener("htmx:wsAfterMessage", refresh);
