@@ -6,8 +6,8 @@ from sqlmodel import Session, col, select
 
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.items import ItemView, check_category, clean_text, plan_merge
-from app.models import Activity, Item, Participant, WorkshopGroup, utcnow
-from app.services import workshops
+from app.models import Activity, Item, Participant, utcnow
+from app.services import participants, workshops
 from app.services.storage import insert_once
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -43,23 +43,10 @@ def post(
     config = activity.config
     clean = clean_text(text, config.get("max_length", 280))
     cat = check_category(category, config.get("categories", []))
-    group_id = _check_group(session, participant, group_id) if config.get("use_groups") else None
+    group_id = participants.choose_group(session, participant, group_id) if config.get("use_groups") else None
     item = Item(activity_id=activity.id, participant_id=participant.id, group_id=group_id,
                 category=cat, text=clean, client_key=key)
     return insert_once(session, item, lambda: _existing(session, participant.id, key))
-
-
-def _check_group(session: Session, participant: Participant, group_id: int | None) -> int:
-    group_id = group_id or participant.group_id
-    if group_id is None:
-        raise DomainError("Choisissez votre sous-groupe avant d'envoyer.")
-    group = session.get(WorkshopGroup, group_id)
-    if group is None or group.workshop_id != participant.workshop_id:
-        raise NotFound(f"Sous-groupe {group_id} introuvable dans cet atelier.")
-    if participant.group_id != group_id:
-        participant.group_id = group_id
-        session.add(participant)
-    return group_id
 
 
 LIST_KINDS = frozenset({"postits", "rating", "ranking"})

@@ -6,8 +6,8 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app.domain.codes import new_token
-from app.domain.errors import DomainError
-from app.models import Participant, Vote, Workshop, utcnow
+from app.domain.errors import DomainError, NotFound
+from app.models import Participant, Vote, Workshop, WorkshopGroup, utcnow
 
 MAX_NAME, MAX_ORG = 80, 120
 
@@ -109,3 +109,17 @@ def group_sizes(session: Session, workshop_id: int) -> dict[int | None, int]:
         .group_by(Participant.group_id)
     ).all()
     return dict(rows)
+
+
+def choose_group(session: Session, participant: Participant, group_id: int | None) -> int:
+    """The participant's sub-group (chosen now or before); a group of another workshop is refused."""
+    group_id = group_id or participant.group_id
+    if group_id is None:
+        raise DomainError("Choisissez votre sous-groupe avant d'envoyer.")
+    group = session.get(WorkshopGroup, group_id)
+    if group is None or group.workshop_id != participant.workshop_id:
+        raise NotFound(f"Sous-groupe {group_id} introuvable dans cet atelier.")
+    if participant.group_id != group_id:
+        participant.group_id = group_id
+        session.add(participant)
+    return group_id

@@ -13,8 +13,9 @@ from sqlmodel import Session, col, select
 from app.domain import resource_map as domain
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.models import Activity, Participant, ResourceLink, utcnow
+from app.services import participants
 from app.services.items import check_key
-from app.services.tables import group_for, open_activity
+from app.services.tables import open_activity
 
 
 class StaleResource(NotAllowed):
@@ -73,7 +74,7 @@ def add(session: Session, participant: Participant, activity_id: int, name: str,
     activity = open_activity(session, participant, activity_id, "resources")
     values = _checked(activity, name, category, state)
     if activity.config.get("use_groups"):
-        group_id = group_for(session, participant, group_id)
+        group_id = participants.choose_group(session, participant, group_id)
     elif group_id is not None:
         raise DomainError("Cette carte ne se remplit pas par sous-groupe.")
     return _insert(session, ResourceLink(activity_id=activity.id, group_id=group_id,

@@ -16,6 +16,7 @@ from app.domain import tables as domain
 from app.domain.activities import accepts_contributions
 from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
 from app.models import Activity, Item, Participant, TableRow, WorkshopGroup, utcnow
+from app.services import participants
 from app.services.items import check_key
 from app.services.storage import insert_once
 
@@ -52,22 +53,8 @@ def activity_of(session: Session, participant: Participant, activity_id: int, ki
     return activity
 
 
-def group_for(session: Session, participant: Participant, group_id: int | None) -> int:
-    """The participant's sub-group (chosen now or before); a group of another workshop is refused."""
-    group_id = group_id or participant.group_id
-    if group_id is None:
-        raise DomainError("Choisissez votre sous-groupe avant d'écrire.")
-    group = session.get(WorkshopGroup, group_id)
-    if group is None or group.workshop_id != participant.workshop_id:
-        raise NotFound(f"Sous-groupe {group_id} introuvable dans cet atelier.")
-    if participant.group_id != group_id:
-        participant.group_id = group_id
-        session.add(participant)
-    return group_id
-
-
 def choose_group(session: Session, participant: Participant, group_id: int) -> None:
-    group_for(session, participant, group_id)
+    participants.choose_group(session, participant, group_id)
     session.commit()
 
 
@@ -169,7 +156,7 @@ def create_row(session: Session, participant: Participant, activity_id: int, sec
     section = domain.check_section(section_key, sections_of(session, activity))
     cells = domain.merged_cells({}, domain.clean_cells(raw_cells, domain.columns_of(activity.config)))
     if activity.config.get("use_groups"):
-        group_id = group_for(session, participant, group_id)
+        group_id = participants.choose_group(session, participant, group_id)
     elif group_id is not None:
         raise DomainError("Ce tableau ne se remplit pas par sous-groupe.")
     positions = session.exec(select(TableRow.position).where(
