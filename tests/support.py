@@ -17,6 +17,16 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "motdepasse-test"
+# The ANCT's 7 enjeux to rank (DESIGN.md §2, seed 003), written out independently of sessions/.
+ANCT_ENJEUX = [
+    "Renforcer l'offre d'accompagnement sur le territoire",
+    "Mieux communiquer entre acteurs et mieux se connaître",
+    "Mieux diagnostiquer et orienter les publics",
+    "Mieux équiper les lieux et/ou les publics",
+    "Sensibiliser les publics à l'inclusion numérique",
+    "Mieux collecter et diffuser les données territoriales de l'inclusion numérique",
+    "Former et outiller les professionnels",
+]
 
 
 def free_port() -> int:

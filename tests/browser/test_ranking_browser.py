@@ -23,22 +23,14 @@ from tests.browser.test_live_browser import (
     login,
     phone_page,
 )
-from tests.support import Facilitator, Participant, create_facilitator, run_server
+from tests.support import ANCT_ENJEUX, Facilitator, Participant, create_facilitator, run_server
 
 pytestmark = pytest.mark.browser
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 expect = sync_api.expect
 
-ENJEUX = [
-    "Renforcer l'offre d'accompagnement sur le territoire",
-    "Mieux communiquer entre acteurs et mieux se connaître",
-    "Mieux diagnostiquer et orienter les publics",
-    "Mieux équiper les lieux et/ou les publics",
-    "Sensibiliser les publics à l'inclusion numérique",
-    "Mieux collecter et diffuser les données territoriales de l'inclusion numérique",
-    "Former et outiller les professionnels",
-]
+ENJEUX = ANCT_ENJEUX
 PISTES = ["Médiation itinérante", "Formation des agents", "Cartographie de l'offre", "Équipement des lieux"]
 
 

@@ -17,19 +17,11 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support import Facilitator, Participant, create_facilitator, run_server
+from tests.support import ANCT_ENJEUX, Facilitator, Participant, create_facilitator, run_server
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
-ENJEUX = [
-    "Renforcer l'offre d'accompagnement sur le territoire",
-    "Mieux communiquer entre acteurs et mieux se connaître",
-    "Mieux diagnostiquer et orienter les publics",
-    "Mieux équiper les lieux et/ou les publics",
-    "Sensibiliser les publics à l'inclusion numérique",
-    "Mieux collecter et diffuser les données territoriales de l'inclusion numérique",
-    "Former et outiller les professionnels",
-]
+ENJEUX = ANCT_ENJEUX
 SMALL = ["Médiation itinérante", "Formation des agents", "Cartographie de l'offre", "Équipement des lieux"]
 GRADES = ["très prioritaire", "prioritaire", "secondaire", "pas prioritaire"]
 

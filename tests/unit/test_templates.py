@@ -27,6 +27,7 @@ from app.domain.templates import (
     load_templates,
     parse_template,
 )
+from tests.support import ANCT_ENJEUX
 
 SESSIONS = Path(__file__).resolve().parents[2] / "sessions"
 CATEGORIES = [
@@ -398,15 +399,6 @@ def test_load_templates_rejects_yml_extension(tmp_path: Path) -> None:
 
 # --- the method's activities: shipped templates ------------------------------
 
-ANCT_ENJEUX = [
-    "Renforcer l'offre d'accompagnement sur le territoire",
-    "Mieux communiquer entre acteurs et mieux se connaître",
-    "Mieux diagnostiquer et orienter les publics",
-    "Mieux équiper les lieux et/ou les publics",
-    "Sensibiliser les publics à l'inclusion numérique",
-    "Mieux collecter et diffuser les données territoriales de l'inclusion numérique",
-    "Former et outiller les professionnels",
-]
 
 SHIPPED = [
     "prospective-10-ans",
