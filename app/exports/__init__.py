@@ -1,0 +1,1 @@
+"""Exports: one module per format family (spreadsheets, documents), shared cell rules."""
