@@ -197,3 +197,141 @@ class ProxyCount(SQLModel, table=True):
     value: int
     count: int
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# ---------------------------------------------------------------- the roadmap (DESIGN.md §4)
+
+
+class Territory(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    # commune, epci, departement, region or autre.
+    kind: str = Field(max_length=20)
+    # INSEE code or SIREN; "" when unknown.
+    code: str = Field(default="", max_length=9)
+
+
+class Roadmap(SQLModel, table=True):
+    """A territory's feuille de route; it gathers the results of several workshops."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = _fk("facilitator.id", "CASCADE")
+    territory_id: int = _fk("territory.id", "CASCADE")
+    name: str = Field(max_length=200)
+    # departemental, groupements-de-communes or regional (None: not said yet).
+    perimeter: str | None = Field(default=None, max_length=30)
+    carriers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    context: str = Field(default="", max_length=20000)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RoadmapWorkshop(SQLModel, table=True):
+    """A workshop whose results were brought into a roadmap."""
+
+    __tablename__ = "roadmap_workshop"
+    __table_args__ = (UniqueConstraint("roadmap_id", "workshop_id", name="uq_roadmap_workshop"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    roadmap_id: int = _fk("roadmap.id", "CASCADE")
+    workshop_id: int = _fk("workshop.id", "CASCADE")
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class Committee(SQLModel, table=True):
+    """A body of the roadmap's governance: stratégique, technique, consultatif or autre."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    roadmap_id: int = _fk("roadmap.id", "CASCADE")
+    position: int = 0
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    frequency: str = Field(default="", max_length=200)
+
+
+class Enjeu(SQLModel, table=True):
+    """A priority question of the territory. `position` is its rank. `provenance` is a snapshot of
+    where it came from (workshop, vote, post-its), `source_item_id` the live link while it exists."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    roadmap_id: int = _fk("roadmap.id", "CASCADE")
+    position: int = 0
+    question: str = Field(max_length=1000)
+    score: float | None = None
+    score_label: str = Field(default="", max_length=80)
+    provenance: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    source_item_id: int | None = _fk("item.id", "SET NULL", nullable=True)
+
+
+class Defi(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    roadmap_id: int = _fk("roadmap.id", "CASCADE")
+    position: int = 0
+    title: str = Field(max_length=500)
+    description: str = Field(default="", max_length=8000)
+
+
+class DefiEnjeu(SQLModel, table=True):
+    """A défi answers one or more enjeux."""
+
+    __tablename__ = "defi_enjeu"
+
+    defi_id: int = Field(sa_column=Column(Integer, ForeignKey("defi.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    enjeu_id: int = Field(sa_column=Column(Integer, ForeignKey("enjeu.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True))
+
+
+class Chantier(SQLModel, table=True):
+    """A key project. Under a défi; or, fresh from a chantier table, under an enjeu until filed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    roadmap_id: int = _fk("roadmap.id", "CASCADE")
+    position: int = 0
+    code: str = Field(default="", max_length=12)
+    title: str = Field(max_length=500)
+    description: str = Field(default="", max_length=20000)
+    objectives: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    obstacles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    pilot: str = Field(default="", max_length=1000)
+    doers: str = Field(default="", max_length=1000)
+    associates: str = Field(default="", max_length=2000)
+    coordinator: str = Field(default="", max_length=500)
+    defi_id: int | None = _fk("defi.id", "SET NULL", nullable=True)
+    enjeu_id: int | None = _fk("enjeu.id", "SET NULL", nullable=True)
+    source_row_id: int | None = _fk("table_row.id", "SET NULL", nullable=True)
+
+
+class Resource(SQLModel, table=True):
+    """A resource of a chantier and the state of its link: operante, connue-sans-lien, aucune."""
+
+    __tablename__ = "roadmap_resource"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chantier_id: int = _fk("chantier.id", "CASCADE")
+    position: int = 0
+    name: str = Field(max_length=200)
+    category: str = Field(max_length=60)
+    link: str = Field(default="aucune", max_length=20)
+    source_link_id: int | None = _fk("resource_link.id", "SET NULL", nullable=True)
+
+
+class Action(SQLModel, table=True):
+    """A concrete action of a chantier, in the national platform's terms (nom, contexte,
+    budgetGlobal, co-financements, besoins, années de début et de fin)."""
+
+    __tablename__ = "roadmap_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chantier_id: int = _fk("chantier.id", "CASCADE")
+    position: int = 0
+    name: str = Field(max_length=500)
+    context: str = Field(default="", max_length=8000)
+    description: str = Field(default="", max_length=8000)
+    carriers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    budget: int | None = None
+    # [{"coFinanceur": "...", "montant": 1000}, ...]
+    cofinancings: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    start_year: int | None = None
+    end_year: int | None = None

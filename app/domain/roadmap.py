@@ -1,0 +1,385 @@
+"""The territory's roadmap (feuille de route): its vocabulary, its file format, its outline.
+
+Pure code: pydantic and the standard library. The roadmap is
+Territoire → Feuille de route → Enjeu → Défi → Chantier → (Ressource, Action) (DESIGN.md §4).
+A défi may answer several enjeux; a chantier belongs to a défi, or, straight from a workshop's
+chantier table and until someone files it under a défi, to an enjeu.
+
+`RoadmapFile` is the complete, versioned JSON format (`SCHEMA`, `VERSION`): what the app exports
+and re-imports, and what the exports (DOCX, ODT, PDF, Markdown, XLSX) are written from. Keys are
+French; an action's keys are the national platform's own (`nom`, `contexte`, `budgetGlobal`,
+`besoins`, `dateDeDebut`…) so that an export can be re-keyed there. `parse_file` checks a file
+completely (version, fields, references between enjeux, défis and chantiers) and names the place
+of the first problems; nothing is half-read.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+SCHEMA = "cap-partage/feuille-de-route"
+VERSION = 1
+
+TERRITORY_KINDS = {
+    "commune": "Commune",
+    "epci": "EPCI",
+    "departement": "Département",
+    "region": "Région",
+    "autre": "Autre",
+}
+PERIMETERS = {
+    "departemental": "Départemental",
+    "groupements-de-communes": "Groupements de communes",
+    "regional": "Régional",
+}
+COMMITTEE_KINDS = {
+    "strategique": "Stratégique",
+    "technique": "Technique",
+    "consultatif": "Consultatif",
+    "autre": "Autre",
+}
+LINK_STATES = {
+    "operante": "Opérante",
+    "connue-sans-lien": "Connue, sans lien",
+    "aucune": "Aucun lien",
+}
+RESOURCE_CATEGORIES = ("partenaires de projet", "ressources matérielles", "intervenants", "financements",
+                       "ressources humaines")
+# The national platform's needs codes for an action, with their French labels.
+BESOINS = {
+    "etablir_un_diagnostic_territorial": "Établir un diagnostic territorial",
+    "co_construire_la_feuille_de_route": "Co-construire la feuille de route avec les membres",
+    "rediger_la_feuille_de_route": "Rédiger la feuille de route",
+    "appui_juridique": "Appui juridique dédié à la gouvernance",
+    "structurer_un_fonds": "Structurer un fonds local pour l'inclusion numérique",
+    "monter_dossiers_de_subvention": "Monter des dossiers de subvention complexes",
+    "animer_la_gouvernance": "Animer la gouvernance",
+    "structurer_une_filiere_de_reconditionnement": "Structurer une filière de reconditionnement locale",
+    "collecter_des_donnees_territoriales": (
+        "Collecter des données territoriales pour alimenter un hub national"),
+    "sensibiliser_les_acteurs_aux_outils_existants": (
+        "Sensibiliser les acteurs de l'inclusion numérique aux outils existants"),
+    "appuyer_la_certification_qualiopi": (
+        "Appuyer la certification Qualiopi de structures portant des formations à l'inclusion numérique"),
+}
+MIN_YEAR, MAX_YEAR = 2000, 2100
+# An INSEE code (commune 2A004, département 24, région 75) or a SIREN (EPCI: 9 digits).
+TERRITORY_CODE = r"^([0-9][0-9AB][0-9]{0,3}|[0-9]{9})?$"
+MAX_LIST = 200
+
+
+def _text(max_length: int, min_length: int = 0) -> Any:
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
+                                            max_length=max_length)]
+
+
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
+                                       pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Line = _text(1000, 1)
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
+Euros = Annotated[int, Field(ge=0, le=10**12)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=False,
+                              str_strip_whitespace=True)
+
+
+class Territory(_Model):
+    name: _text(200, 1) = Field(alias="nom")
+    kind: Literal[tuple(TERRITORY_KINDS)] = Field(alias="type")  # type: ignore[valid-type]
+    # Empty when unknown.
+    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=TERRITORY_CODE)] = ""
+
+
+class Committee(_Model):
+    name: _text(200, 1) = Field(alias="nom")
+    kind: Literal[tuple(COMMITTEE_KINDS)] = Field(alias="type")  # type: ignore[valid-type]
+    frequency: _text(200) = Field(default="", alias="frequence")
+
+
+class RoadmapInfo(_Model):
+    name: _text(200, 1) = Field(alias="nom")
+    perimeter: Literal[tuple(PERIMETERS)] | None = Field(default=None, alias="perimetre")  # type: ignore[valid-type]
+    carriers: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="porteurs")
+    context: _text(20000) = Field(default="", alias="contexte")
+    committees: list[Committee] = Field(default_factory=list, max_length=MAX_LIST, alias="gouvernance")
+
+
+class Provenance(_Model):
+    """Where an enjeu came from: the workshop, the vote, and the post-its behind it (a snapshot,
+    so that the roadmap still says it once the workshop is deleted)."""
+
+    workshop: _text(200) = Field(default="", alias="atelier")
+    date: _text(40) = ""
+    activity: _text(200) = Field(default="", alias="activite")
+    method: _text(60) = Field(default="", alias="methode")
+    ballots: Annotated[int, Field(ge=0)] | None = Field(default=None, alias="bulletins")
+    agreement: Annotated[float, Field(ge=0, le=1)] | None = Field(default=None, alias="accord")
+    items: list[_text(1000, 1)] = Field(default_factory=list, max_length=MAX_LIST, alias="contributions")
+
+
+class Enjeu(_Model):
+    ref: Ref = Field(alias="id")
+    question: _text(1000, 1)
+    score: float | None = None
+    score_label: _text(80) = Field(default="", alias="score_libelle")
+    provenance: Provenance | None = None
+
+
+class Defi(_Model):
+    ref: Ref = Field(alias="id")
+    title: _text(500, 1) = Field(alias="titre")
+    description: _text(8000) = ""
+    enjeux: list[Ref] = Field(default_factory=list, max_length=MAX_LIST)
+
+
+class Governance(_Model):
+    pilot: _text(1000) = Field(default="", alias="pilote")
+    doers: _text(1000) = Field(default="", alias="fait")
+    associates: _text(2000) = Field(default="", alias="associes")
+
+
+class Resource(_Model):
+    name: _text(200, 1) = Field(alias="nom")
+    category: _text(60, 1) = Field(alias="categorie")
+    link: Literal[tuple(LINK_STATES)] = Field(default="aucune", alias="lien")  # type: ignore[valid-type]
+
+
+class Cofinancing(_Model):
+    funder: _text(300, 1) = Field(alias="coFinanceur")
+    amount: Euros = Field(alias="montant")
+
+
+class Action(_Model):
+    name: _text(500, 1) = Field(alias="nom")
+    context: _text(8000) = Field(default="", alias="contexte")
+    description: _text(8000) = ""
+    carriers: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="porteurs")
+    budget: Euros | None = Field(default=None, alias="budgetGlobal")
+    cofinancings: list[Cofinancing] = Field(default_factory=list, max_length=MAX_LIST, alias="coFinancements")
+    needs: list[Literal[tuple(BESOINS)]] = Field(default_factory=list, alias="besoins")  # type: ignore[valid-type]
+    start_year: Year | None = Field(default=None, alias="dateDeDebut")
+    end_year: Year | None = Field(default=None, alias="dateDeFin")
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Action:
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValueError(f"dateDeFin ({self.end_year}) avant dateDeDebut ({self.start_year})")
+        if len(set(self.needs)) != len(self.needs):
+            raise ValueError("un même besoin est cité deux fois")
+        return self
+
+
+class Chantier(_Model):
+    ref: Ref = Field(alias="id")
+    code: _text(12) = ""
+    title: _text(500, 1) = Field(alias="titre")
+    description: _text(20000) = ""
+    objectives: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="objectifs")
+    obstacles: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="freins")
+    governance: Governance = Field(default_factory=Governance, alias="gouvernance")
+    coordinator: _text(500) = Field(default="", alias="service_coordinateur")
+    defi: Ref | None = None
+    enjeu: Ref | None = None
+    resources: list[Resource] = Field(default_factory=list, max_length=MAX_LIST, alias="ressources")
+    actions: list[Action] = Field(default_factory=list, max_length=MAX_LIST)
+
+
+class RoadmapFile(_Model):
+    schema_: Literal["cap-partage/feuille-de-route"] = Field(default=SCHEMA, alias="schema")
+    version: Literal[1] = VERSION
+    territory: Territory = Field(alias="territoire")
+    roadmap: RoadmapInfo = Field(alias="feuille_de_route")
+    enjeux: list[Enjeu] = Field(default_factory=list, max_length=MAX_LIST)
+    defis: list[Defi] = Field(default_factory=list, max_length=MAX_LIST)
+    chantiers: list[Chantier] = Field(default_factory=list, max_length=MAX_LIST)
+
+    @model_validator(mode="after")
+    def _references(self) -> RoadmapFile:
+        problems: list[str] = []
+        for what, refs in (("enjeux", [e.ref for e in self.enjeux]), ("defis", [d.ref for d in self.defis]),
+                           ("chantiers", [c.ref for c in self.chantiers])):
+            seen: set[str] = set()
+            for index, ref in enumerate(refs):
+                if ref in seen:
+                    problems.append(f"{what}[{index}].id : « {ref} » est déjà pris par un autre élément")
+                seen.add(ref)
+        enjeux = {e.ref for e in self.enjeux}
+        defis = {d.ref for d in self.defis}
+        for index, defi in enumerate(self.defis):
+            for j, ref in enumerate(defi.enjeux):
+                if ref not in enjeux:
+                    problems.append(f"defis[{index}].enjeux[{j}] : « {ref} » ne correspond à aucun enjeu")
+        for index, chantier in enumerate(self.chantiers):
+            if chantier.defi is not None and chantier.defi not in defis:
+                problems.append(f"chantiers[{index}].defi : « {chantier.defi} » n'est aucun défi")
+            if chantier.enjeu is not None and chantier.enjeu not in enjeux:
+                problems.append(f"chantiers[{index}].enjeu : « {chantier.enjeu} » n'est aucun enjeu")
+        if problems:
+            raise ValueError(" ; ".join(problems))
+        return self
+
+
+class RoadmapFileError(Exception):
+    """A roadmap file that cannot be imported; `problems` name each place (`chantiers[3].titre`)."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("Fichier de feuille de route refusé : " + " ; ".join(self.problems))
+
+
+def _place(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _explain(err: dict[str, Any]) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "missing":
+        return "champ obligatoire absent"
+    if kind == "extra_forbidden":
+        return "champ inconnu"
+    if kind == "literal_error":
+        expected = str(err.get("ctx", {}).get("expected", "")).replace("' or '", "', '")
+        return f"valeur refusée ; valeurs possibles : {expected}"
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    return msg
+
+
+def parse_file(raw: bytes | str) -> RoadmapFile:
+    """A roadmap file read, checked and ready to import, or `RoadmapFileError` naming the places."""
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise RoadmapFileError([f"ce n'est pas un fichier JSON lisible ({err})"]) from None
+    if not isinstance(data, dict):
+        raise RoadmapFileError(["le fichier doit contenir un objet JSON { … }"])
+    if data.get("schema") != SCHEMA:
+        raise RoadmapFileError([f"schema : « {SCHEMA} » attendu, pas « {str(data.get('schema'))[:60]} »"])
+    if data.get("version") != VERSION:
+        raise RoadmapFileError([f"version : ce fichier est en version « {str(data.get('version'))[:20]} » ; "
+                                f"cette version de Cap Partagé lit la version {VERSION}"])
+    try:
+        return RoadmapFile.model_validate(data)
+    except ValidationError as err:
+        problems = []
+        for detail in err.errors():
+            place = _place(detail["loc"])
+            problems.append(f"{place} : {_explain(detail)}" if place else _explain(detail))
+        raise RoadmapFileError(problems) from None
+
+
+def dump_file(roadmap: RoadmapFile) -> str:
+    """The JSON text of a roadmap: stable key order and layout, so that equal roadmaps give equal
+    files (export → import → export is byte for byte the same)."""
+    data = roadmap.model_dump(mode="json", by_alias=True)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- outline
+
+
+def chantier_code(defi_number: int | None, taken: Iterable[str]) -> str:
+    """The next free code under the n-th défi: "1.a", "1.b"… (or "1", "2"… with no défi)."""
+    used = set(taken)
+    if defi_number is None:
+        n = 1
+        while str(n) in used:
+            n += 1
+        return str(n)
+    for letter in _letters():
+        code = f"{defi_number}.{letter}"
+        if code not in used:
+            return code
+    raise AssertionError("unreachable: letters never run out")
+
+
+def _letters() -> Iterable[str]:
+    yield from string.ascii_lowercase
+    for first in string.ascii_lowercase:
+        for second in string.ascii_lowercase:
+            yield first + second
+
+
+@dataclass
+class DefiSection:
+    number: int
+    defi: Defi
+    enjeu_numbers: list[int]
+    chantiers: list[Chantier]
+
+
+@dataclass
+class EnjeuSection:
+    number: int
+    enjeu: Enjeu
+    defi_numbers: list[int]
+    # Chantiers filed straight under this enjeu, not yet under a défi.
+    loose_chantiers: list[Chantier] = field(default_factory=list)
+
+
+@dataclass
+class Outline:
+    """The document's order: enjeux by rank, défis in order with their chantiers, and which enjeu
+    each answers. Every export walks this, so they all agree."""
+
+    enjeux: list[EnjeuSection]
+    defis: list[DefiSection]
+    orphans: list[Chantier]  # neither under a défi nor under an enjeu
+
+    def all_chantiers(self) -> list[Chantier]:
+        out = [c for d in self.defis for c in d.chantiers]
+        out += [c for e in self.enjeux for c in e.loose_chantiers]
+        return out + self.orphans
+
+    def enjeux_of(self, chantier: Chantier) -> list[int]:
+        """The numbers of the enjeux a chantier answers (through its défi, or directly)."""
+        for section in self.defis:
+            if chantier in section.chantiers:
+                return section.enjeu_numbers
+        return [e.number for e in self.enjeux if chantier in e.loose_chantiers]
+
+
+def outline(roadmap: RoadmapFile) -> Outline:
+    """Enjeux are numbered in list order (the list is kept in rank order), défis likewise."""
+    enjeu_number = {e.ref: n for n, e in enumerate(roadmap.enjeux, start=1)}
+    defi_number = {d.ref: n for n, d in enumerate(roadmap.defis, start=1)}
+    defis = [DefiSection(defi_number[d.ref], d, sorted(enjeu_number[r] for r in d.enjeux), [])
+             for d in roadmap.defis]
+    enjeux = [EnjeuSection(enjeu_number[e.ref], e, []) for e in roadmap.enjeux]
+    orphans = []
+    for chantier in roadmap.chantiers:
+        if chantier.defi in defi_number:
+            defis[defi_number[chantier.defi] - 1].chantiers.append(chantier)
+        elif chantier.enjeu in enjeu_number:
+            enjeux[enjeu_number[chantier.enjeu] - 1].loose_chantiers.append(chantier)
+        else:
+            orphans.append(chantier)
+    for section in enjeux:
+        section.defi_numbers = [d.number for d in defis if section.number in d.enjeu_numbers]
+    return Outline(enjeux, defis, orphans)
+
+
+def cofinanced(action: Action) -> int:
+    return sum(c.amount for c in action.cofinancings)
+
+
+def split_lines(raw: str) -> list[str]:
+    """A textarea's lines as list entries (« on aura réussi si… », freins): bullets and blanks
+    dropped."""
+    out = []
+    for line in raw.splitlines():
+        text = line.strip().lstrip("-•*–").strip()
+        if text:
+            out.append(text)
+    return out
