@@ -219,9 +219,9 @@ class RoadmapFile(_Model):
                     problems.append(f"defis[{index}].enjeux[{j}] : « {ref} » ne correspond à aucun enjeu")
         for index, chantier in enumerate(self.chantiers):
             if chantier.defi is not None and chantier.defi not in defis:
-                problems.append(f"chantiers[{index}].defi : « {chantier.defi} » n'est aucun défi")
+                problems.append(f"chantiers[{index}].defi : « {chantier.defi} » ne désigne aucun défi")
             if chantier.enjeu is not None and chantier.enjeu not in enjeux:
-                problems.append(f"chantiers[{index}].enjeu : « {chantier.enjeu} » n'est aucun enjeu")
+                problems.append(f"chantiers[{index}].enjeu : « {chantier.enjeu} » ne désigne aucun enjeu")
         if problems:
             raise ValueError(" ; ".join(problems))
         return self
