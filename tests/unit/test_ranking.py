@@ -408,6 +408,64 @@ def test_majority_judgment_tennessee_example_by_hand():
     assert [s.rank for s in result.standings] == [1, 2, 3, 4]
 
 
+# Balinski and Laraki's own worked example: the majority-judgment experiment they ran in three
+# polling stations of Orsay (districts 1, 6 and 12) at the 2007 French presidential election.
+# Grade counts per candidate, from the ballots published by Mieux Voter
+# (github.com/MieuxVoter/majority-judgment-datasets, ballots/2007_presidentielle_orsay/, 1733 ballots):
+# [no opinion, à rejeter, insuffisant, passable, assez bien, bien, très bien]. They give the shares the
+# authors published (Royal 16.7 % très bien … 12.6 % à rejeter; Sarkozy 19.1 % … 28.2 %), and their
+# result, « Election by Majority Judgement: Experimental Evidence » (cahier du laboratoire
+# d'économétrie de l'École polytechnique n° 2007-28) and PNAS 104 (21), 2007: Bayrou first (assez
+# bien +), then Royal and Sarkozy (assez bien −), Voynet (passable), Besancenot, Buffet, Bové,
+# Laguiller (insuffisant), Nihous, de Villiers, Schivardi, Le Pen (à rejeter). A grade left blank
+# counts as « à rejeter », as in their count.
+ORSAY_2007 = {
+    "Besancenot": [56, 484, 392, 276, 282, 172, 71],
+    "Buffet": [75, 453, 457, 356, 217, 132, 43],
+    "Schivardi": [100, 944, 432, 164, 67, 18, 8],
+    "Bayrou": [51, 78, 146, 256, 434, 532, 236],
+    "Bové": [72, 611, 445, 278, 197, 104, 26],
+    "Voynet": [75, 280, 452, 410, 303, 162, 51],
+    "de Villiers": [75, 887, 273, 196, 150, 111, 41],
+    "Royal": [31, 187, 211, 291, 331, 393, 289],
+    "Nihous": [125, 828, 462, 190, 91, 31, 6],
+    "Le Pen": [46, 1242, 93, 112, 108, 80, 52],
+    "Laguiller": [91, 603, 447, 288, 176, 91, 37],
+    "Sarkozy": [30, 459, 123, 200, 247, 343, 331],
+}
+ORSAY_GRADES = ("très bien", "bien", "assez bien", "passable", "insuffisant", "à rejeter")
+
+
+def _orsay_ballots() -> list[dict[str, str]]:
+    # Majority judgment reads each candidate's grades on its own, so any ballots with these counts
+    # per candidate give the same result: the k-th ballot gives each candidate its k-th grade.
+    n = 1733
+    columns = {}
+    for name, counts in ORSAY_2007.items():
+        assert sum(counts) == n
+        grades: list[str | None] = [None] * counts[0]  # no opinion: left out of the ballot
+        for index, count in enumerate(counts[1:]):
+            grades += [ORSAY_GRADES[-1 - index]] * count
+        columns[name] = grades
+    return [{name: g[k] for name, g in columns.items() if g[k] is not None} for k in range(n)]
+
+
+def test_majority_judgment_balinski_laraki_orsay_2007():
+    result = majority_judgment(_orsay_ballots(), list(ORSAY_2007), ORSAY_GRADES)
+    assert result.n_ballots == 1733
+    assert result.order == ("Bayrou", "Royal", "Sarkozy", "Voynet", "Besancenot", "Buffet", "Bové",
+                            "Laguiller", "Nihous", "de Villiers", "Schivardi", "Le Pen")
+    assert [s.score for s in result.standings] == (
+        ["assez bien"] * 3 + ["passable"] + ["insuffisant"] * 4 + ["à rejeter"] * 4)
+    signs = {name: result.profiles[name].sign for name in ("Bayrou", "Royal", "Sarkozy")}
+    assert signs == {"Bayrou": "+", "Royal": "-", "Sarkozy": "-"}
+    royal = result.profiles["Royal"]
+    assert [round(100 * c / 1733, 1) for c in royal.counts] == [16.7, 22.7, 19.1, 16.8, 12.2, 12.6]
+    sarkozy = result.profiles["Sarkozy"]
+    assert [round(100 * c / 1733, 1) for c in sarkozy.counts] == [19.1, 19.8, 14.3, 11.5, 7.1, 28.2]
+    assert not any(s.tied for s in result.standings)
+
+
 def test_majority_judgment_tie_break_by_removing_median_grades():
     # 5 voters, grades très prioritaire (0) … pas prioritaire (3)
     # X: 0, 1, 1, 2, 3 → median (3rd) prioritaire
