@@ -1,4 +1,4 @@
-"""Command line: `python -m app {migrate,create-facilitator,demo}`."""
+"""Command line: `python -m app {migrate,create-facilitator,demo,import-roadmap}`."""
 
 import argparse
 import getpass
@@ -12,13 +12,15 @@ from sqlmodel import Session, select
 from app.config import ROOT, get_settings
 from app.db import get_engine
 from app.domain.errors import DomainError
+from app.domain.roadmap import RoadmapFileError, parse_file
 from app.domain.templates import TemplateError, load_template
 from app.models import Facilitator
-from app.services import accounts, workshops
+from app.services import accounts, roadmaps, workshops
 
 DEMO_EMAIL = "demo@cap-partage.local"
 DEMO_PASSWORD = "atelier-demo"  # noqa: S105  (printed on purpose: it is the local demo)
 DEMO_TEMPLATE = "prospective-10-ans"
+DEMO_ROADMAP = ROOT / "examples" / "grand-perigueux.json"
 
 
 def migrate(url: str | None = None) -> None:
@@ -46,6 +48,9 @@ def _demo(_args: argparse.Namespace) -> int:
         owned = workshops.list_owned(session, account.id)
         workshop = owned[0] if owned else workshops.create_from_template(session, account.id,
                                                                            template)
+        kept = roadmaps.list_owned(session, account.id)
+        roadmap = kept[0][0] if kept else roadmaps.import_file(
+            session, account.id, parse_file(DEMO_ROADMAP.read_bytes()))
     base = settings.base_url.rstrip("/")
     print(f"""
 Cap Partagé est prêt.
@@ -53,7 +58,27 @@ Cap Partagé est prêt.
   Pilotage    : {base}/f/workshops/{workshop.id}
   Écran       : {base}/b/{workshop.board_key}
   Participants: {base}/j/{workshop.join_code}   code : {workshop.join_code}
+  Feuille de route d'exemple : {base}/f/roadmaps/{roadmap.id}
 """)
+    return 0
+
+
+def _facilitator_by_email(session: Session, email: str) -> Facilitator:
+    wanted = accounts.normalise_email(email)
+    account = session.exec(select(Facilitator).where(Facilitator.email == wanted)).first()
+    if account is None:
+        raise DomainError(f"Aucun compte animateur pour « {email} ».")
+    return account
+
+
+def _import_roadmap(args: argparse.Namespace) -> int:
+    with open(args.file, "rb") as handle:
+        data = parse_file(handle.read())
+    with Session(get_engine(), expire_on_commit=False) as session:
+        roadmap = roadmaps.import_file(session, _facilitator_by_email(session, args.email).id, data)
+    base = get_settings().base_url.rstrip("/")
+    print(f"Feuille de route importée : « {roadmap.name} » ({len(data.enjeux)} enjeux, "
+          f"{len(data.defis)} défis, {len(data.chantiers)} chantiers) : {base}/f/roadmaps/{roadmap.id}")
     return 0
 
 
@@ -65,7 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--email", required=True)
     create.add_argument("--name", default="")
     create.add_argument("--password", help="default: $CAP_PASSWORD, or asked")
-    sub.add_parser("demo", help="create the demo account and workshop, print their URLs")
+    sub.add_parser("demo", help="create the demo account, workshop and roadmap, print their URLs")
+    importing = sub.add_parser("import-roadmap", help="import a roadmap JSON file for a facilitator")
+    importing.add_argument("file")
+    importing.add_argument("--email", required=True, help="the facilitator who will own it")
     args = parser.parse_args(argv)
     try:
         if args.command == "migrate":
@@ -73,8 +101,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "create-facilitator":
             return _create_facilitator(args)
+        if args.command == "import-roadmap":
+            return _import_roadmap(args)
         return _demo(args)
-    except (DomainError, TemplateError) as err:
+    except (DomainError, TemplateError, RoadmapFileError, OSError) as err:
         print(f"Erreur : {err}", file=sys.stderr)
         return 2
 
