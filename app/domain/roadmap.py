@@ -120,6 +120,7 @@ class Provenance(_Model):
     date: _text(40) = ""
     activity: _text(200) = Field(default="", alias="activite")
     method: _text(60) = Field(default="", alias="methode")
+    rank: Annotated[int, Field(ge=1)] | None = Field(default=None, alias="rang")
     ballots: Annotated[int, Field(ge=0)] | None = Field(default=None, alias="bulletins")
     agreement: Annotated[float, Field(ge=0, le=1)] | None = Field(default=None, alias="accord")
     items: list[_text(1000, 1)] = Field(default_factory=list, max_length=MAX_LIST, alias="contributions")

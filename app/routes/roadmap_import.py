@@ -1,0 +1,79 @@
+"""Bringing results into a roadmap: import a roadmap file, or a workshop's results (promote)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.domain.errors import DomainError
+from app.domain.roadmap import RoadmapFileError, parse_file
+from app.services import promote, roadmaps, workshops
+from app.web import FacilitatorDep, SessionDep, templates
+
+router = APIRouter()
+
+MAX_FILE = 5 * 1024 * 1024
+
+
+@router.post("/f/roadmaps/import", response_class=HTMLResponse)
+async def import_roadmap(
+    request: Request, me: FacilitatorDep, session: SessionDep, file: Annotated[UploadFile, File()]
+) -> Response:
+    raw = await file.read(MAX_FILE + 1)
+    try:
+        if len(raw) > MAX_FILE:
+            raise RoadmapFileError([f"le fichier dépasse {MAX_FILE // (1024 * 1024)} Mo"])
+        roadmap = roadmaps.import_file(session, me.id, parse_file(raw))
+    except RoadmapFileError as err:
+        return templates.TemplateResponse(
+            request,
+            "roadmap_promote/import_error.html",
+            {"me": me, "name": file.filename or "", "problems": err.problems},
+            status_code=422,
+        )
+    return RedirectResponse(f"/f/roadmaps/{roadmap.id}", status_code=303)
+
+
+@router.get("/f/roadmaps/{roadmap_id}/importer-atelier", response_class=HTMLResponse)
+def promote_page(
+    request: Request, roadmap_id: int, me: FacilitatorDep, session: SessionDep, atelier: int | None = None
+) -> Response:
+    roadmap = roadmaps.get_owned(session, me.id, roadmap_id)
+    context = {
+        "me": me,
+        "roadmap": roadmap,
+        "workshops": workshops.list_owned(session, me.id),
+        "found": None,
+        "new_chantier": promote.NEW_CHANTIER,
+        "chantiers": roadmaps.chantiers_of(session, roadmap.id),
+    }
+    if atelier is not None:
+        context["found"] = promote.candidates(session, roadmap, workshops.get_owned(session, me.id, atelier))
+    return templates.TemplateResponse(request, "roadmap_promote/promote.html", context)
+
+
+@router.post("/f/roadmaps/{roadmap_id}/importer-atelier", response_class=HTMLResponse)
+async def promote_results(
+    request: Request,
+    roadmap_id: int,
+    me: FacilitatorDep,
+    session: SessionDep,
+    atelier: Annotated[int, Form()],
+    enjeu: Annotated[list[int] | None, Form()] = None,
+    ligne: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    roadmap = roadmaps.get_owned(session, me.id, roadmap_id)
+    workshop = workshops.get_owned(session, me.id, atelier)
+    form = await request.form()
+    targets = {}
+    for key, value in form.multi_items():
+        if key.startswith("carte-"):
+            if not key[6:].isdigit() or not isinstance(value, str) or len(value) > 20:
+                raise DomainError("Choix de chantier illisible pour une cartographie.")
+            targets[int(key[6:])] = value.strip()
+    summary = promote.promote(session, roadmap, workshop, enjeu or [], ligne or [], targets)
+    return templates.TemplateResponse(
+        request,
+        "roadmap_promote/done.html",
+        {"me": me, "roadmap": roadmap, "workshop": workshop, "summary": summary},
+    )
