@@ -5,12 +5,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     DATABASE_URL=sqlite:////app/data/cap-partage.db
 
 WORKDIR /app
+# Pango and HarfBuzz for WeasyPrint (PDF exports), Cairo for CairoSVG (maps as images in DOCX/ODT),
+# and a font with French glyphs.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 cap && mkdir -p /app/data && chown cap:cap /app/data
 
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 COPY sessions ./sessions
+COPY examples ./examples
 RUN pip install .
 
 USER cap
