@@ -116,6 +116,8 @@ class Row:
     tied_at_cut: bool
     detail: str = ""
     counts: list[int] = field(default_factory=list)  # majority judgment: voters per grade
+    # The method's score as a value (Borda or dot points, items beaten, majority grade), for exports.
+    value: int | float | str | None = None
 
 
 @dataclass
@@ -216,7 +218,7 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
             item=by_id[s.item], rank=s.rank, score=_score_label(method, s.score, n_ballots, len(ids)),
             share=shares.get(s.item, 0.0), tied=s.tied, top=in_top,
             tied_at_cut=cut.tie_at_cut and s.rank == cut_rank,
-            detail=details.get(s.item, ""), counts=counts.get(s.item, []),
+            detail=details.get(s.item, ""), counts=counts.get(s.item, []), value=s.score,
         ))
     return Result(
         method=method, method_label=METHOD_LABELS[method], rows=rows, n_ballots=n_ballots,

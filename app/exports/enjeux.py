@@ -1,0 +1,208 @@
+"""The ranked enjeux of a workshop (the result of a ranking activity) as CSV, XLSX, ODS or JSON.
+
+The order, scores, ballots and agreement are those of `app.services.rankings.result` (the board's
+and the control page's): nothing is aggregated again here. Each enjeu also names the items it
+came from: a ranking's item may have been copied from an earlier activity (`Item.origin_id`, e.g.
+a rating's item, itself copied from a post-it), and any item may be the merge of several
+originals (`Item.merged_into_id` pointing at it). Following both links back gives the post-its
+the room actually wrote.
+
+The first two parts are pure functions (no web, no database access); the last one reads the
+database: `enjeux_export` is what the routes and the command line call.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.domain.errors import NotAllowed, NotFound
+from app.exports import tabular
+from app.exports.names import download_name
+from app.models import Activity, Item, Workshop
+from app.services import rankings
+
+SOURCE_JOINER = " ; "
+AGREEMENT_DIGITS = 3
+FORMATS = ("csv", "csv-comma", "xlsx", "ods", "json")
+SCORE_HEADERS = {
+    "borda": "score (méthode de Borda : points)",
+    "schulze": "score (méthode de Schulze : enjeux battus)",
+    "dots": "score (vote par points : points reçus)",
+    "majority": "score (jugement majoritaire : mention majoritaire)",
+}
+JSON_FORMAT, JSON_VERSION = "cap-partage/enjeux", 1
+
+
+# ---------------------------------------------------------------- pure: provenance and rows
+
+
+@dataclass(frozen=True)
+class ItemLink:
+    """What provenance needs of an item: its text and where it points."""
+
+    id: int
+    text: str
+    origin_id: int | None
+    merged_into_id: int | None
+
+
+def source_items(item_id: int, items: Mapping[int, ItemLink]) -> list[ItemLink]:
+    """The items an item came from, followed back to the end: the originals merged into it and
+    the item it was copied from, recursively, in id order. An item with neither has no sources."""
+    originals: dict[int, list[int]] = {}
+    for link in items.values():
+        if link.merged_into_id is not None:
+            originals.setdefault(link.merged_into_id, []).append(link.id)
+
+    found: dict[int, ItemLink] = {}
+    seen: set[int] = set()
+
+    def walk(current: int) -> None:
+        if current in seen or current not in items:
+            return
+        seen.add(current)
+        parents = sorted(originals.get(current, []))
+        origin = items[current].origin_id
+        if origin is not None and origin in items:
+            parents.append(origin)
+        if not parents:
+            found[current] = items[current]
+            return
+        for parent in parents:
+            walk(parent)
+
+    walk(item_id)
+    found.pop(item_id, None)
+    return [found[i] for i in sorted(found)]
+
+
+def join_sources(texts: Iterable[str]) -> str:
+    """The source texts in one cell, each once, in order."""
+    return SOURCE_JOINER.join(dict.fromkeys(t for t in texts if t))
+
+
+@dataclass(frozen=True)
+class Enjeu:
+    rank: int
+    text: str
+    score: int | float | str | None
+    score_label: str
+    tied: bool
+    kept: bool
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A ranking activity's result, ready to be written."""
+
+    workshop_id: int
+    workshop_title: str
+    activity_id: int
+    activity_title: str
+    method: str
+    method_label: str
+    n_ballots: int
+    n_stale: int
+    agreement: float | None
+    agreement_label: str | None
+    keep: int
+    enjeux: tuple[Enjeu, ...]
+
+
+def headers(ranked: Ranked) -> list[str]:
+    return ["rang", "enjeu", SCORE_HEADERS.get(ranked.method, f"score ({ranked.method_label})"),
+            "bulletins", "accord (W de Kendall)", "niveau d'accord", "éléments sources", "retenu"]
+
+
+def rows(ranked: Ranked) -> list[list[tabular.Cell]]:
+    w = None if ranked.agreement is None else round(ranked.agreement, AGREEMENT_DIGITS)
+    return [[e.rank, e.text, e.score, ranked.n_ballots, w, ranked.agreement_label or "",
+             join_sources(e.sources), e.kept] for e in ranked.enjeux]
+
+
+def as_json(ranked: Ranked) -> dict[str, Any]:
+    return {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "atelier": {"id": ranked.workshop_id, "titre": ranked.workshop_title},
+        "activite": {"id": ranked.activity_id, "titre": ranked.activity_title},
+        "methode": {"code": ranked.method, "libelle": ranked.method_label},
+        "bulletins": ranked.n_ballots,
+        "bulletins_a_revalider": ranked.n_stale,
+        "accord": {"w_de_kendall": ranked.agreement, "niveau": ranked.agreement_label},
+        "enjeux_a_garder": ranked.keep,
+        "enjeux": [{"rang": e.rank, "enjeu": e.text, "score": e.score, "score_libelle": e.score_label,
+                    "ex_aequo": e.tied, "retenu": e.kept, "elements_sources": list(e.sources)}
+                   for e in ranked.enjeux],
+    }
+
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "json": "application/json",
+}
+
+
+def write(ranked: Ranked, fmt: str) -> tuple[bytes, str, str]:
+    """(content, file name, media type) of the ranked enjeux in one of `FORMATS`."""
+    if fmt not in FORMATS:
+        raise NotFound(f"Format d'export inconnu : « {fmt[:20]} ». Formats : csv, xlsx, ods, json.")
+    ext = "csv" if fmt.startswith("csv") else fmt
+    suffix = "-virgules" if fmt == "csv-comma" else ""
+    name = download_name(f"enjeux-{ranked.activity_id}", ranked.workshop_title, ext, suffix)
+    if fmt == "json":
+        return tabular.to_json(as_json(ranked)), name, MEDIA_TYPES[ext]
+    head, body = headers(ranked), rows(ranked)
+    if ext == "csv":
+        data = tabular.to_csv(head, body, sep="," if fmt == "csv-comma" else ";")
+    elif ext == "xlsx":
+        data = tabular.to_xlsx(head, body, "Enjeux classés")
+    else:
+        data = tabular.to_ods(head, body, "Enjeux classés")
+    return data, name, MEDIA_TYPES[ext]
+
+
+# ---------------------------------------------------------------- reading the database
+
+
+def links_of_workshop(session: Session, workshop_id: int) -> dict[int, ItemLink]:
+    """Every item of the workshop (provenance never leaves a workshop), in one query."""
+    query = (select(Item.id, Item.text, Item.origin_id, Item.merged_into_id)
+             .join(Activity, Activity.id == Item.activity_id)
+             .where(Activity.workshop_id == workshop_id))
+    return {i: ItemLink(i, text, origin, merged) for i, text, origin, merged in session.exec(query)}
+
+
+def ranked_of(session: Session, activity: Activity) -> Ranked:
+    """The ranking activity's result with each enjeu's sources."""
+    if activity.kind != "ranking":
+        raise NotAllowed(f"« {activity.title} » n'est pas un classement : seul un classement a des "
+                         "enjeux classés à exporter.")
+    workshop = session.get(Workshop, activity.workshop_id)
+    result = rankings.result(session, activity)
+    links = links_of_workshop(session, activity.workshop_id)
+    enjeux = tuple(
+        Enjeu(rank=row.rank, text=row.item.text, score=row.value, score_label=row.score,
+              tied=row.tied, kept=row.item.kept,
+              sources=tuple(s.text for s in source_items(row.item.id, links)))
+        for row in result.rows)
+    return Ranked(
+        workshop_id=workshop.id, workshop_title=workshop.title, activity_id=activity.id,
+        activity_title=activity.title, method=result.method, method_label=result.method_label,
+        n_ballots=result.n_ballots, n_stale=result.n_stale, agreement=result.agreement,
+        agreement_label=result.agreement_label, keep=result.keep, enjeux=enjeux)
+
+
+def enjeux_export(session: Session, activity: Activity, fmt: str) -> tuple[bytes, str, str]:
+    """For the routes and the command line: (content, file name, media type).
+
+    `fmt`: csv (« ; », French spreadsheets), csv-comma (« , »), xlsx, ods or json.
+    """
+    if fmt not in FORMATS:
+        raise NotFound(f"Format d'export inconnu : « {fmt[:20]} ». Formats : csv, xlsx, ods, json.")
+    return write(ranked_of(session, activity), fmt)
