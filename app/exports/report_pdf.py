@@ -1,0 +1,19 @@
+"""The workshop report as PDF: a Jinja2 HTML page with its own print stylesheet, by WeasyPrint.
+
+The page is self-contained (inlined stylesheet, inline SVG figures); the URL fetcher allows no
+protocol at all, so nothing is ever fetched while printing, whatever a text contains.
+"""
+
+from weasyprint import HTML, URLFetcher
+
+from app.exports.report import Report
+from app.web import templates
+
+
+def report_html(report: Report) -> str:
+    return templates.env.get_template("exports/report.html").render(r=report)
+
+
+def report_pdf(report: Report) -> bytes:
+    document = HTML(string=report_html(report), url_fetcher=URLFetcher(allowed_protocols=()))
+    return document.write_pdf()
