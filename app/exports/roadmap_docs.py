@@ -1,0 +1,491 @@
+"""The roadmap as a document: one walk over its outline, written out as DOCX, ODT, PDF or Markdown.
+
+`blocks(data)` walks `domain.outline(data)` once and says what the document contains, in order,
+with no format in mind: a cover, headings of three levels, labelled paragraphs, lists whose
+entries may carry details, and the resource maps as figures. Each format has its writer
+(`roadmap_docx`, `roadmap_odt`, `roadmap_pdf`, `roadmap_md`) turning these blocks into a file, so
+every format shows the same sections in the same order:
+
+- the cover: the territory, its kind and code, the perimeter, the carriers;
+- « Contexte », « Gouvernance » (committees, type and frequency);
+- « Enjeux prioritaires », in rank order, with score and provenance;
+- « Défis, chantiers et actions »: each défi, the enjeux it answers, its chantiers and their
+  actions; then the chantiers filed straight under an enjeu, and those under neither;
+- « Fiches chantier »: description, « On aura réussi si : », « On doit lever des freins : »,
+  governance, actions, resources by category with their link state, and the resource map.
+
+The walk and the writers are pure: a `RoadmapFile` in, text or bytes out. `roadmap_export` at the
+bottom reads a roadmap from the database and is what the routes and the command line call.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sqlmodel import Session
+
+from app.domain import roadmap as domain
+from app.domain.errors import NotFound
+from app.exports.names import download_name
+from app.exports.resource_map_svg import by_category, chantier_map_svg
+from app.models import Roadmap
+from app.services import roadmaps
+
+NBSP = "\u00a0"
+DASH = " — "
+
+
+# ---------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True)
+class Cover:
+    kind: ClassVar[str] = "cover"
+    kicker: str
+    title: str
+    fields: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """`number` (« Enjeu 1 », « Chantier 1.a ») comes before `text`; `new_page` starts a page."""
+
+    kind: ClassVar[str] = "heading"
+    level: int
+    text: str
+    number: str = ""
+    new_page: bool = False
+
+    @property
+    def full(self) -> str:
+        return f"{self.number}{DASH}{self.text}" if self.number else self.text
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph; with a `label`, « label : text » with the label in bold."""
+
+    kind: ClassVar[str] = "paragraph"
+    text: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A list entry: « label : text » when it has a label. `details` are « label : value » lines under
+    it (an action's porteurs, budget…); `note` follows the text after a dash (a resource's link
+    state), `marker` names its look."""
+
+    text: str
+    label: str = ""
+    details: tuple[tuple[str, str], ...] = ()
+    note: str = ""
+    marker: str = ""
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A list, under an optional bold `label` (« On aura réussi si » : the writers add the colon)."""
+
+    kind: ClassVar[str] = "bullets"
+    entries: tuple[Entry, ...]
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A resource map: `svg` is a standalone SVG document."""
+
+    kind: ClassVar[str] = "figure"
+    svg: str
+    caption: str
+
+
+Block = Cover | Heading | Paragraph | Bullets | Figure
+
+
+# ---------------------------------------------------------------- French wording
+
+
+def number(value: float) -> str:
+    """« 12 500 », « 3,5 »: French digit grouping and decimal comma."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", NBSP)
+    whole, _, decimals = f"{value:,.2f}".rstrip("0").partition(".")
+    return whole.replace(",", NBSP) + "," + decimals
+
+
+def euros(amount: int) -> str:
+    return f"{number(amount)}{NBSP}€"
+
+
+def percent(ratio: float) -> str:
+    return f"{number(round(ratio * 100))}{NBSP}%"
+
+
+def labelled(label: str) -> str:
+    """« Porteurs : » (French typography: a no-break space before the colon)."""
+    return f"{label}{NBSP}:"
+
+
+def and_list(words: Sequence[str]) -> str:
+    """« 1 », « 1 et 3 », « 1, 2 et 4 »."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " et " + words[-1]
+
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+
+
+def date_text(raw: str) -> str:
+    """An ISO date in words (« 12 mars 2025 »); anything else as written."""
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        return raw
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def years(action: domain.Action) -> str:
+    start, end = action.start_year, action.end_year
+    if start and end:
+        return str(start) if start == end else f"{start} à {end}"
+    if start:
+        return f"à partir de {start}"
+    return f"jusqu'en {end}" if end else ""
+
+
+def cofinancings_text(action: domain.Action) -> str:
+    """« Région : 20 000 € ; CAF : 5 000 € »."""
+    return " ; ".join(f"{c.funder} : {euros(c.amount)}" for c in action.cofinancings)
+
+
+def needs_text(action: domain.Action) -> str:
+    return " ; ".join(domain.BESOINS[code] for code in action.needs)
+
+
+def territory_code_label(code: str) -> str:
+    return "Code SIREN" if len(code) == 9 else "Code INSEE"
+
+
+def enjeu_label(numbers: Sequence[int]) -> str:
+    words = [str(n) for n in numbers]
+    return f"{'Enjeu' if len(words) == 1 else 'Enjeux'} {and_list(words)}"
+
+
+def chantier_number(chantier: domain.Chantier) -> str:
+    return f"Chantier {chantier.code}" if chantier.code else "Chantier"
+
+
+def provenance_text(p: domain.Provenance) -> str:
+    """« atelier « Prospective » du 12 mars 2025, activité « Priorisation », méthode de Borda,
+    23 bulletins, accord 78 % »."""
+    parts = []
+    if p.workshop:
+        parts.append(f"atelier « {p.workshop} »" + (f" du {date_text(p.date)}" if p.date else ""))
+    elif p.date:
+        parts.append(date_text(p.date))
+    if p.activity:
+        parts.append(f"activité « {p.activity} »")
+    if p.method:
+        parts.append(p.method)
+    if p.ballots is not None:
+        parts.append(f"{number(p.ballots)} bulletin{'s' if p.ballots != 1 else ''}")
+    if p.agreement is not None:
+        parts.append(f"accord {percent(p.agreement)}")
+    return ", ".join(parts)
+
+
+# ---------------------------------------------------------------- the walk
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Free text (a context note): lines starting with « - », « • » or « * » become a list, blank
+    lines separate paragraphs, other lines are paragraphs."""
+    out: list[Block] = []
+    entries: list[Entry] = []
+
+    def flush() -> None:
+        if entries:
+            out.append(Bullets(tuple(entries)))
+            entries.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line[:1] in ("-", "•", "*"):
+            item = line.lstrip("-•*").strip()
+            if item:
+                entries.append(Entry(item))
+            continue
+        flush()
+        if line:
+            out.append(Paragraph(line))
+    flush()
+    return out
+
+
+def _cover(data: domain.RoadmapFile, plan: domain.Outline) -> Cover:
+    territory, info = data.territory, data.roadmap
+    fields = [("Territoire", territory.name), ("Type de territoire", domain.TERRITORY_KINDS[territory.kind])]
+    if territory.code:
+        fields.append((territory_code_label(territory.code), territory.code))
+    if info.perimeter:
+        fields.append(("Périmètre", domain.PERIMETERS[info.perimeter]))
+    if info.carriers:
+        fields.append(("Porteurs", " ; ".join(info.carriers)))
+    chantiers = plan.all_chantiers()
+    actions = sum(len(c.actions) for c in chantiers)
+    counts = [(len(data.enjeux), "enjeu", "enjeux"), (len(data.defis), "défi", "défis"),
+              (len(chantiers), "chantier", "chantiers"), (actions, "action", "actions")]
+    fields.append(("Contenu", ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)))
+    return Cover("Feuille de route d'inclusion numérique", info.name, tuple(fields))
+
+
+def _governance(info: domain.RoadmapInfo) -> list[Block]:
+    entries = []
+    for c in info.committees:
+        details = [("Type", domain.COMMITTEE_KINDS[c.kind])]
+        if c.frequency:
+            details.append(("Fréquence", c.frequency))
+        entries.append(Entry(c.name, details=tuple(details)))
+    return [Bullets(tuple(entries))]
+
+
+def _enjeu(section: domain.EnjeuSection) -> list[Block]:
+    e = section.enjeu
+    out: list[Block] = [Heading(2, e.question, f"Enjeu {section.number}")]
+    if e.score is not None:
+        out.append(Paragraph(f"{number(e.score)} {e.score_label}".strip(), "Score"))
+    p = e.provenance
+    if p is not None:
+        summary = provenance_text(p)
+        if summary:
+            out.append(Paragraph(summary, "Provenance"))
+    if section.defi_numbers:
+        words = [str(n) for n in section.defi_numbers]
+        label = "Défi qui y répond" if len(words) == 1 else "Défis qui y répondent"
+        out.append(Paragraph(f"{'défi' if len(words) == 1 else 'défis'} {and_list(words)}", label))
+    if p is not None and p.items:
+        out.append(Bullets(tuple(Entry(item) for item in p.items), "Contributions d'origine"))
+    return out
+
+
+def action_entry(action: domain.Action) -> Entry:
+    """An action with what the national platform asks of it, in words."""
+    details: list[tuple[str, str]] = []
+    if action.context:
+        details.append(("Contexte", action.context))
+    if action.description:
+        details.append(("Description", action.description))
+    if action.carriers:
+        details.append(("Porteurs", " ; ".join(action.carriers)))
+    if action.budget is not None:
+        details.append(("Budget global", euros(action.budget)))
+    if action.cofinancings:
+        total = euros(domain.cofinanced(action))
+        details.append(("Co-financements", f"{cofinancings_text(action)} (total {total})"))
+    if action.needs:
+        details.append(("Besoins", needs_text(action)))
+    when = years(action)
+    if when:
+        details.append(("Années", when))
+    return Entry(action.name, details=tuple(details))
+
+
+def _chantier_summary(chantier: domain.Chantier, level: int) -> list[Block]:
+    out: list[Block] = [Heading(level, chantier.title, chantier_number(chantier))]
+    if chantier.coordinator:
+        out.append(Paragraph(chantier.coordinator, "Coordonné par"))
+    if chantier.actions:
+        out.append(Bullets(tuple(action_entry(a) for a in chantier.actions), "Actions concrètes"))
+    else:
+        out.append(Paragraph("Pas encore d'action pour ce chantier."))
+    return out
+
+
+def _defi(section: domain.DefiSection, plan: domain.Outline) -> list[Block]:
+    d = section.defi
+    out: list[Block] = [Heading(2, d.title, f"Défi {section.number}")]
+    if section.enjeu_numbers:
+        enjeux = {e.number: e.enjeu for e in plan.enjeux}
+        label = "Répond à l'enjeu" if len(section.enjeu_numbers) == 1 else "Répond aux enjeux"
+        out.append(Bullets(tuple(Entry(f"Enjeu {n}{DASH}{enjeux[n].question}")
+                                 for n in section.enjeu_numbers), label))
+    else:
+        out.append(Paragraph("Ce défi n'est encore rattaché à aucun enjeu."))
+    out.extend(text_blocks(d.description))
+    if not section.chantiers:
+        out.append(Paragraph("Pas encore de chantier pour ce défi."))
+    for chantier in section.chantiers:
+        out.extend(_chantier_summary(chantier, 3))
+    return out
+
+
+def has_fiche(chantier: domain.Chantier) -> bool:
+    """A fiche chantier is written for a chantier that says more than its title and actions."""
+    g = chantier.governance
+    return bool(chantier.description or chantier.objectives or chantier.obstacles or g.pilot
+                or g.doers or g.associates or chantier.resources)
+
+
+def link_label(state: str) -> str:
+    label = domain.LINK_STATES[state]
+    return label[:1].lower() + label[1:]
+
+
+def _fiche(chantier: domain.Chantier, plan: domain.Outline, first: bool) -> list[Block]:
+    out: list[Block] = [Heading(2, chantier.title, chantier_number(chantier), new_page=not first)]
+    enjeux = plan.enjeux_of(chantier)
+    if enjeux:
+        out.append(Paragraph(and_list([str(n) for n in enjeux]), "Répond à l'enjeu" if len(enjeux) == 1
+                             else "Répond aux enjeux"))
+    if chantier.coordinator:
+        out.append(Paragraph(chantier.coordinator, "Coordonné par"))
+    if chantier.description:
+        out.append(Heading(3, "Description du chantier"))
+        out.extend(text_blocks(chantier.description))
+    if chantier.objectives:
+        out.append(Bullets(tuple(Entry(o) for o in chantier.objectives), "On aura réussi si"))
+    if chantier.obstacles:
+        out.append(Bullets(tuple(Entry(o) for o in chantier.obstacles), "On doit lever des freins"))
+    g = chantier.governance
+    roles = [("Qui pilote", g.pilot), ("Qui fait", g.doers), ("Qui est associé", g.associates)]
+    if any(value for _, value in roles):
+        out.append(Heading(3, "Gouvernance"))
+        out.append(Bullets(tuple(Entry(value, role) for role, value in roles if value)))
+    if chantier.actions:
+        out.append(Heading(3, "Actions concrètes"))
+        out.append(Bullets(tuple(Entry(a.name) for a in chantier.actions)))
+    if chantier.resources:
+        out.append(Heading(3, "Ressources à mobiliser"))
+        for category, members in by_category(chantier.resources):
+            out.append(Bullets(tuple(Entry(r.name, note=link_label(r.link), marker=r.link) for r in members),
+                               category[:1].upper() + category[1:]))
+        out.append(Heading(3, "Cartographie des ressources"))
+        out.append(Figure(chantier_map_svg(chantier),
+                          f"Cartographie des ressources du {chantier_number(chantier).lower()}"))
+    return out
+
+
+# Characters XML 1.0 cannot hold (DOCX, ODT, SVG and HTML are XML or close to it).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(data: domain.RoadmapFile) -> domain.RoadmapFile:
+    """The roadmap with any character a document cannot hold replaced by U+FFFD (�)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return _NOT_XML.sub("\ufffd", value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    return domain.RoadmapFile.model_validate(clean(data.model_dump(by_alias=True)))
+
+
+def blocks(data: domain.RoadmapFile) -> list[Block]:
+    """The whole document, in order."""
+    data = printable(data)
+    plan = domain.outline(data)
+    info = data.roadmap
+    out: list[Block] = [_cover(data, plan)]
+    after_cover = True  # the first section starts on the page after the cover
+
+    def section(title: str, page: bool = True) -> None:
+        nonlocal after_cover
+        out.append(Heading(1, title, new_page=page or after_cover))
+        after_cover = False
+
+    if info.context:
+        section("Contexte")
+        out.extend(text_blocks(info.context))
+    if info.committees:
+        section("Gouvernance", page=False)
+        out.extend(_governance(info))
+    section("Enjeux prioritaires")
+    if plan.enjeux:
+        out.append(Paragraph("Les enjeux sont présentés par ordre de priorité."))
+    else:
+        out.append(Paragraph("Aucun enjeu n'est encore inscrit dans cette feuille de route."))
+    for e in plan.enjeux:
+        out.extend(_enjeu(e))
+    section("Défis, chantiers et actions")
+    if not plan.defis:
+        out.append(Paragraph("Aucun défi n'est encore inscrit dans cette feuille de route."))
+    for d in plan.defis:
+        out.extend(_defi(d, plan))
+    loose = [e for e in plan.enjeux if e.loose_chantiers]
+    if loose or plan.orphans:
+        section("Chantiers rattachés directement à un enjeu" if not plan.orphans
+                else "Chantiers qui ne relèvent pas encore d'un défi")
+        for e in loose:
+            out.append(Heading(2, e.enjeu.question, f"Enjeu {e.number}"))
+            for chantier in e.loose_chantiers:
+                out.extend(_chantier_summary(chantier, 3))
+        if plan.orphans:
+            out.append(Heading(2, "Chantiers sans enjeu ni défi"))
+            for chantier in plan.orphans:
+                out.extend(_chantier_summary(chantier, 3))
+    detailed = [c for c in plan.all_chantiers() if has_fiche(c)]
+    if detailed:
+        section("Fiches chantier")
+        for n, chantier in enumerate(detailed):
+            out.extend(_fiche(chantier, plan, first=n == 0))
+    return out
+
+
+# ---------------------------------------------------------------- files
+
+
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "pdf": "application/pdf",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+FORMATS = tuple(MEDIA_TYPES)
+FILE_PREFIX = "feuille-de-route"
+
+
+def _unknown(fmt: str) -> NotFound:
+    return NotFound(f"Format d'export inconnu : « {fmt[:20]} ». Formats : {', '.join(FORMATS)}.")
+
+
+def write(data: domain.RoadmapFile, fmt: str) -> tuple[bytes, str, str]:
+    """(content, file name, media type) of the roadmap in `fmt` (one of `FORMATS`)."""
+    # Writers are imported on use: odfdo and WeasyPrint load slowly, and they import this module.
+    if fmt == "docx":
+        from app.exports.roadmap_docx import to_docx as writer
+    elif fmt == "odt":
+        from app.exports.roadmap_odt import to_odt as writer
+    elif fmt == "pdf":
+        from app.exports.roadmap_pdf import to_pdf as writer
+    elif fmt == "md":
+        from app.exports.roadmap_md import to_md as writer
+    elif fmt == "xlsx":
+        from app.exports.roadmap_actions import to_xlsx as writer
+    elif fmt == "json":
+        def writer(roadmap: domain.RoadmapFile) -> bytes:
+            return domain.dump_file(roadmap).encode("utf-8")
+    else:
+        raise _unknown(fmt)
+    suffix = "-actions" if fmt == "xlsx" else ""
+    return writer(data), download_name(FILE_PREFIX, data.territory.name, fmt, suffix), MEDIA_TYPES[fmt]
+
+
+def roadmap_export(session: Session, roadmap: Roadmap, fmt: str) -> tuple[bytes, str, str]:
+    """The roadmap as stored, in `fmt`: what the routes and the command line call."""
+    if fmt not in MEDIA_TYPES:
+        raise _unknown(fmt)
+    return write(roadmaps.to_file(session, roadmap), fmt)

@@ -1,0 +1,190 @@
+"""The roadmap as an OpenDocument text (odfdo), from `roadmap_docs.blocks`.
+
+LibreOffice's own style names, so that the navigator, the outline and the table of contents work:
+« Title » and « Subtitle », « Heading 1/2/3 » (« Titre 1/2/3 » in a French LibreOffice) with their
+outline levels, a bulleted list style, « Caption », « Strong Emphasis » and « Emphasis ». A4,
+French language, page numbers in the footer; headings and list labels stay with what follows
+them. Resource maps are PNG images.
+"""
+
+import io
+
+from odfdo import (
+    Document,
+    Element,
+    Frame,
+    Header,
+    List,
+    ListItem,
+    Paragraph,
+    Span,
+    Style,
+    VarPageCount,
+    VarPageNumber,
+)
+
+from app.domain import resource_map
+from app.domain.roadmap import RoadmapFile
+from app.exports import roadmap_docs as docs
+from app.exports.figures import to_png
+
+MAP_WIDTH_CM = 16.5
+BULLETS = "Cap_20_Bullets"
+BODY = "Text_20_body"
+ENTRY, DETAIL = "List_20_Bullet", "List_20_Bullet_20_2"
+STRONG, EMPHASIS = "Strong_20_Emphasis", "Emphasis"
+LABEL, CENTRED, FOOTER = "P_label", "P_centred", "Footer"
+BREAK = {1: "P_h1_page", 2: "P_h2_page", 3: "P_h3_page"}
+
+# A bulleted list with indents (odfdo's template leaves them out): • then – for details.
+_BULLET_LEVEL = (
+    '<text:list-level-style-bullet text:level="{level}" text:bullet-char="{char}">'
+    '<style:list-level-properties text:list-level-position-and-space-mode="label-alignment">'
+    '<style:list-level-label-alignment text:label-followed-by="listtab" '
+    'text:list-tab-stop-position="{tab}cm" fo:text-indent="-0.5cm" fo:margin-left="{tab}cm"/>'
+    '</style:list-level-properties>'
+    '</text:list-level-style-bullet>'
+)
+_LIST_STYLE = (
+    f'<text:list-style style:name="{BULLETS}" style:display-name="Puces">'
+    + _BULLET_LEVEL.format(level=1, char="•", tab="0.6")
+    + _BULLET_LEVEL.format(level=2, char="–", tab="1.2")
+    + "</text:list-style>"
+)
+
+
+def _styles(doc: Document) -> None:
+    def paragraph(name: str, display: str, parent: str, automatic: bool = False, **area: str) -> None:
+        style = Style("paragraph", name=name, display_name=None if automatic else display,
+                      parent_style=parent)
+        for what, props in area.items():
+            style.set_properties(area=what, **dict(p.split("=", 1) for p in props.split(";")))
+        doc.insert_style(style, automatic=automatic)
+
+    standard = doc.get_style("paragraph", "Standard")
+    standard.set_properties(area="text", **{"fo:language": "fr", "fo:country": "FR", "fo:font-size": "10pt",
+                                            "style:font-name": "Liberation Sans"})
+    for level, size, color in ((1, "17pt", "#0b3d6e"), (2, "13pt", "#0b3d6e"), (3, "11pt", "#1b1f24")):
+        heading = doc.get_style("paragraph", f"Heading_20_{level}")
+        heading.set_properties(area="text", **{"fo:font-size": size, "fo:color": color,
+                                               "fo:font-style": "normal", "fo:font-weight": "bold"})
+    # Headings carry their own numbers (« Enjeu 1 », « Chantier 1.a »): no outline numbering.
+    for level in doc.get_style("outline", "Outline").children:
+        for attribute in ("loext:num-list-format", "style:num-suffix", "text:display-levels"):
+            if level.get_attribute(attribute) is not None:
+                level.del_attribute(attribute)
+        level.set_attribute("style:num-format", "")
+    paragraph("Title", "Title", "Heading", paragraph="fo:margin-top=0.2cm;fo:margin-bottom=0.4cm",
+              text="fo:font-size=24pt;fo:font-weight=bold;fo:color=#0b3d6e")
+    paragraph("Subtitle", "Subtitle", "Heading", paragraph="fo:margin-top=3cm;fo:margin-bottom=0.2cm",
+              text="fo:font-size=13pt;fo:color=#0b5cad;fo:text-transform=uppercase")
+    paragraph(ENTRY, "List Bullet", "Standard", paragraph="fo:margin-top=0.05cm;fo:margin-bottom=0.05cm")
+    paragraph(DETAIL, "List Bullet 2", "Standard", paragraph="fo:margin-top=0cm;fo:margin-bottom=0cm",
+              text="fo:font-size=9.5pt")
+    paragraph(FOOTER, "Footer", "Standard", paragraph="fo:text-align=center",
+              text="fo:font-size=8pt;fo:color=#5b6470")
+    paragraph(LABEL, "", BODY, automatic=True,
+              paragraph="fo:keep-with-next=always;fo:margin-top=0.15cm;fo:margin-bottom=0.05cm")
+    paragraph(CENTRED, "", "Standard", automatic=True,
+              paragraph="fo:text-align=center;fo:keep-with-next=always")
+    for level, name in BREAK.items():
+        paragraph(name, "", f"Heading_20_{level}", automatic=True, paragraph="fo:break-before=page")
+    for name, display, prop in ((STRONG, "Strong Emphasis", "fo:font-weight=bold"),
+                                (EMPHASIS, "Emphasis", "fo:font-style=italic")):
+        style = Style("text", name=name, display_name=display)
+        style.set_properties(area="text", **dict([prop.split("=", 1)]))
+        doc.insert_style(style)
+    doc.insert_style(Element.from_tag(_LIST_STYLE))
+    footer = Paragraph("Page ", style=FOOTER)
+    footer.append(VarPageNumber(select_page="current"))
+    footer.append(" / ")
+    footer.append(VarPageCount())
+    doc.get_style("master-page", "Standard").set_page_footer(footer)
+
+
+def _text(paragraph: Paragraph, text: str, style: str | None = None) -> None:
+    """`text` appended to the paragraph (in a span of `style`), line breaks and spaces kept."""
+    paragraph.append(Span(text, style=style) if style else text)
+
+
+def _labelled(label: str, text: str, style: str = BODY) -> Paragraph:
+    paragraph = Paragraph(style=style)
+    if label:
+        _text(paragraph, docs.labelled(label) + " ", STRONG)
+    _text(paragraph, text)
+    return paragraph
+
+
+def _entry(entry: docs.Entry) -> ListItem:
+    paragraph = Paragraph(style=ENTRY)
+    if entry.label:
+        _text(paragraph, docs.labelled(entry.label) + " ", STRONG)
+    _text(paragraph, entry.text, STRONG if entry.details else None)
+    if entry.note:
+        _text(paragraph, " — ")
+        _text(paragraph, entry.note, EMPHASIS)
+    item = ListItem()
+    item.append(paragraph)
+    if entry.details:
+        details = List(style=BULLETS)
+        for label, value in entry.details:
+            line = Paragraph(style=DETAIL)
+            _text(line, docs.labelled(label) + " ", EMPHASIS)
+            _text(line, value)
+            detail = ListItem()
+            detail.append(line)
+            details.append(detail)
+        item.append(details)
+    return item
+
+
+def _figure(doc: Document, block: docs.Figure) -> list[Paragraph]:
+    uri = doc.add_file(io.BytesIO(to_png(block.svg)))
+    ratio = resource_map.HEIGHT / resource_map.WIDTH
+    frame = Frame.image_frame(uri, text=block.caption, size=(f"{MAP_WIDTH_CM}cm",
+                                                             f"{MAP_WIDTH_CM * ratio:.2f}cm"),
+                              anchor_type="as-char")
+    picture = Paragraph(style=CENTRED)
+    picture.append(frame)
+    return [picture, Paragraph(block.caption, style="Caption")]
+
+
+def _block(doc: Document, block: docs.Block) -> list[Element]:
+    if isinstance(block, docs.Cover):
+        out = [Paragraph(block.kicker, style="Subtitle"), Paragraph(block.title, style="Title")]
+        return out + [_labelled(label, value) for label, value in block.fields]
+    if isinstance(block, docs.Heading):
+        style = BREAK[block.level] if block.new_page else f"Heading_20_{block.level}"
+        heading = Header(block.level, block.full)
+        heading.style = style  # (odfdo's Header ignores a style given to its constructor)
+        return [heading]
+    if isinstance(block, docs.Paragraph):
+        return [_labelled(block.label, block.text)]
+    if isinstance(block, docs.Bullets):
+        out: list[Element] = []
+        if block.label:
+            label = Paragraph(style=LABEL)
+            _text(label, docs.labelled(block.label), STRONG)
+            out.append(label)
+        items = List(style=BULLETS)
+        for entry in block.entries:
+            items.append(_entry(entry))
+        return [*out, items]
+    if isinstance(block, docs.Figure):
+        return _figure(doc, block)
+    raise TypeError(f"unknown block {block!r}")
+
+
+def to_odt(data: RoadmapFile) -> bytes:
+    doc = Document("text")
+    doc.body.clear()
+    _styles(doc)
+    doc.meta.title = data.roadmap.name
+    doc.meta.subject = f"Feuille de route d'inclusion numérique — {data.territory.name}"
+    doc.meta.language = "fr-FR"
+    for block in docs.blocks(data):
+        for element in _block(doc, block):
+            doc.body.append(element)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -1,0 +1,28 @@
+"""The roadmap as PDF: `exports/roadmap.html` (the blocks of `roadmap_docs.blocks`) by WeasyPrint.
+
+A4, page numbers, headings kept with what follows them, resource maps as inline SVG. The page is
+self-contained and the URL fetcher allows no protocol at all, so nothing is ever fetched while
+printing, whatever a text contains.
+"""
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from app.domain.roadmap import RoadmapFile
+from app.exports.roadmap_docs import blocks
+
+_env = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"),
+                   autoescape=select_autoescape(["html"]), undefined=StrictUndefined)
+
+
+def roadmap_html(data: RoadmapFile) -> str:
+    return _env.get_template("exports/roadmap.html").render(
+        blocks=blocks(data), title=data.roadmap.name, territory=data.territory.name)
+
+
+def to_pdf(data: RoadmapFile) -> bytes:
+    from weasyprint import HTML, URLFetcher  # imported on use: WeasyPrint loads slowly
+
+    document = HTML(string=roadmap_html(data), url_fetcher=URLFetcher(allowed_protocols=()))
+    return document.write_pdf()

@@ -1,0 +1,458 @@
+"""The roadmap's exports (DOCX, ODT, PDF, Markdown, XLSX of actions, JSON), each read back with an
+independent reader: python-docx, odfpy (the ODT is written by odfdo), pypdf, openpyxl, plain text.
+
+The roadmap built here has what a document must get right: three enjeux in rank order, a défi
+answering two of them, a chantier under a défi with actions (budget, co-financements, besoins,
+years) and resources in every link state, a chantier filed straight under an enjeu, one under
+neither, and an action whose name is a spreadsheet formula.
+"""
+
+import io
+import json
+import re
+import unicodedata
+import zipfile
+
+import pytest
+
+from app.domain import roadmap as domain
+
+FORMULA = "=cmd|' /C calc'!A0"
+TERRITORY = "Communauté d'agglomération du Val de Sèvre"
+ENJEUX = [
+    "Comment réduire les inégalités territoriales accentuées par la transition numérique ?",
+    "Comment accompagner les publics les plus éloignés du numérique dans les quartiers ?",
+    "Comment faire coopérer durablement les acteurs de la médiation numérique ?",
+]
+
+
+def sample() -> domain.RoadmapFile:
+    return domain.RoadmapFile.model_validate({
+        "territoire": {"nom": TERRITORY, "type": "epci", "code": "200041762"},
+        "feuille_de_route": {
+            "nom": "Feuille de route d'inclusion numérique du Val de Sèvre",
+            "perimetre": "groupements-de-communes",
+            "porteurs": ["Communauté d'agglomération du Val de Sèvre", "Département des Deux-Sèvres"],
+            "contexte": "Diagnostic du territoire :\n- Des communes rurales vieillissantes\n"
+                        "- Deux quartiers prioritaires\n\nLes ateliers ont réuni 48 acteurs.",
+            "gouvernance": [
+                {"nom": "Comité de pilotage", "type": "strategique", "frequence": "deux fois par an"},
+                {"nom": "Comité technique", "type": "technique", "frequence": "tous les mois"},
+            ],
+        },
+        "enjeux": [
+            {"id": "e-terr", "question": ENJEUX[0], "score": 42, "score_libelle": "points",
+             "provenance": {"atelier": "Prospective à dix ans", "date": "2025-03-12",
+                            "activite": "Priorisation des enjeux", "methode": "méthode de Borda",
+                            "bulletins": 23, "accord": 0.78,
+                            "contributions": ["Zones blanches en milieu rural", "Pas de bus numérique"]}},
+            {"id": "e-quart", "question": ENJEUX[1], "score": 37.5, "score_libelle": "points",
+             "provenance": {"atelier": "Prospective à dix ans", "date": "2025-03-12",
+                            "methode": "méthode de Borda", "bulletins": 23, "accord": 0.61}},
+            {"id": "e-coop", "question": ENJEUX[2]},
+        ],
+        "defis": [
+            {"id": "d-med", "titre": "Promouvoir une médiation numérique mobile et de proximité",
+             "enjeux": ["e-terr", "e-coop"]},
+            {"id": "d-form", "titre": "Former les aidants numériques", "enjeux": ["e-quart"]},
+        ],
+        "chantiers": [
+            {"id": "c-bus", "code": "1.a", "titre": "Déployer un bus numérique itinérant", "defi": "d-med",
+             "description": "Un bus équipé circule dans les communes rurales.\nIl s'arrête au marché.",
+             "objectifs": ["Chaque commune est desservie une fois par mois"],
+             "freins": ["Trouver des médiateurs", "Financer le véhicule"],
+             "gouvernance": {"pilote": "Service cohésion territoriale", "fait": "Conseillers numériques",
+                             "associes": "Centres sociaux, mairies"},
+             "service_coordinateur": "Cohésion territoriale",
+             "ressources": [
+                 {"nom": "Conseillers numériques France Services", "categorie": "intervenants",
+                  "lien": "operante"},
+                 {"nom": "Centres sociaux", "categorie": "partenaires de projet", "lien": "connue-sans-lien"},
+                 {"nom": "Mairies rurales", "categorie": "partenaires de projet", "lien": "aucune"},
+                 {"nom": "CAF des Deux-Sèvres", "categorie": "financements", "lien": "operante"},
+             ],
+             "actions": [
+                 {"nom": "Acheter et aménager le bus", "contexte": "Pas de lieu de médiation à l'est",
+                  "description": "Véhicule, connexion 4G, six postes.",
+                  "porteurs": ["Communauté d'agglomération"], "budgetGlobal": 180000,
+                  "coFinancements": [{"coFinanceur": "Région Nouvelle-Aquitaine", "montant": 60000},
+                                     {"coFinanceur": "CAF", "montant": 25000}],
+                  "besoins": ["monter_dossiers_de_subvention", "structurer_un_fonds"],
+                  "dateDeDebut": 2025, "dateDeFin": 2026},
+                 {"nom": FORMULA, "porteurs": ["+33 5 49 00 00 00"], "dateDeDebut": 2026},
+             ]},
+            {"id": "c-aidants", "code": "2.a", "titre": "Former les agents d'accueil des mairies",
+             "defi": "d-form", "service_coordinateur": "Ressources humaines",
+             "actions": [{"nom": "Deux sessions de formation par an", "budgetGlobal": 8000,
+                          "besoins": ["sensibiliser_les_acteurs_aux_outils_existants"]}]},
+            {"id": "c-annuaire", "titre": "Publier un annuaire des lieux de médiation", "enjeu": "e-coop",
+             "actions": [{"nom": "Recenser les lieux", "dateDeFin": 2025}]},
+            {"id": "c-veille", "code": "9", "titre": "Tenir une veille sur les usages numériques"},
+        ],
+    })
+
+
+def plain(text: str) -> str:
+    """Spaces (no-break ones too) folded, for comparing extracted text."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+ROADMAP_NAME = "Feuille de route d'inclusion numérique du Val de Sèvre"
+BUS = "Chantier 1.a — Déployer un bus numérique itinérant"
+# The document's outline, written out: (level, heading) in order.
+HEADINGS = [
+    (1, "Contexte"),
+    (1, "Gouvernance"),
+    (1, "Enjeux prioritaires"),
+    (2, f"Enjeu 1 — {ENJEUX[0]}"),
+    (2, f"Enjeu 2 — {ENJEUX[1]}"),
+    (2, f"Enjeu 3 — {ENJEUX[2]}"),
+    (1, "Défis, chantiers et actions"),
+    (2, "Défi 1 — Promouvoir une médiation numérique mobile et de proximité"),
+    (3, BUS),
+    (2, "Défi 2 — Former les aidants numériques"),
+    (3, "Chantier 2.a — Former les agents d'accueil des mairies"),
+    (1, "Chantiers qui ne relèvent pas encore d'un défi"),
+    (2, f"Enjeu 3 — {ENJEUX[2]}"),
+    (3, "Chantier — Publier un annuaire des lieux de médiation"),
+    (2, "Chantiers sans enjeu ni défi"),
+    (3, "Chantier 9 — Tenir une veille sur les usages numériques"),
+    (1, "Fiches chantier"),
+    (2, BUS),
+    (3, "Description du chantier"),
+    (3, "Gouvernance"),
+    (3, "Actions concrètes"),
+    (3, "Ressources à mobiliser"),
+    (3, "Cartographie des ressources"),
+]
+# What the text says, in this order: actions and amounts under their chantier, each chantier under
+# its défi or enjeu (before the next one's heading), the fiche with its lists and its map.
+IN_ORDER = [
+    "Territoire", "Communauté d'agglomération du Val de Sèvre", "Type de territoire", "EPCI",
+    "Code SIREN", "200041762", "Périmètre", "Groupements de communes",
+    "Porteurs", "Communauté d'agglomération du Val de Sèvre ; Département des Deux-Sèvres",
+    "Contenu", "3 enjeux, 2 défis, 4 chantiers, 4 actions",
+    "Contexte", "Diagnostic du territoire :", "Des communes rurales vieillissantes",
+    "Deux quartiers prioritaires",
+    "Les ateliers ont réuni 48 acteurs.",
+    "Comité de pilotage", "Stratégique", "deux fois par an",
+    "Comité technique", "tous les mois",
+    "Enjeu 1", ENJEUX[0], "Score : 42 points",
+    "atelier « Prospective à dix ans » du 12 mars 2025", "méthode de Borda", "23 bulletins", "accord 78 %",
+    "Zones blanches en milieu rural", "Pas de bus numérique",
+    "Enjeu 2", ENJEUX[1], "Score : 37,5 points", "accord 61 %",
+    "Enjeu 3", ENJEUX[2],
+    "Défi 1", "Promouvoir une médiation numérique mobile et de proximité",
+    "Chantier 1.a", "Déployer un bus numérique itinérant", "Coordonné par : Cohésion territoriale",
+    "Acheter et aménager le bus", "Contexte : Pas de lieu de médiation à l'est",
+    "Porteurs : Communauté d'agglomération", "Budget global : 180 000 €",
+    "Co-financements : Région Nouvelle-Aquitaine : 60 000 € ; CAF : 25 000 € (total 85 000 €)",
+    "Monter des dossiers de subvention complexes", "Structurer un fonds local pour l'inclusion numérique",
+    "Années : 2025 à 2026",
+    "=cmd|' /C calc'!A0", "+33 5 49 00 00 00", "à partir de 2026",
+    "Défi 2", "Former les aidants numériques",
+    "Chantier 2.a", "Former les agents d'accueil des mairies", "Deux sessions de formation par an",
+    "Budget global : 8 000 €", "Sensibiliser les acteurs de l'inclusion numérique aux outils existants",
+    "Enjeu 3", ENJEUX[2], "Publier un annuaire des lieux de médiation", "Recenser les lieux", "jusqu'en 2025",
+    "Chantier 9", "Tenir une veille sur les usages numériques",
+    "Fiches chantier", "Chantier 1.a", "Déployer un bus numérique itinérant",
+    "Un bus équipé circule dans les communes rurales.",
+    "On aura réussi si :", "Chaque commune est desservie une fois par mois",
+    "On doit lever des freins :", "Trouver des médiateurs", "Financer le véhicule",
+    "Qui pilote : Service cohésion territoriale", "Qui fait : Conseillers numériques",
+    "Qui est associé : Centres sociaux, mairies",
+    "Intervenants", "Conseillers numériques France Services — opérante",
+    "Partenaires de projet", "Centres sociaux — connue, sans lien", "Mairies rurales — aucun lien",
+    "Financements", "CAF des Deux-Sèvres — opérante",
+    "Cartographie des ressources",
+]
+
+
+def assert_in_order(text: str, expected: list[str] = IN_ORDER) -> None:
+    text = plain(text)
+    at = 0
+    for needle in expected:
+        found = text.find(plain(needle), at)
+        assert found >= 0, f"« {needle} » missing after …{text[max(0, at - 120):at]}"
+        at = found + len(plain(needle))
+
+
+@pytest.fixture(scope="module")
+def data() -> domain.RoadmapFile:
+    return sample()
+
+
+# ---------------------------------------------------------------- DOCX (python-docx)
+
+
+@pytest.fixture(scope="module")
+def docx_file(data):
+    from app.exports.roadmap_docx import to_docx
+
+    return to_docx(data)
+
+
+def test_docx_headings_in_order_with_word_styles(docx_file):
+    import docx
+
+    document = docx.Document(io.BytesIO(docx_file))
+    styled = [(p.style.name, p.text) for p in document.paragraphs
+              if p.style.name.startswith(("Heading", "Title"))]
+    assert styled[0] == ("Title", ROADMAP_NAME)
+    assert [(int(name.removeprefix("Heading ")), plain(text)) for name, text in styled[1:]] == [
+        (level, plain(text)) for level, text in HEADINGS]
+    assert document.sections[0].page_width.mm == pytest.approx(210, abs=0.5)
+
+
+def test_docx_text_actions_amounts_and_map(docx_file):
+    import docx
+
+    document = docx.Document(io.BytesIO(docx_file))
+    assert_in_order("\n".join(p.text for p in document.paragraphs))
+    # One resource map: the only chantier with resources; a PNG picture right after its heading.
+    assert len(document.inline_shapes) == 1
+    texts = [p.text for p in document.paragraphs]
+    after = texts.index("Cartographie des ressources")
+    picture = document.paragraphs[after + 1]
+    blips = picture._p.xpath(".//a:blip/@r:embed")
+    assert len(blips) == 1
+    blob = document.part.related_parts[blips[0]].blob
+    assert blob.startswith(b"\x89PNG")
+    assert len(blob) > 20_000  # a drawn map, not an empty image
+    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert "Acheter et aménager le bus" in bullets and FORMULA in bullets
+
+
+# ---------------------------------------------------------------- ODT (odfpy; odfdo wrote it)
+
+
+@pytest.fixture(scope="module")
+def odt_file(data):
+    from app.exports.roadmap_odt import to_odt
+
+    return to_odt(data)
+
+
+def odt_walk(raw: bytes) -> tuple[list[tuple[str, object, str]], object]:
+    """The ODT's body in order: ("h", level, text), ("p", style, text), ("img", href, "")."""
+    from odf import teletype
+    from odf.opendocument import load
+
+    document = load(io.BytesIO(raw))
+    out: list[tuple[str, object, str]] = []
+
+    def visit(node) -> None:
+        name = getattr(node, "qname", (None, None))[1]
+        if name == "h":
+            out.append(("h", int(node.getAttribute("outlinelevel")), teletype.extractText(node)))
+        elif name == "p":
+            out.append(("p", node.getAttribute("stylename"), teletype.extractText(node)))
+        elif name == "image":
+            out.append(("img", node.getAttribute("href"), ""))
+        for child in node.childNodes:
+            if child.nodeType == child.ELEMENT_NODE:
+                visit(child)
+
+    visit(document.text)
+    return out, document
+
+
+def test_odt_headings_in_order_with_libreoffice_styles(odt_file):
+    body, document = odt_walk(odt_file)
+    headings = [(level, plain(text)) for kind, level, text in body if kind == "h"]
+    assert headings == [(level, plain(text)) for level, text in HEADINGS]
+    # Each heading is in a « Heading n » style, directly or through an automatic style (page break).
+    parents = {s.getAttribute("name"): s.getAttribute("parentstylename")
+               for s in document.automaticstyles.childNodes if s.qname[1] == "style"}
+    from odf import text as odf_text
+
+    for h in document.getElementsByType(odf_text.H):
+        style = h.getAttribute("stylename")
+        level = h.getAttribute("outlinelevel")
+        assert parents.get(style, style) == f"Heading_20_{level}", style
+    titles = [text for kind, style, text in body if kind == "p" and style == "Title"]
+    assert titles == [ROADMAP_NAME]
+
+
+def test_odt_text_actions_amounts_and_map(odt_file):
+    body, _ = odt_walk(odt_file)
+    assert_in_order("\n".join(text for _, _, text in body))
+    images = [(n, href) for n, (kind, href, _) in enumerate(body) if kind == "img"]
+    assert len(images) == 1
+    position, href = images[0]
+    assert [text for kind, _, text in body[:position] if kind == "h"][-1] == "Cartographie des ressources"
+    with zipfile.ZipFile(io.BytesIO(odt_file)) as archive:
+        blob = archive.read(href)
+        manifest = archive.read("META-INF/manifest.xml").decode()
+    assert blob.startswith(b"\x89PNG") and len(blob) > 20_000
+    assert href in manifest
+
+
+# ---------------------------------------------------------------- PDF (pypdf)
+
+
+@pytest.fixture(scope="module")
+def pdf_file(data):
+    from app.exports.roadmap_pdf import to_pdf
+
+    return to_pdf(data)
+
+
+def test_pdf_text_in_order_a4_page_numbers_and_map(pdf_file):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf_file))
+    # A line the PDF wrapped at a hyphen (« Deux-|Sèvres ») is one word again.
+    pages = [page.extract_text().replace("-\n", "-") for page in reader.pages]
+    assert len(pages) >= 4
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    assert_in_order("\n".join(pages), [ROADMAP_NAME, *IN_ORDER])
+    # Page numbers after the cover.
+    for n, text in enumerate(pages[1:], start=2):
+        assert f"page {n} / {len(pages)}" in plain(text)
+    # The map is inline SVG, so its words are text: the centre, the resources, the legend.
+    last = plain("\n".join(pages[-2:]))
+    assert "CHANTIER" in last and "Légende" in last
+    assert last.count("CAF des Deux-Sèvres") == 2  # in the list and on the map
+
+
+def test_pdf_headings_are_never_the_last_line_of_a_page(pdf_file):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf_file))
+    headings = {plain(text) for _, text in HEADINGS}
+    for page in reader.pages[:-1]:
+        lines = [plain(line) for line in page.extract_text().splitlines() if plain(line)]
+        body = [line for line in lines if not line.startswith("page ") and line != plain(ROADMAP_NAME)]
+        assert body and body[-1] not in headings, body[-3:]
+
+
+# ---------------------------------------------------------------- Markdown (plain text)
+
+
+def test_markdown_headings_lists_and_escaping(data):
+    from app.exports.roadmap_md import to_md
+
+    text = to_md(data).decode("utf-8")
+    headings = [(len(m.group(1)), plain(m.group(2)))
+                for m in re.finditer(r"^(#{1,3}) (.+)$", text, flags=re.MULTILINE)]
+    assert headings == [(1, plain(ROADMAP_NAME))] + [(level, plain(t)) for level, t in HEADINGS]
+    unescaped = text.replace("\\", "")
+    assert_in_order(unescaped.replace("**", "").replace("*", ""))
+    assert "- **=cmd\\|' /C calc'!A0**" in text  # a list entry, its « | » escaped
+    assert "  - Budget global\xa0: 180\xa0000\xa0€\n" in text  # French spacing, no-break
+
+
+def test_markdown_escapes_typed_text():
+    from app.exports.roadmap_md import md_text
+
+    assert md_text("# *gras* [lien](x) <b>") == "\\# \\*gras\\* \\[lien\\](x) \\<b\\>"
+    assert md_text("- pas une liste") == "\\- pas une liste"
+    assert md_text("1. pas une liste") == "1\\. pas une liste"
+    assert md_text("ligne 1\nligne 2", "  ") == "ligne 1  \n  ligne 2"
+
+
+# ---------------------------------------------------------------- XLSX of actions (openpyxl)
+
+NEEDS_CODES = [
+    "etablir_un_diagnostic_territorial", "co_construire_la_feuille_de_route", "rediger_la_feuille_de_route",
+    "appui_juridique", "structurer_un_fonds", "monter_dossiers_de_subvention", "animer_la_gouvernance",
+    "structurer_une_filiere_de_reconditionnement", "collecter_des_donnees_territoriales",
+    "sensibiliser_les_acteurs_aux_outils_existants", "appuyer_la_certification_qualiopi",
+]
+
+
+def test_xlsx_actions_in_platform_fields(data):
+    from openpyxl import load_workbook
+
+    from app.exports.roadmap_actions import to_xlsx
+
+    book = load_workbook(io.BytesIO(to_xlsx(data)))
+    assert book.sheetnames == ["actions", "besoins"]
+    sheet = book["actions"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["nom", "contexte", "description", "porteurs", "budgetGlobal", "coFinancements",
+                       "besoins", "dateDeDebut", "dateDeFin", "chantier", "defi", "enjeux"]
+    by_name = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert len(rows) == 1 + 4
+    bus = by_name["Acheter et aménager le bus"]
+    assert bus["budgetGlobal"] == 180000 and isinstance(bus["budgetGlobal"], int)
+    assert plain(bus["coFinancements"]) == "Région Nouvelle-Aquitaine : 60 000 € ; CAF : 25 000 €"
+    assert bus["besoins"] == "monter_dossiers_de_subvention, structurer_un_fonds"
+    assert (bus["dateDeDebut"], bus["dateDeFin"]) == (2025, 2026)
+    assert bus["porteurs"] == "Communauté d'agglomération"
+    assert bus["chantier"] == "1.a — Déployer un bus numérique itinérant"
+    assert bus["defi"] == "1 — Promouvoir une médiation numérique mobile et de proximité"
+    assert bus["enjeux"] == f"1 — {ENJEUX[0]} ; 3 — {ENJEUX[2]}"
+    # The formula is text, shown as typed: neutralised with a leading apostrophe, like the phone number.
+    formula_row = next(n for n, row in enumerate(rows) if row[0] == "'" + FORMULA) + 1
+    cell = sheet.cell(row=formula_row, column=1)
+    assert cell.data_type == "s"
+    assert sheet.cell(row=formula_row, column=4).value == "'+33 5 49 00 00 00"
+    assert by_name["'" + FORMULA]["budgetGlobal"] is None
+    loose = by_name["Recenser les lieux"]
+    assert loose["chantier"] == "Publier un annuaire des lieux de médiation"
+    assert loose["defi"] is None and loose["enjeux"] == f"3 — {ENJEUX[2]}"
+    assert (loose["dateDeDebut"], loose["dateDeFin"]) == (None, 2025)
+    order = [row[0] for row in rows[1:]]
+    assert order == ["Acheter et aménager le bus", "'" + FORMULA, "Deux sessions de formation par an",
+                     "Recenser les lieux"]
+    needs = [[c.value for c in row] for row in book["besoins"].iter_rows()]
+    assert needs[0] == ["code", "libellé"]
+    assert [row[0] for row in needs[1:]] == NEEDS_CODES
+    assert all(row[1] for row in needs[1:])
+
+
+# ---------------------------------------------------------------- JSON, names, the map
+
+
+def test_json_is_the_file_format_and_reimports(data):
+    from app.exports.roadmap_docs import write
+
+    content, filename, media_type = write(data, "json")
+    assert filename == "feuille-de-route-communaute-d-agglomeration-du-val-de-sevre.json"
+    assert media_type == "application/json"
+    assert domain.parse_file(content) == data
+    assert json.loads(content)["schema"] == "cap-partage/feuille-de-route"
+
+
+def test_file_names_and_unknown_format(data):
+    from app.domain.errors import NotFound
+    from app.exports.roadmap_docs import write
+
+    _, filename, media_type = write(data, "xlsx")
+    assert filename == "feuille-de-route-communaute-d-agglomeration-du-val-de-sevre-actions.xlsx"
+    assert media_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    _, filename, media_type = write(data, "md")
+    assert filename.endswith(".md") and media_type.startswith("text/markdown")
+    with pytest.raises(NotFound):
+        write(data, "exe")
+
+
+def test_resource_map_lines_follow_link_states(data):
+    from xml.etree import ElementTree
+
+    from app.exports.resource_map_svg import chantier_map_svg
+
+    bus = data.chantiers[0]
+    svg = ElementTree.fromstring(chantier_map_svg(bus))
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    links = svg.findall(".//s:g[@class='rm-links']/s:line", ns)
+    dashed = [line for line in links if line.get("stroke-dasharray")]
+    # Two operating resources: solid; one known without a link: dotted; « aucun lien »: no line.
+    assert (len(links) - len(dashed), len(dashed)) == (2, 1)
+    words = " ".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
+    assert "Mairies rurales" in words and "Légende" in words and "1.a" in words
+
+
+def test_characters_a_document_cannot_hold_do_not_break_it(data):
+    from app.exports.roadmap_docs import write
+
+    broken = data.model_copy(deep=True)
+    broken.chantiers[0].title = "Bus\x01 numérique\x0b"
+    for fmt in ("docx", "odt", "md"):
+        content, _, _ = write(broken, fmt)
+        assert content
+    assert "Bus\ufffd numérique" in write(broken, "md")[0].decode()
