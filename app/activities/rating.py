@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from app.domain.errors import NotAllowed
 from app.domain.rating import ItemRating, sort_ratings
+from app.exports.cells import neutralise
 from app.models import Activity, Item
 from app.realtime import ITEMS
 from app.services import items, ratings, workshops
@@ -376,13 +377,14 @@ def results_csv(activity_id: int, me: FacilitatorDep, session: SessionDep) -> Re
     for a in settings.axes:
         header += [f"{a.label} : n", f"{a.label} : je ne sais pas", f"{a.label} : moyenne",
                    f"{a.label} : médiane", f"{a.label} : écart-type", f"{a.label} : écart interquartile"]
+    header = [neutralise(h) for h in header]  # axis labels come from a template
     writer.writerow([*header, "quadrant"] if settings.matrix else header)
     for row in view.rows:
-        line: list[str | int] = [row.number, row.item.text]
+        line: list[object] = [row.number, neutralise(row.item.text)]  # participant text: no formula
         for c in row.cells:
             s = row.result.stats[c.key]
             line += [c.n, c.n_unknown, *(_csv_number(v) for v in (s.mean, s.median, s.stdev, s.iqr))]
-        writer.writerow([*line, row.quadrant_name or ""] if settings.matrix else line)
+        writer.writerow([*line, neutralise(row.quadrant_name or "")] if settings.matrix else line)
     name = f"notation-{activity.id}.csv"
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{name}"'})

@@ -332,6 +332,12 @@ def test_ranked_enjeux_in_every_format(played: Played) -> None:
     assert {e["enjeu"]: e["elements_sources"] for e in data["enjeux"]} == p.sources
     assert FORMULA_1 in p.order and FORMULA_2 in p.order
 
+    # The rating's own CSV export (on its control page) neutralises the same post-its.
+    r = p.get(f"/f/activities/{p.rating_id}/rating.csv")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert sorted(row[1] for row in rows[1:]) == sorted(neutralised(t) for _, t in p.rating_items)
+    assert "'=1+1" in [row[1] for row in rows]
+
 
 # ---------------------------------------------------------------- the report
 
