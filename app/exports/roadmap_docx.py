@@ -52,6 +52,11 @@ def _setup(doc: DocxDocument) -> None:
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     normal = doc.styles["Normal"]
     normal.font.size = Pt(10.5)
+    # Calibri, like the headings (the template's body font is the theme's serif).
+    normal.font.name = "Calibri"
+    fonts = normal.element.rPr.rFonts
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
     language = OxmlElement("w:lang")
     language.set(qn("w:val"), "fr-FR")
     normal.element.get_or_add_rPr().append(language)

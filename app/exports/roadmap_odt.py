@@ -78,6 +78,7 @@ def _styles(doc: Document) -> None:
               text="fo:font-size=24pt;fo:font-weight=bold;fo:color=#0b3d6e")
     paragraph("Subtitle", "Subtitle", "Heading", paragraph="fo:margin-top=3cm;fo:margin-bottom=0.2cm",
               text="fo:font-size=13pt;fo:color=#0b5cad;fo:text-transform=uppercase")
+    doc.get_style("paragraph", BODY).set_properties(area="paragraph", **{"fo:margin-top": "0.12cm"})
     paragraph(ENTRY, "List Bullet", "Standard", paragraph="fo:margin-top=0.05cm;fo:margin-bottom=0.05cm")
     paragraph(DETAIL, "List Bullet 2", "Standard", paragraph="fo:margin-top=0cm;fo:margin-bottom=0cm",
               text="fo:font-size=9.5pt")
@@ -95,6 +96,11 @@ def _styles(doc: Document) -> None:
         style.set_properties(area="text", **dict([prop.split("=", 1)]))
         doc.insert_style(style)
     doc.insert_style(Element.from_tag(_LIST_STYLE))
+    # The footer gets its own room below the text (the template's page layout gives it none).
+    layout = doc.get_style("page-layout", "Mpm1")
+    layout.get_element("style:page-layout-properties").set_attribute("fo:margin-bottom", "1.2cm")
+    layout.get_element("style:footer-style").append(Element.from_tag(
+        '<style:header-footer-properties fo:min-height="0.6cm" fo:margin-top="0.4cm"/>'))
     footer = Paragraph("Page ", style=FOOTER)
     footer.append(VarPageNumber(select_page="current"))
     footer.append(" / ")
