@@ -113,7 +113,8 @@ Block = Cover | Heading | Paragraph | Bullets | Figure
 
 def number(value: float) -> str:
     """« 12 500 », « 3,5 »: French digit grouping and decimal comma."""
-    if float(value).is_integer():
+    value = round(float(value), 2)
+    if value.is_integer():
         return f"{int(value):,}".replace(",", NBSP)
     whole, _, decimals = f"{value:,.2f}".rstrip("0").partition(".")
     return whole.replace(",", NBSP) + "," + decimals
@@ -130,6 +131,11 @@ def percent(ratio: float) -> str:
 def labelled(label: str) -> str:
     """« Porteurs : » (French typography: a no-break space before the colon)."""
     return f"{label}{NBSP}:"
+
+
+def quoted(text: str) -> str:
+    """« text », the guillemets held to it."""
+    return f"«{NBSP}{text}{NBSP}»"
 
 
 def and_list(words: Sequence[str]) -> str:
@@ -163,7 +169,7 @@ def years(action: domain.Action) -> str:
 
 def cofinancings_text(action: domain.Action) -> str:
     """« Région : 20 000 € ; CAF : 5 000 € »."""
-    return " ; ".join(f"{c.funder} : {euros(c.amount)}" for c in action.cofinancings)
+    return " ; ".join(f"{labelled(c.funder)} {euros(c.amount)}" for c in action.cofinancings)
 
 
 def needs_text(action: domain.Action) -> str:
@@ -174,27 +180,24 @@ def territory_code_label(code: str) -> str:
     return "Code SIREN" if len(code) == 9 else "Code INSEE"
 
 
-def enjeu_label(numbers: Sequence[int]) -> str:
-    words = [str(n) for n in numbers]
-    return f"{'Enjeu' if len(words) == 1 else 'Enjeux'} {and_list(words)}"
-
-
 def chantier_number(chantier: domain.Chantier) -> str:
     return f"Chantier {chantier.code}" if chantier.code else "Chantier"
 
 
 def provenance_text(p: domain.Provenance) -> str:
     """« atelier « Prospective » du 12 mars 2025, activité « Priorisation », méthode de Borda,
-    23 bulletins, accord 78 % »."""
+    2e au classement, 23 bulletins, accord 78 % »."""
     parts = []
     if p.workshop:
-        parts.append(f"atelier « {p.workshop} »" + (f" du {date_text(p.date)}" if p.date else ""))
+        parts.append(f"atelier {quoted(p.workshop)}" + (f" du {date_text(p.date)}" if p.date else ""))
     elif p.date:
         parts.append(date_text(p.date))
     if p.activity:
-        parts.append(f"activité « {p.activity} »")
+        parts.append(f"activité {quoted(p.activity)}")
     if p.method:
         parts.append(p.method)
+    if p.rank is not None:
+        parts.append(f"{p.rank}{'er' if p.rank == 1 else 'e'} au classement")
     if p.ballots is not None:
         parts.append(f"{number(p.ballots)} bulletin{'s' if p.ballots != 1 else ''}")
     if p.agreement is not None:
@@ -243,7 +246,7 @@ def _cover(data: domain.RoadmapFile, plan: domain.Outline) -> Cover:
     actions = sum(len(c.actions) for c in chantiers)
     counts = [(len(data.enjeux), "enjeu", "enjeux"), (len(data.defis), "défi", "défis"),
               (len(chantiers), "chantier", "chantiers"), (actions, "action", "actions")]
-    fields.append(("Contenu", ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)))
+    fields.append(("Contenu", ", ".join(f"{n} {one if n <= 1 else many}" for n, one, many in counts)))
     return Cover("Feuille de route d'inclusion numérique", info.name, tuple(fields))
 
 

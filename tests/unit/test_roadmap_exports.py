@@ -44,7 +44,7 @@ def sample() -> domain.RoadmapFile:
             {"id": "e-terr", "question": ENJEUX[0], "score": 42, "score_libelle": "points",
              "provenance": {"atelier": "Prospective à dix ans", "date": "2025-03-12",
                             "activite": "Priorisation des enjeux", "methode": "méthode de Borda",
-                            "bulletins": 23, "accord": 0.78,
+                            "rang": 1, "bulletins": 23, "accord": 0.78,
                             "contributions": ["Zones blanches en milieu rural", "Pas de bus numérique"]}},
             {"id": "e-quart", "question": ENJEUX[1], "score": 37.5, "score_libelle": "points",
              "provenance": {"atelier": "Prospective à dix ans", "date": "2025-03-12",
@@ -138,7 +138,8 @@ IN_ORDER = [
     "Comité de pilotage", "Stratégique", "deux fois par an",
     "Comité technique", "tous les mois",
     "Enjeu 1", ENJEUX[0], "Score : 42 points",
-    "atelier « Prospective à dix ans » du 12 mars 2025", "méthode de Borda", "23 bulletins", "accord 78 %",
+    "atelier « Prospective à dix ans » du 12 mars 2025", "méthode de Borda", "1er au classement",
+    "23 bulletins", "accord 78 %",
     "Zones blanches en milieu rural", "Pas de bus numérique",
     "Enjeu 2", ENJEUX[1], "Score : 37,5 points", "accord 61 %",
     "Enjeu 3", ENJEUX[2],
@@ -456,3 +457,30 @@ def test_characters_a_document_cannot_hold_do_not_break_it(data):
         content, _, _ = write(broken, fmt)
         assert content
     assert "Bus\ufffd numérique" in write(broken, "md")[0].decode()
+
+
+def test_french_numbers():
+    from app.exports.roadmap_docs import euros, number, percent
+
+    assert number(1234567) == "1\xa0234\xa0567"
+    assert number(37.5) == "37,5" and number(3.456) == "3,46"
+    assert number(3.001) == "3" and number(42.0) == "42"
+    assert euros(20000) == "20\xa0000\xa0€" and percent(0.784) == "78\xa0%"
+
+
+def test_an_empty_roadmap_is_a_short_document_in_every_format():
+    from pypdf import PdfReader
+
+    from app.exports.roadmap_docs import FORMATS, write
+
+    empty = domain.RoadmapFile.model_validate({
+        "territoire": {"nom": "Saint-Yrieix-la-Perche", "type": "commune"},
+        "feuille_de_route": {"nom": "Première feuille de route"}})
+    files = {fmt: write(empty, fmt)[0] for fmt in FORMATS}
+    assert all(files.values())
+    text = plain("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(files["pdf"])).pages))
+    assert_in_order(text, ["Première feuille de route", "Territoire", "Saint-Yrieix-la-Perche", "Commune",
+                           "Contenu", "0 enjeu, 0 défi, 0 chantier, 0 action", "Enjeux prioritaires",
+                           "Aucun enjeu n'est encore inscrit", "Défis, chantiers et actions",
+                           "Aucun défi n'est encore inscrit"])
+    assert "Fiches chantier" not in text and "Code INSEE" not in text
