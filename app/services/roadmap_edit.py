@@ -1,0 +1,785 @@
+"""The roadmap editor: what its pages show, and every change they make.
+
+Writes: the roadmap's header, its committees, enjeux, défis (and the enjeux each answers),
+chantiers (their fiche, and the défi they are filed under), and each chantier's actions and
+resources; add, edit, delete, reorder. Every form is checked by the pydantic models of
+`app.domain.roadmap`, the ones a JSON import goes through, so the editor accepts exactly what an
+import accepts; a refusal is a `DomainError` in French that names the field, and nothing changes.
+Each change stamps the roadmap (`roadmaps.touch`) and commits.
+
+Reads: the view of the roadmap page and of a fiche chantier, computed once per response.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.domain import resource_map
+from app.domain import roadmap as domain
+from app.domain.errors import DomainError, NotFound
+from app.exports.resource_map_svg import ChantierMap, map_title
+from app.models import Action, Chantier, Committee, Defi, DefiEnjeu, Enjeu, Resource, Roadmap, Territory
+from app.services import roadmaps
+
+M = TypeVar("M", bound=BaseModel)
+Row = Committee | Enjeu | Defi | Chantier | Action | Resource
+
+
+class Form(Protocol):
+    """A submitted form (Starlette's `FormData`): one value, or every value, of a field."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def getlist(self, key: str) -> list[Any]: ...
+
+
+# ---------------------------------------------------------------- reading a form
+
+MAX_ID_TEXT = 18
+
+
+def parse_id(raw: str, missing: str) -> int:
+    """A database id from a URL or a form field; `NotFound(missing)` when it cannot be one."""
+    text = (raw or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_TEXT:
+        raise NotFound(missing)
+    return int(text)
+
+
+def form_text(form: Form, key: str, default: str = "") -> str:
+    value = form.get(key, default)
+    if not isinstance(value, str):
+        raise DomainError(f"Le champ « {key} » doit être du texte.")
+    return value
+
+
+def _optional_number(form: Form, key: str) -> str | None:
+    """A number field: empty means none; French digit grouping (« 12 000 ») is allowed."""
+    text = re.sub(r"[\s\u202f\u00a0]", "", form_text(form, key))
+    return text or None
+
+
+def fields(form: Form, *keys: str) -> dict[str, str]:
+    """Text fields of a form, by their keys in the roadmap file (missing ones empty)."""
+    return {key: form_text(form, key) for key in keys}
+
+
+def _texts(form: Form, key: str) -> list[str]:
+    values = form.getlist(key)
+    if not all(isinstance(v, str) for v in values):
+        raise DomainError(f"Le champ « {key} » doit être du texte.")
+    return values
+
+
+# ---------------------------------------------------------------- checking with the domain's models
+
+# The French name of each field, by its key in the roadmap file (the forms use the same keys).
+LABELS = {
+    "nom": "nom",
+    "type": "type",
+    "code": "code",
+    "frequence": "fréquence",
+    "perimetre": "périmètre",
+    "porteurs": "porteurs",
+    "contexte": "contexte",
+    "question": "question",
+    "titre": "titre",
+    "description": "description",
+    "enjeux": "enjeux",
+    "objectifs": "« on aura réussi si »",
+    "freins": "freins à lever",
+    "gouvernance": "gouvernance",
+    "pilote": "qui pilote",
+    "fait": "qui fait",
+    "associes": "qui est associé",
+    "service_coordinateur": "coordonné par",
+    "categorie": "catégorie",
+    "lien": "état du lien",
+    "budgetGlobal": "budget global",
+    "coFinancements": "co-financement",
+    "coFinanceur": "co-financeur",
+    "montant": "montant",
+    "besoins": "besoin",
+    "dateDeDebut": "année de début",
+    "dateDeFin": "année de fin",
+}
+MAX_CHOICES_SHOWN = 5
+
+
+def _place(loc: Sequence[int | str]) -> str:
+    words: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            if words:
+                words[-1] += f" n° {part + 1}"
+        else:
+            words.append(LABELS.get(part, part))
+    return ", ".join(words)
+
+
+def _why(err: dict[str, Any]) -> str:
+    kind, ctx, given = err["type"], err.get("ctx", {}), err.get("input")
+    shown = str(given)[:40] if given is not None else ""
+    if kind in ("missing", "string_too_short"):
+        return "à remplir"
+    if kind == "string_too_long":
+        return f"{ctx['max_length']} caractères au plus (ici {len(given)})"
+    if kind == "too_long":
+        return f"{ctx['max_length']} éléments au plus"
+    if kind == "literal_error":
+        choices = str(ctx.get("expected", "")).replace("' or '", "', '").split(", ")
+        listed = f" ; valeurs possibles : {', '.join(choices)}" if len(choices) <= MAX_CHOICES_SHOWN else ""
+        return f"valeur inconnue « {shown} »{listed}"
+    if kind in ("int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"):
+        return f"un nombre entier est attendu, pas « {shown} »"
+    if kind == "greater_than_equal":
+        return f"{ctx['ge']} au minimum"
+    if kind == "less_than_equal":
+        return f"{ctx['le']} au maximum"
+    if kind == "string_pattern_mismatch":
+        return f"« {shown} » n'a pas le format attendu"
+    if kind == "value_error":
+        # The domain's own sentences name fields by their file keys (« dateDeFin »): say them in French.
+        message = err["msg"].removeprefix("Value error, ")
+        return re.sub(r"\b[a-z]+[A-Z]\w*\b", lambda m: LABELS.get(m.group(), m.group()), message)
+    return err["msg"]
+
+
+def _explain(err: ValidationError, subject: str = "") -> str:
+    problems = []
+    for detail in err.errors():
+        place = _place(detail["loc"])
+        problems.append(f"{place} : {_why(detail)}" if place else _why(detail))
+    text = " ; ".join(problems)
+    text = f"{subject} — {text}" if subject else text
+    return text[:1].upper() + text[1:] + "."
+
+
+def check(model: type[M], data: dict[str, Any], subject: str = "") -> M:
+    """`data` (keys of the roadmap file) read by the domain's model, or a `DomainError` in French."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise DomainError(_explain(err, subject)) from None
+
+
+# ---------------------------------------------------------------- the header of a roadmap
+
+
+def _territory(form: Form) -> domain.Territory:
+    territory = check(
+        domain.Territory,
+        {
+            "nom": form_text(form, "territoire_nom"),
+            "type": form_text(form, "territoire_type"),
+            "code": form_text(form, "territoire_code"),
+        },
+        "Territoire",
+    )
+    return territory
+
+
+def _info(form: Form, with_details: bool) -> domain.RoadmapInfo:
+    data: dict[str, Any] = {"nom": form_text(form, "nom"), "perimetre": form_text(form, "perimetre") or None}
+    if with_details:
+        data["porteurs"] = domain.split_lines(form_text(form, "porteurs"))
+        data["contexte"] = form_text(form, "contexte")
+    return check(domain.RoadmapInfo, data, "Feuille de route")
+
+
+def create(session: Session, owner_id: int, form: Form) -> Roadmap:
+    """A new, empty roadmap from the list page's form (nom, territoire, périmètre)."""
+    info = _info(form, with_details=False)
+    return roadmaps.create(session, owner_id, _territory(form), info)
+
+
+def save_infos(session: Session, roadmap: Roadmap, form: Form) -> None:
+    info = _info(form, with_details=True)
+    territory = _territory(form)
+    place = session.get(Territory, roadmap.territory_id)
+    place.name, place.kind, place.code = territory.name, territory.kind, territory.code
+    roadmap.name, roadmap.perimeter = info.name, info.perimeter
+    roadmap.carriers, roadmap.context = list(info.carriers), info.context
+    session.add(place)
+    _done(session, roadmap)
+
+
+def _done(session: Session, roadmap: Roadmap) -> None:
+    roadmaps.touch(session, roadmap)
+    session.commit()
+
+
+# ---------------------------------------------------------------- the lists
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A list the editor edits: its URL segment (and section name), its table, whether it hangs
+    from the roadmap or from a chantier, and how a form fills one of its rows."""
+
+    name: str
+    noun: str  # « Comité introuvable. »
+    model: type[Row]
+    scope: str  # "roadmap" or "chantier"
+    write: Callable[[Session, Roadmap, Chantier | None, Any, Form], None]
+    # Rows are ordered among those of the same group (a défi's chantiers).
+    group: Callable[[Any], object] = lambda row: None
+
+
+def _write_committee(
+    session: Session, roadmap: Roadmap, chantier: Chantier | None, row: Committee, form: Form
+) -> None:
+    c = check(domain.Committee, fields(form, "nom", "type", "frequence"))
+    row.name, row.kind, row.frequency = c.name, c.kind, c.frequency
+
+
+def _write_enjeu(
+    session: Session, roadmap: Roadmap, chantier: Chantier | None, row: Enjeu, form: Form
+) -> None:
+    e = check(domain.Enjeu, {"id": "enjeu", "question": form_text(form, "question")})
+    row.question = e.question
+
+
+def _owned_ids(
+    session: Session, model: type[Enjeu] | type[Defi], roadmap: Roadmap, raws: Iterable[str], what: str
+) -> list[int]:
+    """Ids sent by a form, each one of this roadmap's (an enjeu, a défi), or a `DomainError`."""
+    ids = []
+    for raw in raws:
+        try:
+            ids.append(parse_id(raw, ""))
+        except NotFound:
+            raise DomainError(f"{what} : identifiant illisible « {str(raw)[:20]} ».") from None
+    if ids:
+        found = set(
+            session.exec(select(model.id).where(col(model.id).in_(ids), model.roadmap_id == roadmap.id))
+        )
+        stray = [i for i in ids if i not in found]
+        if stray:
+            raise DomainError(f"{what} : « {stray[0]} » n'est pas dans cette feuille de route.")
+    return list(dict.fromkeys(ids))
+
+
+def _write_defi(session: Session, roadmap: Roadmap, chantier: Chantier | None, row: Defi, form: Form) -> None:
+    enjeu_ids = _owned_ids(session, Enjeu, roadmap, _texts(form, "enjeux"), "Enjeu")
+    d = check(
+        domain.Defi,
+        {"id": "defi", **fields(form, "titre", "description"), "enjeux": [f"enjeu-{i}" for i in enjeu_ids]},
+    )
+    row.title, row.description = d.title, d.description
+    if row.id is None:
+        session.add(row)
+        session.flush()
+    current = {
+        link.enjeu_id: link for link in session.exec(select(DefiEnjeu).where(DefiEnjeu.defi_id == row.id))
+    }
+    for enjeu_id, link in current.items():
+        if enjeu_id not in enjeu_ids:
+            session.delete(link)
+    for enjeu_id in enjeu_ids:
+        if enjeu_id not in current:
+            session.add(DefiEnjeu(defi_id=row.id, enjeu_id=enjeu_id))
+
+
+# A fiche chantier is edited a part at a time; the chantier list edits its head (code, titre, défi).
+CHANTIER_PARTS = {
+    "entete": ("code", "titre", "defi"),
+    "description": ("description",),
+    "objectifs": ("objectifs",),
+    "freins": ("freins",),
+    "gouvernance": ("pilote", "fait", "associes"),
+    "coordination": ("service_coordinateur",),
+}
+_LINES = ("objectifs", "freins")
+_GOVERNANCE = ("pilote", "fait", "associes")
+
+
+def _chantier_data(row: Chantier) -> dict[str, Any]:
+    return {
+        "id": "chantier",
+        "code": row.code or "",
+        "titre": row.title or "",
+        "description": row.description or "",
+        "objectifs": list(row.objectives),
+        "freins": list(row.obstacles),
+        "gouvernance": {"pilote": row.pilot, "fait": row.doers, "associes": row.associates},
+        "service_coordinateur": row.coordinator,
+    }
+
+
+def _defi_number(session: Session, roadmap: Roadmap, defi_id: int | None) -> int | None:
+    ids = [d.id for d in roadmaps.defis_of(session, roadmap.id)]
+    return ids.index(defi_id) + 1 if defi_id in ids else None
+
+
+def _follows(code: str, number: int | None) -> bool:
+    """Whether a code is in the numbering of its défi (« 2.b » under défi 2; « 3 » under none)."""
+    if number is None:
+        return code.isdigit()
+    return code == str(number) or code.startswith(f"{number}.")
+
+
+def suggest_code(
+    session: Session, roadmap: Roadmap, defi_id: int | None, leave_out: int | None = None
+) -> str:
+    taken = [c.code for c in roadmaps.chantiers_of(session, roadmap.id) if c.id != leave_out]
+    return domain.chantier_code(_defi_number(session, roadmap, defi_id), taken)
+
+
+def write_chantier(session: Session, roadmap: Roadmap, row: Chantier, form: Form, part: str) -> None:
+    """One part of a chantier (or its head) from a form, checked as a whole chantier."""
+    keys = CHANTIER_PARTS[part]
+    data = _chantier_data(row)
+    for key in keys:
+        if key in _LINES:
+            data[key] = domain.split_lines(form_text(form, key))
+        elif key in _GOVERNANCE:
+            data["gouvernance"][key] = form_text(form, key)
+        elif key != "defi":
+            data[key] = form_text(form, key)
+    defi_id = row.defi_id
+    if "defi" in keys:
+        raw = form_text(form, "defi")
+        defi_id = _owned_ids(session, Defi, roadmap, [raw], "Défi")[0] if raw.strip() else None
+    c = check(domain.Chantier, data)
+    if defi_id != row.defi_id or row.id is None:
+        old = _defi_number(session, roadmap, row.defi_id)
+        # A new chantier, or one moved whose code was its old défi's: the code of its new place.
+        if not c.code or (row.id is not None and c.code == row.code and _follows(c.code, old)):
+            c.code = suggest_code(session, roadmap, defi_id, leave_out=row.id)
+    row.code, row.title, row.description = c.code, c.title, c.description
+    row.objectives, row.obstacles = list(c.objectives), list(c.obstacles)
+    row.pilot, row.doers, row.associates = c.governance.pilot, c.governance.doers, c.governance.associates
+    row.coordinator, row.defi_id = c.coordinator, defi_id
+
+
+def _write_chantier_head(
+    session: Session, roadmap: Roadmap, chantier: Chantier | None, row: Chantier, form: Form
+) -> None:
+    write_chantier(session, roadmap, row, form, "entete")
+
+
+def _write_resource(
+    session: Session, roadmap: Roadmap, chantier: Chantier | None, row: Resource, form: Form
+) -> None:
+    # The link state alone may be sent (the select of each resource): the rest stays.
+    r = check(
+        domain.Resource,
+        {
+            "nom": form_text(form, "nom", row.name or ""),
+            "categorie": form_text(form, "categorie", row.category or ""),
+            "lien": form_text(form, "lien", row.link or "aucune"),
+        },
+    )
+    row.name, row.category, row.link = r.name, r.category, r.link
+
+
+def _cofinancings(form: Form) -> list[dict[str, Any]]:
+    """The co-financing lines of the action form; blank lines are dropped."""
+    funders, amounts = _texts(form, "coFinanceur"), _texts(form, "montant")
+    if len(funders) != len(amounts):
+        raise DomainError("Co-financements : chaque co-financeur va avec son montant.")
+    out = []
+    for funder, amount in zip(funders, amounts, strict=True):
+        number = re.sub(r"[\s\u202f\u00a0]", "", amount)
+        if funder.strip() or number:
+            line: dict[str, Any] = {"coFinanceur": funder}
+            if number:
+                line["montant"] = number
+            out.append(line)
+    return out
+
+
+def _write_action(
+    session: Session, roadmap: Roadmap, chantier: Chantier | None, row: Action, form: Form
+) -> None:
+    a = check(
+        domain.Action,
+        {
+            **fields(form, "nom", "contexte", "description"),
+            "porteurs": domain.split_lines(form_text(form, "porteurs")),
+            "budgetGlobal": _optional_number(form, "budgetGlobal"),
+            "coFinancements": _cofinancings(form),
+            "besoins": _texts(form, "besoins"),
+            "dateDeDebut": _optional_number(form, "dateDeDebut"),
+            "dateDeFin": _optional_number(form, "dateDeFin"),
+        },
+    )
+    for key, value in roadmaps.action_values(a).items():
+        setattr(row, key, value)
+
+
+LISTS = {
+    k.name: k
+    for k in (
+        Kind("comites", "Comité", Committee, "roadmap", _write_committee),
+        Kind("enjeux", "Enjeu", Enjeu, "roadmap", _write_enjeu),
+        Kind("defis", "Défi", Defi, "roadmap", _write_defi),
+        Kind("chantiers", "Chantier", Chantier, "roadmap", _write_chantier_head, group=lambda c: c.defi_id),
+        Kind("actions", "Action", Action, "chantier", _write_action),
+        Kind("ressources", "Ressource", Resource, "chantier", _write_resource),
+    )
+}
+# The parts edited as one block: the roadmap's header, and the parts of a fiche chantier.
+PARTS = {"infos": "roadmap", **{part: "chantier" for part in CHANTIER_PARTS}}
+# What a change shows again: its own section first, then those that show it too.
+SECTIONS = {
+    "enjeux": ("enjeux", "defis", "chantiers"),  # défis and chantiers say which enjeu they answer
+    "defis": ("defis", "chantiers"),  # chantiers are grouped by défi
+    "entete": ("entete", "ressources"),  # the map's centre is the chantier
+}
+
+
+def sections(name: str) -> tuple[str, ...]:
+    return SECTIONS.get(name, (name,))
+
+
+def _parent_filter(kind: Kind, roadmap: Roadmap, chantier: Chantier | None) -> Any:
+    if kind.scope == "roadmap":
+        return kind.model.roadmap_id == roadmap.id
+    assert chantier is not None
+    return kind.model.chantier_id == chantier.id
+
+
+def rows_of(session: Session, kind: Kind, roadmap: Roadmap, chantier: Chantier | None) -> list[Any]:
+    return list(
+        session.exec(
+            select(kind.model)
+            .where(_parent_filter(kind, roadmap, chantier))
+            .order_by(kind.model.position, kind.model.id)
+        )
+    )
+
+
+def chantier_of(session: Session, roadmap: Roadmap, raw_id: str) -> Chantier:
+    chantier = session.get(Chantier, parse_id(raw_id, "Chantier introuvable."))
+    if chantier is None or chantier.roadmap_id != roadmap.id:
+        raise NotFound("Chantier introuvable dans cette feuille de route.")
+    return chantier
+
+
+def row_of(session: Session, kind: Kind, roadmap: Roadmap, chantier: Chantier | None, raw_id: str) -> Any:
+    missing = f"{kind.noun} introuvable dans cette feuille de route."
+    row = session.get(kind.model, parse_id(raw_id, missing))
+    parent = roadmap.id if kind.scope == "roadmap" else chantier.id if chantier else None
+    if row is None or (row.roadmap_id if kind.scope == "roadmap" else row.chantier_id) != parent:
+        raise NotFound(missing)
+    return row
+
+
+def save(
+    session: Session, kind: Kind, roadmap: Roadmap, chantier: Chantier | None, row: Any | None, form: Form
+) -> Any:
+    """A row added (`row` None: at the end of its list) or changed from a form."""
+    if row is None:
+        rows = rows_of(session, kind, roadmap, chantier)
+        parent = {"roadmap_id": roadmap.id} if kind.scope == "roadmap" else {"chantier_id": chantier.id}
+        row = kind.model(**parent, position=max((r.position for r in rows), default=-1) + 1)
+    kind.write(session, roadmap, chantier, row, form)
+    session.add(row)
+    _done(session, roadmap)
+    return row
+
+
+def delete(session: Session, roadmap: Roadmap, row: Any) -> None:
+    session.delete(row)
+    _done(session, roadmap)
+
+
+def _place_group(rows: list[Any], group: list[Any]) -> None:
+    """`group` (some of `rows`, in a new order) takes the places its members had; positions are
+    renumbered 0, 1, 2… over all the rows."""
+    members = {r.id for r in group}
+    incoming = iter(group)
+    for position, row in enumerate([next(incoming) if r.id in members else r for r in rows]):
+        row.position = position
+
+
+def move(
+    session: Session, kind: Kind, roadmap: Roadmap, chantier: Chantier | None, row: Any, raw_step: str
+) -> None:
+    """One place up (-1) or down (+1) among its group (the ▲ ▼ buttons); at an end, nothing moves."""
+    if raw_step.strip() not in ("-1", "1"):
+        raise DomainError(f"Sens de déplacement inconnu : « {raw_step[:10]} » (-1 ou 1).")
+    rows = rows_of(session, kind, roadmap, chantier)
+    group = [r for r in rows if kind.group(r) == kind.group(row)]
+    i = group.index(row)
+    j = i + int(raw_step)
+    if 0 <= j < len(group):
+        group[i], group[j] = group[j], group[i]
+        _place_group(rows, group)
+        _done(session, roadmap)
+
+
+def reorder(
+    session: Session, kind: Kind, roadmap: Roadmap, chantier: Chantier | None, raw_order: str
+) -> None:
+    """A group in a new order (after a drag): its ids, comma-separated, each once."""
+    parts = [p for p in raw_order.split(",") if p.strip()]
+    rows = rows_of(session, kind, roadmap, chantier)
+    by_id = {r.id: r for r in rows}
+    try:
+        ids = [parse_id(p, "") for p in parts]
+    except NotFound:
+        raise DomainError(
+            "Ordre illisible : des identifiants séparés par des virgules sont attendus."
+        ) from None
+    stale = DomainError("L'ordre envoyé ne correspond pas à la liste actuelle : rechargez la page.")
+    if not ids or any(i not in by_id for i in ids) or len(set(ids)) != len(ids):
+        raise stale
+    group_key = kind.group(by_id[ids[0]])
+    if sorted(ids) != sorted(r.id for r in rows if kind.group(r) == group_key):
+        raise stale
+    _place_group(rows, [by_id[i] for i in ids])
+    _done(session, roadmap)
+
+
+def save_part(session: Session, roadmap: Roadmap, chantier: Chantier | None, part: str, form: Form) -> None:
+    if part == "infos":
+        save_infos(session, roadmap, form)
+        return
+    assert chantier is not None
+    write_chantier(session, roadmap, chantier, form, part)
+    session.add(chantier)
+    _done(session, roadmap)
+
+
+# ---------------------------------------------------------------- what the pages show
+
+
+def counts(session: Session, roadmap_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per roadmap: its numbers of enjeux, défis and chantiers (the list page)."""
+    out = {i: {"enjeux": 0, "defis": 0, "chantiers": 0} for i in roadmap_ids}
+    for name, model in (("enjeux", Enjeu), ("defis", Defi), ("chantiers", Chantier)):
+        rows = session.exec(
+            select(model.roadmap_id, func.count())
+            .where(col(model.roadmap_id).in_(roadmap_ids))
+            .group_by(model.roadmap_id)
+        )
+        for roadmap_id, n in rows:
+            out[roadmap_id][name] = n
+    return out
+
+
+def number_text(value: float) -> str:
+    """12 → « 12 », 3.456 → « 3,46 » (French decimals)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").replace(".", ",")
+
+
+def euros(amount: int) -> str:
+    return f"{amount:,}".replace(",", "\u202f") + "\u00a0€"
+
+
+def _date_text(raw: str) -> str:
+    try:
+        return date.fromisoformat(raw).strftime("%d/%m/%Y")
+    except ValueError:
+        return raw
+
+
+@dataclass
+class ProvenanceView:
+    summary: str
+    items: list[str]
+
+
+def provenance(raw: dict[str, Any] | None) -> ProvenanceView | None:
+    """« Issu de l'atelier « X » du 12/03/2025, vote « Y » (Borda), rang 2, 23 bulletins… »."""
+    if not raw:
+        return None
+    try:
+        p = domain.Provenance.model_validate(raw)
+    except ValidationError:
+        return None
+    parts = []
+    if p.workshop:
+        parts.append(f"issu de l'atelier « {p.workshop} »" + (f" du {_date_text(p.date)}" if p.date else ""))
+    if p.activity:
+        parts.append(f"vote « {p.activity} »" + (f" ({p.method})" if p.method else ""))
+    rank = getattr(p, "rank", None)
+    if rank:
+        parts.append(f"rang {rank}")
+    if p.ballots is not None:
+        parts.append(f"{p.ballots} bulletin{'s' if p.ballots != 1 else ''}")
+    if p.agreement is not None:
+        parts.append(f"accord {round(p.agreement * 100)} %")
+    summary = ", ".join(parts)
+    return ProvenanceView(summary[:1].upper() + summary[1:], list(p.items))
+
+
+@dataclass
+class Group:
+    """The chantiers under one défi (`defi` None: those still to file under a défi)."""
+
+    defi: Defi | None
+    number: int | None
+    chantiers: list[Chantier]
+    suggested: str
+    key: str
+
+
+def page_view(session: Session, roadmap: Roadmap) -> dict[str, Any]:
+    enjeux = roadmaps.enjeux_of(session, roadmap.id)
+    defis = roadmaps.defis_of(session, roadmap.id)
+    chantiers = roadmaps.chantiers_of(session, roadmap.id)
+    enjeu_number = {e.id: n for n, e in enumerate(enjeux, start=1)}
+    links = {
+        d: sorted(ids, key=enjeu_number.__getitem__)
+        for d, ids in roadmaps.defi_links(session, roadmap.id).items()
+    }
+    taken = [c.code for c in chantiers]
+    groups = [
+        Group(d, n, [c for c in chantiers if c.defi_id == d.id], domain.chantier_code(n, taken), f"d{d.id}")
+        for n, d in enumerate(defis, start=1)
+    ]
+    loose = [c for c in chantiers if c.defi_id is None]
+    if loose or not defis:
+        groups.append(Group(None, None, loose, domain.chantier_code(None, taken), "libres"))
+    ids = [c.id for c in chantiers]
+    return {
+        "roadmap": roadmap,
+        "territory": session.get(Territory, roadmap.territory_id),
+        "base": f"/f/roadmaps/{roadmap.id}",
+        "committees": roadmaps.committees_of(session, roadmap.id),
+        "enjeux": enjeux,
+        "enjeu_number": enjeu_number,
+        "provenance": {e.id: provenance(e.provenance) for e in enjeux},
+        "score": {e.id: number_text(e.score) for e in enjeux if e.score is not None},
+        "defis": defis,
+        "defi_number": {d.id: n for n, d in enumerate(defis, start=1)},
+        "links": links,
+        "groups": groups,
+        "chantier_count": len(chantiers),
+        "actions_count": _per_chantier(session, Action, ids),
+        "resources_count": _per_chantier(session, Resource, ids),
+        "workshops": roadmaps.workshops_of(session, roadmap.id),
+        "kinds": domain.TERRITORY_KINDS,
+        "perimeters": domain.PERIMETERS,
+        "committee_kinds": domain.COMMITTEE_KINDS,
+        "exports": EXPORTS,
+        "editing": "",
+        "oob": (),
+    }
+
+
+EXPORTS = (
+    ("docx", "Word (DOCX)"),
+    ("odt", "OpenDocument (ODT)"),
+    ("pdf", "PDF"),
+    ("md", "Markdown"),
+    ("json", "JSON (réimportable)"),
+    ("xlsx", "Actions (XLSX)"),
+)
+
+
+def _per_chantier(session: Session, model: type[Action] | type[Resource], ids: list[int]) -> Counter[int]:
+    if not ids:
+        return Counter()
+    rows = session.exec(
+        select(model.chantier_id, func.count())
+        .where(col(model.chantier_id).in_(ids))
+        .group_by(model.chantier_id)
+    )
+    return Counter(dict(rows.all()))
+
+
+@dataclass
+class ActionView:
+    row: Action
+    budget: str
+    cofinancings: list[tuple[str, str]]
+    cofinanced: str
+    needs: list[str]
+    years: str
+
+    @property
+    def id(self) -> int | None:
+        return self.row.id
+
+    @property
+    def name(self) -> str:
+        return self.row.name
+
+
+def _action_view(a: Action) -> ActionView:
+    lines = [(str(c.get("coFinanceur", "")), euros(int(c.get("montant", 0)))) for c in a.cofinancings]
+    total = sum(int(c.get("montant", 0)) for c in a.cofinancings)
+    if a.start_year and a.end_year:
+        years = str(a.start_year) if a.start_year == a.end_year else f"{a.start_year} → {a.end_year}"
+    else:
+        years = (
+            f"à partir de {a.start_year}"
+            if a.start_year
+            else (f"jusqu'en {a.end_year}" if a.end_year else "")
+        )
+    return ActionView(
+        a,
+        euros(a.budget) if a.budget is not None else "",
+        lines,
+        euros(total) if lines else "",
+        [domain.BESOINS.get(n, n) for n in a.needs],
+        years,
+    )
+
+
+@dataclass
+class Category:
+    name: str
+    resources: list[Resource] = field(default_factory=list)
+
+
+def by_category(resources: Iterable[Resource]) -> list[Category]:
+    """The usual categories first, in the method's order, then the others as they come."""
+    groups: dict[str, Category] = {}
+    for r in resources:
+        groups.setdefault(r.category, Category(r.category)).resources.append(r)
+    usual = {name: n for n, name in enumerate(domain.RESOURCE_CATEGORIES)}
+    return sorted(groups.values(), key=lambda c: usual.get(c.name, len(usual)))
+
+
+def fiche_view(session: Session, roadmap: Roadmap, chantier: Chantier) -> dict[str, Any]:
+    enjeux = roadmaps.enjeux_of(session, roadmap.id)
+    defis = roadmaps.defis_of(session, roadmap.id)
+    defi = next((d for d in defis if d.id == chantier.defi_id), None)
+    if defi is not None:
+        answered = set(roadmaps.defi_links(session, roadmap.id).get(defi.id, []))
+    else:
+        answered = {chantier.enjeu_id} if chantier.enjeu_id else set()
+    categories = by_category(roadmaps.resources_of(session, chantier.id))
+    shown = [r for c in categories for r in c.resources]
+    head = domain.Chantier.model_construct(code=chantier.code, title=chantier.title)
+    rmap = ChantierMap(
+        map_title(head),
+        tuple(domain.Resource.model_construct(name=r.name, category=r.category, link=r.link) for r in shown),
+    )
+    return {
+        "roadmap": roadmap,
+        "chantier": chantier,
+        "base": f"/f/roadmaps/{roadmap.id}/chantiers/{chantier.id}",
+        "page_url": f"/f/roadmaps/{roadmap.id}",
+        "defi": defi,
+        "defi_number": next((n for n, d in enumerate(defis, start=1) if d is defi), None),
+        "defis": defis,
+        "answered": [(n, e) for n, e in enumerate(enjeux, start=1) if e.id in answered],
+        "actions": [_action_view(a) for a in roadmaps.actions_of(session, chantier.id)],
+        "categories": categories,
+        "usual_categories": domain.RESOURCE_CATEGORIES,
+        "rmap": rmap,
+        "state_label": resource_map.STATE_LABELS,
+        "link_states": domain.LINK_STATES,
+        "besoins": domain.BESOINS,
+        "years": (domain.MIN_YEAR, domain.MAX_YEAR),
+        "editing": "",
+        "oob": (),
+    }
