@@ -17,7 +17,15 @@ from app.config import Settings, get_settings, secret_key
 from app.domain.errors import DomainError
 from app.domain.templates import TemplateError
 from app.live import Live
-from app.routes import board, facilitator, participant, roadmap_exports, roadmap_import, workshop_exports
+from app.routes import (
+    board,
+    facilitator,
+    participant,
+    roadmap_exports,
+    roadmap_import,
+    roadmaps,
+    workshop_exports,
+)
 from app.web import LoginRequired, templates
 
 CSP = (
@@ -129,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(workshop_exports.router)
     app.include_router(roadmap_import.router)
     app.include_router(roadmap_exports.router)
+    app.include_router(roadmaps.router)
     for kind in KINDS.values():
         app.include_router(kind.router)
 
