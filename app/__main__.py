@@ -1,9 +1,12 @@
-"""Command line: `python -m app {migrate,create-facilitator,demo,import-roadmap}`."""
+"""Command line: `python -m app {migrate,create-facilitator,demo,import-roadmap,export-roadmap,
+export-enjeux,export-report}`."""
 
 import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -14,7 +17,10 @@ from app.db import get_engine
 from app.domain.errors import DomainError
 from app.domain.roadmap import RoadmapFileError, parse_file
 from app.domain.templates import TemplateError, load_template
-from app.models import Facilitator
+from app.exports.enjeux import enjeux_export
+from app.exports.report import report_export
+from app.exports.roadmap_docs import roadmap_export
+from app.models import Activity, Facilitator, Roadmap, Workshop
 from app.services import accounts, roadmaps, workshops
 
 DEMO_EMAIL = "demo@cap-partage.local"
@@ -82,6 +88,34 @@ def _import_roadmap(args: argparse.Namespace) -> int:
     return 0
 
 
+# What each export command reads, and how it writes one format of one of them.
+EXPORTS: dict[str, tuple[type, Callable[..., tuple[bytes, str, str]]]] = {
+    "export-roadmap": (Roadmap, lambda session, row, fmt, _names: roadmap_export(session, row, fmt)),
+    "export-enjeux": (Activity, lambda session, row, fmt, _names: enjeux_export(session, row, fmt)),
+    "export-report": (Workshop, report_export),
+}
+
+
+def _export(args: argparse.Namespace) -> int:
+    model, write = EXPORTS[args.command]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    with Session(get_engine()) as session:
+        for ident in args.ids:
+            row = session.get(model, ident)
+            if row is None:
+                raise DomainError(f"Identifiant inconnu : {ident}.")
+            for fmt in formats:
+                content, filename, _media = write(session, row, fmt, args.noms)
+                if len(args.ids) > 1:  # two roadmaps may share a name: the id tells their files apart
+                    stem, dot, ext = filename.rpartition(".")
+                    filename = f"{stem}-{ident}{dot}{ext}"
+                (out / filename).write_bytes(content)
+                print(out / filename)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app", description="Cap Partagé")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -94,6 +128,17 @@ def main(argv: list[str] | None = None) -> int:
     importing = sub.add_parser("import-roadmap", help="import a roadmap JSON file for a facilitator")
     importing.add_argument("file")
     importing.add_argument("--email", required=True, help="the facilitator who will own it")
+    for name, what, formats in (
+        ("export-roadmap", "roadmaps", "docx, odt, pdf, md, json, xlsx (actions)"),
+        ("export-enjeux", "ranking activities (their ranked enjeux)", "csv, csv-comma, xlsx, ods, json"),
+        ("export-report", "workshops (their compte-rendu)", "pdf, docx"),
+    ):
+        exporting = sub.add_parser(name, help=f"write files for one or more {what}")
+        exporting.add_argument("ids", nargs="+", type=int, metavar="ID")
+        exporting.add_argument("--format", required=True, help=f"one or more, comma-separated: {formats}")
+        exporting.add_argument("--out", default=".", help="folder to write into (default: here)")
+        exporting.add_argument("--noms", action="store_true",
+                               help="export-report: include the names participants chose to give")
     args = parser.parse_args(argv)
     try:
         if args.command == "migrate":
@@ -103,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
             return _create_facilitator(args)
         if args.command == "import-roadmap":
             return _import_roadmap(args)
+        if args.command in EXPORTS:
+            return _export(args)
         return _demo(args)
     except (DomainError, TemplateError, RoadmapFileError, OSError) as err:
         print(f"Erreur : {err}", file=sys.stderr)

@@ -1,0 +1,84 @@
+"""The command line on a real database: import a roadmap file, export roadmaps, enjeux and reports."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from tests.support import ROOT, create_facilitator
+
+pytestmark = pytest.mark.storage
+
+EXAMPLE = ROOT / "examples" / "grand-perigueux.json"
+
+
+def cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_import_then_export_in_batch(database_url: str, tmp_path: Path):
+    email = create_facilitator(database_url)
+    first = cli(database_url, "import-roadmap", str(EXAMPLE), "--email", email)
+    assert first.returncode == 0, first.stderr
+    assert "4 enjeux, 6 défis, 10 chantiers" in first.stdout
+    assert cli(database_url, "import-roadmap", str(EXAMPLE), "--email", email).returncode == 0
+
+    out = tmp_path / "exports"
+    done = cli(database_url, "export-roadmap", "1", "2", "--format", "json,docx,xlsx", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(
+        name
+        for i in (1, 2)
+        for name in (
+            f"feuille-de-route-grand-perigueux-{i}.json",
+            f"feuille-de-route-grand-perigueux-{i}.docx",
+            f"feuille-de-route-grand-perigueux-actions-{i}.xlsx",
+        )
+    )
+    # export → import → export: the same file, byte for byte
+    assert (out / "feuille-de-route-grand-perigueux-1.json").read_bytes() == EXAMPLE.read_bytes()
+    data = json.loads((out / "feuille-de-route-grand-perigueux-2.json").read_text(encoding="utf-8"))
+    assert (len(data["enjeux"]), len(data["defis"]), len(data["chantiers"])) == (4, 6, 10)
+    headings = [
+        p.text
+        for p in Document(out / "feuille-de-route-grand-perigueux-1.docx").paragraphs
+        if p.style.name.startswith("Heading")
+    ]
+    assert any("1.b" in h and "jeunes" in h for h in headings)
+    sheet = load_workbook(out / "feuille-de-route-grand-perigueux-actions-1.xlsx").worksheets[0]
+    assert sheet.max_row - 1 == 37  # one row per action
+
+
+def test_bad_requests_say_why_and_write_nothing(database_url: str, tmp_path: Path):
+    email = create_facilitator(database_url)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": "cap-partage/feuille-de-route", "version": 9}', encoding="utf-8")
+    out = tmp_path / "out"
+    for args, message in [
+        (("import-roadmap", str(bad), "--email", email), "version « 9 »"),
+        (("import-roadmap", str(EXAMPLE), "--email", "personne@example.org"), "Aucun compte animateur"),
+        (("import-roadmap", str(tmp_path / "absent.json"), "--email", email), "absent.json"),
+        (("export-roadmap", "42", "--format", "pdf", "--out", str(out)), "Identifiant inconnu : 42"),
+        (("export-report", "7", "--format", "pdf", "--out", str(out)), "Identifiant inconnu : 7"),
+    ]:
+        r = cli(database_url, *args)
+        assert r.returncode == 2, (args, r.stdout, r.stderr)
+        assert message in r.stderr
+    assert cli(database_url, "import-roadmap", str(EXAMPLE), "--email", email).returncode == 0
+    r = cli(database_url, "export-roadmap", "1", "--format", "doc", "--out", str(out))
+    assert r.returncode == 2 and "Format d'export inconnu" in r.stderr
+    assert not any(out.iterdir())
