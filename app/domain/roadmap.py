@@ -257,6 +257,22 @@ def _explain(err: dict[str, Any]) -> str:
     return msg
 
 
+def _unreadable_text(value: object, place: str = "") -> list[str]:
+    """Places of strings no document can hold: control characters (but tab and new line) and lone
+    surrogates, which JSON escapes let through."""
+    if isinstance(value, str):
+        bad = [ch for ch in value if (ord(ch) < 32 and ch not in "\t\n\r") or 0xD800 <= ord(ch) <= 0xDFFF]
+        if not bad:
+            return []
+        return [f"{place or 'fichier'} : caractère de contrôle ou invalide (U+{ord(bad[0]):04X})"]
+    if isinstance(value, dict):
+        return [p for key, item in value.items()
+                for p in _unreadable_text(item, f"{place}.{key}" if place else str(key))]
+    if isinstance(value, list):
+        return [p for n, item in enumerate(value) for p in _unreadable_text(item, f"{place}[{n}]")]
+    return []
+
+
 def parse_file(raw: bytes | str) -> RoadmapFile:
     """A roadmap file read, checked and ready to import, or `RoadmapFileError` naming the places."""
     try:
@@ -270,6 +286,9 @@ def parse_file(raw: bytes | str) -> RoadmapFile:
     if data.get("version") != VERSION:
         raise RoadmapFileError([f"version : ce fichier est en version « {str(data.get('version'))[:20]} » ; "
                                 f"cette version de Cap Partagé lit la version {VERSION}"])
+    unreadable = _unreadable_text(data)
+    if unreadable:
+        raise RoadmapFileError(unreadable)
     try:
         return RoadmapFile.model_validate(data)
     except ValidationError as err:

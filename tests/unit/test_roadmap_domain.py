@@ -173,6 +173,16 @@ def test_bad_values_are_refused_at_their_place(change, place):
     assert any(p.startswith(place) or f"{place} " in p for p in problems), problems
 
 
+def test_control_characters_and_lone_surrogates_are_refused_at_their_place():
+    text = json.dumps(minimal()).replace("Former les agents", "Former les\\u0007 agents")
+    problems = problems_of(json.loads(text))
+    assert problems == ["chantiers[0].titre : caractère de contrôle ou invalide (U+0007)"]
+    text = json.dumps(minimal(), ensure_ascii=False).replace("Comment mieux équiper ?", "Comment \\ud800 ?")
+    with pytest.raises(RoadmapFileError) as caught:
+        parse_file(text)
+    assert caught.value.problems == ["enjeux[1].question : caractère de contrôle ou invalide (U+D800)"]
+
+
 def test_not_json_or_not_an_object():
     with pytest.raises(RoadmapFileError, match="JSON"):
         parse_file(b"\xff\xfe pas du json")
