@@ -17,6 +17,9 @@ from app.services import participants
 
 templates = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 
+# « capitalize » would lower the rest (« Intervenants dans les alsh »): only the first letter goes up.
+templates.env.filters["initial"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+
 # An activity kind may bring its own stylesheet and script: app/static/kinds/<kind>.{css,js}.
 _KIND_ASSETS = Path(__file__).parent / "static" / "kinds"
 templates.env.globals["kind_assets"] = {
