@@ -504,3 +504,106 @@ def test_export_refusals(server: Server, facilitator_email: str) -> None:
     # A participant is not a facilitator.
     phone = Participant(server.url, ws["code"])
     refused(f"/f/workshops/{ws['id']}/compte-rendu.pdf", 401, "Connexion", phone.client)
+
+
+def as_dict(value: str | dict) -> dict:
+    """A JSON column as read with plain SQL: text on SQLite, already decoded on PostgreSQL."""
+    return value if isinstance(value, dict) else json.loads(value)
+
+
+def test_report_of_every_activity_kind(server: Server, facilitator_email: str) -> None:
+    """The 2-day formation-action (post-its, rating, ranking, table, resources, poll), played by 20
+    phones (tests/integration/test_template_playthrough.py), then its report checked against the
+    database, read here with SQL: poll counts, chantiers by enjeu, resources and their links."""
+    from tests.integration.test_template_playthrough import Playthrough
+
+    play = Playthrough(server, facilitator_email, "formation-action-2-jours", seed=11)
+    try:
+        play.play()
+        db, ws_id = server.database_url, play.ws["id"]
+        activities = [(i, kind, title, as_dict(c)) for i, kind, title, c in sql(
+            db, "SELECT id, kind, title, config FROM activity WHERE workshop_id = :w ORDER BY position",
+            w=ws_id)]
+        by_kind = {kind: (i, c) for i, kind, _t, c in activities}
+        table_id, resources_id = by_kind["table"][0], by_kind["resources"][0]
+        # The facilitator hides a chantier and a resource: the report leaves them out.
+        hidden_row, hidden_cells = sql(db, "SELECT id, cells FROM table_row WHERE activity_id = :a "
+                                           "ORDER BY id", a=table_id)[0]
+        hidden_title = as_dict(hidden_cells)["title"]
+        assert play.fac.client.post(f"/f/table-rows/{hidden_row}/hidden",
+                                    data={"hidden": "true"}).status_code == 200
+        hidden_resource, hidden_name = sql(db, "SELECT id, name FROM resource_link WHERE activity_id = :a "
+                                               "ORDER BY id", a=resources_id)[0]
+        assert play.fac.client.post(f"/f/resources/{hidden_resource}/hidden",
+                                    data={"hidden": "true"}).status_code == 200
+
+        r = play.fac.client.get(f"/f/workshops/{ws_id}/compte-rendu.docx", timeout=120)
+        assert r.status_code == 200
+        document = docx.Document(io.BytesIO(r.content))
+        paragraphs = [(par.style.name, par.text) for par in document.paragraphs]
+        first_runs = [par.runs[0].text if par.runs else "" for par in document.paragraphs]
+        text_all = "\n".join(t for _, t in paragraphs)
+        tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+        assert [t for s, t in paragraphs if s == "Heading 1"] == [
+            f"{n}. {title}" for n, (_i, _k, title, _c) in enumerate(activities, start=1)]
+        assert len(document.inline_shapes) >= 2  # the matrix and the resource map
+
+        # Poll: counts of the phones' votes, and their share.
+        poll_id, poll_config = by_kind["poll"]
+        counts = Counter(v for (v,) in sql(db, "SELECT value FROM vote WHERE activity_id = :a", a=poll_id))
+        for value, count in sql(db, "SELECT value, count FROM proxy_count WHERE activity_id = :a", a=poll_id):
+            counts[value] += count  # show of hands, paper ballots
+        n = sum(counts.values())
+        poll = next(t for t in tables if t[0] == ["Réponse", "Voix", "Part"])
+        assert [row[0] for row in poll[1:]] == poll_config["options"]
+        for k, row in enumerate(poll[1:]):
+            assert row[1] == str(counts[k])
+            assert abs(int(row[2].split()[0]) - 100 * counts[k] / n) <= 0.5
+        assert f"{n} réponses." in text_all
+
+        # Chantier table: every visible row under its enjeu (Heading 2), the hidden one nowhere.
+        rows = sql(db, "SELECT section, cells, hidden FROM table_row WHERE activity_id = :a", a=table_id)
+        start = next(k for k, (s, t) in enumerate(paragraphs) if s == "Heading 1" and t.endswith(
+            next(title for i, _k, title, _c in activities if i == table_id)))
+        end = next(k for k, (s, _t) in enumerate(paragraphs) if s == "Heading 1" and k > start)
+        shown: dict[str, list[str]] = {}
+        section = ""
+        for (style, value), title in zip(paragraphs[start:end], first_runs[start:end], strict=True):
+            if style == "Heading 2":
+                section = value
+            elif style == "Heading 3":  # the chantier's title, then its sub-group in a run of its own
+                shown.setdefault(section, []).append(title)
+        expected: dict[str, list[str]] = {}
+        for section_key, cells, hidden in rows:
+            if not hidden:
+                expected.setdefault(section_key, []).append(as_dict(cells)["title"])
+        assert sorted(t for titles in shown.values() for t in titles) == sorted(
+            t for titles in expected.values() for t in titles)
+        assert len(shown) == len(expected)  # one heading per enjeu with chantiers
+        for section_key, titles in expected.items():  # each under its enjeu (a kept item of the ranking)
+            item_text, kept = sql(db, "SELECT text, kept FROM item WHERE id = :i",
+                                  i=int(section_key.removeprefix("item-")))[0]
+            label = item_text if kept else "Chantiers d'un enjeu qui n'est plus retenu"
+            heading = next(h for h in shown if h.endswith(label))
+            assert sorted(shown[heading]) == sorted(titles), label
+        all_titles = [t for titles in expected.values() for t in titles]
+        assert len(set(all_titles)) == len(all_titles) and hidden_title not in all_titles
+        assert hidden_title not in text_all
+
+        # Resources: every visible resource with its link state, by category.
+        labels = {"operante": "opérante", "connue-sans-lien": "connue, sans lien", "aucune": "aucun lien"}
+        resources = sql(db, "SELECT name, state, hidden FROM resource_link WHERE activity_id = :a",
+                        a=resources_id)
+        bullets = [t for s, t in paragraphs if s == "List Bullet"]
+        for name, state, hidden in resources:
+            line = f"{name} — {labels[state]}"
+            assert any(b.startswith(line) for b in bullets) != bool(hidden), (name, hidden)
+        assert not any(b.startswith(f"{hidden_name} — ") for b in bullets)
+
+        # Nobody is named unless asked (the playthrough's phones all gave a name).
+        assert "Participant·e" not in text_all
+        r = play.fac.client.get(f"/f/workshops/{ws_id}/compte-rendu.pdf?noms=1", timeout=120)
+        named, reader = pdf_text(r.content)
+        assert "Participant·e 1," in named and len(reader.pages) >= 4
+    finally:
+        play.close()
