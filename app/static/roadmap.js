@@ -48,18 +48,32 @@
   // ---- ▲ ▼: focus and announcement after the section is swapped ----
 
   var moved = null;
+  var added = null;
   document.addEventListener("htmx:beforeRequest", function (e) {
     var elt = e.detail.elt;
     if (elt.classList && elt.classList.contains("rdm-move")) {
       moved = { id: elt.closest(".rdm-item").id, focus: elt.id, twin: elt.dataset.twin };
     }
+    // After an add, the (new, empty) add form is ready for the next entry.
+    var first = elt.matches && elt.matches("form.rdm-add") && elt.querySelector("[required]");
+    added = first ? first.id : null;
     var form = elt.closest && elt.closest("form");
     var slot = form && form.querySelector("[data-form-error]");
     if (slot) { slot.hidden = true; slot.textContent = ""; }
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
+  function focusAdded() {
+    var field = added && document.getElementById(added);
+    added = null;
+    if (!field) return;
+    var closed = field.closest("details:not([open])");
+    // An add form folded away once the list has items: its « Ajouter… » button instead.
+    (closed ? closed.querySelector("summary") : field).focus();
+  }
+
+  document.addEventListener("htmx:afterSettle", function (e) {
     initSortables(document);
+    if (added && e.detail.successful !== false && e.detail.xhr && e.detail.xhr.status < 300) focusAdded();
     if (!moved) return;
     var item = document.getElementById(moved.id);
     if (moved.focus) {

@@ -1,0 +1,346 @@
+"""The roadmap editor in a real browser (Debian chromium, Playwright).
+
+A facilitator logs in, goes from her workshops to « Feuilles de route », creates a roadmap, adds
+three enjeux and reorders them by drag (SortableJS) and by keyboard (▲ ▼, the focus staying on the
+button pressed), adds a défi answering two enjeux and a chantier under it (its code suggested),
+opens its fiche, fills in description, « on aura réussi si », freins and gouvernance, adds two
+actions (co-financings, besoins, years) and four resources in three categories with different
+link states, and sees the map draw solid and dotted lines; a refused form says why, in the form.
+All of it without a page load, with no script error and no CSP violation; checked in the database
+after each step. Screenshots (artifacts/screenshots/roadmap-*.png) at 1440×900 and 390×844.
+"""
+
+import re
+
+import pytest
+
+from tests.browser.test_live_browser import (
+    PHONE_A,
+    Watch,
+    assert_same_page,
+    close_all,
+    desktop_page,
+    login,
+    mark_page,
+    phone_page,
+)
+from tests.browser.test_ranking_browser import drag, starting_with
+from tests.integration.test_roadmap_editor import file_of
+
+pytestmark = pytest.mark.browser
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+expect = sync_api.expect
+
+WIDE = {"width": 1440, "height": 900}
+ENJEUX = [
+    "Comment bien accompagner la population dans sa transition numérique ?",
+    "Comment réduire les inégalités sociales renforcées par le numérique ?",
+    "Comment réduire les inégalités territoriales accentuées par la transition numérique ?",
+]
+DEFI = "Développer des formations pour renforcer les compétences numériques"
+CHANTIER = "Développer des actions à destination des jeunes (3 à 14 ans)"
+RESOURCES = [  # name, category, link state (value, label)
+    ("Centres sociaux / Espaces de vie sociale", "partenaires de projet", "operante"),
+    ("Réseau local des conseillers numériques", "partenaires de projet", "connue-sans-lien"),
+    ("Robots et tablettes itinérants", "ressources matérielles", "aucune"),
+    ("CAF de la Dordogne", "financements", "operante"),
+]
+
+
+def snap(page, path, **options) -> None:
+    """A screenshot that leaves the fields as they are (no caret hiding style for htmx to copy)."""
+    page.screenshot(path=path, caret="initial", animations="disabled", **options)
+
+
+def shown_enjeux(page) -> list[str]:
+    return page.locator("#list-enjeux .rdm-question").all_inner_texts()
+
+
+def no_sideways_scroll(page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {page.viewport_size}"
+
+
+def section(page, name: str):
+    return page.locator(f"#sec-{name}")
+
+
+def edit_part(page, name: str, fill: dict[str, str]) -> None:
+    """Open a part of the fiche, fill its fields (by label), save; the part shows it again."""
+    part = section(page, name)
+    part.get_by_role("button", name=starting_with("Modifier")).click()
+    for label, value in fill.items():
+        part.get_by_label(label, exact=True).fill(value)
+    part.get_by_role("button", name="Enregistrer").click()
+    expect(section(page, name).get_by_role("button", name=starting_with("Modifier"))).to_be_visible()
+
+
+def test_a_roadmap_and_a_fiche_chantier_in_a_browser(browser, server, facilitator_email, shots):
+    url = server.database_url
+    watch = Watch()
+    contexts = []
+    failed = True
+    try:
+        ctx, page = desktop_page(browser, watch, "editor", WIDE)
+        contexts.append(ctx)
+        login(page, server, facilitator_email)
+        page.get_by_role("link", name="Feuilles de route").click()
+        expect(page).to_have_url(f"{server.url}/f/roadmaps")
+
+        # ---- create
+        page.get_by_label("Nom", exact=True).fill("Feuille de route du Grand Périgueux")
+        page.get_by_label("Nom du territoire").fill("Grand Périgueux")
+        page.get_by_label("Type").select_option("epci")
+        page.get_by_label("Code INSEE ou SIREN").fill("200040392")
+        page.get_by_label("Périmètre").select_option("groupements-de-communes")
+        page.get_by_role("button", name="Créer la feuille de route").click()
+        expect(page).to_have_url(re.compile(r"/f/roadmaps/\d+$"))
+        rid = int(page.url.rsplit("/", 1)[1])
+        expect(page.get_by_role("heading", level=1)).to_have_text("Feuille de route du Grand Périgueux")
+        mark_page(page)
+
+        # ---- three enjeux; the field is ready for the next one after each
+        for n, question in enumerate(ENJEUX, start=1):
+            page.get_by_label("Nouvel enjeu").fill(question)
+            page.get_by_role("button", name="Ajouter l'enjeu").click()
+            expect(page.locator("#list-enjeux .rdm-item")).to_have_count(n)
+            expect(page.get_by_label("Nouvel enjeu")).to_be_focused()
+            expect(page.get_by_label("Nouvel enjeu")).to_have_value("")
+        assert [e.question for e in file_of(url, rid).enjeux] == ENJEUX
+
+        # ---- reorder by drag: the third to the top
+        items = page.locator("#list-enjeux .rdm-item")
+        drag(page, items.nth(2).locator(".rdm-grab"), items.nth(0))
+        after_drag = [ENJEUX[2], ENJEUX[0], ENJEUX[1]]
+        expect(page.locator("#list-enjeux .rdm-question")).to_have_text(after_drag)
+        expect(page.locator("#rdm-status")).to_have_text(f"« {ENJEUX[2]} » : position 1 sur 3.")
+        assert [e.question for e in file_of(url, rid).enjeux] == after_drag
+
+        # ---- reorder by keyboard: Tab to ▼ of the first, Enter; the focus stays on it
+        down = page.get_by_role("button", name=starting_with(f"Descendre « {ENJEUX[2]} »"))
+        down.focus()
+        page.keyboard.press("Enter")
+        after_down = [ENJEUX[0], ENJEUX[2], ENJEUX[1]]
+        expect(page.locator("#list-enjeux .rdm-question")).to_have_text(after_down)
+        focused = page.locator(":focus")
+        expect(focused).to_have_attribute("aria-label", f"Descendre « {ENJEUX[2]} » (position 2 sur 3)")
+        # What a screen reader hears once the list is settled (and ready for the next key).
+        expect(page.locator("#rdm-status")).to_have_text(f"« {ENJEUX[2]} » : position 2 sur 3.")
+        page.keyboard.press("Enter")  # down again: it reaches the end, the focus goes to its ▲
+        after_second = [ENJEUX[0], ENJEUX[1], ENJEUX[2]]
+        expect(page.locator("#list-enjeux .rdm-question")).to_have_text(after_second)
+        expect(page.locator(":focus")).to_have_attribute(
+            "aria-label", f"Monter « {ENJEUX[2]} » (position 3 sur 3)"
+        )
+        expect(page.locator("#rdm-status")).to_have_text(f"« {ENJEUX[2]} » : position 3 sur 3.")
+        page.keyboard.press("Shift+Tab")  # from ▲ back to the ▼ of the item before
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Shift+Tab")
+        expect(page.locator(":focus")).to_have_attribute(
+            "aria-label", starting_with(f"Descendre « {ENJEUX[1]} »")
+        )
+        page.keyboard.press("Space")
+        final = [ENJEUX[0], ENJEUX[2], ENJEUX[1]]
+        expect(page.locator("#list-enjeux .rdm-question")).to_have_text(final)
+        expect(page.locator("#rdm-status")).to_have_text(f"« {ENJEUX[1]} » : position 3 sur 3.")
+        assert [e.question for e in file_of(url, rid).enjeux] == final
+
+        # ---- a défi answering enjeux 1 and 3, then a chantier under it, its code suggested
+        defis = section(page, "defis")
+        defis.get_by_label("Titre du défi").fill(DEFI)
+        defis.get_by_role("checkbox", name=starting_with("Enjeu 1 —")).check()
+        defis.get_by_role("checkbox", name=starting_with("Enjeu 3 —")).check()
+        defis.get_by_role("button", name="Ajouter le défi").click()
+        expect(section(page, "defis").locator(".rdm-item")).to_have_count(1)
+        expect(section(page, "defis").locator(".rdm-chip")).to_have_text(["Enjeu 1", "Enjeu 3"])
+        assert file_of(url, rid).defis[0].enjeux == ["enjeu-1", "enjeu-3"]
+        chantiers = section(page, "chantiers")
+        expect(chantiers.get_by_role("heading", name=re.compile("Défi 1"))).to_be_visible()
+        expect(chantiers.get_by_label("Code")).to_have_value("1.a")
+        chantiers.get_by_label("Nouveau chantier du défi 1").fill(CHANTIER)
+        chantiers.get_by_role("button", name="Ajouter", exact=True).click()
+        expect(section(page, "chantiers").locator(".rdm-code")).to_have_text(["1.a"])
+        expect(section(page, "chantiers").get_by_label("Code")).to_have_value("1.b")
+        assert [(c.code, c.title, c.defi) for c in file_of(url, rid).chantiers] == [
+            ("1.a", CHANTIER, "defi-1")
+        ]
+        assert_same_page(page)
+        snap(page, shots / "roadmap-page-1440.png", full_page=True)
+
+        # ---- the fiche chantier
+        section(page, "chantiers").get_by_role("link", name=CHANTIER).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(CHANTIER)
+        expect(section(page, "entete")).to_contain_text(f"Défi 1 — {DEFI}")
+        expect(section(page, "entete").locator(".rdm-answer")).to_have_text(
+            [f"Enjeu 1 — {ENJEUX[0]}", f"Enjeu 3 — {ENJEUX[1]}"]
+        )
+        mark_page(page)
+        edit_part(
+            page,
+            "description",
+            {
+                "Description du chantier": (
+                    "Les jeunes sont une part de la population à sensibiliser aux risques du numérique "
+                    "(cyber harcèlement, addictions) et à ses opportunités."
+                )
+            },
+        )
+        edit_part(
+            page,
+            "objectifs",
+            {
+                "Les critères de réussite": (
+                    "Si on arrive à équiper tous les ALSH d'outils numériques\n"
+                    "Si on arrive à former les équipes pédagogiques\n"
+                    "Si on donne à voir aux jeunes des métiers du numérique"
+                )
+            },
+        )
+        edit_part(
+            page,
+            "freins",
+            {
+                "Les freins à lever": (
+                    "- Partager cette question avec l'Éducation nationale\n"
+                    "- Moyens financiers complémentaires"
+                )
+            },
+        )
+        edit_part(
+            page,
+            "gouvernance",
+            {
+                "Qui pilote ?": "Service enfance, en lien avec le chantier CTG",
+                "Qui fait ?": "Service enfance, informatique, intervenants extérieurs",
+                "Qui est associé ?": "Médiathèques, centres sociaux, conseillers numériques",
+            },
+        )
+        edit_part(page, "coordination", {"Coordonné par": "Solidarité et services (ALSH)"})
+        expect(section(page, "objectifs").locator("li")).to_have_count(3)
+        expect(section(page, "freins").locator("li")).to_have_text(
+            ["Partager cette question avec l'Éducation nationale", "Moyens financiers complémentaires"]
+        )
+        expect(section(page, "gouvernance")).to_contain_text("Service enfance, en lien avec le chantier CTG")
+        chantier = file_of(url, rid).chantiers[0]
+        assert chantier.objectives[2] == "Si on donne à voir aux jeunes des métiers du numérique"
+        assert chantier.governance.associates == "Médiathèques, centres sociaux, conseillers numériques"
+        assert chantier.coordinator == "Solidarité et services (ALSH)"
+
+        # ---- two actions; a refused one says why in its form
+        actions = section(page, "actions")
+        actions.get_by_label("Nom de l'action").fill("Colos apprenantes sur le numérique")
+        actions.get_by_label("Budget global (€)").fill("12 000")
+        actions.get_by_label("Co-financeur 1").fill("CAF de la Dordogne")
+        actions.get_by_label("Montant 1 en euros").fill("5000")
+        actions.get_by_role("button", name="+ Une ligne de co-financement").click()
+        actions.get_by_label("Co-financeur 2").fill("Département")
+        actions.get_by_label("Montant 2 en euros").fill("2500")
+        actions.get_by_label("Monter des dossiers de subvention complexes").check()
+        actions.get_by_label("Animer la gouvernance").check()
+        actions.get_by_label("Année de début").fill("2026")
+        actions.get_by_label("Année de fin").fill("2025")
+        actions.get_by_role("button", name="Ajouter l'action").click()
+        alert = actions.get_by_role("alert")
+        expect(alert).to_have_text("Année de fin (2025) avant année de début (2026).")
+        expect(page.locator("#toast")).to_be_hidden()
+        assert file_of(url, rid).chantiers[0].actions == []
+        actions.get_by_label("Année de fin").fill("2027")
+        actions.get_by_role("button", name="Ajouter l'action").click()
+        expect(section(page, "actions").locator(".rdm-item")).to_have_count(1)
+        expect(section(page, "actions").locator(".rdm-item")).to_contain_text(
+            "CAF de la Dordogne : 5\u202f000\u00a0€"
+        )
+        section(page, "actions").locator("summary", has_text="Ajouter une action").click()
+        section(page, "actions").get_by_label("Nom de l'action").fill("Ateliers robotique et programmation")
+        section(page, "actions").get_by_label("Porteurs").fill("Service enfance\nFab Lab du territoire")
+        section(page, "actions").get_by_role("button", name="Ajouter l'action").click()
+        expect(section(page, "actions").locator(".rdm-item")).to_have_count(2)
+        first, second = file_of(url, rid).chantiers[0].actions
+        assert (
+            first.budget,
+            [(c.funder, c.amount) for c in first.cofinancings],
+            first.needs,
+            first.start_year,
+            first.end_year,
+        ) == (
+            12000,
+            [("CAF de la Dordogne", 5000), ("Département", 2500)],
+            ["monter_dossiers_de_subvention", "animer_la_gouvernance"],
+            2026,
+            2027,
+        )
+        assert second.carriers == ["Service enfance", "Fab Lab du territoire"]
+
+        # ---- four resources in three categories, and the map
+        for name, category, link in RESOURCES:
+            resources = section(page, "ressources")
+            resources.get_by_label("Nouvelle ressource").fill(name)
+            resources.get_by_label("Catégorie", exact=True).fill(category)
+            resources.get_by_label("État du lien", exact=True).select_option(link)
+            resources.get_by_role("button", name="Ajouter la ressource").click()
+            expect(section(page, "ressources").locator(".rdm-cat .rdm-item", has_text=name)).to_be_visible()
+        expect(section(page, "ressources").locator(".rdm-cat-title")).to_have_text(
+            [
+                re.compile("^Partenaires de projet"),
+                re.compile("^Ressources matérielles"),
+                re.compile("^Financements"),
+            ]
+        )
+        links = section(page, "ressources").locator("svg .rm-links line")
+        expect(links).to_have_count(3)  # « aucun lien »: no line
+        expect(section(page, "ressources").locator("svg .rm-links line.rm-solid")).to_have_count(2)
+        expect(section(page, "ressources").locator("svg .rm-links line.rm-dotted")).to_have_count(1)
+        expect(section(page, "ressources").locator("svg .rm-legend")).to_contain_text("trait plein")
+        # A resource's state, changed from its list: the map follows.
+        robots = section(page, "ressources").get_by_label(f"État du lien avec « {RESOURCES[2][0]} »")
+        robots.select_option("connue-sans-lien")
+        expect(section(page, "ressources").locator("svg .rm-links line.rm-dotted")).to_have_count(2)
+        expect(section(page, "ressources").locator("svg .rm-links line")).to_have_count(4)
+        assert [(r.name, r.category, r.link) for r in file_of(url, rid).chantiers[0].resources] == [
+            RESOURCES[0][:3],
+            RESOURCES[1][:3],
+            (RESOURCES[2][0], RESOURCES[2][1], "connue-sans-lien"),
+            RESOURCES[3][:3],
+        ]
+        assert_same_page(page)
+        page.evaluate("window.scrollTo(0, 0)")
+        snap(page, shots / "roadmap-fiche-1440.png", full_page=True)
+        section(page, "ressources").screenshot(path=shots / "roadmap-fiche-map-1440.png", caret="initial")
+        # An action opened for editing, as the facilitator sees it.
+        section(page, "actions").get_by_role(
+            "button", name="Modifier : Colos apprenantes sur le numérique"
+        ).click()
+        editing = section(page, "actions").locator(".rdm-item.is-editing")
+        expect(editing.get_by_label("Co-financeur 2")).to_have_value("Département")
+        expect(editing.get_by_label("Animer la gouvernance")).to_be_checked()
+        expect(editing.get_by_label("Appui juridique dédié à la gouvernance")).not_to_be_checked()
+        section(page, "actions").scroll_into_view_if_needed()
+        snap(page, shots / "roadmap-fiche-action-form-1440.png")
+        section(page, "actions").get_by_role("button", name="Annuler").click()
+        expect(section(page, "actions").get_by_label("Co-financeur 2")).to_have_count(0)
+
+        # ---- the list counts what was made
+        page.goto(f"{server.url}/f/roadmaps")
+        card = page.locator(".rdm-card", has_text="Feuille de route du Grand Périgueux")
+        expect(card.locator(".rdm-card-counts")).to_have_text(
+            re.compile(r"3\s*enjeux\s*1\s*défi\s*1\s*chantier")
+        )
+        snap(page, shots / "roadmap-list-1440.png", full_page=True)
+
+        # ---- the same pages on a phone
+        pctx, phone = phone_page(browser, watch, "phone", PHONE_A)
+        contexts.append(pctx)
+        login(phone, server, facilitator_email)
+        phone.goto(f"{server.url}/f/roadmaps/{rid}")
+        expect(phone.locator("#list-enjeux .rdm-item")).to_have_count(3)
+        no_sideways_scroll(phone)
+        snap(phone, shots / "roadmap-page-390.png", full_page=True)
+        phone.get_by_role("link", name=CHANTIER).first.click()
+        expect(phone.locator("#sec-ressources svg")).to_be_visible()
+        no_sideways_scroll(phone)
+        snap(phone, shots / "roadmap-fiche-390.png", full_page=True)
+        watch.check()
+        failed = False
+    finally:
+        close_all(contexts, shots, failed)
