@@ -95,9 +95,17 @@ def _table(doc: DocumentType, header_rows: int, rows: int, cols: int) -> Table:
 
 
 def _widths(table: Table, widths: list[float]) -> None:
+    """Fixed column widths (cm): in the grid, which LibreOffice follows, and in every cell, which
+    Word follows (a cell merged across columns gets the sum of theirs)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
     for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=False):
-            cell.width = Cm(width)
+        start = 0
+        for tc in row._tr.tc_lst:
+            span = tc.grid_span
+            tc.width = Cm(sum(widths[start:start + span]))
+            start += span
 
 
 def _figure(doc: DocumentType, svg: str, width: Cm, caption: str) -> None:
@@ -153,7 +161,7 @@ def _rating(doc: DocumentType, p: RatingPart) -> None:
     for a, axis in enumerate(p.axes):
         first = 2 + 4 * a
         _set_cell(top[first].merge(top[first + 3]), axis, bold=True)
-        for k, label in enumerate(("n", "moyenne", "médiane", "σ")):
+        for k, label in enumerate(("n", "moy.", "méd.", "σ")):  # abbreviated, as on the board
             _set_cell(sub[first + k], label, bold=True, align_right=True, size=8)
     if p.matrix:
         _set_cell(top[-1].merge(sub[-1]), "Quadrant", bold=True)
@@ -171,9 +179,9 @@ def _rating(doc: DocumentType, p: RatingPart) -> None:
         if p.matrix:
             _set_cell(cells[-1], line.quadrant_name or "—", bold=True, size=8.5,
                       colour=QUADRANT_COLOURS.get(line.quadrant))
-    _widths(table, [1.0, 5.0] + [0.9, 1.4, 1.4, 1.0] * len(p.axes) + ([2.6] if p.matrix else []))
-    _note(doc, f"n{NBSP}: réponses comptées · σ{NBSP}: écart-type "
-               "(plus il est grand, plus les avis divergent).")
+    _widths(table, [1.1, 4.0] + [0.9, 1.2, 1.2, 1.1] * len(p.axes) + ([3.1] if p.matrix else []))
+    _note(doc, f"n{NBSP}: réponses comptées · moy.{NBSP}: moyenne · méd.{NBSP}: médiane · "
+               f"σ{NBSP}: écart-type (plus il est grand, plus les avis divergent).")
 
 
 def _ranking(doc: DocumentType, p: RankingPart) -> None:
@@ -201,7 +209,7 @@ def _ranking(doc: DocumentType, p: RankingPart) -> None:
     if p.kept:
         doc.add_heading("Enjeux prioritaires retenus", level=3)
         for n, text in enumerate(p.kept, start=1):
-            doc.add_paragraph(f"{n}. {text}")
+            doc.add_paragraph(f"{n}. {text}").paragraph_format.space_after = Pt(2)
 
 
 def _poll(doc: DocumentType, p: PollPart) -> None:

@@ -441,7 +441,7 @@ def test_workshop_report_pdf_and_docx(played: Played) -> None:
     assert [int(row[0].split()[0]) for row in ranking[1:]] == [p.ranks[t] for t in p.order]
     # The rating table: n and means of both axes, as computed from the phones' answers.
     rating = next(t for t in tables if t[0][:2] == ["N°", "Élément"])
-    assert rating[1][2:6] == ["n", "moyenne", "médiane", "σ"]
+    assert rating[1][2:6] == ["n", "moy.", "méd.", "σ"]
     lines = {row[1]: row for row in rating[2:]}
     assert set(lines) == set(p.ratings)
     for item_text, axes in p.ratings.items():
