@@ -1,66 +1,72 @@
-"""The command-line exports (app.exports.workshop_cli), on a real database (migrated): arguments
-parsed as `python -m app` will, files written, bad ids refused."""
+"""The workshop exports from the command line (`python -m app export-enjeux` / `export-report`,
+wired in app/__main__.py to app.exports.enjeux.enjeux_export and app.exports.report.report_export),
+on a real database: files written under the download's name, names only with --noms."""
 
-import argparse
 import csv
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+import docx
 import pytest
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from app.db import make_engine
-from app.domain.errors import NotAllowed, NotFound
 from app.domain.templates import load_template
-from app.exports import workshop_cli
-from app.models import Activity
+from app.models import Activity, Participant
 from app.services import accounts, workshops
 from tests.support import ANCT_ENJEUX, ROOT
 
 pytestmark = pytest.mark.storage
 
 
-@pytest.fixture
-def engine(database_url: str):
-    eng = make_engine(database_url)
-    yield eng
-    eng.dispose()
+def cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "DATABASE_URL": database_url}, cwd=ROOT, check=False)
 
 
-def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m app")
-    sub = parser.add_subparsers(dest="command", required=True)
-    workshop_cli.add_parsers(sub)
-    return parser.parse_args(argv)
-
-
-def test_cli_writes_the_enjeux_and_the_report(engine, tmp_path, capsys) -> None:
+def test_cli_writes_the_enjeux_and_the_report(database_url: str, tmp_path: Path) -> None:
     template = load_template(ROOT / "sessions" / "priorisation-enjeux.yaml")
+    engine = make_engine(database_url)
     with Session(engine, expire_on_commit=False) as session:
         owner = accounts.create_facilitator(session, "cli@example.org", "Animatrice", "motdepasse-cli")
         workshop = workshops.create_from_template(session, owner.id, template, "Atelier en ligne de commande")
+        session.add(Participant(workshop_id=workshop.id, token="t" * 43, display_name="Léa Roux",
+                                organisation="Mairie"))
+        session.commit()
         query = select(Activity).where(Activity.workshop_id == workshop.id)
-        acts = {a.kind: a.id for a in session.exec(query)}
+        kinds = {a.kind: a.id for a in session.exec(query)}
+        ranking_id, text_id = kinds["ranking"], kinds["text"]
+    engine.dispose()
 
-    out = tmp_path / "enjeux.csv"
-    args = parse(["export-enjeux", "--activity", str(acts["ranking"]), "-o", str(out)])
-    assert args.command in workshop_cli.COMMANDS and args.format == "csv"
-    assert workshop_cli.run(args, engine) == 0
-    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline=""), delimiter=";"))
+    done = cli(database_url, "export-enjeux", str(ranking_id), "--format", "csv,json", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    stem = f"enjeux-{ranking_id}-atelier-en-ligne-de-commande"
+    rows = list(csv.reader(io.StringIO((tmp_path / f"{stem}.csv").read_bytes().decode("utf-8-sig"),
+                                       newline=""), delimiter=";"))
     assert sorted(r[1] for r in rows[1:]) == sorted(ANCT_ENJEUX)
-    assert f"Export écrit : {out}" in capsys.readouterr().out
+    assert (tmp_path / f"{stem}.json").exists()
 
-    pdf = tmp_path / "cr.pdf"
-    assert workshop_cli.run(parse(["export-compte-rendu", "--workshop", str(workshop.id), "-o", str(pdf)]),
-                            engine) == 0
+    done = cli(database_url, "export-report", str(workshop.id), "--format", "pdf,docx",
+               "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "compte-rendu-atelier-en-ligne-de-commande.pdf"
     text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
-    assert "Atelier en ligne de commande" in text and "Classez les enjeux" in text
+    assert "Atelier en ligne de commande" in text and "Classez les enjeux" in text and "Léa Roux" not in text
+    document = docx.Document(tmp_path / "compte-rendu-atelier-en-ligne-de-commande.docx")
+    assert "2. Classez les enjeux par ordre de priorité" in [p.text for p in document.paragraphs]
 
-    with pytest.raises(NotFound):
-        workshop_cli.run(parse(["export-enjeux", "--activity", "999999"]), engine)
-    with pytest.raises(NotFound):
-        workshop_cli.run(parse(["export-compte-rendu", "--workshop", "999999", "--format", "docx"]), engine)
-    with pytest.raises(NotAllowed):
-        workshop_cli.run(parse(["export-enjeux", "--activity", str(acts["text"])]), engine)
-    with pytest.raises(SystemExit):
-        parse(["export-enjeux", "--activity", "1", "--format", "pdf"])
+    done = cli(database_url, "export-report", str(workshop.id), "--format", "pdf", "--noms", "--out",
+               str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    named = tmp_path / "compte-rendu-atelier-en-ligne-de-commande-avec-noms.pdf"
+    assert "Léa Roux (Mairie)" in " ".join(p.extract_text() for p in PdfReader(named).pages)
+
+    # A ranking export of an activity that is not a ranking: a clear error, nothing written.
+    done = cli(database_url, "export-enjeux", str(text_id), "--format", "csv", "--out",
+               str(tmp_path / "none"))
+    assert done.returncode != 0 and "n'est pas un classement" in done.stderr
+    assert not list((tmp_path / "none").glob("*.csv"))
