@@ -302,6 +302,12 @@ def _setup(doc: DocumentType, report: Report) -> None:
     properties.language = "fr-FR"
     normal = doc.styles["Normal"]
     normal.font.size = Pt(10)
+    # Calibri, like the headings and the roadmap documents (the template's body font is the
+    # theme's serif, which the theme attributes would otherwise keep).
+    normal.font.name = "Calibri"
+    fonts = normal.element.rPr.rFonts
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
     # The document's language, for spelling and hyphenation in Word and LibreOffice.
     rpr = normal.element.get_or_add_rPr()
     lang = OxmlElement("w:lang")
