@@ -611,7 +611,7 @@ def provenance(raw: dict[str, Any] | None) -> ProvenanceView | None:
     if rank:
         parts.append(f"rang {rank}")
     if p.ballots is not None:
-        parts.append(f"{p.ballots} bulletin{'s' if p.ballots != 1 else ''}")
+        parts.append(f"{p.ballots} bulletin{'s' if p.ballots > 1 else ''}")
     if p.agreement is not None:
         parts.append(f"accord {round(p.agreement * 100)} %")
     summary = ", ".join(parts)

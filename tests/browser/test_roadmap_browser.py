@@ -320,6 +320,18 @@ def test_a_roadmap_and_a_fiche_chantier_in_a_browser(browser, server, facilitato
         section(page, "actions").get_by_role("button", name="Annuler").click()
         expect(section(page, "actions").get_by_label("Co-financeur 2")).to_have_count(0)
 
+        # ---- an action deleted, after its confirmation
+        robotics = section(page, "actions").locator(".rdm-item", has_text="Ateliers robotique")
+        robotics.locator("summary", has_text="Supprimer").click()
+        expect(robotics.get_by_text("Supprimer cette action ?")).to_be_visible()
+        section(page, "actions").screenshot(path=shots / "roadmap-fiche-confirm-1440.png", caret="initial")
+        robotics.get_by_role("button", name="Supprimer définitivement").click()
+        expect(section(page, "actions").locator(".rdm-item")).to_have_count(1)
+        assert [a.name for a in file_of(url, rid).chantiers[0].actions] == [
+            "Colos apprenantes sur le numérique"
+        ]
+        assert_same_page(page)
+
         # ---- the list counts what was made
         page.goto(f"{server.url}/f/roadmaps")
         card = page.locator(".rdm-card", has_text="Feuille de route du Grand Périgueux")
