@@ -607,9 +607,8 @@ def provenance(raw: dict[str, Any] | None) -> ProvenanceView | None:
         parts.append(f"issu de l'atelier « {p.workshop} »" + (f" du {_date_text(p.date)}" if p.date else ""))
     if p.activity:
         parts.append(f"vote « {p.activity} »" + (f" ({p.method})" if p.method else ""))
-    rank = getattr(p, "rank", None)
-    if rank:
-        parts.append(f"rang {rank}")
+    if p.rank:
+        parts.append(f"rang {p.rank}")
     if p.ballots is not None:
         parts.append(f"{p.ballots} bulletin{'s' if p.ballots > 1 else ''}")
     if p.agreement is not None:

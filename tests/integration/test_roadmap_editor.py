@@ -5,6 +5,7 @@ in the database after each step through `roadmaps.to_file`, the structure every 
 then bad input of every kind of form, and another facilitator, each refused with a French message
 and the database unchanged."""
 
+import json
 import re
 
 import httpx
@@ -690,3 +691,45 @@ def test_another_facilitator_gets_404_everywhere(server, two_roadmaps):
     page = other.client.get(base, headers={"Accept": "text/html"})
     assert page.status_code == 404 and "Feuille de route introuvable." in page.text
     assert "Feuille A" not in other.client.get("/f/roadmaps").text
+
+
+def test_an_enjeu_shows_its_score_and_where_it_came_from(server, facilitator_email):
+    """An enjeu promoted from a workshop: the page says the workshop, the vote, the ballots and the
+    post-its it came from (Enjeu.provenance), escaped."""
+    ed = Editor(server, facilitator_email)
+    data = {
+        "schema": domain.SCHEMA,
+        "version": domain.VERSION,
+        "territoire": {"nom": "Périgueux", "type": "commune", "code": "24322"},
+        "feuille_de_route": {"nom": "Feuille de Périgueux"},
+        "enjeux": [
+            {
+                "id": "e1",
+                "question": "Comment mieux équiper les lieux et les publics ?",
+                "score": 12.5,
+                "score_libelle": "points Borda",
+                "provenance": {
+                    "atelier": "Priorisation des enjeux",
+                    "date": "2025-03-12",
+                    "activite": "Classement des enjeux",
+                    "methode": "Borda",
+                    "rang": 2,
+                    "bulletins": 23,
+                    "accord": 0.71,
+                    "contributions": ["Des tablettes en prêt", "<b>Des</b> ordinateurs reconditionnés"],
+                },
+            }
+        ],
+    }
+    r = ed.client.post(
+        "/f/roadmaps/import", files={"file": ("f.json", json.dumps(data).encode(), "application/json")}
+    )
+    assert r.status_code == 303, r.text
+    page = ed.client.get(r.headers["location"]).text
+    assert "score 12,5 · points Borda" in page
+    assert (
+        "Issu de l&#39;atelier « Priorisation des enjeux » du 12/03/2025, vote « Classement des enjeux » "
+        "(Borda), rang 2, 23 bulletins, accord 71 %"
+    ) in page
+    assert "d'après 2 contributions : « Des tablettes en prêt »" in page
+    assert "<li>&lt;b&gt;Des&lt;/b&gt; ordinateurs reconditionnés</li>" in page
