@@ -231,6 +231,20 @@ def test_a_roadmap_built_form_by_form(server, facilitator_email):
     page = ed.client.get(base).text
     assert page.index("Une campagne de communication") < page.index("Des actions pour les jeunes")
 
+    # The page's other buttons lead to the exports and to « Verser les résultats d'un atelier ».
+    links = sorted(set(re.findall(rf'href="({base}/(?:export\.\w+|importer-atelier))"', page)))
+    assert [link.rsplit("/", 1)[1] for link in links] == [
+        "export.docx",
+        "export.json",
+        "export.md",
+        "export.odt",
+        "export.pdf",
+        "export.xlsx",
+        "importer-atelier",
+    ]
+    for link in links:
+        assert ed.client.get(link).status_code == 200, link
+
     # ---- the fiche chantier, part by part
     fiche = f"{base}/chantiers/{c2}"
     page = ed.client.get(fiche).text
