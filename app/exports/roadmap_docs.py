@@ -20,7 +20,6 @@ bottom reads a roadmap from the database and is what the routes and the command 
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,12 +29,12 @@ from sqlmodel import Session
 
 from app.domain import roadmap as domain
 from app.domain.errors import NotFound
+from app.domain.french import NBSP, date_text, euros, number, percent, years
 from app.exports.names import download_name
 from app.exports.resource_map_svg import by_category, chantier_map_svg
 from app.models import Roadmap
 from app.services import roadmaps
 
-NBSP = "\u00a0"
 DASH = " — "
 
 
@@ -111,23 +110,6 @@ Block = Cover | Heading | Paragraph | Bullets | Figure
 # ---------------------------------------------------------------- French wording
 
 
-def number(value: float) -> str:
-    """« 12 500 », « 3,5 »: French digit grouping and decimal comma."""
-    value = round(float(value), 2)
-    if value.is_integer():
-        return f"{int(value):,}".replace(",", NBSP)
-    whole, _, decimals = f"{value:,.2f}".rstrip("0").partition(".")
-    return whole.replace(",", NBSP) + "," + decimals
-
-
-def euros(amount: int) -> str:
-    return f"{number(amount)}{NBSP}€"
-
-
-def percent(ratio: float) -> str:
-    return f"{number(round(ratio * 100))}{NBSP}%"
-
-
 def labelled(label: str) -> str:
     """« Porteurs : » (French typography: a no-break space before the colon)."""
     return f"{label}{NBSP}:"
@@ -143,28 +125,6 @@ def and_list(words: Sequence[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " et " + words[-1]
-
-
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre")
-
-
-def date_text(raw: str) -> str:
-    """An ISO date in words (« 12 mars 2025 »); anything else as written."""
-    try:
-        day = datetime.date.fromisoformat(raw)
-    except ValueError:
-        return raw
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def years(action: domain.Action) -> str:
-    start, end = action.start_year, action.end_year
-    if start and end:
-        return str(start) if start == end else f"{start} à {end}"
-    if start:
-        return f"à partir de {start}"
-    return f"jusqu'en {end}" if end else ""
 
 
 def cofinancings_text(action: domain.Action) -> str:

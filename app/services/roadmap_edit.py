@@ -16,7 +16,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -26,6 +25,7 @@ from sqlmodel import Session, col, select
 from app.domain import resource_map
 from app.domain import roadmap as domain
 from app.domain.errors import DomainError, NotFound
+from app.domain.french import date_text, euros, number, years
 from app.exports.resource_map_svg import ChantierMap, map_title
 from app.models import Action, Chantier, Committee, Defi, DefiEnjeu, Enjeu, Resource, Roadmap, Territory
 from app.services import roadmaps
@@ -570,24 +570,6 @@ def counts(session: Session, roadmap_ids: list[int]) -> dict[int, dict[str, int]
     return out
 
 
-def number_text(value: float) -> str:
-    """12 → « 12 », 3.456 → « 3,46 » (French decimals)."""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").replace(".", ",")
-
-
-def euros(amount: int) -> str:
-    return f"{amount:,}".replace(",", "\u202f") + "\u00a0€"
-
-
-def _date_text(raw: str) -> str:
-    try:
-        return date.fromisoformat(raw).strftime("%d/%m/%Y")
-    except ValueError:
-        return raw
-
-
 @dataclass
 class ProvenanceView:
     summary: str
@@ -604,7 +586,7 @@ def provenance(raw: dict[str, Any] | None) -> ProvenanceView | None:
         return None
     parts = []
     if p.workshop:
-        parts.append(f"issu de l'atelier « {p.workshop} »" + (f" du {_date_text(p.date)}" if p.date else ""))
+        parts.append(f"issu de l'atelier « {p.workshop} »" + (f" du {date_text(p.date)}" if p.date else ""))
     if p.activity:
         parts.append(f"vote « {p.activity} »" + (f" ({p.method})" if p.method else ""))
     if p.rank:
@@ -654,7 +636,7 @@ def page_view(session: Session, roadmap: Roadmap) -> dict[str, Any]:
         "enjeux": enjeux,
         "enjeu_number": enjeu_number,
         "provenance": {e.id: provenance(e.provenance) for e in enjeux},
-        "score": {e.id: number_text(e.score) for e in enjeux if e.score is not None},
+        "score": {e.id: number(e.score) for e in enjeux if e.score is not None},
         "defis": defis,
         "defi_number": {d.id: n for n, d in enumerate(defis, start=1)},
         "links": links,
@@ -714,21 +696,13 @@ class ActionView:
 def _action_view(a: Action) -> ActionView:
     lines = [(str(c.get("coFinanceur", "")), euros(int(c.get("montant", 0)))) for c in a.cofinancings]
     total = sum(int(c.get("montant", 0)) for c in a.cofinancings)
-    if a.start_year and a.end_year:
-        years = str(a.start_year) if a.start_year == a.end_year else f"{a.start_year} → {a.end_year}"
-    else:
-        years = (
-            f"à partir de {a.start_year}"
-            if a.start_year
-            else (f"jusqu'en {a.end_year}" if a.end_year else "")
-        )
     return ActionView(
         a,
         euros(a.budget) if a.budget is not None else "",
         lines,
         euros(total) if lines else "",
         [domain.BESOINS.get(n, n) for n in a.needs],
-        years,
+        years(a),
     )
 
 

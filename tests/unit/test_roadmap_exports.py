@@ -460,7 +460,7 @@ def test_characters_a_document_cannot_hold_do_not_break_it(data):
 
 
 def test_french_numbers():
-    from app.exports.roadmap_docs import euros, number, percent
+    from app.domain.french import euros, number, percent
 
     assert number(1234567) == "1\xa0234\xa0567"
     assert number(37.5) == "37,5" and number(3.456) == "3,46"
