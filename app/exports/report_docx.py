@@ -18,6 +18,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from app.exports import figures
+from app.exports.docx_base import french_body, page_field
 from app.exports.report import (
     PollPart,
     PostitsPart,
@@ -55,18 +56,6 @@ def _note(doc: DocumentType, text: str) -> Paragraph:
     paragraph = doc.add_paragraph()
     _small(paragraph, text)
     return paragraph
-
-
-def _page_field(paragraph: Paragraph, instruction: str) -> None:
-    """A field Word computes when it lays out the page (PAGE, NUMPAGES)."""
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), instruction)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
 
 
 def _set_cell(cell: _Cell, text: str, bold: bool = False, align_right: bool = False,
@@ -300,28 +289,16 @@ def _setup(doc: DocumentType, report: Report) -> None:
     properties.subject = "Compte-rendu d'atelier"
     properties.author = "Cap Partagé"
     properties.language = "fr-FR"
-    normal = doc.styles["Normal"]
-    normal.font.size = Pt(10)
-    # Calibri, like the headings and the roadmap documents (the template's body font is the
-    # theme's serif, which the theme attributes would otherwise keep).
-    normal.font.name = "Calibri"
-    fonts = normal.element.rPr.rFonts
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
-    # The document's language, for spelling and hyphenation in Word and LibreOffice.
-    rpr = normal.element.get_or_add_rPr()
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "fr-FR")
-    rpr.append(lang)
+    french_body(doc, 10)
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2)
     section.top_margin, section.bottom_margin = Cm(1.8), Cm(2)
     footer = section.footer.paragraphs[0]
     _small(footer, f"Compte-rendu — {report.title} · page ", size=8)
-    _page_field(footer, "PAGE")
+    page_field(footer, "PAGE")
     _small(footer, " / ", size=8)
-    _page_field(footer, "NUMPAGES")
+    page_field(footer, "NUMPAGES")
 
 
 def report_docx(report: Report) -> bytes:

@@ -12,12 +12,12 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from app.domain.roadmap import RoadmapFile
 from app.exports import roadmap_docs as docs
+from app.exports.docx_base import french_body, page_field
 from app.exports.figures import to_png
 
 MAP_WIDTH = Cm(16.5)
@@ -34,38 +34,18 @@ def _text(paragraph: DocxParagraph, text: str, bold: bool = False, italic: bool 
             run._r.addprevious(OxmlElement("w:br"))
 
 
-def _field(paragraph: DocxParagraph, instruction: str) -> None:
-    simple = OxmlElement("w:fldSimple")
-    simple.set(qn("w:instr"), instruction)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    simple.append(run)
-    paragraph._p.append(simple)
-
-
 def _setup(doc: DocxDocument) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    normal = doc.styles["Normal"]
-    normal.font.size = Pt(10.5)
-    # Calibri, like the headings (the template's body font is the theme's serif).
-    normal.font.name = "Calibri"
-    fonts = normal.element.rPr.rFonts
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
-    language = OxmlElement("w:lang")
-    language.set(qn("w:val"), "fr-FR")
-    normal.element.get_or_add_rPr().append(language)
+    french_body(doc, 10.5)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("Page ")
-    _field(footer, "PAGE")
+    page_field(footer, "PAGE")
     footer.add_run(" / ")
-    _field(footer, "NUMPAGES")
+    page_field(footer, "NUMPAGES")
     footer.style.font.size, footer.style.font.color.rgb = Pt(8), MUTED
 
 
