@@ -4,6 +4,8 @@ Reading and writing go through the domain's `RoadmapFile`, so what the editor sh
 exports write and what an import reads are one and the same structure.
 """
 
+from typing import Any, TypeVar
+
 from sqlmodel import Session, col, select
 
 from app.domain import roadmap as domain
@@ -22,6 +24,8 @@ from app.models import (
     Workshop,
     utcnow,
 )
+
+T = TypeVar("T", Enjeu, Defi, Chantier, Committee, Resource, Action)
 
 
 def list_owned(session: Session, owner_id: int) -> list[tuple[Roadmap, Territory]]:
@@ -93,34 +97,33 @@ def touch(session: Session, roadmap: Roadmap) -> None:
 # ---------------------------------------------------------------- reading
 
 
+def _in_order(session: Session, model: type[T], parent: Any, parent_id: int) -> list[T]:
+    """The rows of one roadmap (or chantier), in the order the editor gave them."""
+    return list(session.exec(select(model).where(parent == parent_id).order_by(model.position, model.id)))
+
+
 def enjeux_of(session: Session, roadmap_id: int) -> list[Enjeu]:
-    return list(
-        session.exec(select(Enjeu).where(Enjeu.roadmap_id == roadmap_id).order_by(Enjeu.position, Enjeu.id))
-    )
+    return _in_order(session, Enjeu, Enjeu.roadmap_id, roadmap_id)
 
 
 def defis_of(session: Session, roadmap_id: int) -> list[Defi]:
-    return list(
-        session.exec(select(Defi).where(Defi.roadmap_id == roadmap_id).order_by(Defi.position, Defi.id))
-    )
+    return _in_order(session, Defi, Defi.roadmap_id, roadmap_id)
 
 
 def chantiers_of(session: Session, roadmap_id: int) -> list[Chantier]:
-    return list(
-        session.exec(
-            select(Chantier).where(Chantier.roadmap_id == roadmap_id).order_by(Chantier.position, Chantier.id)
-        )
-    )
+    return _in_order(session, Chantier, Chantier.roadmap_id, roadmap_id)
 
 
 def committees_of(session: Session, roadmap_id: int) -> list[Committee]:
-    return list(
-        session.exec(
-            select(Committee)
-            .where(Committee.roadmap_id == roadmap_id)
-            .order_by(Committee.position, Committee.id)
-        )
-    )
+    return _in_order(session, Committee, Committee.roadmap_id, roadmap_id)
+
+
+def resources_of(session: Session, chantier_id: int) -> list[Resource]:
+    return _in_order(session, Resource, Resource.chantier_id, chantier_id)
+
+
+def actions_of(session: Session, chantier_id: int) -> list[Action]:
+    return _in_order(session, Action, Action.chantier_id, chantier_id)
 
 
 def defi_links(session: Session, roadmap_id: int) -> dict[int, list[int]]:
@@ -132,24 +135,6 @@ def defi_links(session: Session, roadmap_id: int) -> dict[int, list[int]]:
     for row in rows:
         links.setdefault(row.defi_id, []).append(row.enjeu_id)
     return links
-
-
-def resources_of(session: Session, chantier_id: int) -> list[Resource]:
-    return list(
-        session.exec(
-            select(Resource)
-            .where(Resource.chantier_id == chantier_id)
-            .order_by(Resource.position, Resource.id)
-        )
-    )
-
-
-def actions_of(session: Session, chantier_id: int) -> list[Action]:
-    return list(
-        session.exec(
-            select(Action).where(Action.chantier_id == chantier_id).order_by(Action.position, Action.id)
-        )
-    )
 
 
 def workshops_of(session: Session, roadmap_id: int) -> list[Workshop]:
