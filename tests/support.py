@@ -130,6 +130,15 @@ def create_facilitator(database_url: str, email: str | None = None) -> str:
     return email
 
 
+def sql(url: str, query: str, **params) -> list[tuple]:
+    """Rows of a query, read straight from the database (what the app stored)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(text(query), params).all()]
+    engine.dispose()
+    return rows
+
+
 class Facilitator:
     """A logged-in facilitator driving a workshop over HTTP, as the control page does."""
 

@@ -15,9 +15,8 @@ from fractions import Fraction
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.support import ANCT_ENJEUX, Facilitator, Participant, create_facilitator, run_server
+from tests.support import ANCT_ENJEUX, Facilitator, Participant, create_facilitator, run_server, sql
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
@@ -84,14 +83,6 @@ def ranking_server(database_url, broadcast_url, tmp_path):
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def sql(url: str, query: str, **params) -> list[tuple]:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        rows = [tuple(r) for r in conn.execute(text(query), params).all()]
-    engine.dispose()
-    return rows
 
 
 def items_of(url: str, activity_id: int) -> list[tuple[int, str]]:

@@ -33,10 +33,9 @@ from odf import table as odf_table
 from odf import text as odf_text
 from odf.opendocument import load
 from pypdf import PdfReader
-from sqlalchemy import create_engine, text
 
 from tests.conftest import ARTIFACTS
-from tests.support import Facilitator, Participant, Server, create_facilitator
+from tests.support import Facilitator, Participant, Server, create_facilitator, sql
 
 pytestmark = pytest.mark.storage
 
@@ -72,14 +71,6 @@ class Phone(Participant):
         self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=20)
         r = self.client.post(f"/j/{code}", data={"name": name, "organisation": organisation})
         assert r.status_code == 303, r.text
-
-
-def sql(url: str, query: str, **params) -> list[tuple]:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        rows = [tuple(r) for r in conn.execute(text(query), params).all()]
-    engine.dispose()
-    return rows
 
 
 def french(value: Fraction | float, digits: int) -> str:
