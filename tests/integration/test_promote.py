@@ -115,6 +115,14 @@ def test_a_played_prospective_workshop_gives_enjeux_with_provenance(server: Serv
             assert [e.score for e in data.enjeux] == sorted((e.score for e in data.enjeux), reverse=True)
         engine.dispose()
 
+        # The roadmap page says where each enjeu came from: the workshop, the vote, the post-its.
+        shown = plain(play.fac.client.get(f"/f/roadmaps/{roadmap_id}").text)
+        assert f"Issu de l'atelier « {play.spec['title']} »" in shown
+        assert "20 bulletins" in shown
+        for enjeu in data.enjeux:
+            assert enjeu.question in shown
+            assert all(text in shown for text in enjeu.provenance.items)
+
         # Twice: nothing is added twice; the page says what is already there.
         before = snapshot(server.database_url)
         page, done = promote_all(play.fac, roadmap_id, workshop_id)
