@@ -336,7 +336,19 @@ class PostitsActivity(BaseModel):
 Items = Annotated[list[ItemText], Field(min_length=1, max_length=MAX_ITEMS)]
 
 
-class RatingActivity(BaseModel):
+class _VoteActivity(BaseModel):
+    """A vote (rating, ranking, poll) counts the whole room: sub-groups are for writing together."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_sub_groups(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "use_groups" in data:
+            raise _rule_error("no 'use_groups' on a vote (rating, ranking, poll): it counts the whole room; "
+                              "sub-groups are for postits, table and resources")
+        return data
+
+
+class RatingActivity(_VoteActivity):
     """Every participant rates every item on one or two axes (the impact/maîtrise matrix)."""
 
     model_config = _MODEL_CONFIG
@@ -355,7 +367,6 @@ class RatingActivity(BaseModel):
     scale: Scale = Field(default_factory=Scale)
     allow_unknown: bool = True
     quadrants: Quadrants = Field(default_factory=Quadrants)
-    use_groups: bool = False
     live: bool = False
 
     @field_validator("items")
@@ -382,7 +393,7 @@ class RatingActivity(BaseModel):
         return self
 
 
-class RankingActivity(BaseModel):
+class RankingActivity(_VoteActivity):
     """Participants order the items (or spread points, or grade them); the room keeps the top."""
 
     model_config = _MODEL_CONFIG
@@ -399,7 +410,6 @@ class RankingActivity(BaseModel):
         default=None, validate_default=True
     )
     keep: int = Field(default=4, ge=1, le=20)
-    use_groups: bool = False
     live: bool = False
 
     @field_validator("items")
@@ -442,7 +452,7 @@ class RankingActivity(BaseModel):
         return self
 
 
-class PollActivity(BaseModel):
+class PollActivity(_VoteActivity):
     """Participants pick one option; ``scale`` names a preset list of options."""
 
     model_config = _MODEL_CONFIG
@@ -453,7 +463,6 @@ class PollActivity(BaseModel):
     prompt: Prompt = ""
     options: Annotated[list[OptionText], Field(min_length=2, max_length=10)] | None = None
     scale: Literal["oui-non-moyennement", "frequence"] | None = None
-    use_groups: bool = False
     live: bool = False
 
     @model_validator(mode="before")

@@ -569,7 +569,7 @@ def test_rating_defaults() -> None:
     assert [(a.key, a.label) for a in rating.axes] == [("impact", "Impact"), ("maitrise", "Maîtrise")]
     assert (rating.scale.min, rating.scale.max) == (1, 4)
     assert rating.allow_unknown is True
-    assert rating.live is False and rating.use_groups is False and rating.prompt == ""
+    assert rating.live is False and rating.prompt == "" and "use_groups" not in type(rating).model_fields
     assert rating.quadrants.model_dump() == {
         "high_low": "enjeux à anticiper",
         "high_high": "leviers d'action",
@@ -1129,3 +1129,18 @@ activities:
         parse_template(text.replace("also: [inertie]", "also: [plus-tard]"), "deux.yaml")
     assert err.value.field == "activities[2].items_from.also[0]"
     assert "earlier activity" in err.value.expected
+
+
+@pytest.mark.parametrize("kind, extra", [
+    ("rating", {"items": ["un", "deux"]}),
+    ("ranking", {"items": ["un", "deux"]}),
+    ("poll", {"scale": "oui-non-moyennement"}),
+])
+def test_a_vote_refuses_sub_groups(kind: str, extra: dict) -> None:
+    # A vote counts the whole room: `use_groups` there would be silently ignored, so it is refused.
+    with pytest.raises(ValidationError) as info:
+        WorkshopTemplate.model_validate({
+            "title": "T", "groups": ["A", "B"],
+            "activities": [{"kind": kind, "title": "Vote", "use_groups": True, **extra}],
+        })
+    assert "counts the whole room" in str(info.value)
