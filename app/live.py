@@ -45,6 +45,8 @@ FRAGMENTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 PAGES = {BOARD: "board/page.html", CONTROL: "facilitator/control.html",
          PARTICIPANT: "participant/page.html"}
+# What replaces each role's main fragment once the workshop is deleted (app/templates/_gone.html).
+GONE = {BOARD: "board-main", CONTROL: "ctl-main", PARTICIPANT: "p-activity"}
 
 # Close codes sent to clients (4000-4999 are the application's own).
 CLOSE_FORBIDDEN = 4403
@@ -108,7 +110,9 @@ class Live:
         with Session(get_engine(), expire_on_commit=False) as session:
             workshop = session.get(Workshop, workshop_id)
             if workshop is None:
-                return [(c, {}) for c in conns]
+                gone = {role: render_block(templates.env, "_gone.html", block.replace("-", "_"))
+                        for role, block in GONE.items()}
+                return [(c, {GONE[c.role]: gone[c.role]}) for c in conns]
             cache: dict[tuple[str, int | None], dict[str, str]] = {}
             phones = [c.participant_id for c in conns if c.role == PARTICIPANT
                       and any(FRAGMENTS[PARTICIPANT].get(k) for k in kinds)]

@@ -87,8 +87,9 @@ def rename_workshop(request: Request, workshop_id: int, me: FacilitatorDep, sess
 
 
 @router.post("/f/workshops/{workshop_id}/delete")
-def delete_workshop(workshop_id: int, me: FacilitatorDep, session: SessionDep) -> Response:
+def delete_workshop(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep) -> Response:
     workshops.delete(session, workshops.get_owned(session, me.id, workshop_id))
+    request.app.state.live.announce(workshop_id, STRUCTURE)  # open screens say it is gone
     return RedirectResponse("/f", status_code=303)
 
 

@@ -153,6 +153,32 @@ def test_moderation_reaches_the_author_phone(server, room):
     assert "Un premier post-it" in asyncio.run(scenario())
 
 
+def test_deleting_a_workshop_tells_its_open_screens(server, room):
+    fac, ws, alice = room["fac"], room["ws"], room["alice"]
+
+    async def until(sock, marker: str) -> str:
+        frame = ""
+        while marker not in frame:
+            frame = await asyncio.wait_for(sock.recv(), 5)
+        return frame
+
+    async def scenario() -> tuple[str, str]:
+        async with websockets.connect(f"{server.ws_url}/ws/board/{ws['board_key']}") as board, \
+                websockets.connect(f"{server.ws_url}/ws/p/{ws['code']}",
+                                   additional_headers={"Cookie": alice.cookie_header}) as phone:
+            await until(board, FIRST_NOTE)
+            await until(phone, "✓ envoyé")
+            r = await asyncio.to_thread(fac.client.post, f"/f/workshops/{ws['id']}/delete")
+            assert r.status_code == 303
+            return await until(board, "Atelier supprimé"), await until(phone, "a été supprimé")
+
+    board_frame, phone_frame = asyncio.run(scenario())
+    assert 'id="board-main"' in board_frame and FIRST_NOTE not in board_frame
+    assert 'id="p-activity"' in phone_frame and "merci de votre participation" in phone_frame
+    # and the screens cannot come back to it
+    assert httpx.get(f"{server.url}/b/{ws['board_key']}").status_code == 404
+
+
 def test_unknown_pages_answer_a_readable_page(server):
     r = httpx.get(f"{server.url}/j/", headers={"Accept": "text/html"})
     assert r.status_code == 404 and "Page introuvable" in r.text and "<html" in r.text
