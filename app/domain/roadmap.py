@@ -69,6 +69,7 @@ BESOINS = {
         "Appuyer la certification Qualiopi de structures portant des formations à l'inclusion numérique"),
 }
 MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_CODE = 12  # a chantier's code: « 1.a », « CTG-1 »
 # An INSEE code (commune 2A004, département 24, région 75) or a SIREN (EPCI: 9 digits).
 TERRITORY_CODE = r"^([0-9][0-9AB][0-9]{0,3}|[0-9]{9})?$"
 MAX_LIST = 200
@@ -180,7 +181,7 @@ class Action(_Model):
 
 class Chantier(_Model):
     ref: Ref = Field(alias="id")
-    code: _text(12) = ""
+    code: _text(MAX_CODE) = ""
     title: _text(500, 1) = Field(alias="titre")
     description: _text(20000) = ""
     objectives: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="objectifs")
@@ -322,6 +323,40 @@ def chantier_code(defi_number: int | None, taken: Iterable[str]) -> str:
         if code not in used:
             return code
     raise AssertionError("unreachable: letters never run out")
+
+
+def follows(code: str, defi_number: int | None) -> bool:
+    """Whether a code is in the numbering of the n-th défi (« 2.b » or « 2 » under défi 2), or, with
+    no défi, in that of the chantiers without one (« 3 »)."""
+    if defi_number is None:
+        return code.isdigit()
+    return code == str(defi_number) or code.startswith(f"{defi_number}.")
+
+
+def renumbered(chantiers: Sequence[tuple[str, int | None, int | None]]) -> list[str]:
+    """The chantiers' codes once the défis are numbered anew. Each chantier is given as (its code, the
+    number of its défi before, after), in the roadmap's order. A code in its défi's old numbering
+    takes the new number (« 2.a » under the défi that becomes n° 1 → « 1.a »); the others stay
+    (« CTG-1 », or under a défi that keeps its number). No code is given twice: where the new code
+    is already taken, the chantier gets the next free letter under its défi (`chantier_code`), once
+    every other has its own."""
+    out = [code for code, _old, _new in chantiers]
+    moving = [n for n, (code, old, new) in enumerate(chantiers)
+              if old is not None and new is not None and old != new and follows(code, old)]
+    taken = {code for n, code in enumerate(out) if n not in moving}
+    blocked = []
+    for n in moving:
+        code, old, new = chantiers[n]
+        wanted = f"{new}{code[len(str(old)):]}"
+        if wanted in taken or len(wanted) > MAX_CODE:
+            blocked.append(n)
+        else:
+            out[n] = wanted
+            taken.add(wanted)
+    for n in blocked:
+        out[n] = chantier_code(chantiers[n][2], taken)
+        taken.add(out[n])
+    return out
 
 
 def _letters() -> Iterable[str]:

@@ -211,6 +211,35 @@ def test_chantier_codes_follow_the_defi_number():
     assert chantier_code(3, taken) == "3.aa"
 
 
+def test_codes_in_a_defis_numbering_follow_its_new_number_and_never_twice_the_same():
+    # Défis 1 and 2 swap; défi 3 keeps its number.
+    assert domain.renumbered(
+        [
+            ("1.a", 1, 2),
+            ("1.b", 1, 2),
+            ("2.a", 2, 1),
+            ("CTG-1", 2, 1),
+            ("3.a", 3, 3),
+            ("2", 2, 1),
+        ]
+    ) == ["2.a", "2.b", "1.a", "CTG-1", "3.a", "1"]
+    # A code already held (here by a chantier without défi) sends the newcomer to the next free
+    # letter, after the others got theirs; a code that did not follow its défi stays.
+    assert domain.renumbered(
+        [
+            ("2.b", None, None),
+            ("3.b", 3, 2),
+            ("3.a", 3, 2),
+            ("1.a", 2, 1),
+            ("12.a", 1, 12),
+        ]
+    ) == ["2.b", "2.c", "2.a", "1.a", "12.a"]
+    # Too long once renumbered (12 characters at most): the next free letter instead.
+    assert domain.renumbered([("9.abcdefghij", 9, 10)]) == ["10.a"]
+    assert domain.follows("2.b", 2) and domain.follows("2", 2) and not domain.follows("21.a", 2)
+    assert domain.follows("3", None) and not domain.follows("CTG-1", None)
+
+
 def test_split_lines_drops_bullets_and_blanks():
     assert split_lines("- un\n\n• deux  \n  * trois\n–quatre") == ["un", "deux", "trois", "quatre"]
 
