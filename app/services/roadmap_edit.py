@@ -1,11 +1,12 @@
 """The roadmap editor: what its pages show, and every change they make.
 
 Writes: the roadmap's header, its committees, enjeux, défis (and the enjeux each answers),
-chantiers (their fiche, and the défi they are filed under), and each chantier's actions and
-resources; add, edit, delete, reorder. Every form is checked by the pydantic models of
-`app.domain.roadmap`, the ones a JSON import goes through, so the editor accepts exactly what an
-import accepts; a refusal is a `DomainError` in French that names the field, and nothing changes.
-Each change stamps the roadmap (`roadmaps.touch`) and commits.
+chantiers (their fiche, and the défi, or the enjeu, they are filed under), and each chantier's
+actions and resources; add, edit, delete, reorder. Chantier codes in a défi's numbering
+(« 2.a ») follow their défi when it is numbered anew, and a chantier filed elsewhere. Every form
+is checked by the pydantic models of `app.domain.roadmap`, the ones a JSON import goes through,
+so the editor accepts exactly what an import accepts; a refusal is a `DomainError` in French that
+names the field, and nothing changes. Each change stamps the roadmap (`roadmaps.touch`) and commits.
 
 Reads: the view of the roadmap page and of a fiche chantier, computed once per response.
 """
@@ -233,6 +234,8 @@ class Kind:
     write: Callable[[Session, Roadmap, Chantier | None, Any, Form], None]
     # Rows are ordered among those of the same group (a défi's chantiers).
     group: Callable[[Any], object] = lambda row: None
+    # What follows a new order, given the rows' ids before and after (défis: chantier codes).
+    reordered: Callable[[Session, Roadmap, list[int], list[int]], None] | None = None
 
 
 def _write_committee(
@@ -290,9 +293,10 @@ def _write_defi(session: Session, roadmap: Roadmap, chantier: Chantier | None, r
             session.add(DefiEnjeu(defi_id=row.id, enjeu_id=enjeu_id))
 
 
-# A fiche chantier is edited a part at a time; the chantier list edits its head (code, titre, défi).
+# A fiche chantier is edited a part at a time; the chantier list edits its head (code, titre, and
+# where it is filed: « rattacher »).
 CHANTIER_PARTS = {
-    "entete": ("code", "titre", "defi"),
+    "entete": ("code", "titre", "rattacher"),
     "description": ("description",),
     "objectifs": ("objectifs",),
     "freins": ("freins",),
@@ -321,18 +325,48 @@ def _defi_number(session: Session, roadmap: Roadmap, defi_id: int | None) -> int
     return ids.index(defi_id) + 1 if defi_id in ids else None
 
 
-def _follows(code: str, number: int | None) -> bool:
-    """Whether a code is in the numbering of its défi (« 2.b » under défi 2; « 3 » under none)."""
-    if number is None:
-        return code.isdigit()
-    return code == str(number) or code.startswith(f"{number}.")
-
-
 def suggest_code(
     session: Session, roadmap: Roadmap, defi_id: int | None, leave_out: int | None = None
 ) -> str:
     taken = [c.code for c in roadmaps.chantiers_of(session, roadmap.id) if c.id != leave_out]
     return domain.chantier_code(_defi_number(session, roadmap, defi_id), taken)
+
+
+def _parent(session: Session, roadmap: Roadmap, row: Chantier, raw: str) -> tuple[int | None, int | None]:
+    """The défi and the enjeu of a chantier from its « Rattacher à » choice: « defi:<id> » (the
+    enjeu it came from stays on record), « enjeu:<id> » (a chantier of that enjeu, still to file
+    under a défi), or nothing (neither). Each of this roadmap, or a `DomainError`."""
+    text = raw.strip()
+    if not text:
+        return None, None
+    kind, _, raw_id = text.partition(":")
+    if kind == "defi":
+        return _owned_ids(session, Defi, roadmap, [raw_id], "Défi")[0], row.enjeu_id
+    if kind == "enjeu":
+        return None, _owned_ids(session, Enjeu, roadmap, [raw_id], "Enjeu")[0]
+    raise DomainError(
+        f"Rattacher à : choix illisible « {text[:30]} » (un défi ou un enjeu de la feuille de route)."
+    )
+
+
+def _code_of_place(session: Session, roadmap: Roadmap, row: Chantier, code: str, defi_id: int | None) -> str:
+    """The code of a chantier in its (new) place. A new one without code gets the next of its défi
+    (« 1.c »). One filed under another défi gets the next of the new défi if its code is empty, or,
+    left as it was in the form, followed no défi (« 3 ») or the old one (« 1.b »); one taken out of
+    its défi (to an enjeu, or to neither) loses a code of the old défi's numbering. A code typed in
+    the form, or a custom one (« CTG-1 »), stays."""
+    if row.id is None:
+        return code or suggest_code(session, roadmap, defi_id)
+    if defi_id == row.defi_id:
+        return code
+    old = _defi_number(session, roadmap, row.defi_id)
+    as_it_was = code == row.code
+    numbered = domain.follows(code, None) or (old is not None and domain.follows(code, old))
+    if defi_id is not None and (not code or (as_it_was and numbered)):
+        return suggest_code(session, roadmap, defi_id, leave_out=row.id)
+    if defi_id is None and old is not None and as_it_was and domain.follows(code, old):
+        return ""
+    return code
 
 
 def write_chantier(session: Session, roadmap: Roadmap, row: Chantier, form: Form, part: str) -> None:
@@ -344,22 +378,30 @@ def write_chantier(session: Session, roadmap: Roadmap, row: Chantier, form: Form
             data[key] = domain.split_lines(form_text(form, key))
         elif key in _GOVERNANCE:
             data["gouvernance"][key] = form_text(form, key)
-        elif key != "defi":
+        elif key != "rattacher":
             data[key] = form_text(form, key)
-    defi_id = row.defi_id
-    if "defi" in keys:
-        raw = form_text(form, "defi")
-        defi_id = _owned_ids(session, Defi, roadmap, [raw], "Défi")[0] if raw.strip() else None
+    defi_id, enjeu_id = row.defi_id, row.enjeu_id
+    if "rattacher" in keys:
+        defi_id, enjeu_id = _parent(session, roadmap, row, form_text(form, "rattacher"))
     c = check(domain.Chantier, data)
-    if defi_id != row.defi_id or row.id is None:
-        old = _defi_number(session, roadmap, row.defi_id)
-        # A new chantier, or one moved whose code was its old défi's: the code of its new place.
-        if not c.code or (row.id is not None and c.code == row.code and _follows(c.code, old)):
-            c.code = suggest_code(session, roadmap, defi_id, leave_out=row.id)
-    row.code, row.title, row.description = c.code, c.title, c.description
+    row.code = _code_of_place(session, roadmap, row, c.code, defi_id)
+    row.title, row.description = c.title, c.description
     row.objectives, row.obstacles = list(c.objectives), list(c.obstacles)
     row.pilot, row.doers, row.associates = c.governance.pilot, c.governance.doers, c.governance.associates
-    row.coordinator, row.defi_id = c.coordinator, defi_id
+    row.coordinator, row.defi_id, row.enjeu_id = c.coordinator, defi_id, enjeu_id
+
+
+def renumber_codes(session: Session, roadmap: Roadmap, before: list[int], after: list[int]) -> None:
+    """The défis (their ids) numbered anew: the chantier codes in their défi's numbering follow it
+    (`domain.renumbered`: « 2.a » → « 1.a »; « CTG-1 » stays; never twice the same code)."""
+    old = {defi_id: n for n, defi_id in enumerate(before, start=1)}
+    new = {defi_id: n for n, defi_id in enumerate(after, start=1)}
+    chantiers = roadmaps.chantiers_of(session, roadmap.id)
+    codes = domain.renumbered([(c.code, old.get(c.defi_id), new.get(c.defi_id)) for c in chantiers])
+    for chantier, code in zip(chantiers, codes, strict=True):
+        if chantier.code != code:
+            chantier.code = code
+            session.add(chantier)
 
 
 def _write_chantier_head(
@@ -423,7 +465,7 @@ LISTS = {
     for k in (
         Kind("comites", "Comité", Committee, "roadmap", _write_committee),
         Kind("enjeux", "Enjeu", Enjeu, "roadmap", _write_enjeu),
-        Kind("defis", "Défi", Defi, "roadmap", _write_defi),
+        Kind("defis", "Défi", Defi, "roadmap", _write_defi, reordered=renumber_codes),
         Kind("chantiers", "Chantier", Chantier, "roadmap", _write_chantier_head, group=lambda c: c.defi_id),
         Kind("actions", "Action", Action, "chantier", _write_action),
         Kind("ressources", "Ressource", Resource, "chantier", _write_resource),
@@ -495,13 +537,17 @@ def delete(session: Session, roadmap: Roadmap, row: Any) -> None:
     _done(session, roadmap)
 
 
-def _place_group(rows: list[Any], group: list[Any]) -> None:
+def _place_group(session: Session, kind: Kind, roadmap: Roadmap, rows: list[Any], group: list[Any]) -> None:
     """`group` (some of `rows`, in a new order) takes the places its members had; positions are
-    renumbered 0, 1, 2… over all the rows."""
+    renumbered 0, 1, 2… over all the rows; then what follows the new order, and the change saved."""
     members = {r.id for r in group}
     incoming = iter(group)
-    for position, row in enumerate([next(incoming) if r.id in members else r for r in rows]):
+    ordered = [next(incoming) if r.id in members else r for r in rows]
+    for position, row in enumerate(ordered):
         row.position = position
+    if kind.reordered is not None:
+        kind.reordered(session, roadmap, [r.id for r in rows], [r.id for r in ordered])
+    _done(session, roadmap)
 
 
 def move(
@@ -516,8 +562,7 @@ def move(
     j = i + int(raw_step)
     if 0 <= j < len(group):
         group[i], group[j] = group[j], group[i]
-        _place_group(rows, group)
-        _done(session, roadmap)
+        _place_group(session, kind, roadmap, rows, group)
 
 
 def reorder(
@@ -539,8 +584,7 @@ def reorder(
     group_key = kind.group(by_id[ids[0]])
     if sorted(ids) != sorted(r.id for r in rows if kind.group(r) == group_key):
         raise stale
-    _place_group(rows, [by_id[i] for i in ids])
-    _done(session, roadmap)
+    _place_group(session, kind, roadmap, rows, [by_id[i] for i in ids])
 
 
 def save_part(session: Session, roadmap: Roadmap, chantier: Chantier | None, part: str, form: Form) -> None:
@@ -744,6 +788,7 @@ def fiche_view(session: Session, roadmap: Roadmap, chantier: Chantier) -> dict[s
         "defi": defi,
         "defi_number": next((n for n, d in enumerate(defis, start=1) if d is defi), None),
         "defis": defis,
+        "enjeux": enjeux,
         "answered": [(n, e) for n, e in enumerate(enjeux, start=1) if e.id in answered],
         "actions": [_action_view(a) for a in roadmaps.actions_of(session, chantier.id)],
         "categories": categories,

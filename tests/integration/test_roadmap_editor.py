@@ -2,9 +2,11 @@
 reordered, défis answering enjeux, chantiers under défis with their codes, a fiche filled in,
 actions with co-financings and besoins, resources in categories with their link states), checked
 in the database after each step through `roadmaps.to_file`, the structure every export writes;
-then bad input of every kind of form, and another facilitator, each refused with a French message
-and the database unchanged."""
+chantiers filed under an enjeu then a défi, défis reordered with the codes that follow them, and
+enjeux reordered with the défis' « Répond à » swapped at once; then bad input of every kind of
+form, and another facilitator, each refused with a French message and the database unchanged."""
 
+import html
 import json
 import re
 
@@ -198,13 +200,19 @@ def test_a_roadmap_built_form_by_form(server, facilitator_email):
     # ---- chantiers: codes suggested under their défi; one moved to another défi
     page = ed.client.get(base).text
     assert re.search(r'name="code" value="1\.a"', page) and re.search(r'name="code" value="2\.a"', page)
-    ed.ok(f"{base}/chantiers", {"defi": str(d1), "code": "1.a", "titre": "Sensibiliser et former les agents"})
     ed.ok(
         f"{base}/chantiers",
-        {"defi": str(d1), "code": "", "titre": "Des actions pour les jeunes (3 à 14 ans)"},
+        {"rattacher": f"defi:{d1}", "code": "1.a", "titre": "Sensibiliser et former les agents"},
     )
-    ed.ok(f"{base}/chantiers", {"defi": str(d2), "code": "2.a", "titre": "Une campagne de communication"})
-    ed.ok(f"{base}/chantiers", {"defi": "", "code": "", "titre": "Un chantier à rattacher"})
+    ed.ok(
+        f"{base}/chantiers",
+        {"rattacher": f"defi:{d1}", "code": "", "titre": "Des actions pour les jeunes (3 à 14 ans)"},
+    )
+    ed.ok(
+        f"{base}/chantiers",
+        {"rattacher": f"defi:{d2}", "code": "2.a", "titre": "Une campagne de communication"},
+    )
+    ed.ok(f"{base}/chantiers", {"rattacher": "", "code": "", "titre": "Un chantier à rattacher"})
     c1, c2, c3, c4 = ids(url, Chantier, roadmap_id=rid)
     data = file_of(url, rid)
     assert [(c.code, c.title, c.defi) for c in data.chantiers] == [
@@ -215,9 +223,11 @@ def test_a_roadmap_built_form_by_form(server, facilitator_email):
     ]
     ed.ok(
         f"{base}/chantiers/{c2}",
-        {"code": "1.b", "titre": "Des actions pour les jeunes (3 à 14 ans)", "defi": str(d2)},
+        {"code": "1.b", "titre": "Des actions pour les jeunes (3 à 14 ans)", "rattacher": f"defi:{d2}"},
     )
-    ed.ok(f"{base}/chantiers/{c4}", {"code": "4.z", "titre": "Un chantier rattaché", "defi": str(d1)})
+    ed.ok(
+        f"{base}/chantiers/{c4}", {"code": "4.z", "titre": "Un chantier rattaché", "rattacher": f"defi:{d1}"}
+    )
     data = file_of(url, rid)
     assert [(c.code, c.defi) for c in data.chantiers] == [
         ("1.a", "defi-1"),
@@ -275,7 +285,11 @@ def test_a_roadmap_built_form_by_form(server, facilitator_email):
     ed.ok(f"{fiche}/coordination", {"service_coordinateur": "Solidarité et services (ALSH)"})
     html = ed.ok(
         f"{fiche}/entete",
-        {"code": "2.b", "titre": "Développer des actions à destination des jeunes", "defi": str(d2)},
+        {
+            "code": "2.b",
+            "titre": "Développer des actions à destination des jeunes",
+            "rattacher": f"defi:{d2}",
+        },
     )
     assert 'id="sec-ressources"' in html  # the map's centre says the chantier: shown again
     chantier = file_of(url, rid).chantiers[2]
@@ -412,6 +426,173 @@ def test_a_roadmap_built_form_by_form(server, facilitator_email):
     assert ids(url, Resource, chantier_id=c2) == [] and ids(url, Action, chantier_id=c2) == []
 
 
+def section_of(page: str, name: str) -> str:
+    """A section of a page or of an editing response (swapped in place, or out of band)."""
+    start = page.index(f'<section id="sec-{name}"')
+    return page[start : page.index("</section>", start)]
+
+
+def answers(page: str) -> dict[str, list[str]]:
+    """Each défi's « Répond à » chips, by its title, as the défis section shows them."""
+    out = {}
+    for item in section_of(page, "defis").split('<li class="rdm-item')[1:]:
+        title = html.unescape(re.search(r'data-label="([^"]*)"', item).group(1))
+        out[title] = re.findall(r'<span class="rdm-chip">([^<]*)</span>', item)
+    return out
+
+
+def shown_chantiers(page: str) -> list[tuple[str, str]]:
+    """(code, title) of each chantier, in the order the chantiers section shows them."""
+    found = re.findall(
+        r'<span class="rdm-code">([^<]*)</span>\s*<a class="rdm-title" href="[^"]*">([^<]*)</a>',
+        section_of(page, "chantiers"),
+    )
+    return [(html.unescape(code), html.unescape(title)) for code, title in found]
+
+
+def test_chantiers_filed_under_an_enjeu_or_a_defi_and_codes_that_follow_the_defis(server, facilitator_email):
+    url = server.database_url
+    ed = Editor(server, facilitator_email)
+    rid = ed.create()
+    base = f"/f/roadmaps/{rid}"
+    for question in ENJEUX:
+        ed.ok(f"{base}/enjeux", {"question": question})
+    e1, e2, e3 = ids(url, Enjeu, roadmap_id=rid)
+    for title, answered in (("Former", [e1, e3]), ("Connaître l'offre", [e2]), ("Équiper", [])):
+        ed.ok(f"{base}/defis", {"titre": title, "enjeux": [str(i) for i in answered]})
+    d1, d2, d3 = ids(url, Defi, roadmap_id=rid)
+    titles = ["Former les agents", "Former les jeunes", "Une campagne", "Le chantier de la CTG", "D'atelier"]
+    for parent, code, title in zip(
+        [f"defi:{d1}", f"defi:{d1}", f"defi:{d2}", f"defi:{d2}", ""],
+        ["", "", "", "CTG-1", ""],
+        titles,
+        strict=True,
+    ):
+        ed.ok(f"{base}/chantiers", {"rattacher": parent, "code": code, "titre": title})
+    chantiers = ids(url, Chantier, roadmap_id=rid)
+    _, jeunes, _, ctg, atelier = chantiers
+    title_of = dict(zip(chantiers, titles, strict=True))
+
+    def placed() -> list[tuple[str, str | None, str | None]]:
+        return [(c.code, c.defi, c.enjeu) for c in file_of(url, rid).chantiers]
+
+    def file_under(chantier: int, parent: str, code: str, path: str = "") -> str:
+        """« Rattacher à » from the chantier list (or the fiche's head: `path`), the code as it was."""
+        where = path or f"{base}/chantiers/{chantier}"
+        return ed.ok(where, {"code": code, "titre": title_of[chantier], "rattacher": parent})
+
+    assert placed() == [
+        ("1.a", "defi-1", None),
+        ("1.b", "defi-1", None),
+        ("2.a", "defi-2", None),
+        ("CTG-1", "defi-2", None),
+        ("1", None, None),
+    ]
+
+    # ---- « Rattacher à »: the défis, and apart the enjeux, for a chantier still to file
+    form = ed.client.get(f"{base}/chantiers/bloc", params={"modifier": f"chantiers-{atelier}"}).text
+    select = form[form.index('name="rattacher"') : form.index("</select>")]
+    assert re.findall(r'<optgroup label="([^"]*)"', select) == [
+        "Défis",
+        "Enjeux (chantier encore à rattacher à un défi)",
+    ]
+    assert re.findall(r'<option value="([^"]*)"', select) == [
+        "",
+        f"defi:{d1}",
+        f"defi:{d2}",
+        f"defi:{d3}",
+        f"enjeu:{e1}",
+        f"enjeu:{e2}",
+        f"enjeu:{e3}",
+    ]
+    assert "selected" not in select
+
+    # Under an enjeu: no défi yet; a code that followed no défi stays.
+    page = file_under(atelier, f"enjeu:{e2}", "1")
+    assert placed()[4] == ("1", None, "enjeu-2")
+    assert "répond à l'enjeu 2" in section_of(page, "chantiers")
+    form = ed.client.get(f"{base}/chantiers/bloc", params={"modifier": f"chantiers-{atelier}"}).text
+    assert f'<option value="enjeu:{e2}" selected>' in form
+    # Then under a défi: the next code of that défi; the enjeu it came from stays on record.
+    file_under(atelier, f"defi:{d3}", "1")
+    assert placed()[4] == ("3.a", "defi-3", "enjeu-2")
+
+    # From a défi to an enjeu (on the fiche): a code of the old défi is cleared, a custom one stays.
+    fiche = f"{base}/chantiers/{jeunes}"
+    file_under(jeunes, f"enjeu:{e3}", "1.b", path=f"{fiche}/entete")
+    assert placed()[1] == ("", None, "enjeu-3")
+    page = ed.client.get(fiche, params={"modifier": "sec-entete"}).text
+    assert "à rattacher à un défi" in page and f"Enjeu 3</strong> — {ENJEUX[2]}" in page
+    file_under(ctg, f"enjeu:{e1}", "CTG-1")
+    assert placed()[3] == ("CTG-1", None, "enjeu-1")
+    file_under(ctg, f"defi:{d1}", "CTG-1")
+    assert placed()[3] == ("CTG-1", "defi-1", "enjeu-1")
+    # An empty code under a défi: the next free one there.
+    file_under(jeunes, f"defi:{d2}", "")
+    assert placed() == [
+        ("1.a", "defi-1", None),
+        ("2.b", "defi-2", "enjeu-3"),
+        ("2.a", "defi-2", None),
+        ("CTG-1", "defi-1", "enjeu-1"),
+        ("3.a", "defi-3", "enjeu-2"),
+    ]
+
+    # ---- défis reordered (a drag's order): the codes that follow them too, shown at once
+    page = ed.ok(f"{base}/defis/ordre", {"ordre": f"{d3},{d1},{d2}"})
+    assert [d.title for d in file_of(url, rid).defis] == ["Équiper", "Former", "Connaître l'offre"]
+    assert [code for code, _defi, _enjeu in placed()] == ["2.a", "3.b", "3.a", "CTG-1", "1.a"]
+    assert shown_chantiers(page) == [
+        ("1.a", "D'atelier"),
+        ("2.a", "Former les agents"),
+        ("CTG-1", "Le chantier de la CTG"),
+        ("3.b", "Former les jeunes"),
+        ("3.a", "Une campagne"),
+    ]
+    # ▲ on the first: nothing moves, no code changes.
+    before = snapshot(url)
+    ed.ok(f"{base}/defis/{d3}/deplacer", {"sens": "-1"})
+    assert snapshot(url) == before
+
+    # A code already held (typed for a chantier without défi): the next free letter instead.
+    ed.ok(f"{base}/chantiers", {"rattacher": "", "code": "2.b", "titre": "Un chantier libre"})
+    libre = ids(url, Chantier, roadmap_id=rid)[-1]
+    title_of[libre] = "Un chantier libre"
+    page = ed.ok(f"{base}/defis/{d1}/deplacer", {"sens": "1"})  # « Former »: n° 2 → n° 3
+    codes = [code for code, _defi, _enjeu in placed()]
+    assert codes == ["3.a", "2.c", "2.a", "CTG-1", "1.a", "2.b"]
+    assert len(set(codes)) == len(codes)
+    assert shown_chantiers(page)[:3] == [
+        ("1.a", "D'atelier"),
+        ("2.c", "Former les jeunes"),
+        ("2.a", "Une campagne"),
+    ]
+
+    # ---- enjeux reordered: the défis still answer the same enjeux, their chips say the new numbers
+    file_under(libre, f"enjeu:{e3}", "2.b")
+    assert placed()[5] == ("2.b", None, "enjeu-3")
+    assert answers(ed.client.get(base).text) == {
+        "Équiper": [],
+        "Connaître l'offre": ["Enjeu 2"],
+        "Former": ["Enjeu 1", "Enjeu 3"],
+    }
+    page = ed.ok(f"{base}/enjeux/{e3}/deplacer", {"sens": "-1"})
+    assert 'id="sec-defis" class="rdm-section" aria-labelledby="h-defis" hx-swap-oob="true"' in page
+    assert answers(page) == {
+        "Équiper": [],
+        "Connaître l'offre": ["Enjeu 3"],
+        "Former": ["Enjeu 1", "Enjeu 2"],
+    }
+    assert "répond à l'enjeu 2" in section_of(page, "chantiers")
+    data = file_of(url, rid)
+    assert questions(data) == [ENJEUX[0], ENJEUX[2], ENJEUX[1]]
+    assert [(d.title, d.enjeux) for d in data.defis] == [
+        ("Équiper", []),
+        ("Connaître l'offre", ["enjeu-3"]),
+        ("Former", ["enjeu-1", "enjeu-2"]),
+    ]
+    assert placed()[5] == ("2.b", None, "enjeu-2")
+
+
 @pytest.fixture
 def two_roadmaps(server, facilitator_email):
     """Roadmap A with one of everything, roadmap B of the same facilitator (for ids that are not A's)."""
@@ -427,7 +608,9 @@ def two_roadmaps(server, facilitator_email):
         (enjeu, enjeu_2) = ids(url, Enjeu, roadmap_id=rid)
         ed.ok(f"{base}/defis", {"titre": f"Défi de {name}", "enjeux": str(enjeu)})
         (defi,) = ids(url, Defi, roadmap_id=rid)
-        ed.ok(f"{base}/chantiers", {"defi": str(defi), "code": "1.a", "titre": f"Chantier de {name}"})
+        ed.ok(
+            f"{base}/chantiers", {"rattacher": f"defi:{defi}", "code": "1.a", "titre": f"Chantier de {name}"}
+        )
         (chantier,) = ids(url, Chantier, roadmap_id=rid)
         fiche = f"{base}/chantiers/{chantier}"
         ed.ok(f"{fiche}/actions", {"nom": "Une action", "dateDeDebut": "2025", "dateDeFin": "2026"})
@@ -538,25 +721,59 @@ def test_bad_input_is_refused_in_french_and_changes_nothing(server, two_roadmaps
     )
     refused(
         url,
-        post(f"{base}/chantiers", {"titre": "Chantier", "defi": str(b["defi"])}),
+        post(f"{base}/chantiers", {"titre": "Chantier", "rattacher": f"defi:{b['defi']}"}),
         422,
         "n'est pas dans cette feuille de route",
         before,
     )
     refused(
         url,
-        post(f"{base}/chantiers/{a['chantier']}", {"titre": "Chantier", "defi": "2x"}),
+        post(f"{base}/chantiers/{a['chantier']}", {"titre": "Chantier", "rattacher": "defi:2x"}),
         422,
         "identifiant illisible",
         before,
     )
     refused(
         url,
-        post(f"{fiche}/entete", {"titre": "Chantier", "defi": str(b["defi"])}),
+        post(f"{fiche}/entete", {"titre": "Chantier", "rattacher": f"defi:{b['defi']}"}),
         422,
         "n'est pas dans cette feuille de route",
         before,
     )
+    refused(
+        url,
+        post(f"{base}/chantiers/{a['chantier']}", {"titre": "Chantier", "rattacher": f"enjeu:{b['enjeu']}"}),
+        422,
+        f"Enjeu : « {b['enjeu']} » n'est pas dans cette feuille de route.",
+        before,
+    )
+    refused(
+        url,
+        post(f"{fiche}/entete", {"titre": "Chantier", "rattacher": "enjeu:abc"}),
+        422,
+        "Enjeu : identifiant illisible « abc »",
+        before,
+    )
+    refused(
+        url,
+        post(
+            f"{base}/chantiers/{a['chantier']}", {"titre": "Chantier", "rattacher": f"atelier:{a['enjeu']}"}
+        ),
+        422,
+        f"Rattacher à : choix illisible « atelier:{a['enjeu']} »",
+        before,
+    )
+    refused(
+        url,
+        post(f"{base}/defis/ordre", {"ordre": f"{a['defi']},{b['defi']}"}),
+        422,
+        "ne correspond pas à la liste",
+        before,
+    )
+    refused(
+        url, post(f"{base}/defis/{a['defi']}/deplacer", {"sens": "+2"}), 422, "Sens de déplacement", before
+    )
+    refused(url, post(f"{base}/defis/{b['defi']}/deplacer", {"sens": "1"}), 404, "Défi introuvable", before)
     refused(
         url, post("/f/roadmaps/abc/enjeux", {"question": "Q ?"}), 404, "Feuille de route introuvable", before
     )
@@ -690,7 +907,9 @@ def test_another_facilitator_gets_404_everywhere(server, two_roadmaps):
         (f"{base}/enjeux/ordre", {"ordre": f"{a['enjeu_2']},{a['enjeu']}"}),
         (f"{base}/defis/{a['defi']}", {"titre": "Pris"}),
         (f"{base}/comites/{a['committee']}/supprimer", {}),
-        (f"{base}/chantiers", {"titre": "Pris", "defi": str(a["defi"])}),
+        (f"{base}/chantiers", {"titre": "Pris", "rattacher": f"defi:{a['defi']}"}),
+        (f"{base}/chantiers/{a['chantier']}", {"titre": "Pris", "rattacher": f"enjeu:{a['enjeu']}"}),
+        (f"{base}/defis/{a['defi']}/deplacer", {"sens": "1"}),
         (f"{fiche}/description", {"description": "Pris"}),
         (f"{fiche}/actions", {"nom": "Prise"}),
         (f"{fiche}/ressources/{a['resource']}", {"lien": "aucune"}),
