@@ -3,9 +3,12 @@
 A facilitator logs in, goes from her workshops to « Feuilles de route », creates a roadmap, adds
 three enjeux and reorders them by drag (SortableJS) and by keyboard (▲ ▼, the focus staying on the
 button pressed), adds a défi answering two enjeux and a chantier under it (its code suggested),
-opens its fiche, fills in description, « on aura réussi si », freins and gouvernance, adds two
-actions (co-financings, besoins, years) and four resources in three categories with different
-link states, and sees the map draw solid and dotted lines; a refused form says why, in the form.
+files a second chantier under an enjeu then under a second défi (« Rattacher à »), reorders the
+défis by keyboard (the codes that follow them change on the page) and an enjeu (the défis'
+« Répond à » chips follow at once), opens its fiche, fills in description, « on aura réussi
+si », freins and gouvernance, adds two actions (co-financings, besoins, years) and four resources
+in three categories with different link states, and sees the map draw solid and dotted lines; a
+refused form says why, in the form.
 All of it without a page load, with no script error and no CSP violation; checked in the database
 after each step. Screenshots (artifacts/screenshots/roadmap-*.png) at 1440×900 and 390×844.
 """
@@ -39,7 +42,9 @@ ENJEUX = [
     "Comment réduire les inégalités territoriales accentuées par la transition numérique ?",
 ]
 DEFI = "Développer des formations pour renforcer les compétences numériques"
+DEFI_2 = "Connaître et faire connaître l'offre de médiation"
 CHANTIER = "Développer des actions à destination des jeunes (3 à 14 ans)"
+CHANTIER_2 = "Une campagne de communication sur les lieux de médiation"
 RESOURCES = [  # name, category, link state (value, label)
     ("Centres sociaux / Espaces de vie sociale", "partenaires de projet", "operante"),
     ("Réseau local des conseillers numériques", "partenaires de projet", "connue-sans-lien"),
@@ -55,6 +60,20 @@ def snap(page, path, **options) -> None:
 
 def shown_enjeux(page) -> list[str]:
     return page.locator("#list-enjeux .rdm-question").all_inner_texts()
+
+
+def chips(page, defi: str):
+    """The « Répond à » chips of a défi on the page."""
+    return section(page, "defis").locator(".rdm-item", has_text=defi).locator(".rdm-chip")
+
+
+def file_chantier(page, title: str, choice: str) -> None:
+    """« Modifier » a chantier of the page, « Rattacher à » the option labelled `choice`, save."""
+    section(page, "chantiers").get_by_role("button", name=f"Modifier : {title}").click()
+    editing = section(page, "chantiers").locator(".rdm-item.is-editing")
+    editing.get_by_label("Rattacher à").select_option(label=choice)
+    editing.get_by_role("button", name="Enregistrer").click()
+    expect(section(page, "chantiers").locator(".rdm-item.is-editing")).to_have_count(0)
 
 
 def no_sideways_scroll(page) -> None:
@@ -165,13 +184,91 @@ def test_a_roadmap_and_a_fiche_chantier_in_a_browser(browser, server, facilitato
         assert [(c.code, c.title, c.defi) for c in file_of(url, rid).chantiers] == [
             ("1.a", CHANTIER, "defi-1")
         ]
+
+        # ---- a second chantier, filed under an enjeu, then under a second défi
+        section(page, "chantiers").get_by_label("Nouveau chantier du défi 1").fill(CHANTIER_2)
+        section(page, "chantiers").get_by_role("button", name="Ajouter", exact=True).click()
+        expect(section(page, "chantiers").locator(".rdm-code")).to_have_text(["1.a", "1.b"])
+        section(page, "defis").locator("summary", has_text="Ajouter un défi").click()
+        section(page, "defis").get_by_label("Titre du défi").fill(DEFI_2)
+        section(page, "defis").get_by_role("checkbox", name=starting_with("Enjeu 2 —")).check()
+        section(page, "defis").get_by_role("button", name="Ajouter le défi").click()
+        expect(section(page, "defis").locator(".rdm-item")).to_have_count(2)
+        file_chantier(page, CHANTIER_2, f"Enjeu 2 — {ENJEUX[2]}")
+        waiting = section(page, "chantiers").locator(".rdm-group", has_text="À rattacher à un défi")
+        expect(waiting.locator(".rdm-item")).to_have_count(1)
+        expect(waiting.locator(".rdm-item")).to_contain_text(CHANTIER_2)
+        expect(waiting.locator(".rdm-item")).to_contain_text("répond à l'enjeu 2")
+        expect(waiting.locator(".rdm-code")).to_have_text(["—"])  # « 1.b » was défi 1's
+        section(page, "chantiers").screenshot(
+            path=shots / "roadmap-chantiers-enjeu-1440.png", caret="initial"
+        )
+        assert [(c.code, c.defi, c.enjeu) for c in file_of(url, rid).chantiers] == [
+            ("1.a", "defi-1", None),
+            ("", None, "enjeu-2"),
+        ]
+        file_chantier(page, CHANTIER_2, f"Défi 2 — {DEFI_2}")
+        expect(section(page, "chantiers").locator(".rdm-group-title")).to_have_text(
+            [f"Défi 1 {DEFI}", f"Défi 2 {DEFI_2}"]
+        )
+        expect(section(page, "chantiers").locator(".rdm-code")).to_have_text(["1.a", "2.a"])
+        assert [(c.code, c.defi, c.enjeu) for c in file_of(url, rid).chantiers] == [
+            ("1.a", "defi-1", None),
+            ("2.a", "defi-2", "enjeu-2"),
+        ]
+        section(page, "chantiers").get_by_role("button", name=f"Modifier : {CHANTIER_2}").click()
+        editing = section(page, "chantiers").locator(".rdm-item.is-editing")
+        expect(editing.get_by_label("Rattacher à").locator("optgroup")).to_have_count(2)
+        editing.scroll_into_view_if_needed()
+        snap(page, shots / "roadmap-chantier-rattacher-1440.png")
+        editing.get_by_role("button", name="Annuler").click()
+        expect(section(page, "chantiers").locator(".rdm-item.is-editing")).to_have_count(0)
+
+        # ---- the défis reordered by keyboard: the codes that follow them change on the page
+        section(page, "defis").get_by_role("button", name=starting_with(f"Monter « {DEFI_2} »")).focus()
+        page.keyboard.press("Enter")
+        expect(section(page, "defis").locator(".rdm-title")).to_have_text([DEFI_2, DEFI])
+        expect(page.locator(":focus")).to_have_attribute(
+            "aria-label", f"Descendre « {DEFI_2} » (position 1 sur 2)"
+        )
+        expect(page.locator("#rdm-status")).to_have_text(f"« {DEFI_2} » : position 1 sur 2.")
+        expect(section(page, "chantiers").locator(".rdm-group-title")).to_have_text(
+            [f"Défi 1 {DEFI_2}", f"Défi 2 {DEFI}"]
+        )
+        expect(section(page, "chantiers").locator(".rdm-code")).to_have_text(["1.a", "2.a"])
+        expect(
+            section(page, "chantiers").locator(".rdm-item", has_text=CHANTIER_2).locator(".rdm-code")
+        ).to_have_text("1.a")
+        data = file_of(url, rid)
+        assert [d.title for d in data.defis] == [DEFI_2, DEFI]
+        assert [(c.code, c.title, c.defi) for c in data.chantiers] == [
+            ("2.a", CHANTIER, "defi-2"),
+            ("1.a", CHANTIER_2, "defi-1"),
+        ]
+
+        # ---- an enjeu moved down and back: the défis' « Répond à » follow at once
+        expect(chips(page, DEFI)).to_have_text(["Enjeu 1", "Enjeu 3"])
+        expect(chips(page, DEFI_2)).to_have_text(["Enjeu 2"])
+        page.get_by_role("button", name=starting_with(f"Descendre « {ENJEUX[0]} »")).focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#list-enjeux .rdm-question")).to_have_text([ENJEUX[2], ENJEUX[0], ENJEUX[1]])
+        expect(chips(page, DEFI)).to_have_text(["Enjeu 2", "Enjeu 3"])
+        expect(chips(page, DEFI_2)).to_have_text(["Enjeu 1"])
+        assert [d.enjeux for d in file_of(url, rid).defis] == [["enjeu-1"], ["enjeu-2", "enjeu-3"]]
+        page.keyboard.press("Shift+Tab")  # from its ▼ to its ▲
+        page.keyboard.press("Enter")
+        expect(page.locator("#list-enjeux .rdm-question")).to_have_text(final)
+        expect(chips(page, DEFI)).to_have_text(["Enjeu 1", "Enjeu 3"])
+        expect(chips(page, DEFI_2)).to_have_text(["Enjeu 2"])
+        assert [d.enjeux for d in file_of(url, rid).defis] == [["enjeu-2"], ["enjeu-1", "enjeu-3"]]
         assert_same_page(page)
+        page.evaluate("window.scrollTo(0, 0)")
         snap(page, shots / "roadmap-page-1440.png", full_page=True)
 
         # ---- the fiche chantier
         section(page, "chantiers").get_by_role("link", name=CHANTIER).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(CHANTIER)
-        expect(section(page, "entete")).to_contain_text(f"Défi 1 — {DEFI}")
+        expect(section(page, "entete")).to_contain_text(f"Défi 2 — {DEFI}")
         expect(section(page, "entete").locator(".rdm-answer")).to_have_text(
             [f"Enjeu 1 — {ENJEUX[0]}", f"Enjeu 3 — {ENJEUX[1]}"]
         )
@@ -336,7 +433,7 @@ def test_a_roadmap_and_a_fiche_chantier_in_a_browser(browser, server, facilitato
         page.goto(f"{server.url}/f/roadmaps")
         card = page.locator(".rdm-card", has_text="Feuille de route du Grand Périgueux")
         expect(card.locator(".rdm-card-counts")).to_have_text(
-            re.compile(r"3\s*enjeux\s*1\s*défi\s*1\s*chantier")
+            re.compile(r"3\s*enjeux\s*2\s*défis\s*2\s*chantiers")
         )
         snap(page, shots / "roadmap-list-1440.png", full_page=True)
 
