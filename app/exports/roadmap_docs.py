@@ -7,6 +7,8 @@ entries may carry details, and the resource maps as figures. Each format has its
 every format shows the same sections in the same order:
 
 - the cover: the territory, its kind and code, the perimeter, the carriers;
+- the « Sommaire »: the level-1 and level-2 headings, with their page numbers where the format
+  has pages (the Markdown writer leaves it out: a Markdown reader draws its own outline);
 - « Contexte », « Gouvernance » (committees, type and frequency);
 - « Enjeux prioritaires », in rank order, with score and provenance;
 - « Défis, chantiers et actions »: each défi, the enjeux it answers, its chantiers and their
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from sqlmodel import Session
@@ -51,13 +53,15 @@ class Cover:
 
 @dataclass(frozen=True)
 class Heading:
-    """`number` (« Enjeu 1 », « Chantier 1.a ») comes before `text`; `new_page` starts a page."""
+    """`number` (« Enjeu 1 », « Chantier 1.a ») comes before `text`; `new_page` starts a page.
+    `anchor` names it for links (« titre-3 »), unique in the document."""
 
     kind: ClassVar[str] = "heading"
     level: int
     text: str
     number: str = ""
     new_page: bool = False
+    anchor: str = ""
 
     @property
     def full(self) -> str:
@@ -104,7 +108,20 @@ class Figure:
     caption: str
 
 
-Block = Cover | Heading | Paragraph | Bullets | Figure
+@dataclass(frozen=True)
+class Contents:
+    """The table of contents, on a page of its own after the cover: `entries` are the document's
+    headings down to `levels`, in order, each with its anchor."""
+
+    kind: ClassVar[str] = "contents"
+    title: str
+    levels: int
+    entries: tuple[Heading, ...]
+
+
+Block = Cover | Contents | Heading | Paragraph | Bullets | Figure
+CONTENTS_TITLE = "Sommaire"
+CONTENTS_LEVELS = 2
 
 
 # ---------------------------------------------------------------- French wording
@@ -403,7 +420,21 @@ def blocks(data: domain.RoadmapFile) -> list[Block]:
         section("Fiches chantier")
         for n, chantier in enumerate(detailed):
             out.extend(_fiche(chantier, plan, first=n == 0))
-    return out
+    return _with_contents(out)
+
+
+def _with_contents(out: list[Block]) -> list[Block]:
+    """Each heading named by its place (« titre-1 », « titre-2 »…), and the « Sommaire » of those
+    down to level 2 right after the cover."""
+    named: list[Block] = []
+    count = 0
+    for block in out:
+        if isinstance(block, Heading):
+            count += 1
+            block = replace(block, anchor=f"titre-{count}")
+        named.append(block)
+    entries = tuple(b for b in named if isinstance(b, Heading) and b.level <= CONTENTS_LEVELS)
+    return [named[0], Contents(CONTENTS_TITLE, CONTENTS_LEVELS, entries), *named[1:]]
 
 
 # ---------------------------------------------------------------- files

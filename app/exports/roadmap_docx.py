@@ -4,6 +4,10 @@ Word's own styles, so that the document's outline, navigation pane and table of 
 and a collectivité can restyle it: « Title », « Heading 1/2/3 » (« Titre 1/2/3 » in a French
 Word), « List Bullet » and « List Bullet 2 », « Caption ». A4, French language, page numbers in
 the footer; headings and list labels stay with what follows them. Resource maps are PNG images.
+
+The « Sommaire » after the cover is Word's table of contents field: Word fills it in with page
+numbers when it opens the file (after asking); until then, and in LibreOffice until « Outils ›
+Mettre à jour › Tout mettre à jour », it lists the headings without page numbers.
 """
 
 import io
@@ -17,7 +21,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 
 from app.domain.roadmap import RoadmapFile
 from app.exports import roadmap_docs as docs
-from app.exports.docx_base import french_body, page_field
+from app.exports.docx_base import contents_field, french_body, page_field, update_fields_on_open
 from app.exports.figures import to_png
 
 MAP_WIDTH = Cm(16.5)
@@ -40,6 +44,7 @@ def _setup(doc: DocxDocument) -> None:
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     french_body(doc, 10.5)
+    update_fields_on_open(doc)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("Page ")
@@ -79,6 +84,11 @@ def _block(doc: DocxDocument, block: docs.Block) -> None:
         _text(title, block.title)
         for label, value in block.fields:
             _labelled(doc, label, value)
+    elif isinstance(block, docs.Contents):
+        title = doc.add_paragraph(style="TOC Heading")  # a title, not a heading of the outline
+        _text(title, block.title)
+        title.paragraph_format.page_break_before = True
+        contents_field(doc, [(h.level, h.full) for h in block.entries], block.levels)
     elif isinstance(block, docs.Heading):
         heading = doc.add_heading(level=block.level)
         _text(heading, block.full)

@@ -55,7 +55,7 @@ def _block(block: docs.Block) -> list[str]:
         for entry in block.entries:
             out += _entry(entry)
         return out
-    if isinstance(block, docs.Figure):
+    if isinstance(block, (docs.Figure, docs.Contents)):  # no pages to number: readers draw the outline
         return []
     raise TypeError(f"unknown block {block!r}")
 

@@ -5,11 +5,16 @@ LibreOffice's own style names, so that the navigator, the outline and the table 
 outline levels, a bulleted list style, « Caption », « Strong Emphasis » and « Emphasis ». A4,
 French language, page numbers in the footer; headings and list labels stay with what follows
 them. Resource maps are PNG images.
+
+The « Sommaire » after the cover is LibreOffice's own table of contents (levels 1 and 2), filled
+with the headings. Page numbers are LibreOffice's to compute (« Mettre à jour l'index »): the
+file holds the entries without them.
 """
 
 import io
 
 from odfdo import (
+    TOC,
     Document,
     Element,
     Frame,
@@ -35,6 +40,15 @@ ENTRY, DETAIL = "List_20_Bullet", "List_20_Bullet_20_2"
 STRONG, EMPHASIS = "Strong_20_Emphasis", "Emphasis"
 LABEL, CENTRED, FOOTER = "P_label", "P_centred", "Footer"
 BREAK = {1: "P_h1_page", 2: "P_h2_page", 3: "P_h3_page"}
+CONTENTS_TITLE, CONTENTS_ENTRY = "Contents_20_Heading", "Contents_20_%d"
+
+# What LibreOffice writes in an entry when it updates the table of contents: a link to the heading,
+# its text, dots up to the page number at the right margin.
+_ENTRY_TEMPLATE = (
+    "<text:index-entry-link-start/>", "<text:index-entry-text/>",
+    '<text:index-entry-tab-stop style:type="right" style:leader-char="."/>',
+    "<text:index-entry-page-number/>", "<text:index-entry-link-end/>",
+)
 
 # A bulleted list with indents (odfdo's template leaves them out): • then – for details.
 _BULLET_LEVEL = (
@@ -82,6 +96,14 @@ def _styles(doc: Document) -> None:
     paragraph(ENTRY, "List Bullet", "Standard", paragraph="fo:margin-top=0.05cm;fo:margin-bottom=0.05cm")
     paragraph(DETAIL, "List Bullet 2", "Standard", paragraph="fo:margin-top=0cm;fo:margin-bottom=0cm",
               text="fo:font-size=9.5pt")
+    doc.get_style("paragraph", CONTENTS_TITLE).set_properties(
+        area="paragraph", **{"fo:break-before": "page", "fo:margin-bottom": "0.4cm"})
+    doc.get_style("paragraph", CONTENTS_TITLE).set_properties(
+        area="text", **{"fo:font-size": "17pt", "fo:color": "#0b3d6e"})
+    doc.get_style("paragraph", CONTENTS_ENTRY % 1).set_properties(
+        area="paragraph", **{"fo:margin-top": "0.2cm"})
+    doc.get_style("paragraph", CONTENTS_ENTRY % 1).set_properties(
+        area="text", **{"fo:font-weight": "bold"})
     paragraph(FOOTER, "Footer", "Standard", paragraph="fo:text-align=center",
               text="fo:font-size=8pt;fo:color=#5b6470")
     paragraph(LABEL, "", BODY, automatic=True,
@@ -155,10 +177,38 @@ def _figure(doc: Document, block: docs.Figure) -> list[Paragraph]:
     return [picture, Paragraph(block.caption, style="Caption")]
 
 
+def _contents(block: docs.Contents) -> TOC:
+    """The table of contents, empty: `_fill` writes its entries once the headings are in."""
+    toc = TOC(block.title, outline_level=block.levels, title_style=CONTENTS_TITLE,
+              entry_style=CONTENTS_ENTRY)
+    for template in toc.get_elements("text:table-of-content-source/text:table-of-content-entry-template"):
+        for part in _ENTRY_TEMPLATE:
+            template.append(Element.from_tag(part))
+    return toc
+
+
+def _fill(doc: Document, toc: TOC) -> None:
+    """The entries: odfdo's `fill` lists the headings down to the outline level, numbering each
+    « 1.2. »; the headings carry their own numbers (« Enjeu 1 »), so each entry is then made the
+    heading's text alone, in the style of its level: what LibreOffice writes, but for the page
+    number."""
+    toc.fill(doc, use_default_styles=False)
+    title = toc.body.get_element("text:index-title/text:p")
+    title.style = CONTENTS_TITLE  # (odfdo leaves the title paragraph unstyled)
+    levels = toc.outline_level
+    headers = [h for h in doc.body.headers if int(h.level) <= levels]
+    entries = [e for e in toc.body.children if e.tag == "text:p"]
+    for entry, header in zip(entries, headers, strict=True):
+        toc.body.replace_element(entry, Paragraph(header.text_recursive.replace("\n", " "),
+                                                  style=CONTENTS_ENTRY % int(header.level)))
+
+
 def _block(doc: Document, block: docs.Block) -> list[Element]:
     if isinstance(block, docs.Cover):
         out = [Paragraph(block.kicker, style="Subtitle"), Paragraph(block.title, style="Title")]
         return out + [_labelled(label, value) for label, value in block.fields]
+    if isinstance(block, docs.Contents):
+        return [_contents(block)]
     if isinstance(block, docs.Heading):
         style = BREAK[block.level] if block.new_page else f"Heading_20_{block.level}"
         heading = Header(block.level, block.full)
@@ -191,6 +241,8 @@ def to_odt(data: RoadmapFile) -> bytes:
     for block in docs.blocks(data):
         for element in _block(doc, block):
             doc.body.append(element)
+    for toc in doc.body.get_elements("text:table-of-content"):
+        _fill(doc, toc)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -125,6 +125,8 @@ HEADINGS = [
     (3, "Ressources à mobiliser"),
     (3, "Cartographie des ressources"),
 ]
+# The « Sommaire »: levels 1 and 2 of the outline.
+CONTENTS = [(level, text) for level, text in HEADINGS if level <= 2]
 # What the text says, in this order: actions and amounts under their chantier, each chantier under
 # its défi or enjeu (before the next one's heading), the fiche with its lists and its map.
 IN_ORDER = [
@@ -224,6 +226,44 @@ def test_docx_text_actions_amounts_and_map(docx_file):
     assert "Acheter et aménager le bus" in bullets and FORMULA in bullets
 
 
+def test_docx_sommaire_is_a_toc_field_holding_the_headings_until_updated(docx_file):
+    import docx
+    from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
+    from docx.oxml.ns import qn
+
+    document = docx.Document(io.BytesIO(docx_file))
+    # Word and LibreOffice are asked to compute the fields on opening; in its place in the settings.
+    settings = [child.tag for child in document.settings.element]
+    assert settings.count(qn("w:updateFields")) == 1
+    flag = document.settings.element.find(qn("w:updateFields"))
+    assert flag.get(qn("w:val")) == "true"
+    assert settings.index(qn("w:updateFields")) < settings.index(qn("w:compat"))
+    # One field, Word's table of contents of levels 1 and 2, as links.
+    codes = [code.text for code in document.element.body.iter(qn("w:instrText"))]
+    assert codes == [' TOC \\o "1-2" \\h \\z \\u ']
+    # Right after the cover: the « Sommaire » title on a new page, in no heading style (not listed).
+    paragraphs = document.paragraphs
+    at = next(n for n, p in enumerate(paragraphs) if p.text == "Sommaire")
+    assert paragraphs[at - 1].text.startswith("Contenu")
+    assert paragraphs[at].style.name == "TOC Heading" and paragraphs[at].paragraph_format.page_break_before
+    assert paragraphs[at].style.element.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) == "9"  # body text
+    # The field's result until it is computed: the headings, in order, one paragraph each in « toc 1 »
+    # or « toc 2 », between the field's separator (first paragraph) and its end (last one).
+    entries = paragraphs[at + 1:at + 1 + len(CONTENTS)]
+    assert [(p.style.name, plain(p.text)) for p in entries] == [
+        (f"toc {level}", plain(text)) for level, text in CONTENTS]
+    chars = [(n, char.get(qn("w:fldCharType"))) for n, p in enumerate(entries)
+             for char in p._p.iter(qn("w:fldChar"))]
+    assert chars == [(0, "begin"), (0, "separate"), (len(CONTENTS) - 1, "end")]
+    assert paragraphs[at + 1 + len(CONTENTS)].style.name == "Heading 1"
+    # The entries' styles put the page number at the right margin, after dots.
+    section = document.sections[0]
+    for level in (1, 2):
+        (tab,) = document.styles[f"toc {level}"].paragraph_format.tab_stops
+        assert (tab.alignment, tab.leader) == (WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+        assert tab.position == section.page_width - section.left_margin - section.right_margin
+
+
 # ---------------------------------------------------------------- ODT (odfpy; odfdo wrote it)
 
 
@@ -289,6 +329,35 @@ def test_odt_text_actions_amounts_and_map(odt_file):
     assert href in manifest
 
 
+def test_odt_sommaire_is_a_table_of_contents_filled_with_the_headings(odt_file):
+    from odf import teletype
+    from odf import text as odf_text
+    from odf.opendocument import load
+
+    document = load(io.BytesIO(odt_file))
+    (toc,) = document.getElementsByType(odf_text.TableOfContent)
+    (source,) = toc.getElementsByType(odf_text.TableOfContentSource)
+    assert source.getAttribute("outlinelevel") == "2"
+    # Each level's template makes LibreOffice write text, dots and page number when it updates it.
+    for template in source.getElementsByType(odf_text.TableOfContentEntryTemplate)[:2]:
+        parts = [n.qname[1] for n in template.childNodes]
+        assert parts == ["index-entry-link-start", "index-entry-text", "index-entry-tab-stop",
+                         "index-entry-page-number", "index-entry-link-end"]
+    (body,) = toc.getElementsByType(odf_text.IndexBody)
+    (title,) = body.getElementsByType(odf_text.IndexTitle)
+    assert teletype.extractText(title) == "Sommaire"
+    entries = [n for n in body.childNodes if n.qname[1] == "p"]
+    assert [(n.getAttribute("stylename"), plain(teletype.extractText(n))) for n in entries] == [
+        (f"Contents_20_{level}", plain(text)) for level, text in CONTENTS]
+    # Right after the cover, before the first heading; its title starts a page.
+    order = [n.qname[1] for n in document.text.childNodes]
+    assert order.index("table-of-content") == order.index("h") - 1
+    title_style = next(s for s in document.styles.childNodes
+                       if s.qname[1] == "style" and s.getAttribute("name") == "Contents_20_Heading")
+    (props,) = [n for n in title_style.childNodes if n.qname[1] == "paragraph-properties"]
+    assert props.getAttribute("breakbefore") == "page"
+
+
 # ---------------------------------------------------------------- PDF (pypdf)
 
 
@@ -316,6 +385,43 @@ def test_pdf_text_in_order_a4_page_numbers_and_map(pdf_file):
     last = plain("\n".join(pages[-2:]))
     assert "CHANTIER" in last and "Légende" in last
     assert last.count("CAF des Deux-Sèvres") == 2  # in the list and on the map
+
+
+def test_pdf_sommaire_gives_each_heading_the_page_it_is_printed_on(pdf_file):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf_file))
+    pages = [plain(page.extract_text().replace("-\n", "-")) for page in reader.pages]
+    # The page after the cover; the first section on the next one.
+    assert pages[1].startswith("Sommaire") and pages[2].startswith("Contexte")
+    # Each heading's page: where its text is, in order, from the page after the Sommaire (the PDF
+    # prints « Enjeu 1 » apart from the question, without the dash).
+    printed_on = []
+    at_page, at = 2, 0
+    for _, text in CONTENTS:
+        printed = text.replace(" — ", " ", 1)
+        while pages[at_page].find(plain(printed), at) < 0:
+            at_page, at = at_page + 1, 0
+        at = pages[at_page].find(plain(printed), at) + len(plain(printed))
+        printed_on.append(at_page + 1)
+    assert printed_on[0] == 3 and printed_on == sorted(printed_on) and len(set(printed_on)) >= 5
+    # Each entry of the Sommaire: the heading, dots, the page number.
+    listed = []
+    at = 0
+    for _, text in CONTENTS:
+        found = re.compile(re.escape(plain(text)) + r"[ .]*? (\d+)(?: |$)").search(pages[1], at)
+        assert found, f"« {text} » not in the Sommaire after …{pages[1][max(0, at - 80):at]}"
+        listed.append(int(found.group(1)))
+        at = found.end(1)
+    assert listed == printed_on
+    # And each entry is a link to its heading, whose destination is on that page.
+    targets = []
+    for annotation in reader.pages[1].get("/Annots", []):
+        destination = annotation.get_object()["/Dest"]
+        if not targets or targets[-1] != destination:
+            targets.append(destination)
+    assert len(targets) == len(CONTENTS)
+    assert [reader.get_destination_page_number(reader.named_destinations[t]) + 1 for t in targets] == listed
 
 
 def test_pdf_headings_are_never_the_last_line_of_a_page(pdf_file):
