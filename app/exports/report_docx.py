@@ -1,7 +1,9 @@
 """The workshop report as DOCX (python-docx): a real document with headings, tables and figures.
 
-Same content and order as the PDF (`app/templates/exports/report.html`): one « Titre 1 » heading
-per activity, post-its and resources as lists by category, results as tables, the matrix and the
+Same content and order as the PDF (`app/templates/exports/report.html`): the « Déroulé de
+l'atelier » is Word's table of contents of the activities (filled in with page numbers when Word
+computes the fields on opening; the activities' titles until then), one « Titre 1 » heading per
+activity, post-its and resources as lists by category, results as tables, the matrix and the
 resource maps as PNG images drawn by CairoSVG from the board's SVG.
 """
 
@@ -18,7 +20,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from app.exports import figures
-from app.exports.docx_base import french_body, page_field
+from app.exports.docx_base import contents_field, french_body, page_field, update_fields_on_open
 from app.exports.report import (
     PollPart,
     PostitsPart,
@@ -265,8 +267,12 @@ WRITERS = {PostitsPart: _postits, RatingPart: _rating, RankingPart: _ranking, Po
            TablePart: _table_part, ResourcesPart: _resources}
 
 
+def _section_title(s: Section) -> str:
+    return f"{s.number}. {s.title}"
+
+
 def _section(doc: DocumentType, s: Section) -> None:
-    doc.add_heading(f"{s.number}. {s.title}", level=1)
+    doc.add_heading(_section_title(s), level=1)
     if s.kind != "text":
         _small(doc.add_paragraph(), s.kind_label.upper(), size=7.5)
     if s.prompt:
@@ -290,6 +296,7 @@ def _setup(doc: DocumentType, report: Report) -> None:
     properties.author = "Cap Partagé"
     properties.language = "fr-FR"
     french_body(doc, 10)
+    update_fields_on_open(doc)
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2)
@@ -319,11 +326,7 @@ def report_docx(report: Report) -> bytes:
         paragraph.add_run(f"Participants ayant donné leur nom{NBSP}: ").bold = True
         paragraph.add_run(", ".join(report.names) + ".")
     doc.add_heading("Déroulé de l'atelier", level=2)
-    for s in report.sections:
-        paragraph = doc.add_paragraph()
-        paragraph.paragraph_format.space_after = Pt(0)
-        paragraph.add_run(f"{s.number}. {s.title}")
-        _small(paragraph, f" — {s.kind_label}")
+    contents_field(doc, [(1, _section_title(s)) for s in report.sections], levels=1)
     for s in report.sections:
         _section(doc, s)
     _note(doc, "Compte-rendu établi avec Cap Partagé, logiciel libre d'ateliers participatifs pour les "

@@ -29,6 +29,7 @@ import httpx
 import openpyxl
 import pytest
 import yaml
+from docx.oxml.ns import qn
 from odf import table as odf_table
 from odf import text as odf_text
 from odf.opendocument import load
@@ -360,6 +361,36 @@ def save_pages_as_png(content: bytes, name: str) -> list[Path]:
     return sorted(folder.glob(f"{name}-*.png"))
 
 
+def printed_contents(reader: PdfReader, index: int) -> list[tuple[str, int]]:
+    """A PDF page's table of contents as it is drawn: for each link, in order, its destination and
+    the page number printed to the right of its last line (found by position, not text order)."""
+    page = reader.pages[index]
+    numbers: list[tuple[float, float, int]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, _size: float) -> None:
+        if text.strip().isdigit():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            numbers.append((x, y, int(text)))
+
+    page.extract_text(visitor_text=visit)
+    last_lines: dict[str, tuple[float, float, float]] = {}  # destination: bottom, top, right
+    for annotation in page.get("/Annots", []):
+        link = annotation.get_object()
+        x0, y0, x1, y1 = (float(v) for v in link["/Rect"])
+        bottom, top, right = min(y0, y1), max(y0, y1), max(x0, x1)
+        known = last_lines.get(link["/Dest"])
+        if known is None or bottom < known[0] - 1:
+            last_lines[link["/Dest"]] = (bottom, top, right)
+        elif bottom <= known[0] + 1:
+            last_lines[link["/Dest"]] = (known[0], known[1], max(known[2], right))
+    out = []
+    for destination, (bottom, top, right) in last_lines.items():
+        (value,) = [v for x, y, v in numbers if x >= right - 1 and bottom - 1 <= y <= top + 1]
+        out.append((destination, value))
+    return out
+
+
 def test_workshop_report_pdf_and_docx(played: Played) -> None:
     p = played
     ws_id = p.ws["id"]
@@ -403,6 +434,21 @@ def test_workshop_report_pdf_and_docx(played: Played) -> None:
     assert "leviers d'action" in rating_section
     # No personal data by default.
     assert NAME not in content and ORGANISATION not in content
+    # The « Déroulé » links each activity to its heading and gives the page where the heading is.
+    pages = [squash(page.extract_text()) for page in reader.pages]
+    printed_on = []
+    at_page, at = 0, 0
+    for n, title in enumerate(p.titles, start=1):
+        heading = squash(f"{n} {title}")  # « 1 » drawn apart, then the title
+        while pages[at_page].find(heading, at) < 0:
+            at_page, at = at_page + 1, 0
+        at = pages[at_page].find(heading, at) + len(heading)
+        printed_on.append(at_page + 1)
+    assert printed_on[-1] > 1  # the report runs over more than one page
+    contents = printed_contents(reader, 0)
+    assert contents == [(f"activite-{n}", page) for n, page in enumerate(printed_on, start=1)]
+    for destination, page in contents:
+        assert reader.get_destination_page_number(reader.named_destinations[destination]) + 1 == page
     save_pages_as_png(r.content, "compte-rendu")  # to look at, when pdftoppm is installed
 
     r = p.get(f"/f/workshops/{ws_id}/compte-rendu.pdf?noms=1")
@@ -417,6 +463,20 @@ def test_workshop_report_pdf_and_docx(played: Played) -> None:
     document = docx.Document(io.BytesIO(r.content))
     headings = [par.text for par in document.paragraphs if par.style.name == "Heading 1"]
     assert headings == [f"{n}. {t}" for n, t in enumerate(p.titles, start=1)]
+    # The « Déroulé » is Word's table of contents of the activities, computed when Word opens the
+    # file; until then it holds their headings.
+    assert [code.text for code in document.element.body.iter(qn("w:instrText"))] == [
+        ' TOC \\o "1-1" \\h \\z \\u ']
+    assert document.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
+    texts = [par.text for par in document.paragraphs]
+    start = texts.index("Déroulé de l'atelier") + 1
+    entries = document.paragraphs[start:start + len(headings)]
+    assert [(par.style.name, par.text) for par in entries] == [("toc 1", h) for h in headings]
+    assert document.paragraphs[start + len(headings)].style.name == "Heading 1"
+    assert [char.get(qn("w:fldCharType")) for par in entries for char in par._p.iter(qn("w:fldChar"))] == [
+        "begin", "separate", "end"]
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "screenshots" / "compte-rendu.docx").write_bytes(r.content)  # to look at
     assert len(document.inline_shapes) >= 1  # the matrix
     everything = "\n".join(par.text for par in document.paragraphs)
     for note in shown_notes:
