@@ -213,6 +213,13 @@ class RoadmapFile(_Model):
                 if ref in seen:
                     problems.append(f"{what}[{index}].id : « {ref} » est déjà pris par un autre élément")
                 seen.add(ref)
+        codes: dict[str, int] = {}
+        for index, chantier in enumerate(self.chantiers):
+            if chantier.code in codes:
+                problems.append(f"chantiers[{index}].code : « {chantier.code} » est déjà le code de "
+                                f"chantiers[{codes[chantier.code]}]")
+            elif chantier.code:
+                codes[chantier.code] = index
         enjeux = {e.ref for e in self.enjeux}
         defis = {d.ref for d in self.defis}
         for index, defi in enumerate(self.defis):

@@ -369,6 +369,14 @@ def _code_of_place(session: Session, roadmap: Roadmap, row: Chantier, code: str,
     return code
 
 
+def _check_code_free(session: Session, roadmap: Roadmap, code: str, chantier_id: int | None) -> None:
+    """Two chantiers of a roadmap never share a code (the documents and the JSON name them by it)."""
+    for other in roadmaps.chantiers_of(session, roadmap.id):
+        if code and other.code == code and other.id != chantier_id:
+            raise DomainError(f"Le code « {code} » est déjà celui du chantier « {other.title} » : "
+                              "choisissez-en un autre.")
+
+
 def write_chantier(session: Session, roadmap: Roadmap, row: Chantier, form: Form, part: str) -> None:
     """One part of a chantier (or its head) from a form, checked as a whole chantier."""
     keys = CHANTIER_PARTS[part]
@@ -384,7 +392,9 @@ def write_chantier(session: Session, roadmap: Roadmap, row: Chantier, form: Form
     if "rattacher" in keys:
         defi_id, enjeu_id = _parent(session, roadmap, row, form_text(form, "rattacher"))
     c = check(domain.Chantier, data)
-    row.code = _code_of_place(session, roadmap, row, c.code, defi_id)
+    code = _code_of_place(session, roadmap, row, c.code, defi_id)
+    _check_code_free(session, roadmap, code, row.id)
+    row.code = code
     row.title, row.description = c.title, c.description
     row.objectives, row.obstacles = list(c.objectives), list(c.obstacles)
     row.pilot, row.doers, row.associates = c.governance.pilot, c.governance.doers, c.governance.associates

@@ -708,6 +708,23 @@ def test_bad_input_is_refused_in_french_and_changes_nothing(server, two_roadmaps
         before,
     )
 
+    # Two chantiers never share a code (the one under a défi and a free one alike).
+    twin = "Le code « 1.a » est déjà celui du chantier « Chantier de A »"
+    refused(
+        url,
+        post(f"{base}/chantiers", {"titre": "Un autre", "code": "1.a", "rattacher": f"defi:{a['defi']}"}),
+        422,
+        twin,
+        before,
+    )
+    refused(
+        url,
+        post(f"{base}/chantiers", {"titre": "Un autre", "code": "1.a", "rattacher": ""}),
+        422,
+        twin,
+        before,
+    )
+
     # Ids that are not numbers, not this roadmap's, not of this list.
     refused(
         url, post(f"{base}/defis", {"titre": "Défi", "enjeux": "abc"}), 422, "identifiant illisible", before

@@ -183,6 +183,15 @@ def test_control_characters_and_lone_surrogates_are_refused_at_their_place():
     assert caught.value.problems == ["enjeux[1].question : caractère de contrôle ou invalide (U+D800)"]
 
 
+def test_two_chantiers_never_share_a_code():
+    data = minimal()
+    data["chantiers"][2]["code"] = "1.a"
+    assert problems_of(data) == ["chantiers[2].code : « 1.a » est déjà le code de chantiers[0]"]
+    data["chantiers"][2]["code"] = ""
+    data["chantiers"][1]["code"] = ""
+    assert parse_file(json.dumps(data)).chantiers[2].code == ""  # empty codes are not codes
+
+
 def test_not_json_or_not_an_object():
     with pytest.raises(RoadmapFileError, match="JSON"):
         parse_file(b"\xff\xfe pas du json")
