@@ -542,7 +542,23 @@ def save(
     return row
 
 
+def _forget_defi(session: Session, roadmap: Roadmap, defi: Defi) -> None:
+    """A défi deleted: its chantiers wait « à rattacher » without a code of its numbering, and the
+    défis after it move up one number, their chantiers' codes with them (« 3.a » → « 2.a »)."""
+    before = [d.id for d in roadmaps.defis_of(session, roadmap.id)]
+    number = before.index(defi.id) + 1
+    for chantier in roadmaps.chantiers_of(session, roadmap.id):
+        if chantier.defi_id == defi.id:
+            chantier.defi_id = None
+            if domain.follows(chantier.code, number):
+                chantier.code = ""
+            session.add(chantier)
+    renumber_codes(session, roadmap, before, [i for i in before if i != defi.id])
+
+
 def delete(session: Session, roadmap: Roadmap, row: Any) -> None:
+    if isinstance(row, Defi):
+        _forget_defi(session, roadmap, row)
     session.delete(row)
     _done(session, roadmap)
 
