@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.support import ROOT, create_facilitator
+from tests.support import ROOT, create_facilitator, sql
 
 pytestmark = pytest.mark.storage
 
@@ -82,3 +83,17 @@ def test_bad_requests_say_why_and_write_nothing(database_url: str, tmp_path: Pat
     r = cli(database_url, "export-roadmap", "1", "--format", "doc", "--out", str(out))
     assert r.returncode == 2 and "Format d'export inconnu" in r.stderr
     assert not any(out.iterdir())
+
+
+def test_demo_prepares_a_workshop_and_the_example_roadmap_once(database_url: str):
+    first = cli(database_url, "demo")
+    assert first.returncode == 0, first.stderr
+    code = re.search(r"code : ([A-Z0-9]{6})", first.stdout).group(1)
+    assert "demo@cap-partage.local" in first.stdout and f"/j/{code}" in first.stdout
+    roadmap_url = re.search(r"Feuille de route d'exemple : \S+/f/roadmaps/(\d+)", first.stdout)
+    again = cli(database_url, "demo")
+    assert again.returncode == 0 and f"code : {code}" in again.stdout
+    assert re.search(r"/f/roadmaps/(\d+)", again.stdout).group(1) == roadmap_url.group(1)
+    counts = sql(database_url, "SELECT (SELECT count(*) FROM workshop), (SELECT count(*) FROM roadmap), "
+                               "(SELECT count(*) FROM chantier)")
+    assert counts == [(1, 1, 10)]
