@@ -43,7 +43,7 @@
   function showPending(entry, message) {
     var card = cardOf(entry);
     if (!card) return;
-    if (!snapshots[card.id]) snapshots[card.id] = card.outerHTML;
+    if (!snapshots[card.id]) snapshots[card.id] = card.cloneNode(true);
     var form = card.querySelector('form[data-axis="' + CSS.escape(entry.fields.axis) + '"]');
     if (!form) return;
     form.querySelectorAll('button[name="value"]').forEach(function (button) {
@@ -78,8 +78,10 @@
     if (!card) return;
     var before = snapshots[card.id];
     if (before) {
+      // A copy of the nodes, not their HTML: re-parsing it would trip the CSP on any style
+      // attribute the browser added meanwhile.
       delete snapshots[card.id];
-      apply(before);
+      card.replaceWith(before);
       card = cardOf(entry);
     }
     if (card) {
