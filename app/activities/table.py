@@ -211,7 +211,7 @@ def _groups(session: Session, workshop_id: int) -> dict[int, WorkshopGroup]:
 def new_row_form(request: Request, code: str, activity_id: int, session: SessionDep,
                  section: str = "") -> Response:
     workshop, participant = participant_of(request, session, code)
-    activity = tables.open_activity(session, participant, activity_id, "table")
+    activity = workshops.open_activity(session, participant, activity_id, "table")
     if activity.config.get("use_groups") and participant.group_id is None:
         raise DomainError("Choisissez votre sous-groupe avant d'écrire.")
     sec = domain.check_section(section, tables.sections_of(session, activity))
@@ -236,7 +236,7 @@ def create_row(
         # it is an edit of the version her first try created.
         mine = domain.merged_cells({}, domain.clean_cells(cells, columns))
         if mine != row.cells:
-            tables.open_activity(session, participant, activity.id, "table")
+            workshops.open_activity(session, participant, activity.id, "table")
             tables.check_may_edit(activity, row, participant, _groups(session, workshop.id))
             return _save(request, session, workshop, activity, row, 1, cells, participant)
     else:
@@ -250,7 +250,7 @@ def create_row(
 def edit_row_form(request: Request, code: str, activity_id: int, row_id: int,
                   session: SessionDep) -> Response:
     workshop, participant = participant_of(request, session, code)
-    activity = tables.open_activity(session, participant, activity_id, "table")
+    activity = workshops.open_activity(session, participant, activity_id, "table")
     row = tables.row_of(session, activity, row_id)
     tables.check_may_edit(activity, row, participant, _groups(session, workshop.id))
     return _editor(request, Editor(activity, workshop, domain.columns_of(activity.config),
@@ -261,7 +261,7 @@ def edit_row_form(request: Request, code: str, activity_id: int, row_id: int,
 def save_row(request: Request, code: str, activity_id: int, row_id: int, session: SessionDep,
              cells: CellsDep, version: Annotated[int, Form(ge=1)]) -> Response:
     workshop, participant = participant_of(request, session, code)
-    activity = tables.open_activity(session, participant, activity_id, "table")
+    activity = workshops.open_activity(session, participant, activity_id, "table")
     row = tables.row_of(session, activity, row_id)
     tables.check_may_edit(activity, row, participant, _groups(session, workshop.id))
     return _save(request, session, workshop, activity, row, version, cells, participant)

@@ -25,9 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain import ranking as domain
-from app.domain.activities import accepts_contributions
-from app.domain.errors import DomainError, NotAllowed, NotFound
+from app.domain.errors import DomainError, NotAllowed
 from app.models import Activity, Item, Participant, Vote
+from app.services import workshops
 
 RANK, DOTS, GRADE = "rank", "dots", "grade"
 AXES = {"borda": RANK, "schulze": RANK, "dots": DOTS, "majority": GRADE}
@@ -323,17 +323,6 @@ def mine_of(session: Session, activity: Activity, participant: Participant) -> M
 # --- writing ------------------------------------------------------------------------------------
 
 
-def open_ranking(session: Session, participant: Participant, activity_id: int) -> Activity:
-    activity = session.get(Activity, activity_id)
-    if activity is None or activity.workshop_id != participant.workshop_id:
-        raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
-    if activity.kind != "ranking":
-        raise NotAllowed("Cette activité n'est pas un classement.")
-    if not accepts_contributions(activity.kind, activity.state):
-        raise NotAllowed("Ce classement n'est pas ouvert : votre bulletin n'a pas été enregistré.")
-    return activity
-
-
 _PAIR = re.compile(r"^\s*(-?\d{1,12})\s*:\s*(-?\d{1,6})\s*$")
 
 
@@ -382,7 +371,7 @@ def cast(session: Session, participant: Participant, activity_id: int, text: str
     """Validate and store a participant's ballot; returns (activity, changed)."""
     if len(text) > MAX_BALLOT_CHARS:
         raise DomainError("Bulletin trop long.")
-    activity = open_ranking(session, participant, activity_id)
+    activity = workshops.open_activity(session, participant, activity_id, "ranking")
     method = method_of(activity)
     everything = all_items(session, activity.id)
     shown = [i for i in everything if is_visible(i)]

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.domain import activities as states
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.rating import (
     DEFAULT_SCALE,
@@ -26,6 +25,7 @@ from app.domain.rating import (
 from app.domain.templates import DEFAULT_AXES
 from app.models import Activity, Item, Participant, Vote
 from app.services import items as items_service
+from app.services import workshops
 from app.services.votes import _upsert
 
 KIND = "rating"
@@ -105,17 +105,6 @@ def parse_item_id(raw: str) -> int:
     return int(text)
 
 
-def _open_rating(session: Session, participant: Participant, activity_id: int) -> Activity:
-    activity = session.get(Activity, activity_id)
-    if activity is None or activity.workshop_id != participant.workshop_id:
-        raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
-    if activity.kind != KIND:
-        raise NotAllowed("Cette activité n'est pas une notation.")
-    if not states.accepts_contributions(activity.kind, activity.state):
-        raise NotAllowed("Cette notation n'est pas ouverte : votre note n'a pas été enregistrée.")
-    return activity
-
-
 def _rateable_item(session: Session, activity: Activity, item_id: int) -> Item:
     item = session.get(Item, item_id)
     if item is None or item.activity_id != activity.id:
@@ -139,7 +128,7 @@ class Rated:
 def rate(session: Session, participant: Participant, activity_id: int, raw_item: str, axis: str,
          raw_value: str) -> Rated:
     """Store a participant's rating of an item on an axis; replaying it changes nothing."""
-    activity = _open_rating(session, participant, activity_id)
+    activity = workshops.open_activity(session, participant, activity_id, KIND)
     settings = settings_of(activity)
     item = _rateable_item(session, activity, parse_item_id(raw_item))
     if axis not in settings.keys:

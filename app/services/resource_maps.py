@@ -13,9 +13,8 @@ from sqlmodel import Session, col, select
 from app.domain import resource_map as domain
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.models import Activity, Participant, ResourceLink, utcnow
-from app.services import participants
+from app.services import participants, workshops
 from app.services.items import check_key
-from app.services.tables import open_activity
 
 
 class StaleResource(NotAllowed):
@@ -71,7 +70,7 @@ def add(session: Session, participant: Participant, activity_id: int, name: str,
     previous = _by_key(session, participant.id, key)
     if previous is not None:
         return previous, "replayed"
-    activity = open_activity(session, participant, activity_id, "resources")
+    activity = workshops.open_activity(session, participant, activity_id, "resources")
     values = _checked(activity, name, category, state)
     if activity.config.get("use_groups"):
         group_id = participants.choose_group(session, participant, group_id)
@@ -148,7 +147,7 @@ def _update(session: Session, resource: ResourceLink, version: int, editor_id: i
 def set_state(session: Session, participant: Participant, activity_id: int, resource_id: int,
               state: str, version: int) -> tuple[ResourceLink, bool]:
     """A participant sets a link's state; returns (resource, changed)."""
-    activity = open_activity(session, participant, activity_id, "resources")
+    activity = workshops.open_activity(session, participant, activity_id, "resources")
     resource = resource_of(session, activity, resource_id)
     link_state = domain.check_state(state)
     if resource.hidden:

@@ -13,16 +13,14 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.domain import tables as domain
-from app.domain.activities import accepts_contributions
 from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
 from app.models import Activity, Item, Participant, TableRow, WorkshopGroup, utcnow
-from app.services import participants
+from app.services import participants, workshops
 from app.services.items import check_key
 from app.services.storage import insert_once
 
 log = logging.getLogger("cap.tables")
 ALL_ITEMS = 1000  # more than a list can hold: the whole aggregated order
-KIND_NAMES = {"table": "de tableau des chantiers", "resources": "de cartographie des ressources"}
 
 
 class StaleRow(NotAllowed):
@@ -31,18 +29,6 @@ class StaleRow(NotAllowed):
     def __init__(self, row: TableRow, message: str) -> None:
         super().__init__(message)
         self.row = row
-
-
-def open_activity(session: Session, participant: Participant, activity_id: int, kind: str) -> Activity:
-    """The activity a participant writes to, if it is of that kind, in her workshop, and open."""
-    activity = session.get(Activity, activity_id)
-    if activity is None or activity.workshop_id != participant.workshop_id:
-        raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
-    if activity.kind != kind:
-        raise NotAllowed(f"Cette activité n'est pas une activité {KIND_NAMES[kind]}.")
-    if not accepts_contributions(activity.kind, activity.state):
-        raise NotAllowed("Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée.")
-    return activity
 
 
 def activity_of(session: Session, participant: Participant, activity_id: int, kind: str) -> Activity:
@@ -152,7 +138,7 @@ def create_row(session: Session, participant: Participant, activity_id: int, sec
     previous = _existing(session, participant.id, key)
     if previous is not None:
         return previous, False
-    activity = open_activity(session, participant, activity_id, "table")
+    activity = workshops.open_activity(session, participant, activity_id, "table")
     section = domain.check_section(section_key, sections_of(session, activity))
     cells = domain.merged_cells({}, domain.clean_cells(raw_cells, domain.columns_of(activity.config)))
     if activity.config.get("use_groups"):

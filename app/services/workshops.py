@@ -169,19 +169,31 @@ def owned_activity(session: Session, owner_id: int, activity_id: int) -> Activit
     return activity
 
 
-KIND_NAMES = {"postits": "de post-its", "poll": "de vote", "rating": "de notation",
-              "ranking": "de classement", "table": "de tableau", "resources": "de cartographie"}
+# How a refused contribution is worded, per kind: (not this kind, not open). A kind not listed here
+# gets the general wording.
+_REFUSALS = {
+    "postits": ("Cette activité n'est pas une activité de post-its.", None),
+    "poll": ("Cette activité n'est pas une activité de vote.", None),
+    "rating": ("Cette activité n'est pas une notation.",
+               "Cette notation n'est pas ouverte : votre note n'a pas été enregistrée."),
+    "ranking": ("Cette activité n'est pas un classement.",
+                "Ce classement n'est pas ouvert : votre bulletin n'a pas été enregistré."),
+    "table": ("Cette activité n'est pas une activité de tableau des chantiers.", None),
+    "resources": ("Cette activité n'est pas une activité de cartographie des ressources.", None),
+}
+_NOT_OPEN = "Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée."
 
 
 def open_activity(session: Session, participant: Participant, activity_id: int, kind: str) -> Activity:
-    """The activity a participant contributes to, if it is of that kind and open."""
+    """The activity a participant contributes to, if it is of that kind, in her workshop, and open."""
     activity = session.get(Activity, activity_id)
     if activity is None or activity.workshop_id != participant.workshop_id:
         raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
+    not_this_kind, not_open = _REFUSALS.get(kind, (f"Cette activité n'est pas une activité {kind}.", None))
     if activity.kind != kind:
-        raise NotAllowed(f"Cette activité n'est pas une activité {KIND_NAMES.get(kind, kind)}.")
+        raise NotAllowed(not_this_kind)
     if not states.accepts_contributions(activity.kind, activity.state):
-        raise NotAllowed("Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée.")
+        raise NotAllowed(not_open or _NOT_OPEN)
     return activity
 
 
