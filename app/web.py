@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Annotated
 
 import segno
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlmodel import Session
 from starlette.requests import HTTPConnection
@@ -66,3 +66,14 @@ def join_url(settings: Settings, workshop: Workshop) -> str:
 
 def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(omitsize=True, border=2, dark="#111")
+
+
+def control_response(request: Request, session: Session, settings: Settings, workshop_id: int,
+                     block: str | None = None) -> Response:
+    """The facilitator's control page, or one of its blocks: what every facilitator action answers."""
+    from app.services import views  # views dispatches to the activity modules, which import this one
+
+    workshop = session.get(Workshop, workshop_id)
+    ctx = views.control(session, workshop, settings.participant_ttl_seconds)
+    ctx["join_url"] = join_url(settings, workshop)
+    return templates.TemplateResponse(request, "facilitator/control.html", ctx, block_name=block)

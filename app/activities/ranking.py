@@ -12,7 +12,7 @@ from app.domain.errors import DomainError, NotFound
 from app.models import Activity, Item
 from app.realtime import ITEMS, MODERATION
 from app.services import items, rankings, workshops
-from app.web import FacilitatorDep, SessionDep, SettingsDep, identify, join_url, templates
+from app.web import FacilitatorDep, SessionDep, SettingsDep, control_response, identify, templates
 
 LIVE_DEFAULT = False
 router = APIRouter()
@@ -67,15 +67,6 @@ def cast(
         status_code=201 if changed else 200)
 
 
-def _ctl_main(request: Request, session: Session, settings: Any, workshop_id: int) -> Response:
-    from app.services import views  # views dispatches to the activity modules: import it late
-
-    workshop = session.get(workshops.Workshop, workshop_id)
-    ctx = views.control(session, workshop, settings.participant_ttl_seconds)
-    ctx["join_url"] = join_url(settings, workshop)
-    return templates.TemplateResponse(request, "facilitator/control.html", ctx, block_name="ctl_main")
-
-
 @router.post("/f/activities/{activity_id}/keep", response_class=HTMLResponse)
 def keep_top(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
              settings: SettingsDep, n: Annotated[int, Form(ge=1, le=60)]) -> Response:
@@ -83,7 +74,7 @@ def keep_top(request: Request, activity_id: int, me: FacilitatorDep, session: Se
     activity = workshops.owned_activity(session, me.id, activity_id)
     rankings.keep_top(session, activity, n)
     request.app.state.live.announce(activity.workshop_id, MODERATION)
-    return _ctl_main(request, session, settings, activity.workshop_id)
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
 @router.post("/f/items/{item_id}/kept", response_class=HTMLResponse)
@@ -95,4 +86,4 @@ def set_kept(request: Request, item_id: int, me: FacilitatorDep, session: Sessio
     activity = workshops.owned_activity(session, me.id, item.activity_id)
     rankings.set_kept(session, activity, item, kept)
     request.app.state.live.announce(activity.workshop_id, MODERATION)
-    return _ctl_main(request, session, settings, activity.workshop_id)
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")

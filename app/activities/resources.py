@@ -15,14 +15,14 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from app.activities.table import CONFLICT_HEADERS, control_main, participant_of
+from app.activities.table import CONFLICT_HEADERS, participant_of
 from app.domain import resource_map as domain
 from app.domain.activities import accepts_contributions
 from app.domain.templates import RESOURCE_LINK_STATES
 from app.models import Activity, Participant, ResourceLink, Workshop
 from app.realtime import MODERATION
 from app.services import resource_maps, workshops
-from app.web import FacilitatorDep, SessionDep, SettingsDep, templates
+from app.web import FacilitatorDep, SessionDep, SettingsDep, control_response, templates
 
 LIVE_DEFAULT = True
 MINE_SHOWN = 3
@@ -162,7 +162,7 @@ def facilitator_add(request: Request, activity_id: int, me: FacilitatorDep, sess
     _resource, outcome = resource_maps.add_by_facilitator(session, activity, text, category, state)
     if outcome == "created":
         request.app.state.live.announce(activity.workshop_id, MODERATION)
-    return control_main(request, session, settings, activity.workshop_id)
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
 @router.get("/f/resources/{resource_id}/edit", response_class=HTMLResponse)
@@ -195,4 +195,4 @@ def facilitator_hide(request: Request, resource_id: int, me: FacilitatorDep, ses
     resource, activity = _owned(session, me.id, resource_id)
     resource_maps.set_hidden(session, resource, hidden)
     request.app.state.live.announce(activity.workshop_id, MODERATION)
-    return control_main(request, session, settings, activity.workshop_id)
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")

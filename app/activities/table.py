@@ -20,7 +20,7 @@ from app.domain.errors import DomainError, NotAllowed
 from app.models import Activity, Participant, TableRow, Workshop, WorkshopGroup
 from app.realtime import MODERATION
 from app.services import tables, workshops
-from app.web import FacilitatorDep, SessionDep, SettingsDep, identify, templates
+from app.web import FacilitatorDep, SessionDep, SettingsDep, control_response, identify, templates
 
 LIVE_DEFAULT = True
 CELL_PREFIX = "cell_"
@@ -331,15 +331,4 @@ def facilitator_hide(request: Request, row_id: int, me: FacilitatorDep, session:
     row, activity = _owned_row(session, me.id, row_id)
     tables.set_hidden(session, row, hidden)
     request.app.state.live.announce(activity.workshop_id, MODERATION)
-    return control_main(request, session, settings, activity.workshop_id)
-
-
-def control_main(request: Request, session: Session, settings: Any, workshop_id: int) -> Response:
-    """The control page's main block, after a facilitator's action (as its other actions do)."""
-    from app.services import views  # views reads the registry, which imports this module
-    from app.web import join_url
-
-    workshop = session.get(Workshop, workshop_id)
-    ctx = views.control(session, workshop, settings.participant_ttl_seconds)
-    ctx["join_url"] = join_url(settings, workshop)
-    return templates.TemplateResponse(request, "facilitator/control.html", ctx, block_name="ctl_main")
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")

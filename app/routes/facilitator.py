@@ -11,8 +11,15 @@ from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.templates import load_catalog
 from app.models import Activity, Item
 from app.realtime import MODERATION, STRUCTURE
-from app.services import accounts, flow, items, participants, views, workshops
-from app.web import FacilitatorDep, SessionDep, SettingsDep, join_url, remember_participant, templates
+from app.services import accounts, flow, items, participants, workshops
+from app.web import (
+    FacilitatorDep,
+    SessionDep,
+    SettingsDep,
+    control_response,
+    remember_participant,
+    templates,
+)
 
 router = APIRouter()
 
@@ -93,19 +100,11 @@ def delete_workshop(request: Request, workshop_id: int, me: FacilitatorDep, sess
     return RedirectResponse("/f", status_code=303)
 
 
-def _control(request: Request, session: SessionDep, settings: SettingsDep, workshop_id: int,
-             block: str | None = None) -> Response:
-    workshop = session.get(workshops.Workshop, workshop_id)
-    ctx = views.control(session, workshop, settings.participant_ttl_seconds)
-    ctx["join_url"] = join_url(settings, workshop)
-    return templates.TemplateResponse(request, "facilitator/control.html", ctx, block_name=block)
-
-
 @router.get("/f/workshops/{workshop_id}", response_class=HTMLResponse)
 def control_page(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep,
                  settings: SettingsDep) -> Response:
     workshops.get_owned(session, me.id, workshop_id)
-    return _control(request, session, settings, workshop_id)
+    return control_response(request, session, settings, workshop_id)
 
 
 @router.post("/f/workshops/{workshop_id}/goto", response_class=HTMLResponse)
@@ -114,7 +113,7 @@ def goto(request: Request, workshop_id: int, me: FacilitatorDep, session: Sessio
     workshop = workshops.get_owned(session, me.id, workshop_id)
     workshops.go_to(session, workshop, position)
     request.app.state.live.announce(workshop.id, STRUCTURE)
-    return _control(request, session, settings, workshop_id, "ctl_main")
+    return control_response(request, session, settings, workshop_id, "ctl_main")
 
 
 @router.post("/f/workshops/{workshop_id}/groups", response_class=HTMLResponse)
@@ -123,7 +122,7 @@ def split_groups(request: Request, workshop_id: int, me: FacilitatorDep, session
     workshop = workshops.get_owned(session, me.id, workshop_id)
     workshops.split_into_groups(session, workshop, count)
     request.app.state.live.announce(workshop.id, STRUCTURE)
-    return _control(request, session, settings, workshop_id, "ctl_main")
+    return control_response(request, session, settings, workshop_id, "ctl_main")
 
 
 @router.post("/f/workshops/{workshop_id}/paper-ballot")
@@ -140,7 +139,7 @@ def set_timer(request: Request, workshop_id: int, me: FacilitatorDep, session: S
     workshop = workshops.get_owned(session, me.id, workshop_id)
     workshops.set_timer(session, workshop, seconds)
     request.app.state.live.announce(workshop.id, STRUCTURE)
-    return _control(request, session, settings, workshop_id, "ctl_main")
+    return control_response(request, session, settings, workshop_id, "ctl_main")
 
 
 @router.post("/f/activities/{activity_id}/state", response_class=HTMLResponse)
@@ -151,7 +150,7 @@ def change_state(request: Request, activity_id: int, me: FacilitatorDep, session
         flow.fill(session, activity, lambda source, n: _top(session, source, n))
     workshops.set_state(session, activity, state)
     request.app.state.live.announce(activity.workshop_id, STRUCTURE)
-    return _control(request, session, settings, activity.workshop_id, "ctl_main")
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
 def _top(session: SessionDep, source: Activity, n: int) -> list[Item]:
@@ -169,7 +168,7 @@ def add_item(request: Request, activity_id: int, me: FacilitatorDep, session: Se
     activity = workshops.owned_activity(session, me.id, activity_id)
     items.add_by_facilitator(session, activity, text, category)
     request.app.state.live.announce(activity.workshop_id, MODERATION)
-    return _control(request, session, settings, activity.workshop_id, "ctl_main")
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
 def _owned_item(session: SessionDep, me_id: int, item_id: int) -> tuple[items.Item, object]:
@@ -183,7 +182,7 @@ def set_hidden(request: Request, item_id: int, me: FacilitatorDep, session: Sess
     item, activity = _owned_item(session, me.id, item_id)
     items.set_hidden(session, item, hidden)
     request.app.state.live.announce(activity.workshop_id, MODERATION)
-    return _control(request, session, settings, activity.workshop_id, "ctl_main")
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
 @router.get("/f/items/{item_id}/edit", response_class=HTMLResponse)
@@ -201,7 +200,7 @@ def edit(request: Request, item_id: int, me: FacilitatorDep, session: SessionDep
     item, activity = _owned_item(session, me.id, item_id)
     items.edit(session, item, text, category, activity)
     request.app.state.live.announce(activity.workshop_id, MODERATION)
-    return _control(request, session, settings, activity.workshop_id, "ctl_main")
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
 @router.post("/f/activities/{activity_id}/merge", response_class=HTMLResponse)
@@ -213,7 +212,7 @@ def merge(request: Request, activity_id: int, me: FacilitatorDep, session: Sessi
         raise DomainError("Trop de post-its à fusionner d'un coup (500 au plus).")
     items.merge(session, activity, item_ids, text)
     request.app.state.live.announce(activity.workshop_id, MODERATION)
-    return _control(request, session, settings, activity.workshop_id, "ctl_main")
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
 @router.post("/f/items/{item_id}/unmerge", response_class=HTMLResponse)
@@ -222,4 +221,4 @@ def unmerge(request: Request, item_id: int, me: FacilitatorDep, session: Session
     item, activity = _owned_item(session, me.id, item_id)
     items.unmerge(session, item)
     request.app.state.live.announce(activity.workshop_id, MODERATION)
-    return _control(request, session, settings, activity.workshop_id, "ctl_main")
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")
