@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import random
 import re
 import secrets
 import socket
@@ -197,3 +198,13 @@ class Participant:
     def first_group_id(self) -> int:
         page = self.client.get(f"/p/{self.code}").text
         return int(re.search(r'<option value="(\d+)"', page).group(1))
+
+
+def weighted_order(rng: random.Random, ids: list[int], weight: dict[int, float]) -> list[int]:
+    """A ballot drawn at random, heavier items more likely first: a room that leans one way."""
+    left, order = list(ids), []
+    while left:
+        pick = rng.choices(left, weights=[weight[i] for i in left])[0]
+        order.append(pick)
+        left.remove(pick)
+    return order

@@ -11,13 +11,11 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.test_live_browser import DESKTOP, Watch, close_all, desktop_page, login
+from tests.browser.test_live_browser import DESKTOP, Watch, close_all, desktop_page, expect, login
 from tests.support import ANCT_ENJEUX, Facilitator, Participant
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-expect = sync_api.expect
 
 NAME = "Awa Diallo"
 

@@ -10,6 +10,7 @@ from tests.browser.test_live_browser import (
     Watch,
     close_all,
     desktop_page,
+    expect,
     join,
     live,
     phone_page,
@@ -18,8 +19,6 @@ from tests.support import Facilitator, create_facilitator, run_server
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-expect = sync_api.expect
 
 TEMPLATE = """\
 title: Diagnostic de l'offre

@@ -18,6 +18,7 @@ from tests.browser.test_live_browser import (
     assert_fits,
     close_all,
     desktop_page,
+    expect,
     join,
     live,
     login,
@@ -27,8 +28,6 @@ from tests.support import ANCT_ENJEUX, Facilitator, Participant, create_facilita
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-expect = sync_api.expect
 
 ENJEUX = ANCT_ENJEUX
 PISTES = ["Médiation itinérante", "Formation des agents", "Cartographie de l'offre", "Équipement des lieux"]

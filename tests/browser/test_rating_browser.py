@@ -21,6 +21,7 @@ from tests.browser.test_live_browser import (
     assert_no_overflow,
     close_all,
     desktop_page,
+    expect,
     join,
     live,
     login,
@@ -30,8 +31,6 @@ from tests.support import Facilitator, Participant, create_facilitator, run_serv
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-expect = sync_api.expect
 
 FACTORS = [
     "Dématérialisation totale des démarches administratives",

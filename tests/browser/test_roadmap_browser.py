@@ -23,6 +23,7 @@ from tests.browser.test_live_browser import (
     assert_same_page,
     close_all,
     desktop_page,
+    expect,
     login,
     mark_page,
     phone_page,
@@ -32,8 +33,6 @@ from tests.integration.test_roadmap_editor import file_of
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-expect = sync_api.expect
 
 WIDE = {"width": 1440, "height": 900}
 ENJEUX = [

@@ -23,6 +23,7 @@ from tests.browser.test_live_browser import (
     assert_fits,
     close_all,
     desktop_page,
+    expect,
     live,
     login,
     mark_page,
@@ -34,8 +35,6 @@ from tests.support import Facilitator, Participant, create_facilitator, run_serv
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-expect = sync_api.expect
 
 ENJEU_1 = "Comment renforcer l'attractivité du territoire grâce au numérique ?"
 ENJEU_2 = "Former et outiller les professionnels"

@@ -16,7 +16,15 @@ from fractions import Fraction
 import httpx
 import pytest
 
-from tests.support import ANCT_ENJEUX, Facilitator, Participant, create_facilitator, run_server, sql
+from tests.support import (
+    ANCT_ENJEUX,
+    Facilitator,
+    Participant,
+    create_facilitator,
+    run_server,
+    sql,
+    weighted_order,
+)
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
@@ -176,12 +184,7 @@ def test_twenty_phones_rank_the_enjeux_and_the_board_matches(ranking_server):
     weight = {ids[6]: 6, ids[0]: 5, ids[2]: 4, ids[1]: 3, ids[3]: 2, ids[4]: 1.5, ids[5]: 1}
 
     def draw() -> list[int]:
-        left, order = list(ids), []
-        while left:
-            pick = rng.choices(left, weights=[weight[i] for i in left])[0]
-            order.append(pick)
-            left.remove(pick)
-        return order
+        return weighted_order(rng, ids, weight)
 
     phones = [Participant(srv.url, ws["code"]) for _ in range(20)]
     jobs, final = [], []

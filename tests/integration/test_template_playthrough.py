@@ -41,7 +41,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.support import Facilitator, Participant, Server
+from tests.support import Facilitator, Participant, Server, weighted_order
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
@@ -737,12 +737,7 @@ class Playthrough:
         weight = {i: rng.uniform(0.5, 6) for i in ids}  # a room that leans, without unanimity
 
         def draw() -> list[int]:
-            left, order = list(ids), []
-            while left:
-                pick = rng.choices(left, weights=[weight[i] for i in left])[0]
-                order.append(pick)
-                left.remove(pick)
-            return order
+            return weighted_order(rng, ids, weight)
 
         plans = {}
         for n in range(PHONES):
