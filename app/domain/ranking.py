@@ -10,9 +10,12 @@ Conventions (shown to facilitators, keep them in sync with the board's legend):
 - Borda: on m items, first place earns m − 1 points, last place 0. Ties: equal points.
 - Schulze: pairwise preferences d[a][b]; a link a→b has strength d[a][b] when d[a][b] > d[b][a],
   else 0 ("winning votes"; with full permutations it ranks the same as margins); strongest
-  (widest) paths p by Floyd–Warshall; a beats b when p[a][b] > p[b][a]. That relation is
-  transitive, so ordering by number of items beaten (the ``score``) extends it; items beating the
-  same number of items are tied.
+  (widest) paths p by Floyd–Warshall; a beats b when p[a][b] > p[b][a]. The order is built from
+  that relation by levels: rank 1 is every item that no other item beats (the Schulze winners);
+  remove them and repeat on the rest. An item is therefore ranked strictly above every item it
+  beats, and two items share a rank only when neither beats the other. The ``score`` is the
+  number of items an item beats, shown beside the rank; it does not set the order (an unbeaten
+  item may beat fewer items than one it is tied with or ranked above).
 - Kendall's W over full permutations (no tie correction needed); ``None`` with fewer than 2
   ballots or fewer than 2 items. Dot voting and majority judgment ballots only order the items
   partially (equal points, equal grades): ``kendall_w_scores`` ranks each ballot with ties (mid
@@ -277,12 +280,14 @@ def strongest_paths(
 
 
 def schulze(ballots: Iterable[Sequence[ItemId]], items: Sequence[ItemId]) -> SchulzeResult:
-    """Schulze method; ``score`` is the number of items an item beats on strongest paths."""
+    """Schulze method: levels of unbeaten items (see the module's conventions); ``score`` is the
+    number of items an item beats on strongest paths."""
     valid = _valid_ballots(ballots, items)
     d = _pairwise(valid, items)
     p = strongest_paths(d, items)
     wins = {a: sum(1 for b in items if b != a and p[(a, b)] > p[(b, a)]) for a in items}
-    standings = _standings(items, {i: (wins[i],) for i in items}, wins)
+    level = _unbeaten_levels(items, p)
+    standings = _standings(items, {i: (-level[i],) for i in items}, wins)
     return SchulzeResult(
         method="schulze",
         standings=standings,
@@ -291,6 +296,26 @@ def schulze(ballots: Iterable[Sequence[ItemId]], items: Sequence[ItemId]) -> Sch
         preferences=MappingProxyType(d),
         paths=MappingProxyType(p),
     )
+
+
+def _unbeaten_levels(
+    items: Sequence[ItemId], p: Mapping[tuple[ItemId, ItemId], int]
+) -> dict[ItemId, int]:
+    """Level 1: the items no other item beats; then the same among the items left, and so on.
+
+    The beat relation is a strict partial order (Schulze 2011, §4.1), so every non-empty set of
+    items has an unbeaten one and each round removes at least one item.
+    """
+    left = list(items)
+    level: dict[ItemId, int] = {}
+    depth = 0
+    while left:
+        depth += 1
+        unbeaten = [b for b in left if not any(p[(a, b)] > p[(b, a)] for a in left if a != b)]
+        for item in unbeaten:
+            level[item] = depth
+        left = [item for item in left if item not in level]
+    return level
 
 
 def condorcet_winner(ballots: Iterable[Sequence[ItemId]], items: Sequence[ItemId]) -> ItemId | None:

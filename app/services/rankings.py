@@ -182,7 +182,8 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
             if method == "borda":
                 shares[s.item] = s.score / (n_ballots * (m - 1)) if n_ballots and m > 1 else 0.0
             else:
-                shares[s.item] = s.score / (m - 1) if m > 1 else 0.0
+                # the bar follows the rank (levels of unbeaten items), not the number beaten
+                shares[s.item] = (m - s.rank) / (m - 1) if m > 1 else 0.0
             if n_ballots:
                 details[s.item] = f"rang moyen {french_number(position_sums[s.item] / n_ballots)}"
     elif method == "dots":

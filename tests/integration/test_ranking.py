@@ -283,8 +283,9 @@ def test_schulze_follows_the_pairwise_majorities(ranking_server):
     assert fac.set_state(suite, "closed").status_code == 200
     assert fac.set_state(suite, "revealed").status_code == 200
     # By hand: d[x][y] = ballots with x above y; links x→y of strength d[x][y] when d[x][y] > d[y][x];
-    # widest paths; x beats y when p[x][y] > p[y][x]. Here a>b 3:2, b>c 4:1, c>a 3:2: b beats c on
-    # its strong link and ties a, so b comes first although no item is a Condorcet winner.
+    # widest paths; x beats y when p[x][y] > p[y][x]. Here a>b 3:2, b>c 4:1, c>a 3:2: every path
+    # between a and b or a and c has strength 3 both ways, b beats c (4 against 3) and all beat d.
+    # Nobody beats a or b: they share rank 1 (a listed first), then c, then d.
     items = [a, b, c, d]
     pref = {(x, y): sum(1 for o in ballots if o.index(x) < o.index(y))
             for x in items for y in items if x != y}
@@ -294,12 +295,25 @@ def test_schulze_follows_the_pairwise_majorities(ranking_server):
             for j in items:
                 if len({i, j, k}) == 3:
                     p[(i, j)] = max(p[(i, j)], min(p[(i, k)], p[(k, j)]))
-    wins = {x: sum(1 for y in items if y != x and p[(x, y)] > p[(y, x)]) for x in items}
-    expected = sorted(items, key=lambda x: (-wins[x], items.index(x)))
+    beats = {(x, y) for x in items for y in items if x != y and p[(x, y)] > p[(y, x)]}
+    wins = {x: sum(1 for y in items if (x, y) in beats) for x in items}
+    level, left = {}, list(items)
+    while left:
+        unbeaten = [y for y in left if not any((x, y) in beats for x in left)]
+        level |= dict.fromkeys(unbeaten, 1 + max(level.values(), default=0))
+        left = [y for y in left if y not in unbeaten]
+    expected = sorted(items, key=lambda x: (level[x], items.index(x)))
     rows = board_rows(board(srv, ws))
-    assert [r["id"] for r in rows] == expected
+    assert [r["id"] for r in rows] == expected == [a, b, c, d]
+    assert [r["rank"] for r in rows] == [1, 1, 3, 4]
     assert [r["score"] for r in rows] == [f"bat {wins[x]} sur 3" for x in expected]
-    assert expected[0] == b and expected[-1] == d
+    exported = fac.client.get(f"/f/activities/{suite}/enjeux.json").json()["enjeux"]
+    assert [(e["rang"], e["ex_aequo"], e["score_libelle"]) for e in exported] == [
+        (1, True, f"bat {wins[a]} sur 3"), (1, True, f"bat {wins[b]} sur 3"), (3, False, "bat 1 sur 3"),
+        (4, False, "bat 0 sur 3")]
+    rule = "Au 1<sup>er</sup> rang, les éléments qu'aucun autre ne bat"
+    assert rule in html.unescape(board(srv, ws))
+    assert rule in html.unescape(fac.client.get(f"/f/workshops/{ws['id']}").text)
 
 
 # --- dot voting and majority judgment ---------------------------------------------------------------

@@ -1,3 +1,4 @@
+import random
 from collections import Counter
 
 import pytest
@@ -238,6 +239,95 @@ def test_schulze_order_extends_the_strongest_path_relation(profile):
         for b in items:
             if a != b and result.paths[(a, b)] > result.paths[(b, a)]:
                 assert position[a] < position[b]
+
+
+def test_schulze_ranks_every_unbeaten_item_first():
+    # ballots 012 and 120: d[1][2] = 2 > 0 is the only link (0 against 1 and 0 against 2 are
+    # 1 to 1). Strongest paths: 1 beats 2; 0 and 1 do not beat each other, nor 0 and 2. The
+    # winners are the unbeaten items {0, 1}; then 2, beaten by 1.
+    result = schulze([[0, 1, 2], [1, 2, 0]], [0, 1, 2])
+    assert [(s.item, s.rank, s.tied, s.score) for s in result.standings] == [
+        (0, 1, True, 0), (1, 1, True, 1), (2, 3, False, 0)
+    ]
+
+
+def test_a_tie_among_schulze_winners_is_flagged_at_the_cut():
+    result = schulze([[0, 1, 2], [1, 2, 0]], [0, 1, 2])
+    cut = top_n(result.standings, 1)
+    assert cut.items == (0,) and [s.item for s in cut.tied_outside] == [1]
+    assert top_n(result.standings, 2).tied_outside == ()
+
+
+def _beats_by_definition(ballots, items):
+    """a beats b, computed here from the ballots without the module: the strength of the widest
+    path is the largest t such that b can be reached from a through links of strength ≥ t
+    (breadth-first search for each threshold), links being winning pairwise majorities."""
+    d = {(a, b): sum(1 for ballot in ballots if ballot.index(a) < ballot.index(b))
+         for a in items for b in items if a != b}
+    link = {(a, b): d[(a, b)] if d[(a, b)] > d[(b, a)] else 0 for (a, b) in d}
+
+    def widest(a, b):
+        best = 0
+        for t in sorted({v for v in link.values() if v > 0}):
+            seen, frontier = {a}, [a]
+            while frontier:
+                x = frontier.pop()
+                for y in items:
+                    if y not in seen and link.get((x, y), 0) >= t:
+                        seen.add(y)
+                        frontier.append(y)
+            if b in seen:
+                best = t
+        return best
+
+    p = {(a, b): widest(a, b) for (a, b) in d}
+    return {(a, b) for (a, b) in d if p[(a, b)] > p[(b, a)]}
+
+
+def _random_profile(rng):
+    """3–10 items, 3–200 voters; half the profiles drawn around a few shared orders (so that
+    beat relations are rich), half uniformly (so that ties and cycles are frequent)."""
+    items = rng.sample(range(100), rng.randint(3, 10))
+    n = rng.randint(3, 200)
+    if rng.random() < 0.5:
+        return items, [rng.sample(items, len(items)) for _ in range(n)]
+    centres = [rng.sample(items, len(items)) for _ in range(rng.randint(1, 3))]
+    ballots = []
+    for _ in range(n):
+        ballot = list(rng.choice(centres))
+        for _ in range(rng.randint(0, len(items))):
+            i = rng.randrange(len(items) - 1)
+            ballot[i], ballot[i + 1] = ballot[i + 1], ballot[i]
+        ballots.append(ballot)
+    return items, ballots
+
+
+def test_schulze_order_against_its_definition_on_600_random_profiles():
+    rng = random.Random(20261204)
+    winners_tied = 0
+    for _ in range(600):
+        items, ballots = _random_profile(rng)
+        beats = _beats_by_definition(ballots, items)
+        result = schulze(ballots, items)
+        rank = {s.item: s.rank for s in result.standings}
+        unbeaten = {b for b in items if not any((a, b) in beats for a in items)}
+        # (a) rank 1 is exactly the set of items no other item beats
+        assert {s.item for s in result.standings if s.rank == 1} == unbeaten
+        for a in items:
+            for b in items:
+                if (a, b) in beats:
+                    # (b) an item is ranked strictly above every item it beats
+                    assert rank[a] < rank[b]
+                elif a != b and rank[a] == rank[b]:
+                    # (c) tied only if neither beats the other
+                    assert (b, a) not in beats
+        # ranks are competition ranks: each rank is 1 + the number of items ranked above
+        for s in result.standings:
+            assert s.rank == 1 + sum(1 for t in result.standings if rank[t.item] < s.rank)
+            assert s.tied == (sum(1 for t in result.standings if t.rank == s.rank) > 1)
+        winners_tied += len(unbeaten) > 1
+    # the profiles do exercise ties among the winners, the case the old order got wrong
+    assert winners_tied > 30
 
 
 @given(profiles(), st.data())
