@@ -10,7 +10,7 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export TEST_POSTGRES_URL TEST_REDIS_URL
 
-.PHONY: run test install install-test chromium services lint
+.PHONY: run test install install-test system services lint
 
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -32,11 +32,16 @@ run: install
 	BASE_URL=$(BASE_URL) $(BIN)/python -m app demo
 	BASE_URL=$(BASE_URL) $(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws websockets-sansio --ws-per-message-deflate false
 
-# Debian's chromium for the browser tests (never a downloaded browser build).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
-	  echo "chromium could not be installed: browser tests will skip (or fail under CI=true)"
+# Debian's packages the tests drive: chromium for the browser tests (never a downloaded browser
+# build), LibreOffice headless to open the documents and spreadsheets we export, pdftoppm.
+SYSTEM_PACKAGES := chromium:chromium soffice:libreoffice-writer-nogui soffice:libreoffice-calc-nogui \
+  pdftoppm:poppler-utils
+system:
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 && dpkg -s $${pair#*:} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	[ -z "$$missing" ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || \
+	  echo "could not install$$missing: the tests that need them will skip (or fail under CI=true)"
 
 # Start the local PostgreSQL and Redis when they are installed but stopped.
 services:
@@ -50,6 +55,6 @@ services:
 lint: install-test
 	$(BIN)/ruff check .
 
-test: install-test chromium services lint
+test: install-test system services lint
 	$(BIN)/pytest
 	CAP_TEST_DB=postgres CAP_TEST_BROADCAST=redis $(BIN)/pytest -m "storage or broadcast"
