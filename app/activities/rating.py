@@ -13,7 +13,6 @@ import io
 import math
 import textwrap
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
@@ -21,6 +20,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.domain.errors import NotAllowed
+from app.domain.french import decimal
 from app.domain.rating import ItemRating, sort_ratings
 from app.exports.cells import neutralise
 from app.models import Activity, Item
@@ -40,11 +40,7 @@ def fr(value: float | None, digits: int = 1, trim: bool = False) -> str:
     """A figure in French notation (« 2,5 »); « — » when there is none. ``trim``: « 3 », not « 3,0 »."""
     if value is None:
         return "—"
-    # Half up, as a spreadsheet's ROUND (2,25 → 2,3), not Python's half-to-even.
-    text = str(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
-    if trim and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",").replace("-", "−")
+    return decimal(value, digits, trim).replace("-", "−")
 
 
 def _csv_number(value: float | None) -> str:

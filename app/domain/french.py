@@ -4,6 +4,7 @@ Pure code: no web, no database.
 """
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 NBSP = "\u00a0"
@@ -14,13 +15,25 @@ class HasYears(Protocol):
     end_year: int | None
 
 
+def rounded(value: float, digits: int) -> Decimal:
+    """``value`` to ``digits`` decimals, half up on the decimal it is written as (0,525 → 0,53,
+    2,675 → 2,68), as by hand or a spreadsheet's ROUND; binary floating point, half to even,
+    would give 0,52 and 2,67. Every figure people read is rounded here."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def decimal(value: float, digits: int, trim: bool = False, grouped: bool = False) -> str:
+    """« 0,53 » (``digits`` decimals); ``trim``: « 3 » and « 3,5 », not « 3,00 » and « 3,50 »;
+    ``grouped``: thousands apart (« 12 500 »)."""
+    text = f"{rounded(value, digits):{',' if grouped else ''}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", NBSP).replace(".", ",")
+
+
 def number(value: float) -> str:
-    """« 12 500 », « 3,5 »: French digit grouping and decimal comma."""
-    value = round(float(value), 2)
-    if value.is_integer():
-        return f"{int(value):,}".replace(",", NBSP)
-    whole, _, decimals = f"{value:,.2f}".rstrip("0").partition(".")
-    return whole.replace(",", NBSP) + "," + decimals
+    """« 12 500 », « 3,5 »: French digit grouping and decimal comma, at most two decimals."""
+    return decimal(value, 2, trim=True, grouped=True)
 
 
 def euros(amount: int) -> str:
@@ -28,7 +41,7 @@ def euros(amount: int) -> str:
 
 
 def percent(ratio: float) -> str:
-    return f"{number(round(ratio * 100))}{NBSP}%"
+    return f"{decimal(ratio * 100, 0, grouped=True)}{NBSP}%"
 
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",

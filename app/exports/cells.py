@@ -2,9 +2,10 @@
 
 A spreadsheet treats a cell beginning with ``=``, ``+``, ``-`` or ``@`` as a formula, and a tab or
 carriage return in first position lets a crafted value start one in the next cell. Participants
-type free text that ends up in exported cells, so every text cell written to CSV, XLSX or ODS
-goes through `neutralise`: such a text gets a leading apostrophe, which spreadsheets show as
-text. Numbers (and anything else that is not text) are returned unchanged.
+type free text that ends up in exported cells. XLSX and ODS have string cells, which are never
+evaluated, so `app.exports.tabular` writes text there as typed; CSV has no cell types, so every
+text cell written to CSV goes through `neutralise`: such a text gets a leading apostrophe, which
+spreadsheets show as text. Numbers (and anything else that is not text) are returned unchanged.
 
 Pure code: no web, no database.
 """

@@ -24,7 +24,6 @@ from app.models import Activity, Item, Workshop
 from app.services import rankings
 
 SOURCE_JOINER = " ; "
-AGREEMENT_DIGITS = 3
 FORMATS = ("csv", "csv-comma", "xlsx", "ods", "json")
 SCORE_HEADERS = {
     "borda": "score (méthode de Borda : points)",
@@ -118,7 +117,8 @@ def headers(ranked: Ranked) -> list[str]:
 
 
 def rows(ranked: Ranked) -> list[list[tabular.Cell]]:
-    w = None if ranked.agreement is None else round(ranked.agreement, AGREEMENT_DIGITS)
+    # Read with two decimals, as on the board; spreadsheets keep the exact value behind them.
+    w = None if ranked.agreement is None else tabular.Fixed(ranked.agreement, 2)
     return [[e.rank, e.text, e.score, ranked.n_ballots, w, ranked.agreement_label or "",
              join_sources(e.sources), e.kept] for e in ranked.enjeux]
 
@@ -158,12 +158,13 @@ def write(ranked: Ranked, fmt: str) -> tuple[bytes, str, str]:
     if fmt == "json":
         return tabular.to_json(as_json(ranked)), name, MEDIA_TYPES[ext]
     head, body = headers(ranked), rows(ranked)
+    title = f"{ranked.workshop_title} — {ranked.activity_title} : enjeux classés"
     if ext == "csv":
         data = tabular.to_csv(head, body, sep="," if fmt == "csv-comma" else ";")
     elif ext == "xlsx":
-        data = tabular.to_xlsx(head, body, "Enjeux classés")
+        data = tabular.to_xlsx(head, body, "Enjeux classés", title)
     else:
-        data = tabular.to_ods(head, body, "Enjeux classés")
+        data = tabular.to_ods(head, body, "Enjeux classés", title)
     return data, name, MEDIA_TYPES[ext]
 
 

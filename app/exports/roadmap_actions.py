@@ -51,7 +51,8 @@ def rows(data: domain.RoadmapFile) -> list[list[tabular.Cell]]:
 
 
 def to_xlsx(data: domain.RoadmapFile) -> bytes:
-    book = load_workbook(io.BytesIO(tabular.to_xlsx(HEADERS, rows(data), SHEET)))
+    title = f"{data.roadmap.name} : actions"
+    book = load_workbook(io.BytesIO(tabular.to_xlsx(HEADERS, rows(data), SHEET, title)))
     needs = book.create_sheet(NEEDS_SHEET)
     needs.append(NEEDS_HEADERS)
     for code, label in domain.BESOINS.items():
@@ -60,6 +61,7 @@ def to_xlsx(data: domain.RoadmapFile) -> bytes:
         cell.font = Font(bold=True)
     needs.column_dimensions["A"].width = max(len(code) for code in domain.BESOINS) + 2
     needs.column_dimensions["B"].width = max(len(label) for label in domain.BESOINS.values()) + 2
+    tabular.print_setup(needs, "Besoins de la plateforme « Mon inclusion numérique »")
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

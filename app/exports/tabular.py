@@ -1,12 +1,22 @@
 """Tables as files: CSV, XLSX (openpyxl), ODS (odfdo) and JSON, from (headers, rows).
 
 Generic writers for every tabular export of the app (the ranked enjeux of a workshop, the
-roadmap's actions…). A row is a sequence of cells; a cell is text, a number, a boolean or None:
+roadmap's actions…). A row is a sequence of cells; a cell is text, a number, a `Fixed` number, a
+boolean or None:
 
-- text goes through `app.exports.cells.neutralise` (formula injection) in CSV, XLSX and ODS;
-- numbers stay numbers (native number cells in XLSX and ODS); in CSV they are written with a
-  decimal comma when the separator is « ; » (French spreadsheet software), a point otherwise;
+- text is a string cell in XLSX and ODS, which a spreadsheet never evaluates, so it is written
+  as typed (« =1+1 », « - la fibre »); CSV has no cell types, so there text that could start a
+  formula goes through `app.exports.cells.neutralise` (a leading « ' »);
+- numbers are number cells in XLSX and ODS; in CSV they are written with a decimal comma when
+  the separator is « ; » (French spreadsheet software), a point otherwise;
+- a `Fixed` number is read with a fixed number of decimals (Kendall's W: « 0,53 »): CSV writes it
+  rounded (`app.domain.french.rounded`), XLSX and ODS keep the exact value in a number cell whose
+  display shows those decimals, so a formula still computes on the exact figure;
 - booleans are written « oui » / « non »; None is an empty cell.
+
+Every sheet prints: landscape A4, fitted to the page's width, the header row repeated on each
+page, the sheet's title in the page header and the page number in the footer; long text wraps
+in its column and rows grow to hold it (no fixed row height).
 
 CSV is UTF-8 with a BOM (so that spreadsheet software detects the encoding) and CRLF line ends.
 """
@@ -16,16 +26,29 @@ import io
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
+from app.domain.french import decimal, rounded
 from app.exports.cells import neutralise
 
-Cell = str | int | float | bool | None
+
+@dataclass(frozen=True)
+class Fixed:
+    """A number people read with ``digits`` decimals; spreadsheets keep it exact."""
+
+    value: float
+    digits: int = 2
+
+
+Cell = str | int | float | bool | Fixed | None
 Rows = Sequence[Sequence[Cell]]
 
 BOM = "\ufeff"
@@ -42,9 +65,10 @@ def _plain(value: Cell) -> Cell:
     return value
 
 
-def _text(value: Cell) -> Any:
+def _shown(value: Cell) -> Cell:
+    """What a reader sees in the cell (for column widths)."""
     value = _plain(value)
-    return neutralise(value) if isinstance(value, str) else value
+    return decimal(value.value, value.digits) if isinstance(value, Fixed) else value
 
 
 def _csv_number(value: int | float, sep: str) -> str:
@@ -55,12 +79,14 @@ def _csv_number(value: int | float, sep: str) -> str:
 
 
 def csv_cell(value: Cell, sep: str = ";") -> str:
-    value = _text(value)
+    value = _plain(value)
     if value is None:
         return ""
+    if isinstance(value, Fixed):
+        return _csv_number(float(rounded(value.value, value.digits)), sep)
     if isinstance(value, int | float):
         return _csv_number(value, sep)
-    return str(value)
+    return str(neutralise(value))
 
 
 def _check(headers: Sequence[str], rows: Rows) -> None:
@@ -94,66 +120,165 @@ def _width(values: Sequence[Any]) -> int:
     return max(MIN_WIDTH, min(MAX_WIDTH, longest + 2))
 
 
-def _xlsx_value(value: Cell) -> Any:
-    value = _text(value)
-    if isinstance(value, str):
-        # Characters XML 1.0 cannot hold (openpyxl refuses them): never in cleaned participant
-        # text, but a writer must not fail on them.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+def _clean(text: str) -> str:
+    # Characters XML 1.0 cannot hold (openpyxl refuses them): never in cleaned participant text,
+    # but a writer must not fail on them.
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
-def to_xlsx(headers: Sequence[str], rows: Rows, sheet_title: str) -> bytes:
-    """One sheet: a bold, frozen header row; columns sized to their content; long text wrapped."""
+def print_setup(sheet: Worksheet, title: str) -> None:
+    """Landscape A4, fitted to the width, header row on every page, ``title`` above."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages tall as needed
+    sheet.print_title_rows = "1:1"
+    sheet.oddHeader.center.text = title.replace("&", "&&")
+    sheet.oddFooter.right.text = "Page &P / &N"
+
+
+def to_xlsx(headers: Sequence[str], rows: Rows, sheet_title: str, title: str = "") -> bytes:
+    """One sheet: a bold, frozen header row; columns sized to their content; long text wrapped;
+    ``title`` (default: the sheet's name) in the printed page header."""
     _check(headers, rows)
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_name(sheet_title)
-    sheet.append([_xlsx_value(h) for h in headers])
-    for row in rows:
-        sheet.append([_xlsx_value(v) for v in row])
+    widths = [_width([_shown(v) for v in column]) for column in zip(headers, *rows, strict=True)]
+    top = Alignment(vertical="top")
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate([headers, *rows], start=1):
+        for c, raw in enumerate(row, start=1):
+            value = _plain(raw)
+            cell = sheet.cell(row=r, column=c)
+            if isinstance(value, str):
+                cell.value = _clean(value)
+                cell.data_type = "s"  # a string cell: never read as a formula, whatever it starts with
+                cell.alignment = wrapped if widths[c - 1] == MAX_WIDTH or "\n" in value else top
+            elif isinstance(value, Fixed):
+                cell.value = float(value.value)
+                cell.number_format = "0." + "0" * value.digits if value.digits else "0"
+                cell.alignment = top
+            else:
+                cell.value = value
+                cell.alignment = top
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    columns = list(zip(headers, *rows, strict=True))
-    for index, values in enumerate(columns, start=1):
-        width = _width([_plain(v) for v in values])
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-        if width == MAX_WIDTH:
-            for cell in sheet[get_column_letter(index)][1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    print_setup(sheet, title or sheet.title)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def to_ods(headers: Sequence[str], rows: Rows, sheet_title: str) -> bytes:
-    """One sheet of an OpenDocument spreadsheet: text cells, number cells, a bold header row."""
-    from odfdo import Document, Style, Table  # imported on use: odfdo loads slowly
+# ODS: what odfdo has no helper for is written as ODF XML, inserted as styles.
+_ODS_PAGE = """<style:page-layout style:name="cap_page">
+<style:page-layout-properties fo:page-width="29.7cm" fo:page-height="21cm" style:print-orientation="landscape"
+ fo:margin-top="1cm" fo:margin-bottom="1cm" fo:margin-left="1.2cm" fo:margin-right="1.2cm"
+ style:scale-to-X="1" style:scale-to-Y="0" style:print-page-order="ttb"/>
+<style:header-style>
+<style:header-footer-properties fo:min-height="0.6cm" fo:margin-bottom="0.3cm"/></style:header-style>
+<style:footer-style>
+<style:header-footer-properties fo:min-height="0.6cm" fo:margin-top="0.3cm"/></style:footer-style>
+</style:page-layout>"""
+_ODS_MASTER = """<style:master-page style:name="cap_landscape" style:page-layout-name="cap_page">
+<style:header><text:p text:style-name="cap_centre">{title}</text:p></style:header>
+<style:footer><text:p text:style-name="cap_right">Page <text:page-number>1</text:page-number>
+ / <text:page-count>1</text:page-count></text:p></style:footer>
+</style:master-page>"""
+_ODS_STYLES = (
+    """<style:style style:name="cap_centre" style:family="paragraph">
+<style:paragraph-properties fo:text-align="center"/></style:style>""",
+    """<style:style style:name="cap_right" style:family="paragraph">
+<style:paragraph-properties fo:text-align="end"/></style:style>""",
+)
+_ODS_AUTOMATIC = (
+    """<style:style style:name="cap_table" style:family="table" style:master-page-name="cap_landscape">
+<style:table-properties table:display="true"/></style:style>""",
+    """<style:style style:name="cap_row" style:family="table-row">
+<style:table-row-properties style:use-optimal-row-height="true"/></style:style>""",
+    """<style:style style:name="cap_top" style:family="table-cell">
+<style:table-cell-properties style:vertical-align="top"/></style:style>""",
+    """<style:style style:name="cap_wrap" style:family="table-cell">
+<style:table-cell-properties fo:wrap-option="wrap" style:vertical-align="top"/></style:style>""",
+    """<style:style style:name="cap_header" style:family="table-cell">
+<style:table-cell-properties fo:wrap-option="wrap" style:vertical-align="top"/>
+<style:text-properties fo:font-weight="bold"/></style:style>""",
+)
+_ODS_FIXED = """<number:number-style style:name="cap_n{digits}">
+<number:number number:decimal-places="{digits}" number:min-decimal-places="{digits}"
+ number:min-integer-digits="1"/></number:number-style>"""
+_ODS_FIXED_CELL = """<style:style style:name="cap_fixed{digits}" style:family="table-cell"
+ style:data-style-name="cap_n{digits}">
+<style:table-cell-properties style:vertical-align="top"/></style:style>"""
+
+
+def _ods_cell(raw: Cell, wrap: bool, header: bool) -> Any:
+    from odfdo import Cell as OdsCell
+
+    value = _plain(raw)
+    if isinstance(value, str):
+        value = _clean(value)
+        style = "cap_header" if header else ("cap_wrap" if wrap or "\n" in value else "cap_top")
+        return OdsCell(value, cell_type="string", style=style)
+    if isinstance(value, Fixed):
+        return OdsCell(float(value.value), text=decimal(value.value, value.digits), cell_type="float",
+                       style=f"cap_fixed{value.digits}")
+    if value is None:
+        return OdsCell(style="cap_top")
+    return OdsCell(value, text=decimal(value, 6, trim=True), cell_type="float", style="cap_top")
+
+
+def to_ods(headers: Sequence[str], rows: Rows, sheet_title: str, title: str = "") -> bytes:
+    """One sheet of an OpenDocument spreadsheet: string cells, number cells, a bold header row
+    repeated on each printed page; printed as `to_xlsx` is."""
+    from odfdo import Document, Element, HeaderRows, Row, Table  # imported on use: odfdo loads slowly
 
     _check(headers, rows)
     doc = Document("spreadsheet")
     body = doc.body
     body.clear()
-    bold = Style("table-cell", name="cap_header")
-    bold.set_properties(area="text", font_weight="bold")
-    doc.insert_style(bold, automatic=True)
-    table = Table(sheet_name(sheet_title))
-    values = [[_text(h) for h in headers]] + [[_text(v) for v in row] for row in rows]
-    table.set_values(values)
-    for cell in table.get_row(0).traverse():
-        cell.style = "cap_header"
-    columns = list(zip(*values, strict=True))
-    for index, column_values in enumerate(columns):
-        style = Style("table-column", width=f"{_width(column_values) * 0.21:.2f}cm")
-        name = doc.insert_style(style, automatic=True)
-        column = table.get_column(index)
-        column.style = name
-        table.set_column(index, column)
+    name = sheet_name(sheet_title)
+    doc.insert_style(_ODS_PAGE, automatic=True)
+    doc.insert_style(_ODS_MASTER.format(title=escape(title or name)))
+    for style in _ODS_STYLES:
+        doc.insert_style(style)
+    for style in _ODS_AUTOMATIC:
+        doc.insert_style(style, automatic=True)
+    for digits in sorted({v.digits for row in rows for v in row if isinstance(v, Fixed)}):
+        doc.insert_style(_ODS_FIXED.format(digits=digits), automatic=True)
+        doc.insert_style(_ODS_FIXED_CELL.format(digits=digits), automatic=True)
+    widths = [_width([_shown(v) for v in column]) for column in zip(headers, *rows, strict=True)]
+    table = Table(name, style="cap_table")
+    for width in widths:
+        column = Element.from_tag(
+            f"<table:table-column table:style-name={quoteattr(_ods_column_style(doc, width))}"
+            ' table:default-cell-style-name="cap_top"/>')
+        table.append(column)
+    header_rows = HeaderRows()
+    header = Row(style="cap_row")
+    for value in headers:
+        header.append(_ods_cell(value, wrap=True, header=True))
+    header_rows.append(header)
+    table.append(header_rows)
+    for row in rows:
+        line = Row(style="cap_row")
+        for index, value in enumerate(row):
+            line.append(_ods_cell(value, wrap=widths[index] == MAX_WIDTH, header=False))
+        table.append(line)
     body.append(table)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _ods_column_style(doc: Any, width: int) -> str:
+    from odfdo import Style
+
+    return doc.insert_style(Style("table-column", width=f"{width * 0.21:.2f}cm"), automatic=True)
 
 
 def to_json(document: Any) -> bytes:

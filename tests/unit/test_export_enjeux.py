@@ -9,6 +9,7 @@ import pytest
 
 from app.domain.errors import NotFound
 from app.exports.enjeux import Enjeu, Ranked, as_json, headers, rows, write
+from app.exports.tabular import Fixed
 
 
 def ranked(method: str, label: str, scores: list[object], agreement: float | None) -> Ranked:
@@ -33,15 +34,16 @@ def test_columns_and_rows_for_each_method(method: str, label: str, scores: list[
     r = ranked(method, label, scores, 0.41234)
     assert headers(r) == ["rang", "enjeu", header, "bulletins", "accord (W de Kendall)", "niveau d'accord",
                           "éléments sources", "retenu"]
+    w = Fixed(0.41234, 2)
     assert rows(r) == [
-        [1, "=1+1", scores[0], 5, 0.412, "accord moyen", "post-it 1 ; =SUM(A1)", True],
-        [2, "Former les agents", scores[1], 5, 0.412, "accord moyen", "", True],
-        [3, "Équiper les lieux", scores[2], 5, 0.412, "accord moyen", "", False],
+        [1, "=1+1", scores[0], 5, w, "accord moyen", "post-it 1 ; =SUM(A1)", True],
+        [2, "Former les agents", scores[1], 5, w, "accord moyen", "", True],
+        [3, "Équiper les lieux", scores[2], 5, w, "accord moyen", "", False],
     ]
     data, name, media = write(r, "csv")
     assert name == "enjeux-9-atelier-d-evry.csv" and media.startswith("text/csv")
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
-    assert table[1][:3] == ["1", "'=1+1", str(scores[0])] and table[1][4] == "0,412"
+    assert table[1][:3] == ["1", "'=1+1", str(scores[0])] and table[1][4] == "0,41"
     assert table[1][6] == "post-it 1 ; =SUM(A1)" and table[1][7] == "oui" and table[3][7] == "non"
 
 

@@ -492,18 +492,18 @@ def test_xlsx_actions_in_platform_fields(data):
     assert bus["chantier"] == "1.a — Déployer un bus numérique itinérant"
     assert bus["defi"] == "1 — Promouvoir une médiation numérique mobile et de proximité"
     assert bus["enjeux"] == f"1 — {ENJEUX[0]} ; 3 — {ENJEUX[2]}"
-    # The formula is text, shown as typed: neutralised with a leading apostrophe, like the phone number.
-    formula_row = next(n for n, row in enumerate(rows) if row[0] == "'" + FORMULA) + 1
+    # The formula is a string cell, shown as typed (never evaluated), like the phone number.
+    formula_row = next(n for n, row in enumerate(rows) if row[0] == FORMULA) + 1
     cell = sheet.cell(row=formula_row, column=1)
     assert cell.data_type == "s"
-    assert sheet.cell(row=formula_row, column=4).value == "'+33 5 49 00 00 00"
-    assert by_name["'" + FORMULA]["budgetGlobal"] is None
+    assert sheet.cell(row=formula_row, column=4).value == "+33 5 49 00 00 00"
+    assert by_name[FORMULA]["budgetGlobal"] is None
     loose = by_name["Recenser les lieux"]
     assert loose["chantier"] == "Publier un annuaire des lieux de médiation"
     assert loose["defi"] is None and loose["enjeux"] == f"3 — {ENJEUX[2]}"
     assert (loose["dateDeDebut"], loose["dateDeFin"]) == (None, 2025)
     order = [row[0] for row in rows[1:]]
-    assert order == ["Acheter et aménager le bus", "'" + FORMULA, "Deux sessions de formation par an",
+    assert order == ["Acheter et aménager le bus", FORMULA, "Deux sessions de formation par an",
                      "Recenser les lieux"]
     needs = [[c.value for c in row] for row in book["besoins"].iter_rows()]
     assert needs[0] == ["code", "libellé"]
