@@ -208,3 +208,28 @@ def weighted_order(rng: random.Random, ids: list[int], weight: dict[int, float])
         order.append(pick)
         left.remove(pick)
     return order
+
+
+def libreoffice_convert(source: Path, to: str) -> Path:
+    """``source`` opened and saved by LibreOffice headless as ``to`` (« pdf », « csv »…), beside it.
+
+    Each call has its own user profile, so that parallel runs do not share LibreOffice's lock.
+    Without LibreOffice the test is skipped, or fails under CI=true (make test installs it).
+    """
+    import shutil
+
+    import pytest
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        message = "LibreOffice (soffice) is not installed: make test installs libreoffice-calc-nogui"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    out = source.parent / f"{source.stem}-{to.split(':')[0]}"
+    out.mkdir(exist_ok=True)
+    profile = (source.parent / f".lo-profile-{source.stem}").resolve().as_uri()
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", to,
+                    "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180)
+    (converted,) = out.iterdir()
+    return converted

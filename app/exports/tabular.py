@@ -25,6 +25,7 @@ import csv
 import io
 import json
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -138,9 +139,24 @@ def print_setup(sheet: Worksheet, title: str) -> None:
     sheet.oddFooter.right.text = "Page &P / &N"
 
 
+# XLSX cells are in Arial 10, which LibreOffice draws with its metric twin Liberation Sans, so that
+# the row heights below hold the same text in Excel and in LibreOffice.
+XLSX_FONT, XLSX_LINE_HEIGHT = "Arial", 13.0  # points
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` characters wide (one character
+    of margin, words kept whole as a spreadsheet wraps them)."""
+    return sum(max(1, len(textwrap.wrap(part, max(1, width - 2), break_long_words=True)))
+               for part in text.split("\n"))
+
+
 def to_xlsx(headers: Sequence[str], rows: Rows, sheet_title: str, title: str = "") -> bytes:
     """One sheet: a bold, frozen header row; columns sized to their content; long text wrapped;
-    ``title`` (default: the sheet's name) in the printed page header."""
+    ``title`` (default: the sheet's name) in the printed page header.
+
+    LibreOffice does not recompute the height of XLSX rows when it opens them, so each row with
+    wrapped text gets the height of its tallest cell."""
     _check(headers, rows)
     book = Workbook()
     sheet = book.active
@@ -149,13 +165,18 @@ def to_xlsx(headers: Sequence[str], rows: Rows, sheet_title: str, title: str = "
     top = Alignment(vertical="top")
     wrapped = Alignment(wrap_text=True, vertical="top")
     for r, row in enumerate([headers, *rows], start=1):
+        lines = 1
         for c, raw in enumerate(row, start=1):
             value = _plain(raw)
             cell = sheet.cell(row=r, column=c)
+            cell.font = Font(name=XLSX_FONT, size=10, bold=r == 1)
             if isinstance(value, str):
                 cell.value = _clean(value)
                 cell.data_type = "s"  # a string cell: never read as a formula, whatever it starts with
-                cell.alignment = wrapped if widths[c - 1] == MAX_WIDTH or "\n" in value else top
+                wraps = r == 1 or widths[c - 1] == MAX_WIDTH or "\n" in value
+                cell.alignment = wrapped if wraps else top
+                if wraps:
+                    lines = max(lines, _lines(value, widths[c - 1]))
             elif isinstance(value, Fixed):
                 cell.value = float(value.value)
                 cell.number_format = "0." + "0" * value.digits if value.digits else "0"
@@ -163,8 +184,8 @@ def to_xlsx(headers: Sequence[str], rows: Rows, sheet_title: str, title: str = "
             else:
                 cell.value = value
                 cell.alignment = top
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+        if lines > 1:
+            sheet.row_dimensions[r].height = lines * XLSX_LINE_HEIGHT + 2
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width

@@ -36,7 +36,7 @@ from odf.opendocument import load
 from pypdf import PdfReader
 
 from tests.conftest import ARTIFACTS
-from tests.support import Facilitator, Participant, Server, create_facilitator, sql
+from tests.support import Facilitator, Participant, Server, create_facilitator, libreoffice_convert, sql
 
 pytestmark = pytest.mark.storage
 
@@ -234,7 +234,7 @@ def expected_rows(p: Played, comma: bool) -> list[list[str]]:
 # ---------------------------------------------------------------- ranked enjeux
 
 
-def test_ranked_enjeux_in_every_format(played: Played) -> None:
+def test_ranked_enjeux_in_every_format(played: Played, tmp_path: Path) -> None:
     p = played
     base = f"/f/activities/{p.ranking_id}/enjeux"
     # The enjeux export of the ranking is one click away on its control page.
@@ -315,6 +315,17 @@ def test_ranked_enjeux_in_every_format(played: Played) -> None:
         assert row[4][2] == french(p.w, 2)
         assert row[6] == ("string", None, " ; ".join(p.sources[t]))
         assert row[7][2] == ("oui" if t in p.kept else "non")
+
+    # Both spreadsheets print, as LibreOffice lays them out: landscape, the title and the header row
+    # on the page, the text as typed.
+    for ext in ("xlsx", "ods"):
+        source = tmp_path / f"enjeux.{ext}"
+        source.write_bytes(p.get(f"{base}.{ext}").content)
+        for page in PdfReader(libreoffice_convert(source, "pdf")).pages:
+            assert page.mediabox.width > page.mediabox.height
+            text = page.extract_text()
+            assert "Prospective à Boulazac" in text and "accord (W de Kendall)" in text
+            assert "=1+1" in text and "'=1+1" not in text
 
     # JSON: the data as is (no spreadsheet, nothing to neutralise).
     r = p.get(f"{base}.json")
