@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.activities import KINDS
 from app.config import Settings, get_settings, secret_key
+from app.domain import validation
 from app.domain.errors import DomainError
 from app.domain.templates import TemplateError
 from app.live import Live
@@ -99,12 +100,16 @@ async def template_error(request: Request, exc: Exception) -> Response:
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
+    """A form field, query parameter or path segment of the wrong type, in French."""
     assert isinstance(exc, RequestValidationError)
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in err['loc'][1:]) or 'requête'} : {err['msg']}"
+    problems = " ; ".join(
+        f"{validation.place(err['loc'][1:]) or 'requête'} : {validation.explain(err, form=True)}"
         for err in exc.errors()
     )
-    return JSONResponse({"detail": f"Requête invalide — {problems}"}, status_code=422)
+    message = f"Requête invalide — {problems}."
+    if _wants_page(request):
+        return templates.TemplateResponse(request, "error.html", {"message": message}, status_code=422)
+    return JSONResponse({"detail": message}, status_code=422)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

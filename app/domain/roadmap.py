@@ -23,6 +23,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from app.domain.validation import problems
+
 SCHEMA = "cap-partage/feuille-de-route"
 VERSION = 1
 
@@ -244,25 +246,21 @@ class RoadmapFileError(Exception):
         super().__init__("Fichier de feuille de route refusé : " + " ; ".join(self.problems))
 
 
-def _place(loc: Sequence[int | str]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+MAX_DEPTH = 12  # a roadmap file nests 8 levels at most (chantiers[i].actions[j].coFinancements[k].montant)
 
 
-def _explain(err: dict[str, Any]) -> str:
-    kind, msg = err["type"], err["msg"]
-    if kind == "missing":
-        return "champ obligatoire absent"
-    if kind == "extra_forbidden":
-        return "champ inconnu"
-    if kind == "literal_error":
-        expected = str(err.get("ctx", {}).get("expected", "")).replace("' or '", "', '")
-        return f"valeur refusée ; valeurs possibles : {expected}"
-    if kind == "value_error":
-        return msg.removeprefix("Value error, ")
-    return msg
+def _too_deep(data: object) -> str | None:
+    """The place of the first value nested deeper than `MAX_DEPTH`, walked without recursion."""
+    stack: list[tuple[object, str, int]] = [(data, "", 0)]
+    while stack:
+        value, at, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return at
+        if isinstance(value, dict):
+            stack.extend((v, f"{at}.{k}" if at else str(k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{at}[{n}]", depth + 1) for n, v in enumerate(value))
+    return None
 
 
 def _unreadable_text(value: object, place: str = "") -> list[str]:
@@ -287,8 +285,19 @@ def parse_file(raw: bytes | str) -> RoadmapFile:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise RoadmapFileError([f"ce n'est pas un fichier JSON lisible ({err})"]) from None
+    except RecursionError:
+        raise RoadmapFileError([f"le fichier imbrique des objets ou des listes sur des milliers de niveaux ; "
+                                f"une feuille de route en compte {MAX_DEPTH} au plus"]) from None
+    except ValueError:
+        # Python refuses to read integers of more than 4,300 digits (a guard against slow parsing).
+        raise RoadmapFileError(["le fichier contient un nombre de plusieurs milliers de chiffres ; "
+                                "aucun champ d'une feuille de route n'en demande autant"]) from None
     if not isinstance(data, dict):
         raise RoadmapFileError(["le fichier doit contenir un objet JSON { … }"])
+    deep = _too_deep(data)
+    if deep is not None:
+        raise RoadmapFileError([f"{deep} : imbriqué sur plus de {MAX_DEPTH} niveaux ; une feuille de route "
+                                "n'en compte pas autant"])
     if data.get("schema") != SCHEMA:
         raise RoadmapFileError([f"schema : « {SCHEMA} » attendu, pas « {str(data.get('schema'))[:60]} »"])
     if data.get("version") != VERSION:
@@ -300,11 +309,7 @@ def parse_file(raw: bytes | str) -> RoadmapFile:
     try:
         return RoadmapFile.model_validate(data)
     except ValidationError as err:
-        problems = []
-        for detail in err.errors():
-            place = _place(detail["loc"])
-            problems.append(f"{place} : {_explain(detail)}" if place else _explain(detail))
-        raise RoadmapFileError(problems) from None
+        raise RoadmapFileError(problems(err)) from None
 
 
 def dump_file(roadmap: RoadmapFile) -> str:

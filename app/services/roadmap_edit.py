@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.domain import resource_map
+from app.domain import resource_map, validation
 from app.domain import roadmap as domain
 from app.domain.errors import DomainError, NotFound
 from app.domain.french import date_text, euros, number, years
@@ -113,7 +113,6 @@ LABELS = {
     "dateDeDebut": "année de début",
     "dateDeFin": "année de fin",
 }
-MAX_CHOICES_SHOWN = 5
 
 
 def _place(loc: Sequence[int | str]) -> str:
@@ -127,32 +126,12 @@ def _place(loc: Sequence[int | str]) -> str:
     return ", ".join(words)
 
 
-def _why(err: dict[str, Any]) -> str:
-    kind, ctx, given = err["type"], err.get("ctx", {}), err.get("input")
-    shown = str(given)[:40] if given is not None else ""
-    if kind in ("missing", "string_too_short"):
-        return "à remplir"
-    if kind == "string_too_long":
-        return f"{ctx['max_length']} caractères au plus (ici {len(given)})"
-    if kind == "too_long":
-        return f"{ctx['max_length']} éléments au plus"
-    if kind == "literal_error":
-        choices = str(ctx.get("expected", "")).replace("' or '", "', '").split(", ")
-        listed = f" ; valeurs possibles : {', '.join(choices)}" if len(choices) <= MAX_CHOICES_SHOWN else ""
-        return f"valeur inconnue « {shown} »{listed}"
-    if kind in ("int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"):
-        return f"un nombre entier est attendu, pas « {shown} »"
-    if kind == "greater_than_equal":
-        return f"{ctx['ge']} au minimum"
-    if kind == "less_than_equal":
-        return f"{ctx['le']} au maximum"
-    if kind == "string_pattern_mismatch":
-        return f"« {shown} » n'a pas le format attendu"
-    if kind == "value_error":
+def _why(err: Any) -> str:
+    if err["type"] == "value_error":
         # The domain's own sentences name fields by their file keys (« dateDeFin »): say them in French.
-        message = err["msg"].removeprefix("Value error, ")
+        message = validation.explain(err)
         return re.sub(r"\b[a-z]+[A-Z]\w*\b", lambda m: LABELS.get(m.group(), m.group()), message)
-    return err["msg"]
+    return validation.explain(err, form=True)
 
 
 def _explain(err: ValidationError, subject: str = "") -> str:

@@ -1,6 +1,7 @@
 """Bad input gets a clear error and changes nothing in the database."""
 
 import asyncio
+import html
 
 import httpx
 import pytest
@@ -99,7 +100,20 @@ def test_facilitator_controls_only_her_own_workshops(room):
     r = room["fac"].client.post(f"/f/activities/{room['activity']}/merge", data={"item_ids": ["1"]})
     refused(room, r, 422, "au moins deux", before)
     r = room["fac"].client.post(f"/f/workshops/{room['ws']['id']}/goto", data={"position": "deux"})
-    refused(room, r, 422, "position", before)
+    refused(room, r, 422, "position : doit être un nombre entier, pas « deux »", before)
+    r = room["fac"].client.post(f"/f/workshops/{room['ws']['id']}/goto", data={})
+    refused(room, r, 422, "position : à remplir", before)
+    r = room["fac"].client.post(f"/f/workshops/{room['ws']['id']}/goto", data={"position": "1" * 5000})
+    refused(room, r, 422, "position : nombre bien trop grand", before)
+
+
+def test_wrong_types_in_a_page_address_get_the_french_error_page(room):
+    before = snapshot(room["db"])
+    r = room["fac"].client.get("/f/roadmaps/1/importer-atelier?atelier=abc", headers={"Accept": "text/html"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "atelier : doit être un nombre entier, pas « abc »" in html.unescape(r.text)
+    assert "Input should" not in r.text
+    assert snapshot(room["db"]) == before
 
 
 def test_forged_or_foreign_requests(room):

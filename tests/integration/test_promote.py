@@ -244,14 +244,26 @@ def test_import_refuses_bad_files_naming_the_place(server: Server, facilitator_e
             "chantiers[4].defi : « defi-9 » ne désigne aucun défi",
         ),
         ("{pas du json", "JSON"),
+        # 100,000 levels deep, an integer of 5,000 digits: refused in French, not a server error
+        ("[" * 100_000 + "]" * 100_000, "des milliers de niveaux"),
+        (good.replace('"version": 1', '"version": ' + "1" * 5000), "plusieurs milliers de chiffres"),
+        (good.replace('"nom": "Grand Périgueux"', '"nom": ' + "[" * 30 + "]" * 30, 1),
+         "territoire.nom[0][0][0][0][0][0][0][0][0][0][0] : imbriqué sur plus de 12 niveaux"),
+        (good.replace('"budgetGlobal": null', '"budgetGlobal": ' + "9" * 4000, 1),
+         "budgetGlobal : 1 000 000 000 000 au maximum"),
+        # type errors in French, never pydantic's English
+        (good.replace('"nom": "Grand Périgueux"', '"nom": 24', 1),
+         "territoire.nom : doit être un texte, pas « 24 »"),
+        (good.replace('"enjeux": [', '"enjeux": {"a": 1}, "x": [', 1), "enjeux : doit être une liste"),
     ]
     for text, expected in cases:
         r = fac.client.post(
             "/f/roadmaps/import", files={"file": ("fdr.json", text.encode(), "application/json")}
         )
         assert r.status_code == 422, r.text[:300]
-        assert expected in plain(r.text)
+        assert expected in plain(r.text), plain(r.text)[-600:]
         assert "rien n'a été enregistré" in plain(r.text)
+        assert "Input should" not in r.text and "Field required" not in r.text
         assert snapshot(server.database_url) == before
     r = fac.client.post("/f/roadmaps/import", files={"file": ("fdr.json", good.encode(), "application/json")})
     assert r.status_code == 303

@@ -856,7 +856,7 @@ def test_bad_input_is_refused_in_french_and_changes_nothing(server, two_roadmaps
         url,
         post(action, {"nom": "Action", "budgetGlobal": "beaucoup"}),
         422,
-        "Budget global : un nombre entier est attendu, pas « beaucoup »",
+        "Budget global : doit être un nombre entier, pas « beaucoup »",
         before,
     )
     refused(url, post(action, {"nom": "Action", "budgetGlobal": "-5"}), 422, "0 au minimum", before)
