@@ -16,6 +16,7 @@ of the first problems; nothing is half-read.
 from __future__ import annotations
 
 import json
+import re
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from app.domain.french import NBSP, number
 from app.domain.validation import problems
 
 SCHEMA = "cap-partage/feuille-de-route"
@@ -435,6 +437,18 @@ def outline(roadmap: RoadmapFile) -> Outline:
     for section in enjeux:
         section.defi_numbers = [d.number for d in defis if section.number in d.enjeu_numbers]
     return Outline(enjeux, defis, orphans)
+
+
+def score_text(score: float | None, label: str) -> str:
+    """An enjeu's score as read, once: a vote's label already holds the figure in the method's
+    unit (« 63 pts », « bat 2 sur 3 », a majority grade), so it is printed alone; a bare unit
+    (« points ») follows the number; a number without a label is printed alone."""
+    figure = number(score) if score is not None else ""
+    if not label:
+        return figure
+    if not figure or re.search(rf"(?<![\d,]){re.escape(figure)}(?![\d,])", label.replace(" ", NBSP)):
+        return label
+    return f"{figure} {label}"
 
 
 def cofinanced(action: Action) -> int:

@@ -240,8 +240,9 @@ def _governance(info: domain.RoadmapInfo) -> list[Block]:
 def _enjeu(section: domain.EnjeuSection) -> list[Block]:
     e = section.enjeu
     out: list[Block] = [Heading(2, e.question, f"Enjeu {section.number}")]
-    if e.score is not None:
-        out.append(Paragraph(f"{number(e.score)} {e.score_label}".strip(), "Score"))
+    score = domain.score_text(e.score, e.score_label)
+    if score:
+        out.append(Paragraph(score, "Score"))
     p = e.provenance
     if p is not None:
         summary = provenance_text(p)

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from app.domain import resource_map, validation
 from app.domain import roadmap as domain
 from app.domain.errors import DomainError, NotFound
-from app.domain.french import date_text, euros, number, years
+from app.domain.french import date_text, euros, years
 from app.exports.resource_map_svg import ChantierMap, map_title
 from app.models import Action, Chantier, Committee, Defi, DefiEnjeu, Enjeu, Resource, Roadmap, Territory
 from app.services import roadmaps
@@ -685,7 +685,7 @@ def page_view(session: Session, roadmap: Roadmap) -> dict[str, Any]:
         "enjeux": enjeux,
         "enjeu_number": enjeu_number,
         "provenance": {e.id: provenance(e.provenance) for e in enjeux},
-        "score": {e.id: number(e.score) for e in enjeux if e.score is not None},
+        "score": {e.id: text for e in enjeux if (text := domain.score_text(e.score, e.score_label))},
         "defis": defis,
         "defi_number": {d.id: n for n, d in enumerate(defis, start=1)},
         "links": links,

@@ -122,6 +122,9 @@ def test_a_played_prospective_workshop_gives_enjeux_with_provenance(server: Serv
         for enjeu in data.enjeux:
             assert enjeu.question in shown
             assert all(text in shown for text in enjeu.provenance.items)
+            # its score once, in the method's unit (« score 63 pts », never « score 63 · 63 pts »)
+            assert f"score {enjeu.score_label}" in shown
+            assert f"{enjeu.score:g} {enjeu.score:g}" not in shown and f"{enjeu.score:g} · " not in shown
 
         # Twice: nothing is added twice; the page says what is already there.
         before = snapshot(server.database_url)

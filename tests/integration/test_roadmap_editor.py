@@ -978,7 +978,7 @@ def test_an_enjeu_shows_its_score_and_where_it_came_from(server, facilitator_ema
     )
     assert r.status_code == 303, r.text
     page = ed.client.get(r.headers["location"]).text
-    assert "score 12,5 · points Borda" in page
+    assert "score 12,5 points Borda" in page
     assert (
         "Issu de l&#39;atelier « Priorisation des enjeux » du 12 mars 2025, vote « Classement des enjeux » "
         "(Borda), rang 2, 23 bulletins, accord 71 %"

@@ -590,3 +590,42 @@ def test_an_empty_roadmap_is_a_short_document_in_every_format():
                            "Aucun enjeu n'est encore inscrit", "Défis, chantiers et actions",
                            "Aucun défi n'est encore inscrit"])
     assert "Fiches chantier" not in text and "Code INSEE" not in text
+
+
+def document_text(fmt: str, content: bytes) -> str:
+    """The words a reader sees in a roadmap document, whatever its format."""
+    if fmt == "md":
+        return plain(content.decode().replace("**", ""))
+    if fmt == "pdf":
+        from pypdf import PdfReader
+
+        return plain("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages))
+    if fmt == "odt":
+        return plain("\n".join(text for _, _, text in odt_walk(content)[0]))
+    import docx
+
+    document = docx.Document(io.BytesIO(content))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return plain("\n".join([p.text for p in document.paragraphs] + cells))
+
+
+@pytest.mark.parametrize("fmt", ["docx", "odt", "pdf", "md"])
+def test_a_voted_enjeu_prints_its_score_once_in_the_methods_unit(fmt):
+    from app.exports.roadmap_docs import write
+
+    voted = domain.RoadmapFile.model_validate({
+        "territoire": {"nom": "Boulazac", "type": "commune"},
+        "feuille_de_route": {"nom": "Feuille"},
+        "enjeux": [
+            # as promotion writes them from a Borda, a Schulze and a majority judgment vote
+            {"id": "e1", "question": "Mieux équiper les lieux ?", "score": 63, "score_libelle": "63 pts"},
+            {"id": "e2", "question": "Mieux se connaître ?", "score": 2, "score_libelle": "bat 2 sur 3"},
+            {"id": "e3", "question": "Mieux orienter ?", "score_libelle": "très prioritaire"},
+            # as a file may give them: a bare number, a number and its unit
+            {"id": "e4", "question": "Mieux former ?", "score": 37.5},
+            {"id": "e5", "question": "Mieux collecter ?", "score": 12, "score_libelle": "points"},
+        ]})
+    text = document_text(fmt, write(voted, fmt)[0])
+    for shown in ("63 pts", "bat 2 sur 3", "très prioritaire", "37,5", "12 points"):
+        assert text.count(f"Score : {shown}") == 1, (shown, text)
+    assert "63 63" not in text and "2 bat" not in text and "12 12" not in text
