@@ -285,8 +285,40 @@ def _chantier_summary(chantier: domain.Chantier, level: int) -> list[Block]:
         out.append(Paragraph(chantier.coordinator, "Coordonné par"))
     if chantier.actions:
         out.append(Bullets(tuple(action_entry(a) for a in chantier.actions), "Actions concrètes"))
-    else:
-        out.append(Paragraph("Pas encore d'action pour ce chantier."))
+    return out
+
+
+def _still(names: Sequence[str], total: int, one: str, many: str, every: str) -> str:
+    """One sentence for what several défis or chantiers still lack: ``one`` and ``many`` take the
+    names (« Le défi {} … », « Les défis {} … »), ``every`` is said when all of them lack it."""
+    if len(names) == total and total > 1:
+        return every
+    return one.format(names[0]) if len(names) == 1 else many.format(and_list(list(names)))
+
+
+def _chantier_name(chantier: domain.Chantier) -> str:
+    return chantier.code or f"« {chantier.title} »"
+
+
+def _pending(defis: Sequence[domain.DefiSection], chantiers: Sequence[domain.Chantier]) -> list[Block]:
+    """What is still to be done, said once at the head of a section rather than under each défi and
+    chantier (a young roadmap would otherwise read as a page of « pas encore »)."""
+    out: list[Block] = []
+    alone = [str(d.number) for d in defis if not d.enjeu_numbers]
+    if alone:
+        out.append(Paragraph(_still(alone, len(defis), "Le défi {} n'est encore rattaché à aucun enjeu.",
+                                    "Les défis {} ne sont encore rattachés à aucun enjeu.",
+                                    "Aucun défi n'est encore rattaché à un enjeu.")))
+    empty = [str(d.number) for d in defis if not d.chantiers]
+    if empty:
+        out.append(Paragraph(_still(empty, len(defis), "Le défi {} n'a pas encore de chantier.",
+                                    "Les défis {} n'ont pas encore de chantier.",
+                                    "Aucun défi n'a encore de chantier.")))
+    idle = [_chantier_name(c) for c in chantiers if not c.actions]
+    if idle:
+        out.append(Paragraph(_still(idle, len(chantiers), "Le chantier {} n'a pas encore d'action concrète.",
+                                    "Les chantiers {} n'ont pas encore d'action concrète.",
+                                    "Aucun de ces chantiers n'a encore d'action concrète.")))
     return out
 
 
@@ -298,11 +330,7 @@ def _defi(section: domain.DefiSection, plan: domain.Outline) -> list[Block]:
         label = "Répond à l'enjeu" if len(section.enjeu_numbers) == 1 else "Répond aux enjeux"
         out.append(Bullets(tuple(Entry(f"Enjeu {n}{DASH}{enjeux[n].question}")
                                  for n in section.enjeu_numbers), label))
-    else:
-        out.append(Paragraph("Ce défi n'est encore rattaché à aucun enjeu."))
     out.extend(text_blocks(d.description))
-    if not section.chantiers:
-        out.append(Paragraph("Pas encore de chantier pour ce défi."))
     for chantier in section.chantiers:
         out.extend(_chantier_summary(chantier, 3))
     return out
@@ -393,21 +421,26 @@ def blocks(data: domain.RoadmapFile) -> list[Block]:
         section("Gouvernance", page=False)
         out.extend(_governance(info))
     section("Enjeux prioritaires")
+    chantiers = plan.all_chantiers()
+    started = bool(plan.defis or chantiers)
     if plan.enjeux:
-        out.append(Paragraph("Les enjeux sont présentés par ordre de priorité."))
+        out.append(Paragraph("Les enjeux sont présentés par ordre de priorité" + (
+            "." if started else " ; leurs défis, leurs chantiers et leurs actions restent à définir.")))
     else:
-        out.append(Paragraph("Aucun enjeu n'est encore inscrit dans cette feuille de route."))
+        out.append(Paragraph(("Aucun enjeu n'est" if started else "Aucun enjeu, défi ni chantier n'est")
+                             + " encore inscrit dans cette feuille de route."))
     for e in plan.enjeux:
         out.extend(_enjeu(e))
-    section("Défis, chantiers et actions")
-    if not plan.defis:
-        out.append(Paragraph("Aucun défi n'est encore inscrit dans cette feuille de route."))
-    for d in plan.defis:
-        out.extend(_defi(d, plan))
+    if plan.defis:
+        section("Défis, chantiers et actions")
+        out.extend(_pending(plan.defis, [c for d in plan.defis for c in d.chantiers]))
+        for d in plan.defis:
+            out.extend(_defi(d, plan))
     loose = [e for e in plan.enjeux if e.loose_chantiers]
     if loose or plan.orphans:
         section("Chantiers rattachés directement à un enjeu" if not plan.orphans
                 else "Chantiers qui ne relèvent pas encore d'un défi")
+        out.extend(_pending((), [c for e in loose for c in e.loose_chantiers] + list(plan.orphans)))
         for e in loose:
             out.append(Heading(2, e.enjeu.question, f"Enjeu {e.number}"))
             for chantier in e.loose_chantiers:

@@ -587,9 +587,9 @@ def test_an_empty_roadmap_is_a_short_document_in_every_format():
     text = plain("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(files["pdf"])).pages))
     assert_in_order(text, ["Première feuille de route", "Territoire", "Saint-Yrieix-la-Perche", "Commune",
                            "Contenu", "0 enjeu, 0 défi, 0 chantier, 0 action", "Enjeux prioritaires",
-                           "Aucun enjeu n'est encore inscrit", "Défis, chantiers et actions",
-                           "Aucun défi n'est encore inscrit"])
+                           "Aucun enjeu, défi ni chantier n'est encore inscrit dans cette feuille de route."])
     assert "Fiches chantier" not in text and "Code INSEE" not in text
+    assert "Défis, chantiers et actions" not in text  # no section page to say there is nothing
 
 
 def document_text(fmt: str, content: bytes) -> str:
@@ -629,3 +629,39 @@ def test_a_voted_enjeu_prints_its_score_once_in_the_methods_unit(fmt):
     for shown in ("63 pts", "bat 2 sur 3", "très prioritaire", "37,5", "12 points"):
         assert text.count(f"Score : {shown}") == 1, (shown, text)
     assert "63 63" not in text and "2 bat" not in text and "12 12" not in text
+
+
+def young(defis: int, attached: int, chantiers: int = 0) -> domain.RoadmapFile:
+    """A roadmap still being built: 4 enjeux, ``defis`` défis of which the first ``attached`` answer
+    enjeu 1, and ``chantiers`` chantiers under the first défi, none with an action."""
+    return domain.RoadmapFile.model_validate({
+        "territoire": {"nom": "Boulazac", "type": "commune"},
+        "feuille_de_route": {"nom": "Feuille en cours"},
+        "enjeux": [{"id": f"e{n}", "question": q} for n, q in enumerate(ENJEUX[:4])],
+        "defis": [{"id": f"d{n}", "titre": f"Défi numéro {n}", "enjeux": ["e0"] if n <= attached else []}
+                  for n in range(1, defis + 1)],
+        "chantiers": [{"id": f"c{n}", "code": f"1.{'abcdef'[n]}", "titre": f"Chantier {n}", "defi": "d1"}
+                      for n in range(chantiers)],
+    })
+
+
+@pytest.mark.parametrize("fmt", ["docx", "odt", "pdf", "md"])
+def test_a_young_roadmap_says_what_is_missing_in_one_sentence(fmt):
+    from app.exports.roadmap_docs import write
+
+    # enjeux only: one sentence, and no section page to say there are no défis
+    text = document_text(fmt, write(young(0, 0), fmt)[0])
+    assert text.count("leurs défis, leurs chantiers et leurs actions restent à définir") == 1
+    assert "Défis, chantiers et actions" not in text.replace("Sommaire", "")
+    assert "Aucun" not in text and "Pas encore" not in text
+    # six défis, none attached to an enjeu, none with a chantier: two sentences, not twelve
+    text = document_text(fmt, write(young(6, 0), fmt)[0])
+    assert text.count("Aucun défi n'est encore rattaché à un enjeu.") == 1
+    assert text.count("Aucun défi n'a encore de chantier.") == 1
+    assert text.count("encore") == 2 and "Pas encore" not in text
+    # some of each: named once
+    text = document_text(fmt, write(young(4, 1, chantiers=3), fmt)[0])
+    assert text.count("Les défis 2, 3 et 4 ne sont encore rattachés à aucun enjeu.") == 1
+    assert text.count("Les défis 2, 3 et 4 n'ont pas encore de chantier.") == 1
+    assert text.count("Aucun de ces chantiers n'a encore d'action concrète.") == 1
+    assert text.count("encore") == 3
