@@ -75,6 +75,8 @@ LEGEND_H = 118
 HEADER_H = 40
 CLUSTER_GAP = 22
 CHAR_W = 0.58  # average glyph width, in font sizes (a conservative estimate for sans-serif)
+LABEL_FONT, LABEL_MIN_FONT, BOLD_W = 26, 19, 1.08  # a long category's label shrinks to fit its column
+BADGE_H, BADGE_DIGIT_W, BADGE_PAD = 30, 13, 12
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,11 @@ class Cluster:
     nodes: list[Node] = field(default_factory=list)
     total: int = 0
     more: Box | None = None  # "+ N autres" when the category has more than the map can show
+    # The count's badge sits at the column's outer edge and the label beside it, cut to the
+    # column's width: lines reach the column's inner edge only, so they never cross either.
+    badge: Box | None = None
+    label: str = ""
+    label_font: float = LABEL_FONT
 
     @property
     def hidden_count(self) -> int:
@@ -269,6 +276,16 @@ def _place_column(side: str, cats: list[str], by_cat: dict[str, list[MapResource
     for cat in cats:
         members = by_cat[cat]
         cluster = Cluster(cat, order.index(cat), side, Box(x, y, NODE_W, HEADER_H), total=len(members))
+        badge_w = 2 * BADGE_PAD + BADGE_DIGIT_W * len(str(len(members)))
+        cluster.badge = Box(x if side == "left" else x + NODE_W - badge_w, y + (HEADER_H - BADGE_H) / 2 - 2,
+                            badge_w, BADGE_H)
+        room = NODE_W - badge_w - 10
+        fitting = math.floor(10 * room / (max(1, len(cat)) * CHAR_W * BOLD_W)) / 10
+        cluster.label_font = max(LABEL_MIN_FONT, min(LABEL_FONT, fitting))
+        if fitting >= LABEL_MIN_FONT:
+            cluster.label = cat
+        else:
+            cluster.label = wrap(cat, _chars(room, LABEL_MIN_FONT * BOLD_W), 1)[0]
         top = y
         y += HEADER_H
         limit = top + share if overfull else math.inf

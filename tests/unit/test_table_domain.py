@@ -181,6 +181,62 @@ def _check(m: rm.MapLayout, resources: list[rm.MapResource]) -> None:
         assert link.x2 in (node.box.x, node.box.right) and link.y2 == round(node.box.cy, 1)
     linked = {link.resource_id for link in m.links}
     assert linked == {n.resource.id for n in m.nodes if n.resource.state != "aucune"}
+    # Each category's count badge and label stay in its column, where no line goes: no line crosses them.
+    for c in m.clusters:
+        column = rm.Box(c.header.x, 0, rm.NODE_W, rm.HEIGHT)
+        width = len(c.label) * c.label_font * rm.CHAR_W * rm.BOLD_W
+        x = c.badge.right + 10 if c.side == "left" else c.badge.x - 10 - width
+        label = rm.Box(x, c.header.y, width, rm.HEADER_H)
+        assert c.category.startswith(c.label.removesuffix("…")) and c.label_font >= rm.LABEL_MIN_FONT
+        for box in (c.badge, label):
+            assert column.x <= box.x and box.right <= column.right, (c.category, box)
+            for link in m.links:
+                assert not _crosses(link, box), (c.category, box, link)
+
+
+def _crosses(link: rm.Link, box: rm.Box) -> bool:
+    """Whether the segment of ``link`` meets ``box`` (Liang–Barsky clipping)."""
+    dx, dy = link.x2 - link.x1, link.y2 - link.y1
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, link.x1 - box.x), (dx, box.right - link.x1), (-dy, link.y1 - box.y),
+                 (dy, box.bottom - link.y1)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
+def test_the_segment_test_itself():
+    box = rm.Box(10, 10, 10, 10)
+    assert _crosses(rm.Link(1, "solid", 0, 0, 30, 30), box)
+    assert _crosses(rm.Link(1, "solid", 15, 15, 40, 0), box)
+    assert not _crosses(rm.Link(1, "solid", 0, 0, 30, 5), box)
+    assert not _crosses(rm.Link(1, "solid", 0, 25, 9, 0), box)
+
+
+def test_before_the_fix_the_seed_004_line_crossed_the_long_category_label():
+    # « Intervenants dans les ALSH (4) » written at 26 px from the column's edge ran past it, into
+    # the line going to its first resource: what the geometric check above now rules out.
+    names = {"partenaires de projet": "Partenaires de projet",
+             "ressources matérielles": "Ressources matérielles",
+             "intervenants": "Intervenants dans les ALSH", "financements": "Financements"}
+    resources = [rm.MapResource(r.id, r.name, names[r.category], r.state) for r in _resources(SEED_004)]
+    m = rm.layout("1.b Développer des actions à destination des jeunes (3 à 14 ans)", list(names.values()),
+                  resources)
+    _check(m, resources)
+    cluster = next(c for c in m.clusters if c.category == "Intervenants dans les ALSH")
+    old_label = rm.Box(cluster.header.x, cluster.header.y, len("Intervenants dans les ALSH (4)") * 26 * 0.6,
+                       rm.HEADER_H)
+    assert any(_crosses(link, old_label) for link in m.links)
+    assert cluster.label == "Intervenants dans les ALSH" and cluster.label_font < rm.LABEL_FONT
 
 
 def test_the_seed_004_map():
@@ -220,5 +276,6 @@ def test_a_crowded_map_gets_denser_then_shows_how_many_are_left_out():
              max_size=80))))
 def test_any_map_stays_inside_the_screen_without_overlaps(case):
     categories, spec = case
+    categories = [f"{name} {'x' * (7 * i % 50)}" for i, name in enumerate(categories)]  # short and long
     resources = [rm.MapResource(n, name, categories[c], state) for n, (name, c, state) in enumerate(spec)]
     _check(rm.layout("Un chantier " * 12, categories, resources), resources)
