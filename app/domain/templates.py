@@ -311,6 +311,8 @@ class TextActivity(BaseModel):
     id: ActivityId | None = None
     title: Title
     body: str = Field(default="", max_length=4000)
+    # The id of an earlier ranking: the slide also lists the enjeux it kept.
+    show_kept: ActivityId | None = None
 
 
 class PostitsActivity(BaseModel):
@@ -666,6 +668,16 @@ class WorkshopTemplate(BaseModel):
         items_from = getattr(activity, "items_from", None)
         if items_from is not None:
             out.extend(self._items_from_problems(index, activity, items_from))
+        show_kept = getattr(activity, "show_kept", None)
+        if show_kept is not None:
+            source = self._source(index, at, show_kept, out, field=("show_kept",))
+            if source is not None and source.kind != "ranking":
+                out.append((
+                    (*at, "show_kept"),
+                    f"the id of an earlier 'ranking' activity, whose kept enjeux the slide lists "
+                    f"({show_kept!r} is a {source.kind!r} activity)",
+                    show_kept,
+                ))
         rows_from = getattr(activity, "rows_from", None)
         if rows_from is not None:
             source = self._source(index, (*at, "rows_from"), rows_from.activity, out)

@@ -8,7 +8,6 @@ app's stylesheets do not travel with it). The PDF report embeds these SVG docume
 (WeasyPrint draws SVG); the DOCX report gets PNG images made by CairoSVG.
 """
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -43,17 +42,6 @@ def resource_map_svg(rmap: Any, state_labels: dict[str, str]) -> Markup:
     return _standalone("activities/resources/_map.html", {"rmap": rmap, "state_label": state_labels})
 
 
-_END_TEXT = re.compile(r'(<text\b[^>]*\btext-anchor="end"[^>]*>)(.*?)(</text>)', re.S)
-_INLINE_TSPAN = re.compile(r"<tspan\b(?![^>]*\sx=)[^>]*>(.*?)</tspan>", re.S)
-
-
-def for_cairosvg(svg: str) -> str:
-    """CairoSVG draws an inline <tspan> of an end-anchored <text> after the anchor, outside the
-    figure (« Financements (4) » loses its count): such tspans (those with no x of their own, unlike
-    the lines of a quadrant's name) become plain text of their <text>."""
-    return _END_TEXT.sub(lambda m: m.group(1) + _INLINE_TSPAN.sub(r"\1", m.group(2)) + m.group(3), svg)
-
-
 def to_png(svg: str, width: int = PNG_WIDTH) -> bytes:
     """The SVG drawn as a PNG, `width` pixels wide (white background, for any document viewer).
 
@@ -61,5 +49,5 @@ def to_png(svg: str, width: int = PNG_WIDTH) -> bytes:
     """
     import cairosvg  # imported on use: only the DOCX reports need it
 
-    return cairosvg.svg2png(bytestring=for_cairosvg(svg).encode("utf-8"), output_width=width,
+    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=width,
                             background_color="white", unsafe=False)

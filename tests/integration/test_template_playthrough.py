@@ -418,14 +418,32 @@ class Playthrough:
             assert board_title(board) == title
             assert f"étape {position + 1}/{len(self.spec['activities'])}" in board
             kind = spec["kind"]
-            if kind == "text":  # a slide: the board and the phones show its text as written
-                for shown in (board, page):
-                    body = re.search(r'<div class="slide-body[^"]*">(.*?)</div>', shown, re.S)
-                    assert html.unescape(body.group(1)) == (spec.get("body") or "")
+            if kind == "text":
+                self.check_slide(spec, board, page)
             else:
                 getattr(self, f"play_{kind}")(activity_id, spec)
             self.visited.append((position, kind))
         assert [p for p, _ in self.visited] == list(range(len(self.spec["activities"])))
+
+    def check_slide(self, spec: dict, board: str, page: str) -> None:
+        """The board and the phones show a slide's text as written, and the enjeux an earlier
+        ranking kept, in its order, when it says so (`show_kept`), following the facilitator."""
+        kept = self.outcomes[spec["show_kept"]].kept if spec.get("show_kept") else []
+        for shown in (board, page):
+            body = re.search(r'<div class="slide-body[^"]*">(.*?)</div>', shown, re.S)
+            assert html.unescape(body.group(1)) == (spec.get("body") or "")
+            listed = re.search(r'<section class="slide-kept".*?</section>', shown, re.S)
+            assert (listed is not None) == bool(spec.get("show_kept"))
+            if listed is not None:
+                items = re.findall(r'<li data-kept="\d+">([^<]*)</li>', listed.group(0))
+                assert kept and unescape_all(items) == kept
+        if kept:  # she drops the last kept enjeu while the slide is shown: the slide follows
+            last = re.findall(r'<li data-kept="(\d+)">', board)[-1]
+            assert self.fac.client.post(f"/f/items/{last}/kept", data={"kept": "false"}).status_code == 200
+            for shown in (self.board(), self.phone_page(0)):
+                ids = re.findall(r'<li data-kept="(\d+)">', shown)
+                assert len(ids) == len(kept) - 1 and last not in ids
+            assert self.fac.client.post(f"/f/items/{last}/kept", data={"kept": "true"}).status_code == 200
 
     def open(self, activity_id: int) -> str:
         self.set_state(activity_id, "open")
@@ -991,7 +1009,7 @@ class Playthrough:
         seen: dict[int, str] = {}
         for body in clusters:
             category = html.unescape(re.search(r'data-category="([^"]*)"', body).group(1))
-            total = int(re.search(r'class="rm-cat-count">\((\d+)\)<', body).group(1))
+            total = int(re.search(r'class="rm-cat-count"[^>]*>(\d+)<', body).group(1))
             mine = {i: r for i, r in resources.items() if r["category"] == category}
             assert total == len(mine), category
             nodes = {int(i): s for i, s in re.findall(r'data-resource="(\d+)" data-state="([^"]+)"', body)}

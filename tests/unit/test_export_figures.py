@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 from app.activities.resources import ResourceMap
 from app.domain.resource_map import STATE_LABELS
-from app.exports.figures import for_cairosvg, resource_map_svg, to_png
+from app.exports.figures import resource_map_svg, to_png
 from app.models import ResourceLink
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -37,14 +37,3 @@ def test_png_of_a_figure() -> None:
     png = to_png(str(svg), width=600)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert int.from_bytes(png[16:20], "big") == 600
-
-
-def test_inline_tspans_of_end_anchored_text_are_flattened_for_cairosvg() -> None:
-    svg = ('<text x="9" text-anchor="end">Financements <tspan class="rm-cat-count">(4)</tspan></text>'
-           '<text x="1">Partenaires <tspan class="rm-cat-count">(2)</tspan></text>'
-           '<text x="5" text-anchor="end"><tspan x="5" dy="0">leviers</tspan><tspan x="5" dy="36">d\'action'
-           '</tspan></text>')
-    out = for_cairosvg(svg)
-    assert '<text x="9" text-anchor="end">Financements (4)</text>' in out
-    assert '<text x="1">Partenaires <tspan class="rm-cat-count">(2)</tspan></text>' in out
-    assert '<tspan x="5" dy="36">' in out  # a line of its own stays a line

@@ -1144,3 +1144,29 @@ def test_a_vote_refuses_sub_groups(kind: str, extra: dict) -> None:
             "activities": [{"kind": kind, "title": "Vote", "use_groups": True, **extra}],
         })
     assert "counts the whole room" in str(info.value)
+
+
+RANKING = "  - kind: ranking\n    id: enjeux\n    title: R\n    items: [a, b, c]\n    keep: 2\n"
+
+
+def test_a_slide_lists_the_enjeux_an_earlier_ranking_kept(tmp_path: Path) -> None:
+    template = load_template(write(tmp_path, "atelier.yaml", f"title: T\nactivities:\n{RANKING}"
+                                   "  - kind: text\n    title: Retenus\n    show_kept: enjeux\n"))
+    assert template.activities[1].show_kept == "enjeux"
+    shipped = load_template(SESSIONS / "prospective-10-ans.yaml").activities[-1]
+    assert shipped.kind == "text" and shipped.show_kept == "enjeux"
+
+
+@pytest.mark.parametrize(("activities", "expected"), [
+    (f"{RANKING}  - kind: text\n    title: S\n    show_kept: nulle-part\n",
+     "the id of an earlier activity (known ids: 'enjeux')"),
+    (f"  - kind: text\n    title: S\n    show_kept: enjeux\n{RANKING}",
+     "'enjeux' is activities[1], which comes later"),
+    (f"{POSTITS}  - kind: text\n    title: S\n    show_kept: facteurs\n",
+     "the id of an earlier 'ranking' activity, whose kept enjeux the slide lists ('facteurs' is a 'postits'"),
+])
+def test_a_slide_refuses_to_list_what_is_not_an_earlier_ranking(tmp_path: Path, activities: str,
+                                                                 expected: str) -> None:
+    err = load_error(tmp_path, f"title: T\nactivities:\n{activities}")
+    assert err.field.endswith(".show_kept") and expected in err.expected
+    assert err.line is not None
