@@ -4,8 +4,10 @@ the aggregated order; the facilitator keeps the top 4 from the control page. Dot
 majority judgment on a phone too. Screenshots in artifacts/screenshots/ranking-*.png.
 """
 
+import html
 import re
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -63,6 +65,10 @@ activities:
 {_items(PISTES)}
     method: majority
     keep: 2
+  - kind: text
+    title: "Cap partagé : les enjeux retenus"
+    show_kept: enjeux
+    body: Ce sont les grands enjeux de la feuille de route.
 """
 
 
@@ -348,6 +354,52 @@ def test_dots_and_majority_on_a_phone(browser, ranking_server, shots):
             expect(board.locator(".rk-legend")).to_contain_text("très prioritaire")
             assert_fits(board, [".rk-row"])
             board.screenshot(path=shots / f"ranking-board-4-majority-{name}.png")
+        watch.check()
+        failed = False
+    finally:
+        close_all(contexts, shots, failed)
+
+
+def test_the_closing_slide_lists_the_kept_enjeux_and_follows_the_facilitator(browser, ranking_server, shots):
+    srv, fac, ws, _email = ranking_server
+    watch, contexts, failed = Watch(), [], True
+    try:
+        ranking = fac.current_activity_id(ws["id"])
+        assert fac.set_state(ranking, "open").status_code == 200
+        ids = dict(db_rows(srv.database_url, "SELECT text, id FROM item WHERE activity_id = :a", a=ranking))
+        for n in range(5):
+            order = ENJEUX[n % 3:] + ENJEUX[:n % 3]
+            ballot = ",".join(str(ids[t]) for t in order)
+            r = Participant(srv.url, ws["code"]).client.post(
+                f"/p/{ws['code']}/activities/{ranking}/ranking", data={"ballot": ballot})
+            assert r.status_code == 201, r.text
+        for state in ("closed", "revealed"):
+            assert fac.set_state(ranking, state).status_code == 200
+        assert fac.client.post(f"/f/activities/{ranking}/keep", data={"n": "4"}).status_code == 200
+        shown = httpx.get(f"{srv.url}/b/{ws['board_key']}").text.split('class="rk-kept"', 1)[1]
+        kept = [html.unescape(t) for t in re.findall(r'<li data-kept="\d+">([^<]*)</li>', shown)]
+        assert len(kept) == 4
+        assert fac.goto(ws["id"], 3).status_code == 200
+
+        ctx, phone = phone_page(browser, watch, "phone", PHONE_A)
+        contexts.append(ctx)
+        join(phone, srv, ws["code"], "Chloé")
+        expect(phone.locator(".slide-kept li")).to_have_text(kept)
+        phone.screenshot(path=shots / "slide-kept-phone.png", full_page=True)
+        boards = []
+        for name, viewport in (("1920", DESKTOP), ("1280", SMALL_PROJECTOR)):
+            bctx, board = desktop_page(browser, watch, f"board {name}", viewport)
+            contexts.append(bctx)
+            board.goto(f"{srv.url}/b/{ws['board_key']}")
+            live(board)
+            expect(board.locator(".slide-kept li")).to_have_text(kept)
+            assert_fits(board, [".slide-kept"])
+            board.screenshot(path=shots / f"slide-kept-board-{name}.png")
+            boards.append(board)
+        # She drops the last one while the slide is shown: the board and the phone follow live.
+        assert fac.client.post(f"/f/items/{ids[kept[-1]]}/kept", data={"kept": "false"}).status_code == 200
+        for page in (*boards, phone):
+            expect(page.locator(".slide-kept li")).to_have_text(kept[:-1])
         watch.check()
         failed = False
     finally:
