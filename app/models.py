@@ -218,7 +218,7 @@ class Roadmap(SQLModel, table=True):
     owner_id: int = _fk("facilitator.id", "CASCADE")
     territory_id: int = _fk("territory.id", "CASCADE")
     name: str = Field(max_length=200)
-    # departemental, groupements-de-communes or regional (None: not said yet).
+    # departemental, groupementsDeCommunes or regional (the platform's codes; None: not said yet).
     perimeter: str | None = Field(default=None, max_length=30)
     carriers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     context: str = Field(default="", max_length=20000)
@@ -318,7 +318,7 @@ class Resource(SQLModel, table=True):
 
 class Action(SQLModel, table=True):
     """A concrete action of a chantier, in the national platform's terms (nom, contexte,
-    budgetGlobal, co-financements, besoins, années de début et de fin)."""
+    budgetGlobal, co-financements, besoins, dates de début et de fin, destinataires)."""
 
     __tablename__ = "roadmap_action"
 
@@ -330,8 +330,10 @@ class Action(SQLModel, table=True):
     description: str = Field(default="", max_length=8000)
     carriers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     budget: int | None = None
-    # [{"coFinanceur": "...", "montant": 1000}, ...]
+    # [{"membre": "...", "montant": 1000}, ...]
     cofinancings: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    start_year: int | None = None
-    end_year: int | None = None
+    # « 2025 » (a year alone) or « 2025-03-15 », as the roadmap file has them
+    start_date: str | None = Field(default=None, max_length=10)
+    end_date: str | None = Field(default=None, max_length=10)
+    recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -5,14 +5,8 @@ Pure code: no web, no database.
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
 
 NBSP = "\u00a0"
-
-
-class HasYears(Protocol):
-    start_year: int | None
-    end_year: int | None
 
 
 def rounded(value: float, digits: int) -> Decimal:
@@ -57,11 +51,23 @@ def date_text(raw: str) -> str:
     return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def years(action: HasYears) -> str:
-    """« 2025 à 2027 », « à partir de 2025 », « jusqu'en 2027 »."""
-    start, end = action.start_year, action.end_year
+def period(start: str | None, end: str | None) -> str:
+    """An action's time span from its start and end, each a year (« 2025 ») or a day
+    (« 2025-03-15 »): « 2025 à 2027 », « du 1er mars 2025 au 30 juin 2026 », « à partir de 2025 »,
+    « jusqu'au 30 juin 2026 »…"""
+    def day(value: str) -> bool:
+        return len(value) > 4
+
     if start and end:
-        return str(start) if start == end else f"{start} à {end}"
+        if start == end:
+            return date_text(start) if day(start) else start
+        if not day(start) and not day(end):
+            return f"{start} à {end}"
+        begin = f"du {date_text(start)}" if day(start) else f"de {start}"
+        finish = f"au {date_text(end)}" if day(end) else f"à {end}"
+        return f"{begin} {finish}"
     if start:
-        return f"à partir de {start}"
-    return f"jusqu'en {end}" if end else ""
+        return f"à partir du {date_text(start)}" if day(start) else f"à partir de {start}"
+    if end:
+        return f"jusqu'au {date_text(end)}" if day(end) else f"jusqu'en {end}"
+    return ""

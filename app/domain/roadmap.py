@@ -20,9 +20,19 @@ import re
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from app.domain.french import NBSP, number
 from app.domain.validation import problems
@@ -37,11 +47,14 @@ TERRITORY_KINDS = {
     "region": "Région",
     "autre": "Autre",
 }
+# The national platform's `perimetreGeographique` (src/domain/FeuilleDeRoute.ts), with our labels.
 PERIMETERS = {
     "departemental": "Départemental",
-    "groupements-de-communes": "Groupements de communes",
+    "groupementsDeCommunes": "Groupements de communes",
     "regional": "Régional",
 }
+# Spellings of earlier versions of the file format, still read.
+PERIMETER_SYNONYMS = {"groupements-de-communes": "groupementsDeCommunes"}
 COMMITTEE_KINDS = {
     "strategique": "Stratégique",
     "technique": "Technique",
@@ -55,22 +68,29 @@ LINK_STATES = {
 }
 RESOURCE_CATEGORIES = ("partenaires de projet", "ressources matérielles", "intervenants", "financements",
                        "ressources humaines")
-# The national platform's needs codes for an action, with their French labels.
+# The national platform's needs of an action: its codes (`BesoinsPossible`,
+# src/use-cases/queries/shared/ActionReadModel.ts) and its labels, word for word, its spelling
+# kept (`BESOINS_LABELS`, src/presenters/shared/besoins.ts), so that a label can be found there;
+# in the order of its form's groups (`BESOINS_CATEGORIES`: formations, financements, outillages,
+# formations des professionnels).
 BESOINS = {
     "etablir_un_diagnostic_territorial": "Établir un diagnostic territorial",
     "co_construire_la_feuille_de_route": "Co-construire la feuille de route avec les membres",
     "rediger_la_feuille_de_route": "Rédiger la feuille de route",
     "appui_juridique": "Appui juridique dédié à la gouvernance",
-    "structurer_un_fonds": "Structurer un fonds local pour l'inclusion numérique",
+    "structurer_un_fonds": "Structurer un fond local pour l’inclusion numérique",
     "monter_dossiers_de_subvention": "Monter des dossiers de subvention complexes",
-    "animer_la_gouvernance": "Animer la gouvernance",
+    "animer_la_gouvernance": "Animer et mettre en œuvre la gouvernance et la feuille de route",
     "structurer_une_filiere_de_reconditionnement": "Structurer une filière de reconditionnement locale",
     "collecter_des_donnees_territoriales": (
-        "Collecter des données territoriales pour alimenter un hub national"),
+        "Collecter des données territoriales pour alimenter un hub "
+        "national"),
     "sensibiliser_les_acteurs_aux_outils_existants": (
-        "Sensibiliser les acteurs de l'inclusion numérique aux outils existants"),
+        "Sensibiliser les acteur de l’inclusion numérique aux outils "
+        "existants"),
     "appuyer_la_certification_qualiopi": (
-        "Appuyer la certification Qualiopi de structures portant des formations à l'inclusion numérique"),
+        "Appuyer la certification Qualiopi de structures privées portant des "
+        "formations à l’inclusion numérique"),
 }
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_CODE = 12  # a chantier's code: « 1.a », « CTG-1 »
@@ -87,8 +107,45 @@ def _text(max_length: int, min_length: int = 0) -> Any:
 Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
                                        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Line = _text(1000, 1)
-Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 Euros = Annotated[int, Field(ge=0, le=10**12)]
+
+
+def _platform_date(value: object) -> object:
+    """An action's start or end: a year alone (« 2025 », also the integer 2025 of earlier files)
+    or a day (« 2025-03-15 »), kept as given: a year is not turned into the 1st of January."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    given = value.strip()
+    french = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", given)  # « 15/03/2025 », as typed in a form
+    text = f"{french[3]}-{int(french[2]):02d}-{int(french[1]):02d}" if french else given
+    refused = f"« {given[:20]} » n'est ni une année (2025) ni une date (2025-03-15)"
+    if len(text) not in (4, 10):
+        raise ValueError(refused)
+    try:
+        year = int(text) if len(text) == 4 and text.isdigit() else date.fromisoformat(text).year
+    except ValueError:
+        raise ValueError(refused) from None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"année {year} hors de la période {MIN_YEAR}–{MAX_YEAR}")
+    return text
+
+
+PlatformDate = Annotated[str, BeforeValidator(_platform_date)]
+
+
+def _perimeter(value: object) -> object:
+    return PERIMETER_SYNONYMS.get(value, value) if isinstance(value, str) else value
+
+
+def period_bounds(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """The first day a start allows and the last day an end allows (a year: 1 January, 31 December)."""
+    first = (date(int(start), 1, 1) if len(start) == 4 else date.fromisoformat(start)) if start else None
+    last = (date(int(end), 12, 31) if len(end) == 4 else date.fromisoformat(end)) if end else None
+    return first, last
 
 
 class _Model(BaseModel):
@@ -111,7 +168,8 @@ class Committee(_Model):
 
 class RoadmapInfo(_Model):
     name: _text(200, 1) = Field(alias="nom")
-    perimeter: Literal[tuple(PERIMETERS)] | None = Field(default=None, alias="perimetre")  # type: ignore[valid-type]
+    perimeter: Annotated[Literal[tuple(PERIMETERS)] | None, BeforeValidator(_perimeter)] = Field(  # type: ignore[valid-type]
+        default=None, alias="perimetre")
     carriers: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="porteurs")
     context: _text(20000) = Field(default="", alias="contexte")
     committees: list[Committee] = Field(default_factory=list, max_length=MAX_LIST, alias="gouvernance")
@@ -159,7 +217,8 @@ class Resource(_Model):
 
 
 class Cofinancing(_Model):
-    funder: _text(300, 1) = Field(alias="coFinanceur")
+    # The platform's co-financement is {membre, montant}; files of earlier versions said « coFinanceur ».
+    funder: _text(300, 1) = Field(alias="membre", validation_alias=AliasChoices("membre", "coFinanceur"))
     amount: Euros = Field(alias="montant")
 
 
@@ -171,13 +230,24 @@ class Action(_Model):
     budget: Euros | None = Field(default=None, alias="budgetGlobal")
     cofinancings: list[Cofinancing] = Field(default_factory=list, max_length=MAX_LIST, alias="coFinancements")
     needs: list[Literal[tuple(BESOINS)]] = Field(default_factory=list, alias="besoins")  # type: ignore[valid-type]
-    start_year: Year | None = Field(default=None, alias="dateDeDebut")
-    end_year: Year | None = Field(default=None, alias="dateDeFin")
+    start: PlatformDate | None = Field(default=None, alias="dateDeDebut")
+    end: PlatformDate | None = Field(default=None, alias="dateDeFin")
+    # The members a subsidy request for this action would go to (the platform's « destinataires »).
+    recipients: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="destinataires")
+
+    @property
+    def start_year(self) -> int | None:
+        return int(self.start[:4]) if self.start else None
+
+    @property
+    def end_year(self) -> int | None:
+        return int(self.end[:4]) if self.end else None
 
     @model_validator(mode="after")
-    def _years_in_order(self) -> Action:
-        if self.start_year and self.end_year and self.end_year < self.start_year:
-            raise ValueError(f"dateDeFin ({self.end_year}) avant dateDeDebut ({self.start_year})")
+    def _dates_in_order(self) -> Action:
+        first, last = period_bounds(self.start, self.end)
+        if first and last and last < first:
+            raise ValueError(f"dateDeFin ({self.end}) avant dateDeDebut ({self.start})")
         if len(set(self.needs)) != len(self.needs):
             raise ValueError("un même besoin est cité deux fois")
         return self

@@ -1,16 +1,20 @@
 """The roadmap's actions as a spreadsheet in the national platform's field names (XLSX).
 
 One row per action, in the document's order (défis and their chantiers, then chantiers filed
-straight under an enjeu, then the others), so that each can be re-keyed on the platform: `nom`,
-`contexte`, `description`, `porteurs`, `budgetGlobal`, `coFinancements`, `besoins` (the
-platform's codes), `dateDeDebut`, `dateDeFin`; then where the action sits in the roadmap:
-`chantier`, `defi`, `enjeux`. A second sheet lists the 11 besoins codes with their labels.
+straight under an enjeu, then the others), so that each can be re-keyed on the platform
+« Mon inclusion numérique »: `nom`, `contexte`, `description`, `porteurs`, `budgetGlobal`,
+`coFinancements` (« membre : montant »), `besoins` (the platform's codes), `dateDeDebut` and
+`dateDeFin` (date cells, when a day is known), `anneeDeDebut` and `anneeDeFin` (the years its
+form asks for), `destinataires`; then where the action sits in the roadmap: `chantier`, `defi`,
+`enjeux`. A second sheet lists the 11 besoins codes with the platform's labels. The README maps
+each column to the platform's field.
 
 Text cells are neutralised against formula injection by `tabular` (an action named « =cmd|… »
 stays text). Pure: a `RoadmapFile` in, bytes out.
 """
 
 import io
+from datetime import date
 
 from openpyxl import load_workbook
 from openpyxl.styles import Font
@@ -20,10 +24,16 @@ from app.exports import tabular
 from app.exports.roadmap_docs import DASH, cofinancings_text
 
 HEADERS = ("nom", "contexte", "description", "porteurs", "budgetGlobal", "coFinancements", "besoins",
-           "dateDeDebut", "dateDeFin", "chantier", "defi", "enjeux")
+           "dateDeDebut", "dateDeFin", "anneeDeDebut", "anneeDeFin", "destinataires", "chantier", "defi",
+           "enjeux")
 SHEET, NEEDS_SHEET = "actions", "besoins"
 NEEDS_HEADERS = ("code", "libellé")
 JOINER = " ; "
+
+
+def _day(value: str | None) -> date | None:
+    """A date cell when a day is known; a year alone goes to the year column only."""
+    return date.fromisoformat(value) if value and len(value) == 10 else None
 
 
 def _numbered(number: int | str, text: str) -> str:
@@ -45,7 +55,8 @@ def rows(data: domain.RoadmapFile) -> list[list[tabular.Cell]]:
         for a in chantier.actions:
             out.append([
                 a.name, a.context, a.description, JOINER.join(a.carriers), a.budget,
-                cofinancings_text(a), ", ".join(a.needs), a.start_year, a.end_year, *where,
+                cofinancings_text(a), ", ".join(a.needs), _day(a.start), _day(a.end), a.start_year,
+                a.end_year, JOINER.join(a.recipients), *where,
             ])
     return out
 

@@ -31,7 +31,7 @@ from sqlmodel import Session
 
 from app.domain import roadmap as domain
 from app.domain.errors import NotFound
-from app.domain.french import NBSP, date_text, euros, number, percent, years
+from app.domain.french import NBSP, date_text, euros, number, percent, period
 from app.exports.names import download_name
 from app.exports.resource_map_svg import by_category, chantier_map_svg
 from app.models import Roadmap
@@ -273,9 +273,11 @@ def action_entry(action: domain.Action) -> Entry:
         details.append(("Co-financements", f"{cofinancings_text(action)} (total {total})"))
     if action.needs:
         details.append(("Besoins", needs_text(action)))
-    when = years(action)
+    when = period(action.start, action.end)
     if when:
-        details.append(("Années", when))
+        details.append(("Période", when))
+    if action.recipients:
+        details.append(("Destinataires de la subvention", " ; ".join(action.recipients)))
     return Entry(action.name, details=tuple(details))
 
 

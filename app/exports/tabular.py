@@ -12,6 +12,7 @@ boolean or None:
 - a `Fixed` number is read with a fixed number of decimals (Kendall's W: « 0,53 »): CSV writes it
   rounded (`app.domain.french.rounded`), XLSX and ODS keep the exact value in a number cell whose
   display shows those decimals, so a formula still computes on the exact figure;
+- a date is a date cell shown « 15/03/2025 » in XLSX and ODS, and written so in CSV;
 - booleans are written « oui » / « non »; None is an empty cell.
 
 Every sheet prints: landscape A4, fitted to the page's width, the header row repeated on each
@@ -28,6 +29,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -49,10 +51,11 @@ class Fixed:
     digits: int = 2
 
 
-Cell = str | int | float | bool | Fixed | None
+Cell = str | int | float | bool | Fixed | date | None
 Rows = Sequence[Sequence[Cell]]
 
 BOM = "\ufeff"
+DATE_SHOWN, XLSX_DATE = "%d/%m/%Y", "DD/MM/YYYY"
 SEPARATORS = {";", ","}
 MAX_WIDTH = 60  # characters: wider columns wrap
 MIN_WIDTH = 6
@@ -69,6 +72,8 @@ def _plain(value: Cell) -> Cell:
 def _shown(value: Cell) -> Cell:
     """What a reader sees in the cell (for column widths)."""
     value = _plain(value)
+    if isinstance(value, date):
+        return value.strftime(DATE_SHOWN)
     return decimal(value.value, value.digits) if isinstance(value, Fixed) else value
 
 
@@ -85,6 +90,8 @@ def csv_cell(value: Cell, sep: str = ";") -> str:
         return ""
     if isinstance(value, Fixed):
         return _csv_number(float(rounded(value.value, value.digits)), sep)
+    if isinstance(value, date):
+        return value.strftime(DATE_SHOWN) if sep == ";" else value.isoformat()
     if isinstance(value, int | float):
         return _csv_number(value, sep)
     return str(neutralise(value))
@@ -177,6 +184,10 @@ def to_xlsx(headers: Sequence[str], rows: Rows, sheet_title: str, title: str = "
                 cell.alignment = wrapped if wraps else top
                 if wraps:
                     lines = max(lines, _lines(value, widths[c - 1]))
+            elif isinstance(value, date):
+                cell.value = value
+                cell.number_format = XLSX_DATE
+                cell.alignment = top
             elif isinstance(value, Fixed):
                 cell.value = float(value.value)
                 cell.number_format = "0." + "0" * value.digits if value.digits else "0"
@@ -248,6 +259,8 @@ def _ods_cell(raw: Cell, wrap: bool, header: bool) -> Any:
     if isinstance(value, Fixed):
         return OdsCell(float(value.value), text=decimal(value.value, value.digits), cell_type="float",
                        style=f"cap_fixed{value.digits}")
+    if isinstance(value, date):
+        return OdsCell(value, text=value.strftime(DATE_SHOWN), cell_type="date", style="cap_top")
     if value is None:
         return OdsCell(style="cap_top")
     return OdsCell(value, text=decimal(value, 6, trim=True), cell_type="float", style="cap_top")

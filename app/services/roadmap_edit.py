@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from app.domain import resource_map, validation
 from app.domain import roadmap as domain
 from app.domain.errors import DomainError, NotFound
-from app.domain.french import date_text, euros, years
+from app.domain.french import date_text, euros, period
 from app.exports.resource_map_svg import ChantierMap, map_title
 from app.models import Action, Chantier, Committee, Defi, DefiEnjeu, Enjeu, Resource, Roadmap, Territory
 from app.services import roadmaps
@@ -108,10 +108,12 @@ LABELS = {
     "budgetGlobal": "budget global",
     "coFinancements": "co-financement",
     "coFinanceur": "co-financeur",
+    "membre": "co-financeur",
+    "destinataires": "destinataire",
     "montant": "montant",
     "besoins": "besoin",
-    "dateDeDebut": "année de début",
-    "dateDeFin": "année de fin",
+    "dateDeDebut": "début",
+    "dateDeFin": "fin",
 }
 
 
@@ -423,7 +425,7 @@ def _cofinancings(form: Form) -> list[dict[str, Any]]:
     for funder, amount in zip(funders, amounts, strict=True):
         number = re.sub(r"[\s\u202f\u00a0]", "", amount)
         if funder.strip() or number:
-            line: dict[str, Any] = {"coFinanceur": funder}
+            line: dict[str, Any] = {"membre": funder}
             if number:
                 line["montant"] = number
             out.append(line)
@@ -441,8 +443,9 @@ def _write_action(
             "budgetGlobal": _optional_number(form, "budgetGlobal"),
             "coFinancements": _cofinancings(form),
             "besoins": _texts(form, "besoins"),
-            "dateDeDebut": _optional_number(form, "dateDeDebut"),
-            "dateDeFin": _optional_number(form, "dateDeFin"),
+            "dateDeDebut": form_text(form, "dateDeDebut") or None,
+            "dateDeFin": form_text(form, "dateDeFin") or None,
+            "destinataires": domain.split_lines(form_text(form, "destinataires")),
         },
     )
     for key, value in roadmaps.action_values(a).items():
@@ -731,7 +734,7 @@ class ActionView:
     cofinancings: list[tuple[str, str]]
     cofinanced: str
     needs: list[str]
-    years: str
+    period: str
 
     @property
     def id(self) -> int | None:
@@ -743,7 +746,7 @@ class ActionView:
 
 
 def _action_view(a: Action) -> ActionView:
-    lines = [(str(c.get("coFinanceur", "")), euros(int(c.get("montant", 0)))) for c in a.cofinancings]
+    lines = [(str(c.get("membre", "")), euros(int(c.get("montant", 0)))) for c in a.cofinancings]
     total = sum(int(c.get("montant", 0)) for c in a.cofinancings)
     return ActionView(
         a,
@@ -751,7 +754,7 @@ def _action_view(a: Action) -> ActionView:
         lines,
         euros(total) if lines else "",
         [domain.BESOINS.get(n, n) for n in a.needs],
-        years(a),
+        period(a.start_date, a.end_date),
     )
 
 

@@ -226,8 +226,9 @@ def _action(a: Action) -> domain.Action:
         budget=a.budget,
         cofinancings=[domain.Cofinancing.model_validate(c) for c in a.cofinancings],
         needs=a.needs,
-        start_year=a.start_year,
-        end_year=a.end_year,
+        start=a.start_date,
+        end=a.end_date,
+        recipients=a.recipients,
     )
 
 
@@ -241,8 +242,9 @@ def action_values(action: domain.Action) -> dict:
         "budget": action.budget,
         "cofinancings": [c.model_dump(by_alias=True) for c in action.cofinancings],
         "needs": list(action.needs),
-        "start_year": action.start_year,
-        "end_year": action.end_year,
+        "start_date": action.start,
+        "end_date": action.end,
+        "recipients": list(action.recipients),
     }
 
 

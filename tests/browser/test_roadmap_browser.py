@@ -17,6 +17,7 @@ import re
 
 import pytest
 
+from app.domain import roadmap as domain
 from tests.browser.test_live_browser import (
     PHONE_A,
     Watch,
@@ -111,7 +112,7 @@ def test_a_roadmap_and_a_fiche_chantier_in_a_browser(browser, server, facilitato
         page.get_by_label("Nom du territoire").fill("Grand Périgueux")
         page.get_by_label("Type").select_option("epci")
         page.get_by_label("Code INSEE ou SIREN").fill("200040392")
-        page.get_by_label("Périmètre").select_option("groupements-de-communes")
+        page.get_by_label("Périmètre").select_option("groupementsDeCommunes")
         page.get_by_role("button", name="Créer la feuille de route").click()
         expect(page).to_have_url(re.compile(r"/f/roadmaps/\d+$"))
         rid = int(page.url.rsplit("/", 1)[1])
@@ -333,15 +334,15 @@ def test_a_roadmap_and_a_fiche_chantier_in_a_browser(browser, server, facilitato
         actions.get_by_label("Co-financeur 2").fill("Département")
         actions.get_by_label("Montant 2 en euros").fill("2500")
         actions.get_by_label("Monter des dossiers de subvention complexes").check()
-        actions.get_by_label("Animer la gouvernance").check()
-        actions.get_by_label("Année de début").fill("2026")
-        actions.get_by_label("Année de fin").fill("2025")
+        actions.get_by_label(domain.BESOINS["animer_la_gouvernance"]).check()
+        actions.get_by_label("Début (année ou date)").fill("2026")
+        actions.get_by_label("Fin (année ou date)").fill("2025")
         actions.get_by_role("button", name="Ajouter l'action").click()
         alert = actions.get_by_role("alert")
-        expect(alert).to_have_text("Année de fin (2025) avant année de début (2026).")
+        expect(alert).to_have_text("Fin (2025) avant début (2026).")
         expect(page.locator("#toast")).to_be_hidden()
         assert file_of(url, rid).chantiers[0].actions == []
-        actions.get_by_label("Année de fin").fill("2027")
+        actions.get_by_label("Fin (année ou date)").fill("2027")
         actions.get_by_role("button", name="Ajouter l'action").click()
         expect(section(page, "actions").locator(".rdm-item")).to_have_count(1)
         expect(section(page, "actions").locator(".rdm-item")).to_contain_text(
@@ -409,7 +410,7 @@ def test_a_roadmap_and_a_fiche_chantier_in_a_browser(browser, server, facilitato
         ).click()
         editing = section(page, "actions").locator(".rdm-item.is-editing")
         expect(editing.get_by_label("Co-financeur 2")).to_have_value("Département")
-        expect(editing.get_by_label("Animer la gouvernance")).to_be_checked()
+        expect(editing.get_by_label(domain.BESOINS["animer_la_gouvernance"])).to_be_checked()
         expect(editing.get_by_label("Appui juridique dédié à la gouvernance")).not_to_be_checked()
         section(page, "actions").scroll_into_view_if_needed()
         snap(page, shots / "roadmap-fiche-action-form-1440.png")

@@ -1,5 +1,7 @@
 """The Alembic migrations build exactly the tables the models describe, and undo cleanly."""
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -26,5 +28,58 @@ def test_models_match_migrations_and_downgrade_works(database_url):
     command.downgrade(config, "base")
     with engine.connect() as conn:
         assert set(engine.dialect.get_table_names(conn)) <= {"alembic_version"}
+    command.upgrade(config, "head")
+    engine.dispose()
+
+
+def loads(value):
+    """A JSON column as read: text on SQLite, already decoded on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_actions_move_to_the_platforms_shape_and_back(database_url):
+    """0010: the years become start and end dates (a year stays a year), « coFinanceur » becomes
+    « membre », the périmètre takes the platform's spelling; the downgrade restores all three."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    command.downgrade(config, "0009")
+    engine = make_engine(database_url)
+    cofinancing = '[{"coFinanceur": "CAF", "montant": 5000}]'
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO facilitator (id, email, name, password_hash, created_at) "
+                          "VALUES (1, 'a@b.fr', 'A', 'x', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO territory (id, name, kind, code) VALUES (1, 'Val', 'epci', '')"))
+        conn.execute(text("""
+            INSERT INTO roadmap (id, owner_id, territory_id, name, perimeter, carriers, context, created_at,
+                                 updated_at)
+            VALUES (1, 1, 1, 'F', 'groupements-de-communes', '[]', '', CURRENT_TIMESTAMP,
+                    CURRENT_TIMESTAMP)"""))
+        conn.execute(text("""
+            INSERT INTO chantier (id, roadmap_id, position, code, title, description, objectives, obstacles,
+                                  pilot, doers, associates, coordinator)
+            VALUES (1, 1, 0, '1.a', 'C', '', '[]', '[]', '', '', '', '')"""))
+        conn.execute(text("""
+            INSERT INTO roadmap_action (id, chantier_id, position, name, context, description, carriers,
+                                        cofinancings, needs, start_year, end_year)
+            VALUES (1, 1, 0, 'A', '', '', '[]', :c, '[]', 2025, NULL)"""), {"c": cofinancing})
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        start, end, cofi, recipients = conn.execute(text(
+            "SELECT start_date, end_date, cofinancings, recipients FROM roadmap_action")).one()
+        perimeter = conn.execute(text("SELECT perimeter FROM roadmap")).scalar_one()
+    assert (start, end, loads(cofi), loads(recipients)) == (
+        "2025", None, [{"membre": "CAF", "montant": 5000}], [])
+    assert perimeter == "groupementsDeCommunes"
+    command.downgrade(config, "0009")
+    with engine.connect() as conn:
+        start, end, cofi = conn.execute(text(
+            "SELECT start_year, end_year, cofinancings FROM roadmap_action")).one()
+        perimeter = conn.execute(text("SELECT perimeter FROM roadmap")).scalar_one()
+    assert (start, end, loads(cofi), perimeter) == (
+        2025, None, [{"coFinanceur": "CAF", "montant": 5000}], "groupements-de-communes")
     command.upgrade(config, "head")
     engine.dispose()

@@ -112,7 +112,7 @@ def test_a_roadmap_built_form_by_form(server, facilitator_email):
     )
     assert (data.roadmap.name, data.roadmap.perimeter) == (
         "Feuille de route du Grand Périgueux",
-        "groupements-de-communes",
+        "groupementsDeCommunes",  # the platform's spelling; the form still sends the earlier one
     )
     listing = ed.client.get("/f/roadmaps").text
     assert "Feuille de route du Grand Périgueux" in listing and "Grand Périgueux" in listing
@@ -316,8 +316,9 @@ def test_a_roadmap_built_form_by_form(server, facilitator_email):
             "coFinanceur": ["CAF de la Dordogne", "Département", ""],
             "montant": ["5000", "2 500", ""],
             "besoins": ["monter_dossiers_de_subvention", "animer_la_gouvernance"],
-            "dateDeDebut": "2026",
+            "dateDeDebut": "01/07/2026",
             "dateDeFin": "2027",
+            "destinataires": "Francas\nCentre social de Boulazac",
         },
     )
     ed.ok(f"{fiche}/actions", {"nom": "Ateliers robotique", "coFinanceur": "", "montant": ""})
@@ -330,13 +331,16 @@ def test_a_roadmap_built_form_by_form(server, facilitator_email):
         "porteurs": ["Service enfance", "Francas"],
         "budgetGlobal": 12000,
         "coFinancements": [
-            {"coFinanceur": "CAF de la Dordogne", "montant": 5000},
-            {"coFinanceur": "Département", "montant": 2500},
+            {"membre": "CAF de la Dordogne", "montant": 5000},
+            {"membre": "Département", "montant": 2500},
         ],
         "besoins": ["monter_dossiers_de_subvention", "animer_la_gouvernance"],
-        "dateDeDebut": 2026,
-        "dateDeFin": 2027,
+        "dateDeDebut": "2026-07-01",
+        "dateDeFin": "2027",
+        "destinataires": ["Francas", "Centre social de Boulazac"],
     }
+    page = ed.client.get(fiche).text
+    assert "du 1er juillet 2026 à 2027" in page and "Centre social de Boulazac" in page
     assert (
         actions[1].name == "Ateliers robotique"
         and actions[1].budget is None
@@ -842,14 +846,21 @@ def test_bad_input_is_refused_in_french_and_changes_nothing(server, two_roadmaps
         url,
         post(action, {"nom": "Action", "dateDeDebut": "2026", "dateDeFin": "2024"}),
         422,
-        "Année de fin (2024) avant année de début (2026)",
+        "Fin (2024) avant début (2026)",
         before,
     )
     refused(
         url,
         post(action, {"nom": "Action", "dateDeDebut": "1850"}),
         422,
-        "Année de début : 2000 au minimum",
+        "Début : année 1850 hors de la période 2000–2100",
+        before,
+    )
+    refused(
+        url,
+        post(action, {"nom": "Action", "dateDeDebut": "31/02/2026"}),
+        422,
+        "Début : « 31/02/2026 » n'est ni une année (2025) ni une date (2025-03-15)",
         before,
     )
     refused(

@@ -135,8 +135,9 @@ def test_owner_downloads_every_format_matching_the_database(server, facilitator_
     book = load_workbook(io.BytesIO(files["xlsx"]))
     rows = list(book["actions"].iter_rows(values_only=True))
     assert rows[0][:5] == ("nom", "contexte", "description", "porteurs", "budgetGlobal")
-    assert [r[9].split(" — ")[0] for r in rows[1:]] == ["1.a", "1.a", "2.a",
-                                                        "Publier un annuaire des lieux de médiation"]
+    chantier = rows[0].index("chantier")
+    assert [r[chantier].split(" — ")[0] for r in rows[1:]] == ["1.a", "1.a", "2.a",
+                                                               "Publier un annuaire des lieux de médiation"]
     assert rows[1][4] == 180000 and rows[2][0] == FORMULA
     assert book["besoins"].max_row == 1 + len(domain.BESOINS)
 

@@ -5,8 +5,10 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from app.domain import roadmap as domain
+from app.domain import validation
 from app.domain.roadmap import RoadmapFileError, chantier_code, dump_file, outline, parse_file, split_lines
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "grand-perigueux.json"
@@ -65,13 +67,70 @@ def problems_of(data: dict) -> list[str]:
 
 
 def test_a_complete_file_reads_and_writes_back_identically():
+    # minimal() is written as earlier versions wrote files: « coFinanceur », integer years,
+    # « groupements-de-communes »; they are read, and written back in the platform's shape.
     text = dump_file(parse_file(json.dumps(minimal())))
     assert dump_file(parse_file(text)) == text
     again = json.loads(text)
-    assert again["chantiers"][0]["actions"][0]["coFinancements"] == [
-        {"coFinanceur": "Région", "montant": 10000}
-    ]
+    action = again["chantiers"][0]["actions"][0]
+    assert action["coFinancements"] == [{"membre": "Région", "montant": 10000}]
+    assert (action["dateDeDebut"], action["dateDeFin"], action["destinataires"]) == ("2026", "2027", [])
+    assert again["feuille_de_route"]["perimetre"] == "groupementsDeCommunes"
     assert again["feuille_de_route"]["gouvernance"][0]["type"] == "strategique"
+
+
+# The national platform « Mon inclusion numérique » (anct-cnum/suite-gestionnaire-numerique, read at
+# commit 4492d44): `BesoinsPossible` in src/use-cases/queries/shared/ActionReadModel.ts and
+# `BESOINS_LABELS` in src/presenters/shared/besoins.ts, copied here word for word, its spelling kept.
+PLATFORM_BESOINS = {
+    "animer_la_gouvernance": "Animer et mettre en œuvre la gouvernance et la feuille de route",
+    "appui_juridique": "Appui juridique dédié à la gouvernance",
+    "appuyer_la_certification_qualiopi": (
+        "Appuyer la certification Qualiopi de structures privées portant des formations à l’inclusion "
+        "numérique"),
+    "co_construire_la_feuille_de_route": "Co-construire la feuille de route avec les membres",
+    "collecter_des_donnees_territoriales": (
+        "Collecter des données territoriales pour alimenter un hub national"),
+    "etablir_un_diagnostic_territorial": "Établir un diagnostic territorial",
+    "monter_dossiers_de_subvention": "Monter des dossiers de subvention complexes",
+    "rediger_la_feuille_de_route": "Rédiger la feuille de route",
+    "sensibiliser_les_acteurs_aux_outils_existants":
+        "Sensibiliser les acteur de l’inclusion numérique aux outils existants",
+    "structurer_un_fonds": "Structurer un fond local pour l’inclusion numérique",
+    "structurer_une_filiere_de_reconditionnement": "Structurer une filière de reconditionnement locale",
+}
+
+
+def test_besoins_and_perimeters_are_the_platforms_word_for_word():
+    assert domain.BESOINS == PLATFORM_BESOINS
+    # src/domain/FeuilleDeRoute.ts: const Types = ['departemental', 'groupementsDeCommunes', 'regional']
+    assert list(domain.PERIMETERS) == ["departemental", "groupementsDeCommunes", "regional"]
+
+
+@pytest.mark.parametrize(("start", "end", "stored"), [
+    (2025, 2026, ("2025", "2026")),  # integer years of earlier files
+    ("2025", None, ("2025", None)),  # a year stays a year: not the 1st of January
+    ("2025-03-15", "2025-12-31", ("2025-03-15", "2025-12-31")),
+    ("15/03/2025", "2026", ("2025-03-15", "2026")),  # as typed in the editor
+    ("2025", "2025-06-30", ("2025", "2025-06-30")),  # within the same year: in order
+])
+def test_an_actions_start_and_end_are_a_year_or_a_day(start, end, stored):
+    action = domain.Action.model_validate({"nom": "a", "dateDeDebut": start, "dateDeFin": end})
+    assert (action.start, action.end) == stored
+    assert action.start_year == int(stored[0][:4])
+
+
+@pytest.mark.parametrize(("start", "end", "message"), [
+    ("2026", "2025-12-31", "dateDeFin (2025-12-31) avant dateDeDebut (2026)"),
+    ("2025-07-01", "2025-06-30", "dateDeFin (2025-06-30) avant dateDeDebut (2025-07-01)"),
+    ("2025-02-30", None, "« 2025-02-30 » n'est ni une année (2025) ni une date (2025-03-15)"),
+    ("mars 2025", None, "« mars 2025 » n'est ni une année"),
+    ("1850", None, "année 1850 hors de la période 2000–2100"),
+])
+def test_an_impossible_period_is_refused_in_french(start, end, message):
+    with pytest.raises(ValidationError) as caught:
+        domain.Action.model_validate({"nom": "a", "dateDeDebut": start, "dateDeFin": end})
+    assert message in " ".join(validation.problems(caught.value))
 
 
 def test_the_seed_004_example_is_a_valid_file_with_its_structure():

@@ -12,6 +12,7 @@ import json
 import re
 import unicodedata
 import zipfile
+from datetime import datetime
 
 import pytest
 
@@ -75,10 +76,11 @@ def sample() -> domain.RoadmapFile:
                  {"nom": "Acheter et aménager le bus", "contexte": "Pas de lieu de médiation à l'est",
                   "description": "Véhicule, connexion 4G, six postes.",
                   "porteurs": ["Communauté d'agglomération"], "budgetGlobal": 180000,
-                  "coFinancements": [{"coFinanceur": "Région Nouvelle-Aquitaine", "montant": 60000},
-                                     {"coFinanceur": "CAF", "montant": 25000}],
+                  "coFinancements": [{"membre": "Région Nouvelle-Aquitaine", "montant": 60000},
+                                     {"coFinanceur": "CAF", "montant": 25000}],  # earlier files' key
                   "besoins": ["monter_dossiers_de_subvention", "structurer_un_fonds"],
-                  "dateDeDebut": 2025, "dateDeFin": 2026},
+                  "dateDeDebut": "2025-03-01", "dateDeFin": 2026,
+                  "destinataires": ["Communauté d'agglomération", "Centre social de l'Est"]},
                  {"nom": FORMULA, "porteurs": ["+33 5 49 00 00 00"], "dateDeDebut": 2026},
              ]},
             {"id": "c-aidants", "code": "2.a", "titre": "Former les agents d'accueil des mairies",
@@ -150,12 +152,13 @@ IN_ORDER = [
     "Acheter et aménager le bus", "Contexte : Pas de lieu de médiation à l'est",
     "Porteurs : Communauté d'agglomération", "Budget global : 180 000 €",
     "Co-financements : Région Nouvelle-Aquitaine : 60 000 € ; CAF : 25 000 € (total 85 000 €)",
-    "Monter des dossiers de subvention complexes", "Structurer un fonds local pour l'inclusion numérique",
-    "Années : 2025 à 2026",
+    "Monter des dossiers de subvention complexes", "Structurer un fond local pour l’inclusion numérique",
+    "Période : du 1er mars 2025 à 2026",
+    "Destinataires de la subvention : Communauté d'agglomération ; Centre social de l'Est",
     "=cmd|' /C calc'!A0", "+33 5 49 00 00 00", "à partir de 2026",
     "Défi 2", "Former les aidants numériques",
     "Chantier 2.a", "Former les agents d'accueil des mairies", "Deux sessions de formation par an",
-    "Budget global : 8 000 €", "Sensibiliser les acteurs de l'inclusion numérique aux outils existants",
+    "Budget global : 8 000 €", "Sensibiliser les acteur de l’inclusion numérique aux outils existants",
     "Enjeu 3", ENJEUX[2], "Publier un annuaire des lieux de médiation", "Recenser les lieux", "jusqu'en 2025",
     "Chantier 9", "Tenir une veille sur les usages numériques",
     "Fiches chantier", "Chantier 1.a", "Déployer un bus numérique itinérant",
@@ -480,14 +483,20 @@ def test_xlsx_actions_in_platform_fields(data):
     sheet = book["actions"]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["nom", "contexte", "description", "porteurs", "budgetGlobal", "coFinancements",
-                       "besoins", "dateDeDebut", "dateDeFin", "chantier", "defi", "enjeux"]
+                       "besoins", "dateDeDebut", "dateDeFin", "anneeDeDebut", "anneeDeFin", "destinataires",
+                       "chantier", "defi", "enjeux"]
     by_name = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert len(rows) == 1 + 4
     bus = by_name["Acheter et aménager le bus"]
     assert bus["budgetGlobal"] == 180000 and isinstance(bus["budgetGlobal"], int)
     assert plain(bus["coFinancements"]) == "Région Nouvelle-Aquitaine : 60 000 € ; CAF : 25 000 €"
     assert bus["besoins"] == "monter_dossiers_de_subvention, structurer_un_fonds"
-    assert (bus["dateDeDebut"], bus["dateDeFin"]) == (2025, 2026)
+    # a day is a date cell; a year alone only fills the year column, as the platform's form asks
+    assert (bus["dateDeDebut"], bus["dateDeFin"]) == (datetime(2025, 3, 1), None)
+    assert (bus["anneeDeDebut"], bus["anneeDeFin"]) == (2025, 2026)
+    start_cell = sheet.cell(row=1 + 1, column=rows[0].index("dateDeDebut") + 1)
+    assert start_cell.is_date and start_cell.number_format == "DD/MM/YYYY"
+    assert bus["destinataires"] == "Communauté d'agglomération ; Centre social de l'Est"
     assert bus["porteurs"] == "Communauté d'agglomération"
     assert bus["chantier"] == "1.a — Déployer un bus numérique itinérant"
     assert bus["defi"] == "1 — Promouvoir une médiation numérique mobile et de proximité"
@@ -501,14 +510,15 @@ def test_xlsx_actions_in_platform_fields(data):
     loose = by_name["Recenser les lieux"]
     assert loose["chantier"] == "Publier un annuaire des lieux de médiation"
     assert loose["defi"] is None and loose["enjeux"] == f"3 — {ENJEUX[2]}"
-    assert (loose["dateDeDebut"], loose["dateDeFin"]) == (None, 2025)
+    assert (loose["dateDeDebut"], loose["dateDeFin"], loose["anneeDeDebut"], loose["anneeDeFin"]) == (
+        None, None, None, 2025)
     order = [row[0] for row in rows[1:]]
     assert order == ["Acheter et aménager le bus", FORMULA, "Deux sessions de formation par an",
                      "Recenser les lieux"]
     needs = [[c.value for c in row] for row in book["besoins"].iter_rows()]
     assert needs[0] == ["code", "libellé"]
     assert [row[0] for row in needs[1:]] == NEEDS_CODES
-    assert all(row[1] for row in needs[1:])
+    assert dict(needs[1:]) == domain.BESOINS  # the platform's labels
 
 
 # ---------------------------------------------------------------- JSON, names, the map
