@@ -41,11 +41,19 @@ def redis_url() -> str:
     return require_service("TEST_REDIS_URL", "Redis")
 
 
+@pytest.fixture(scope="session")
+def migrated_postgres() -> Iterator[str]:
+    """One database migrated to the head, that each test's database copies (much faster than
+    running the migrations again for every test)."""
+    with fresh_postgres(postgres_url()) as url:
+        migrate(url)
+        yield url
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
+def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     if os.environ.get("CAP_TEST_DB") == "postgres":
-        with fresh_postgres(postgres_url()) as url:
-            migrate(url)
+        with fresh_postgres(postgres_url(), template=request.getfixturevalue("migrated_postgres")) as url:
             yield url
         return
     url = f"sqlite:///{tmp_path / 'test.db'}"

@@ -43,8 +43,9 @@ def migrate(database_url: str) -> None:
 
 
 @contextlib.contextmanager
-def fresh_postgres(server_url: str) -> Iterator[str]:
-    """A new, empty database on the PostgreSQL server of `server_url`, dropped afterwards.
+def fresh_postgres(server_url: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the PostgreSQL server of `server_url`, dropped afterwards: empty, or a
+    copy of the database named by the URL `template` (nobody may be connected to that one).
 
     Each test gets its own, so parallel runs on one server never see each other's tables.
     """
@@ -52,9 +53,10 @@ def fresh_postgres(server_url: str) -> Iterator[str]:
 
     base = make_url(server_url)
     name = f"cap_test_{os.getpid()}_{secrets.token_hex(4)}"
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
