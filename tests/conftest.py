@@ -3,6 +3,7 @@ tests marked `storage` or `broadcast` again with CAP_TEST_DB=postgres and
 CAP_TEST_BROADCAST=redis (URLs in TEST_POSTGRES_URL and TEST_REDIS_URL)."""
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,13 +42,21 @@ def redis_url() -> str:
     return require_service("TEST_REDIS_URL", "Redis")
 
 
+# One database migrated to the head per run, that each test's database copies: much faster than
+# running the migrations again for every test.
 @pytest.fixture(scope="session")
 def migrated_postgres() -> Iterator[str]:
-    """One database migrated to the head, that each test's database copies (much faster than
-    running the migrations again for every test)."""
     with fresh_postgres(postgres_url()) as url:
         migrate(url)
         yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("migrated") / "head.db"
+    migrate(f"sqlite:///{path}")
+    assert not path.with_name("head.db-wal").exists()  # all in the file once the migration closed it
+    return path
 
 
 @pytest.fixture
@@ -56,9 +65,9 @@ def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str
         with fresh_postgres(postgres_url(), template=request.getfixturevalue("migrated_postgres")) as url:
             yield url
         return
-    url = f"sqlite:///{tmp_path / 'test.db'}"
-    migrate(url)
-    yield url
+    path = tmp_path / "test.db"
+    shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+    yield f"sqlite:///{path}"
 
 
 @pytest.fixture
