@@ -243,6 +243,12 @@ _ODS_AUTOMATIC = (
 _ODS_FIXED = """<number:number-style style:name="cap_n{digits}">
 <number:number number:decimal-places="{digits}" number:min-decimal-places="{digits}"
  number:min-integer-digits="1"/></number:number-style>"""
+_ODS_DATE = """<number:date-style style:name="cap_d">
+<number:day number:style="long"/><number:text>/</number:text><number:month number:style="long"/>
+<number:text>/</number:text><number:year number:style="long"/></number:date-style>"""
+_ODS_DATE_CELL = """<style:style style:name="cap_date" style:family="table-cell"
+ style:data-style-name="cap_d">
+<style:table-cell-properties style:vertical-align="top"/></style:style>"""
 _ODS_FIXED_CELL = """<style:style style:name="cap_fixed{digits}" style:family="table-cell"
  style:data-style-name="cap_n{digits}">
 <style:table-cell-properties style:vertical-align="top"/></style:style>"""
@@ -260,7 +266,7 @@ def _ods_cell(raw: Cell, wrap: bool, header: bool) -> Any:
         return OdsCell(float(value.value), text=decimal(value.value, value.digits), cell_type="float",
                        style=f"cap_fixed{value.digits}")
     if isinstance(value, date):
-        return OdsCell(value, text=value.strftime(DATE_SHOWN), cell_type="date", style="cap_top")
+        return OdsCell(value, text=value.strftime(DATE_SHOWN), cell_type="date", style="cap_date")
     if value is None:
         return OdsCell(style="cap_top")
     return OdsCell(value, text=decimal(value, 6, trim=True), cell_type="float", style="cap_top")
@@ -275,12 +281,17 @@ def to_ods(headers: Sequence[str], rows: Rows, sheet_title: str, title: str = ""
     doc = Document("spreadsheet")
     body = doc.body
     body.clear()
+    # odfdo's template limits the « general » number format to two decimals (0.4235 shown 0,42):
+    # without the limit a number that has no display format of its own is shown in full.
+    doc.get_part("styles.xml").get_element(
+        '//style:default-style[@style:family="table-cell"]/style:table-cell-properties'
+    ).del_attribute("style:decimal-places")
     name = sheet_name(sheet_title)
     doc.insert_style(_ODS_PAGE, automatic=True)
     doc.insert_style(_ODS_MASTER.format(title=escape(title or name)))
     for style in _ODS_STYLES:
         doc.insert_style(style)
-    for style in _ODS_AUTOMATIC:
+    for style in (*_ODS_AUTOMATIC, _ODS_DATE, _ODS_DATE_CELL):
         doc.insert_style(style, automatic=True)
     for digits in sorted({v.digits for row in rows for v in row if isinstance(v, Fixed)}):
         doc.insert_style(_ODS_FIXED.format(digits=digits), automatic=True)

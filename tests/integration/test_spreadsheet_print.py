@@ -2,8 +2,10 @@
 pages are read back (pypdf): landscape, the whole width on the page, the header row and the title
 on every page, wrapped text that never runs into the next row, and text shown as typed."""
 
+import csv
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,25 @@ def test_the_actions_and_enjeux_sheets_of_the_example_roadmap_print(tmp_path):
         titles += "actions" in text or "Besoins" in text
         assert "nom" in text or "code" in text  # the header row of one sheet or the other
     assert titles == len(reader.pages)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_libreoffice_shows_numbers_and_dates_as_the_csv_writes_them(fmt, tmp_path):
+    # What LibreOffice displays (« save cell contents as shown ») is what the CSV for French
+    # spreadsheets reads: W rounded half up to two decimals (0,525 → 0,53, 0,125 → 0,13, 2,675 → 2,68),
+    # dates in the day/month/year order, whole and decimal numbers as they are. LibreOffice shows them
+    # in its own locale (English here), so its decimal points are read as commas.
+    head = ["texte", "W", "nombre", "jour", "oui/non", "vide"]
+    rows = [["a", tabular.Fixed(0.525), 1000, date(2025, 3, 15), True, None],
+            ["b", tabular.Fixed(0.125), 0.4235, date(2026, 12, 1), False, None],
+            ["c", tabular.Fixed(2.675), -3, date(2030, 1, 31), True, None],
+            ["d", tabular.Fixed(1 / 3), 12.5, date(2027, 7, 4), False, "x"]]
+    writer = tabular.to_xlsx if fmt == "xlsx" else tabular.to_ods
+    source = tmp_path / f"numbers.{fmt}"
+    source.write_bytes(writer(head, rows, "Nombres"))
+    # 59: « ; », 34: « " », 76: UTF-8, 1: from line 1, then « save cell contents as shown »
+    shown = libreoffice_convert(source, "csv:Text - txt - csv (StarCalc):59,34,76,1,,0,false,true,true")
+    ours = tabular.to_csv(head, rows).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(shown.read_text("utf-8").replace(".", ",")), delimiter=";")) == list(
+        csv.reader(io.StringIO(ours), delimiter=";"))
+    assert "0,53;" in ours and "0,13;" in ours and "2,68;" in ours and "15/03/2025" in ours
