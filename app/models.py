@@ -20,7 +20,7 @@ def _fk(target: str, ondelete: str, nullable: bool = False) -> Any:
 
 
 class Facilitator(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
     name: str = Field(max_length=120)
     password_hash: str = Field(max_length=255)
@@ -28,7 +28,7 @@ class Facilitator(SQLModel, table=True):
 
 
 class Workshop(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     title: str = Field(max_length=120)
     template_slug: str = Field(max_length=64)
     description: str = Field(default="", max_length=2000)
@@ -44,14 +44,14 @@ class Workshop(SQLModel, table=True):
 
 class WorkshopGroup(SQLModel, table=True):
     __tablename__ = "workshop_group"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workshop_id: int = _fk("workshop.id", "CASCADE")
     position: int
     name: str = Field(max_length=40)
 
 
 class Activity(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workshop_id: int = _fk("workshop.id", "CASCADE")
     position: int
     kind: str = Field(max_length=20)
@@ -62,7 +62,7 @@ class Activity(SQLModel, table=True):
 
 
 class Participant(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workshop_id: int = _fk("workshop.id", "CASCADE")
     token: str = Field(max_length=43, unique=True, index=True)
     display_name: str = Field(default="", max_length=80)
@@ -85,7 +85,7 @@ class Item(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("participant_id", "client_key", name="uq_item_client_key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     activity_id: int = _fk("activity.id", "CASCADE")
     participant_id: int | None = _fk("participant.id", "SET NULL", nullable=True)
     group_id: int | None = _fk("workshop_group.id", "SET NULL", nullable=True)
@@ -113,7 +113,7 @@ class Vote(SQLModel, table=True):
         UniqueConstraint("activity_id", "participant_id", "target", "axis", name="uq_vote_once"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     activity_id: int = _fk("activity.id", "CASCADE")
     participant_id: int = _fk("participant.id", "CASCADE")
     target: str = Field(default="", max_length=40)
@@ -135,7 +135,7 @@ class TableRow(SQLModel, table=True):
     __tablename__ = "table_row"
     __table_args__ = (UniqueConstraint("created_by", "client_key", name="uq_table_row_client_key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     activity_id: int = _fk("activity.id", "CASCADE")
     section: str = Field(max_length=24)
     group_id: int | None = _fk("workshop_group.id", "SET NULL", nullable=True)
@@ -164,7 +164,7 @@ class ResourceLink(SQLModel, table=True):
         UniqueConstraint("activity_id", "category", "name_key", name="uq_resource_link_name"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     activity_id: int = _fk("activity.id", "CASCADE")
     category: str = Field(max_length=40)
     name: str = Field(max_length=120)
@@ -190,7 +190,7 @@ class ProxyCount(SQLModel, table=True):
         UniqueConstraint("activity_id", "target", "axis", "value", name="uq_proxy_count"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     activity_id: int = _fk("activity.id", "CASCADE")
     target: str = Field(default="", max_length=40)
     axis: str = Field(default="", max_length=20)
@@ -203,7 +203,7 @@ class ProxyCount(SQLModel, table=True):
 
 
 class Territory(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     # commune, epci, departement, region or autre.
     kind: str = Field(max_length=20)
@@ -214,7 +214,7 @@ class Territory(SQLModel, table=True):
 class Roadmap(SQLModel, table=True):
     """A territory's feuille de route; it gathers the results of several workshops."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     owner_id: int = _fk("facilitator.id", "CASCADE")
     territory_id: int = _fk("territory.id", "CASCADE")
     name: str = Field(max_length=200)
@@ -232,7 +232,7 @@ class RoadmapWorkshop(SQLModel, table=True):
     __tablename__ = "roadmap_workshop"
     __table_args__ = (UniqueConstraint("roadmap_id", "workshop_id", name="uq_roadmap_workshop"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     roadmap_id: int = _fk("roadmap.id", "CASCADE")
     workshop_id: int = _fk("workshop.id", "CASCADE")
     added_at: datetime = Field(default_factory=utcnow)
@@ -241,7 +241,7 @@ class RoadmapWorkshop(SQLModel, table=True):
 class Committee(SQLModel, table=True):
     """A body of the roadmap's governance: stratégique, technique, consultatif or autre."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     roadmap_id: int = _fk("roadmap.id", "CASCADE")
     position: int = 0
     name: str = Field(max_length=200)
@@ -253,7 +253,7 @@ class Enjeu(SQLModel, table=True):
     """A priority question of the territory. `position` is its rank. `provenance` is a snapshot of
     where it came from (workshop, vote, post-its), `source_item_id` the live link while it exists."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     roadmap_id: int = _fk("roadmap.id", "CASCADE")
     position: int = 0
     question: str = Field(max_length=1000)
@@ -264,7 +264,7 @@ class Enjeu(SQLModel, table=True):
 
 
 class Defi(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     roadmap_id: int = _fk("roadmap.id", "CASCADE")
     position: int = 0
     title: str = Field(max_length=500)
@@ -285,7 +285,7 @@ class DefiEnjeu(SQLModel, table=True):
 class Chantier(SQLModel, table=True):
     """A key project. Under a défi; or, fresh from a chantier table, under an enjeu until filed."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     roadmap_id: int = _fk("roadmap.id", "CASCADE")
     position: int = 0
     code: str = Field(default="", max_length=12)
@@ -307,7 +307,7 @@ class Resource(SQLModel, table=True):
 
     __tablename__ = "roadmap_resource"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     chantier_id: int = _fk("chantier.id", "CASCADE")
     position: int = 0
     name: str = Field(max_length=200)
@@ -322,7 +322,7 @@ class Action(SQLModel, table=True):
 
     __tablename__ = "roadmap_action"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     chantier_id: int = _fk("chantier.id", "CASCADE")
     position: int = 0
     name: str = Field(max_length=500)
