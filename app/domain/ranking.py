@@ -174,18 +174,18 @@ def _is_id_of(value: object, known: set[ItemId]) -> bool:
 
 
 def _standings(
-    items: Sequence[ItemId], key: Mapping[ItemId, tuple], score: Mapping[ItemId, int | str | None]
+    items: Sequence[ItemId], key: Mapping[ItemId, tuple[int, ...]], score: Mapping[ItemId, int | str | None]
 ) -> tuple[Standing, ...]:
     """Sort by ``key`` descending, then by position in ``items``; equal keys share a rank."""
     position = {item: i for i, item in enumerate(items)}
     ordered = sorted(items, key=lambda item: position[item])
     ordered.sort(key=lambda item: key[item], reverse=True)
-    counts: dict[tuple, int] = {}
+    counts: dict[tuple[int, ...], int] = {}
     for item in items:
         counts[key[item]] = counts.get(key[item], 0) + 1
     standings = []
     rank = 0
-    previous: tuple | None = None
+    previous: tuple[int, ...] | None = None
     for index, item in enumerate(ordered):
         if key[item] != previous:
             rank = index + 1

@@ -21,7 +21,7 @@ import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Final, Literal, TypeAlias, get_args
 
 from pydantic import (
     AliasChoices,
@@ -37,8 +37,8 @@ from pydantic import (
 from app.domain.french import NBSP, number
 from app.domain.validation import problems
 
-SCHEMA = "cap-partage/feuille-de-route"
-VERSION = 1
+SCHEMA: Final = "cap-partage/feuille-de-route"
+VERSION: Final = 1
 
 TERRITORY_KINDS = {
     "commune": "Commune",
@@ -99,15 +99,47 @@ TERRITORY_CODE = r"^([0-9][0-9AB][0-9]{0,3}|[0-9]{9})?$"
 MAX_LIST = 200
 
 
-def _text(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
-                                            max_length=max_length)]
+# The codes above as types (a `Literal` must be written out); `_check_codes` keeps them equal.
+TerritoryKind: TypeAlias = Literal["commune", "epci", "departement", "region", "autre"]
+Perimeter: TypeAlias = Literal["departemental", "groupementsDeCommunes", "regional"]
+CommitteeKind: TypeAlias = Literal["strategique", "technique", "consultatif", "autre"]
+LinkState: TypeAlias = Literal["operante", "connue-sans-lien", "aucune"]
+Besoin: TypeAlias = Literal[
+    "etablir_un_diagnostic_territorial",
+    "co_construire_la_feuille_de_route",
+    "rediger_la_feuille_de_route",
+    "appui_juridique",
+    "structurer_un_fonds",
+    "monter_dossiers_de_subvention",
+    "animer_la_gouvernance",
+    "structurer_une_filiere_de_reconditionnement",
+    "collecter_des_donnees_territoriales",
+    "sensibiliser_les_acteurs_aux_outils_existants",
+    "appuyer_la_certification_qualiopi",
+]
 
 
-Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
-                                       pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-Line = _text(1000, 1)
-Euros = Annotated[int, Field(ge=0, le=10**12)]
+def _check_codes() -> None:
+    """Each `Literal` above lists its dictionary's keys, in the same order (the order of the
+    choices in a validation message); checked on import, so that a test sees any drift."""
+    for literal, labels in ((TerritoryKind, TERRITORY_KINDS), (Perimeter, PERIMETERS),
+                            (CommitteeKind, COMMITTEE_KINDS), (LinkState, LINK_STATES), (Besoin, BESOINS)):
+        if get_args(literal) != tuple(labels):
+            raise AssertionError(f"{literal} does not list the keys {tuple(labels)}")
+
+
+_check_codes()
+
+
+def _text(max_length: int, min_length: int = 0) -> StringConstraints:
+    """The constraints of a text field: `Annotated[str, _text(200, 1)]`."""
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+Ref: TypeAlias = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
+                                                  pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Line: TypeAlias = Annotated[str, _text(1000, 1)]
+Euros: TypeAlias = Annotated[int, Field(ge=0, le=10**12)]
 
 
 def _platform_date(value: object) -> object:
@@ -134,7 +166,7 @@ def _platform_date(value: object) -> object:
     return text
 
 
-PlatformDate = Annotated[str, BeforeValidator(_platform_date)]
+PlatformDate: TypeAlias = Annotated[str, BeforeValidator(_platform_date)]
 
 
 def _perimeter(value: object) -> object:
@@ -154,24 +186,24 @@ class _Model(BaseModel):
 
 
 class Territory(_Model):
-    name: _text(200, 1) = Field(alias="nom")
-    kind: Literal[tuple(TERRITORY_KINDS)] = Field(alias="type")  # type: ignore[valid-type]
+    name: Annotated[str, _text(200, 1)] = Field(alias="nom")
+    kind: TerritoryKind = Field(alias="type")
     # Empty when unknown.
     code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=TERRITORY_CODE)] = ""
 
 
 class Committee(_Model):
-    name: _text(200, 1) = Field(alias="nom")
-    kind: Literal[tuple(COMMITTEE_KINDS)] = Field(alias="type")  # type: ignore[valid-type]
-    frequency: _text(200) = Field(default="", alias="frequence")
+    name: Annotated[str, _text(200, 1)] = Field(alias="nom")
+    kind: CommitteeKind = Field(alias="type")
+    frequency: Annotated[str, _text(200)] = Field(default="", alias="frequence")
 
 
 class RoadmapInfo(_Model):
-    name: _text(200, 1) = Field(alias="nom")
-    perimeter: Annotated[Literal[tuple(PERIMETERS)] | None, BeforeValidator(_perimeter)] = Field(  # type: ignore[valid-type]
+    name: Annotated[str, _text(200, 1)] = Field(alias="nom")
+    perimeter: Annotated[Perimeter | None, BeforeValidator(_perimeter)] = Field(
         default=None, alias="perimetre")
     carriers: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="porteurs")
-    context: _text(20000) = Field(default="", alias="contexte")
+    context: Annotated[str, _text(20000)] = Field(default="", alias="contexte")
     committees: list[Committee] = Field(default_factory=list, max_length=MAX_LIST, alias="gouvernance")
 
 
@@ -179,57 +211,58 @@ class Provenance(_Model):
     """Where an enjeu came from: the workshop, the vote, and the post-its behind it (a snapshot,
     so that the roadmap still says it once the workshop is deleted)."""
 
-    workshop: _text(200) = Field(default="", alias="atelier")
-    date: _text(40) = ""
-    activity: _text(200) = Field(default="", alias="activite")
-    method: _text(60) = Field(default="", alias="methode")
+    workshop: Annotated[str, _text(200)] = Field(default="", alias="atelier")
+    date: Annotated[str, _text(40)] = ""
+    activity: Annotated[str, _text(200)] = Field(default="", alias="activite")
+    method: Annotated[str, _text(60)] = Field(default="", alias="methode")
     rank: Annotated[int, Field(ge=1)] | None = Field(default=None, alias="rang")
     ballots: Annotated[int, Field(ge=0)] | None = Field(default=None, alias="bulletins")
     agreement: Annotated[float, Field(ge=0, le=1)] | None = Field(default=None, alias="accord")
-    items: list[_text(1000, 1)] = Field(default_factory=list, max_length=MAX_LIST, alias="contributions")
+    items: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="contributions")
 
 
 class Enjeu(_Model):
     ref: Ref = Field(alias="id")
-    question: _text(1000, 1)
+    question: Line
     score: float | None = None
-    score_label: _text(80) = Field(default="", alias="score_libelle")
+    score_label: Annotated[str, _text(80)] = Field(default="", alias="score_libelle")
     provenance: Provenance | None = None
 
 
 class Defi(_Model):
     ref: Ref = Field(alias="id")
-    title: _text(500, 1) = Field(alias="titre")
-    description: _text(8000) = ""
+    title: Annotated[str, _text(500, 1)] = Field(alias="titre")
+    description: Annotated[str, _text(8000)] = ""
     enjeux: list[Ref] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 class Governance(_Model):
-    pilot: _text(1000) = Field(default="", alias="pilote")
-    doers: _text(1000) = Field(default="", alias="fait")
-    associates: _text(2000) = Field(default="", alias="associes")
+    pilot: Annotated[str, _text(1000)] = Field(default="", alias="pilote")
+    doers: Annotated[str, _text(1000)] = Field(default="", alias="fait")
+    associates: Annotated[str, _text(2000)] = Field(default="", alias="associes")
 
 
 class Resource(_Model):
-    name: _text(200, 1) = Field(alias="nom")
-    category: _text(60, 1) = Field(alias="categorie")
-    link: Literal[tuple(LINK_STATES)] = Field(default="aucune", alias="lien")  # type: ignore[valid-type]
+    name: Annotated[str, _text(200, 1)] = Field(alias="nom")
+    category: Annotated[str, _text(60, 1)] = Field(alias="categorie")
+    link: LinkState = Field(default="aucune", alias="lien")
 
 
 class Cofinancing(_Model):
     # The platform's co-financement is {membre, montant}; files of earlier versions said « coFinanceur ».
-    funder: _text(300, 1) = Field(alias="membre", validation_alias=AliasChoices("membre", "coFinanceur"))
+    funder: Annotated[str, _text(300, 1)] = Field(alias="membre",
+                                                  validation_alias=AliasChoices("membre", "coFinanceur"))
     amount: Euros = Field(alias="montant")
 
 
 class Action(_Model):
-    name: _text(500, 1) = Field(alias="nom")
-    context: _text(8000) = Field(default="", alias="contexte")
-    description: _text(8000) = ""
+    name: Annotated[str, _text(500, 1)] = Field(alias="nom")
+    context: Annotated[str, _text(8000)] = Field(default="", alias="contexte")
+    description: Annotated[str, _text(8000)] = ""
     carriers: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="porteurs")
     budget: Euros | None = Field(default=None, alias="budgetGlobal")
     cofinancings: list[Cofinancing] = Field(default_factory=list, max_length=MAX_LIST, alias="coFinancements")
-    needs: list[Literal[tuple(BESOINS)]] = Field(default_factory=list, alias="besoins")  # type: ignore[valid-type]
+    needs: list[Besoin] = Field(default_factory=list, alias="besoins")
     start: PlatformDate | None = Field(default=None, alias="dateDeDebut")
     end: PlatformDate | None = Field(default=None, alias="dateDeFin")
     # The members a subsidy request for this action would go to (the platform's « destinataires »).
@@ -255,13 +288,13 @@ class Action(_Model):
 
 class Chantier(_Model):
     ref: Ref = Field(alias="id")
-    code: _text(MAX_CODE) = ""
-    title: _text(500, 1) = Field(alias="titre")
-    description: _text(20000) = ""
+    code: Annotated[str, _text(MAX_CODE)] = ""
+    title: Annotated[str, _text(500, 1)] = Field(alias="titre")
+    description: Annotated[str, _text(20000)] = ""
     objectives: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="objectifs")
     obstacles: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="freins")
     governance: Governance = Field(default_factory=Governance, alias="gouvernance")
-    coordinator: _text(500) = Field(default="", alias="service_coordinateur")
+    coordinator: Annotated[str, _text(500)] = Field(default="", alias="service_coordinateur")
     defi: Ref | None = None
     enjeu: Ref | None = None
     resources: list[Resource] = Field(default_factory=list, max_length=MAX_LIST, alias="ressources")
