@@ -9,7 +9,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints (no lxml-stubs)
 
 
 def french_body(doc: DocxDocument, size: float) -> None:
@@ -82,7 +82,10 @@ def _contents_style(doc: DocxDocument, level: int) -> str:
         layout.left_indent = Mm(5 * (level - 1))
         layout.space_before = Pt(6 if level == 1 else 0)
         layout.space_after = Pt(2)
-        width = section.page_width - section.left_margin - section.right_margin
+        page, left, right = section.page_width, section.left_margin, section.right_margin
+        if page is None or left is None or right is None:
+            raise ValueError("the DOCX template's first section has no page width or margins")
+        width = page - left - right
         layout.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
         style.font.bold = level == 1 or None
     return name

@@ -492,6 +492,10 @@ def _unknown(fmt: str) -> NotFound:
     return NotFound(f"Format d'export inconnu : « {fmt[:20]} ». Formats : {', '.join(FORMATS)}.")
 
 
+def _to_json(data: domain.RoadmapFile) -> bytes:
+    return domain.dump_file(data).encode("utf-8")
+
+
 def write(data: domain.RoadmapFile, fmt: str) -> tuple[bytes, str, str]:
     """(content, file name, media type) of the roadmap in `fmt` (one of `FORMATS`)."""
     # Writers are imported on use: odfdo and WeasyPrint load slowly, and they import this module.
@@ -506,8 +510,7 @@ def write(data: domain.RoadmapFile, fmt: str) -> tuple[bytes, str, str]:
     elif fmt == "xlsx":
         from app.exports.roadmap_actions import to_xlsx as writer
     elif fmt == "json":
-        def writer(roadmap: domain.RoadmapFile) -> bytes:
-            return domain.dump_file(roadmap).encode("utf-8")
+        writer = _to_json
     else:
         raise _unknown(fmt)
     suffix = "-actions" if fmt == "xlsx" else ""

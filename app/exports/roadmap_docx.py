@@ -97,10 +97,10 @@ def _block(doc: DocxDocument, block: docs.Block) -> None:
         _labelled(doc, block.label, block.text)
     elif isinstance(block, docs.Bullets):
         if block.label:
-            label = doc.add_paragraph()
-            _text(label, docs.labelled(block.label), bold=True)
-            label.paragraph_format.keep_with_next = True
-            label.paragraph_format.space_after = Pt(2)
+            lead = doc.add_paragraph()
+            _text(lead, docs.labelled(block.label), bold=True)
+            lead.paragraph_format.keep_with_next = True
+            lead.paragraph_format.space_after = Pt(2)
         for entry in block.entries:
             _entry(doc, entry)
     elif isinstance(block, docs.Figure):

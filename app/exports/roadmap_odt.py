@@ -12,6 +12,7 @@ file holds the entries without them.
 """
 
 import io
+from collections.abc import Sequence
 
 from odfdo import (
     TOC,
@@ -24,9 +25,12 @@ from odfdo import (
     Paragraph,
     Span,
     Style,
+    StyleMasterPage,
     VarPageCount,
     VarPageNumber,
 )
+from odfdo.style_base import StyleBase
+from odfdo.style_props import StyleProps
 
 from app.domain import resource_map
 from app.domain.roadmap import RoadmapFile
@@ -67,43 +71,59 @@ _LIST_STYLE = (
 )
 
 
+def _style(doc: Document, family: str, name: str) -> StyleProps:
+    """A style of odfdo's template, one with properties (a paragraph, outline or page layout style)."""
+    style = doc.get_style(family, name)
+    if not isinstance(style, StyleProps):
+        raise LookupError(f"the ODT template has no {family} style « {name} »")
+    return style
+
+
+def _child(element: Element, path: str) -> Element:
+    found = element.get_element(path)
+    if found is None:
+        raise LookupError(f"no {path} in <{element.tag}>")
+    return found
+
+
 def _styles(doc: Document) -> None:
     def paragraph(name: str, display: str, parent: str, automatic: bool = False, **area: str) -> None:
         style = Style("paragraph", name=name, display_name=None if automatic else display,
                       parent_style=parent)
         for what, props in area.items():
-            style.set_properties(area=what, **dict(p.split("=", 1) for p in props.split(";")))
+            style.set_properties(area=what, properties=dict(p.split("=", 1) for p in props.split(";")))
         doc.insert_style(style, automatic=automatic)
 
-    standard = doc.get_style("paragraph", "Standard")
-    standard.set_properties(area="text", **{"fo:language": "fr", "fo:country": "FR", "fo:font-size": "10pt",
-                                            "style:font-name": "Liberation Sans"})
+    standard = _style(doc, "paragraph", "Standard")
+    standard.set_properties(area="text", properties={"fo:language": "fr", "fo:country": "FR",
+                                                     "fo:font-size": "10pt",
+                                                     "style:font-name": "Liberation Sans"})
     for level, size, color in ((1, "17pt", "#0b3d6e"), (2, "13pt", "#0b3d6e"), (3, "11pt", "#1b1f24")):
-        heading = doc.get_style("paragraph", f"Heading_20_{level}")
-        heading.set_properties(area="text", **{"fo:font-size": size, "fo:color": color,
-                                               "fo:font-style": "normal", "fo:font-weight": "bold"})
+        heading = _style(doc, "paragraph", f"Heading_20_{level}")
+        heading.set_properties(area="text", properties={"fo:font-size": size, "fo:color": color,
+                                                        "fo:font-style": "normal", "fo:font-weight": "bold"})
     # Headings carry their own numbers (« Enjeu 1 », « Chantier 1.a »): no outline numbering.
-    for level in doc.get_style("outline", "Outline").children:
+    for outline_level in _style(doc, "outline", "Outline").children:
         for attribute in ("loext:num-list-format", "style:num-suffix", "text:display-levels"):
-            if level.get_attribute(attribute) is not None:
-                level.del_attribute(attribute)
-        level.set_attribute("style:num-format", "")
+            if outline_level.get_attribute(attribute) is not None:
+                outline_level.del_attribute(attribute)
+        outline_level.set_attribute("style:num-format", "")
     paragraph("Title", "Title", "Heading", paragraph="fo:margin-top=0.2cm;fo:margin-bottom=0.4cm",
               text="fo:font-size=24pt;fo:font-weight=bold;fo:color=#0b3d6e")
     paragraph("Subtitle", "Subtitle", "Heading", paragraph="fo:margin-top=3cm;fo:margin-bottom=0.2cm",
               text="fo:font-size=13pt;fo:color=#0b5cad;fo:text-transform=uppercase")
-    doc.get_style("paragraph", BODY).set_properties(area="paragraph", **{"fo:margin-top": "0.12cm"})
+    _style(doc, "paragraph", BODY).set_properties(area="paragraph", properties={"fo:margin-top": "0.12cm"})
     paragraph(ENTRY, "List Bullet", "Standard", paragraph="fo:margin-top=0.05cm;fo:margin-bottom=0.05cm")
     paragraph(DETAIL, "List Bullet 2", "Standard", paragraph="fo:margin-top=0cm;fo:margin-bottom=0cm",
               text="fo:font-size=9.5pt")
-    doc.get_style("paragraph", CONTENTS_TITLE).set_properties(
-        area="paragraph", **{"fo:break-before": "page", "fo:margin-bottom": "0.4cm"})
-    doc.get_style("paragraph", CONTENTS_TITLE).set_properties(
-        area="text", **{"fo:font-size": "17pt", "fo:color": "#0b3d6e"})
-    doc.get_style("paragraph", CONTENTS_ENTRY % 1).set_properties(
-        area="paragraph", **{"fo:margin-top": "0.2cm"})
-    doc.get_style("paragraph", CONTENTS_ENTRY % 1).set_properties(
-        area="text", **{"fo:font-weight": "bold"})
+    _style(doc, "paragraph", CONTENTS_TITLE).set_properties(
+        area="paragraph", properties={"fo:break-before": "page", "fo:margin-bottom": "0.4cm"})
+    _style(doc, "paragraph", CONTENTS_TITLE).set_properties(
+        area="text", properties={"fo:font-size": "17pt", "fo:color": "#0b3d6e"})
+    _style(doc, "paragraph", CONTENTS_ENTRY % 1).set_properties(
+        area="paragraph", properties={"fo:margin-top": "0.2cm"})
+    _style(doc, "paragraph", CONTENTS_ENTRY % 1).set_properties(
+        area="text", properties={"fo:font-weight": "bold"})
     paragraph(FOOTER, "Footer", "Standard", paragraph="fo:text-align=center",
               text="fo:font-size=8pt;fo:color=#5b6470")
     paragraph(LABEL, "", BODY, automatic=True,
@@ -115,19 +135,25 @@ def _styles(doc: Document) -> None:
     for name, display, prop in ((STRONG, "Strong Emphasis", "fo:font-weight=bold"),
                                 (EMPHASIS, "Emphasis", "fo:font-style=italic")):
         style = Style("text", name=name, display_name=display)
-        style.set_properties(area="text", **dict([prop.split("=", 1)]))
+        style.set_properties(area="text", properties=dict([prop.split("=", 1)]))
         doc.insert_style(style)
-    doc.insert_style(Element.from_tag(_LIST_STYLE))
+    list_style = Element.from_tag(_LIST_STYLE)
+    if not isinstance(list_style, StyleBase):
+        raise TypeError(f"odfdo did not read {_LIST_STYLE[:40]}… as a style")
+    doc.insert_style(list_style)
     # The footer gets its own room below the text (the template's page layout gives it none).
-    layout = doc.get_style("page-layout", "Mpm1")
-    layout.get_element("style:page-layout-properties").set_attribute("fo:margin-bottom", "1.2cm")
-    layout.get_element("style:footer-style").append(Element.from_tag(
+    layout = _style(doc, "page-layout", "Mpm1")
+    _child(layout, "style:page-layout-properties").set_attribute("fo:margin-bottom", "1.2cm")
+    _child(layout, "style:footer-style").append(Element.from_tag(
         '<style:header-footer-properties fo:min-height="0.6cm" fo:margin-top="0.4cm"/>'))
     footer = Paragraph("Page ", style=FOOTER)
     footer.append(VarPageNumber(select_page="current"))
     footer.append(" / ")
     footer.append(VarPageCount())
-    doc.get_style("master-page", "Standard").set_page_footer(footer)
+    master = doc.get_style("master-page", "Standard")
+    if not isinstance(master, StyleMasterPage):
+        raise LookupError("the ODT template has no master page « Standard »")
+    master.set_page_footer(footer)
 
 
 def _text(paragraph: Paragraph, text: str, style: str | None = None) -> None:
@@ -193,20 +219,24 @@ def _fill(doc: Document, toc: TOC) -> None:
     heading's text alone, in the style of its level: what LibreOffice writes, but for the page
     number."""
     toc.fill(doc, use_default_styles=False)
-    title = toc.body.get_element("text:index-title/text:p")
+    body, levels = toc.body, toc.outline_level
+    if body is None or levels is None:
+        raise ValueError("a table of contents without body or outline level")
+    title = body.get_element("text:index-title/text:p")
+    if not isinstance(title, Paragraph):
+        raise LookupError("a table of contents without a title paragraph")
     title.style = CONTENTS_TITLE  # (odfdo leaves the title paragraph unstyled)
-    levels = toc.outline_level
     headers = [h for h in doc.body.headers if int(h.level) <= levels]
-    entries = [e for e in toc.body.children if e.tag == "text:p"]
+    entries = [e for e in body.children if e.tag == "text:p"]
     for entry, header in zip(entries, headers, strict=True):
-        toc.body.replace_element(entry, Paragraph(header.text_recursive.replace("\n", " "),
+        body.replace_element(entry, Paragraph(header.text_recursive.replace("\n", " "),
                                                   style=CONTENTS_ENTRY % int(header.level)))
 
 
-def _block(doc: Document, block: docs.Block) -> list[Element]:
+def _block(doc: Document, block: docs.Block) -> Sequence[Element]:
     if isinstance(block, docs.Cover):
-        out = [Paragraph(block.kicker, style="Subtitle"), Paragraph(block.title, style="Title")]
-        return out + [_labelled(label, value) for label, value in block.fields]
+        cover = [Paragraph(block.kicker, style="Subtitle"), Paragraph(block.title, style="Title")]
+        return cover + [_labelled(label, value) for label, value in block.fields]
     if isinstance(block, docs.Contents):
         return [_contents(block)]
     if isinstance(block, docs.Heading):
@@ -242,6 +272,8 @@ def to_odt(data: RoadmapFile) -> bytes:
         for element in _block(doc, block):
             doc.body.append(element)
     for toc in doc.body.get_elements("text:table-of-content"):
+        if not isinstance(toc, TOC):
+            raise TypeError(f"odfdo did not read <{toc.tag}> as a table of contents")
         _fill(doc, toc)
     out = io.BytesIO()
     doc.save(out)

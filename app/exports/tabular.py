@@ -30,7 +30,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
@@ -41,6 +41,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.domain.french import decimal, rounded
 from app.exports.cells import neutralise
+
+if TYPE_CHECKING:
+    from odfdo import Document as OdsDocument
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ SEPARATORS = {";", ","}
 MAX_WIDTH = 60  # characters: wider columns wrap
 MIN_WIDTH = 6
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_ILLEGAL_CHARACTERS: re.Pattern[str] = ILLEGAL_CHARACTERS_RE  # (openpyxl has no type hints)
 
 
 def _plain(value: Cell) -> Cell:
@@ -131,7 +135,7 @@ def _width(values: Sequence[Any]) -> int:
 def _clean(text: str) -> str:
     # Characters XML 1.0 cannot hold (openpyxl refuses them): never in cleaned participant text,
     # but a writer must not fail on them.
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    return _ILLEGAL_CHARACTERS.sub("", text)
 
 
 def print_setup(sheet: Worksheet, title: str) -> None:
@@ -276,6 +280,7 @@ def to_ods(headers: Sequence[str], rows: Rows, sheet_title: str, title: str = ""
     """One sheet of an OpenDocument spreadsheet: string cells, number cells, a bold header row
     repeated on each printed page; printed as `to_xlsx` is."""
     from odfdo import Document, Element, HeaderRows, Row, Table  # imported on use: odfdo loads slowly
+    from odfdo.xmlpart import XmlPart
 
     _check(headers, rows)
     doc = Document("spreadsheet")
@@ -283,9 +288,14 @@ def to_ods(headers: Sequence[str], rows: Rows, sheet_title: str, title: str = ""
     body.clear()
     # odfdo's template limits the « general » number format to two decimals (0.4235 shown 0,42):
     # without the limit a number that has no display format of its own is shown in full.
-    doc.get_part("styles.xml").get_element(
-        '//style:default-style[@style:family="table-cell"]/style:table-cell-properties'
-    ).del_attribute("style:decimal-places")
+    styles = doc.get_part("styles.xml")
+    if not isinstance(styles, XmlPart):
+        raise TypeError("odfdo's spreadsheet template has no styles.xml")
+    cell_properties = styles.get_element(
+        '//style:default-style[@style:family="table-cell"]/style:table-cell-properties')
+    if cell_properties is None:
+        raise LookupError("odfdo's spreadsheet template has no default table-cell properties")
+    cell_properties.del_attribute("style:decimal-places")
     name = sheet_name(sheet_title)
     doc.insert_style(_ODS_PAGE, automatic=True)
     doc.insert_style(_ODS_MASTER.format(title=escape(title or name)))
@@ -311,8 +321,8 @@ def to_ods(headers: Sequence[str], rows: Rows, sheet_title: str, title: str = ""
     table.append(header_rows)
     for row in rows:
         line = Row(style="cap_row")
-        for index, value in enumerate(row):
-            line.append(_ods_cell(value, wrap=widths[index] == MAX_WIDTH, header=False))
+        for index, cell in enumerate(row):
+            line.append(_ods_cell(cell, wrap=widths[index] == MAX_WIDTH, header=False))
         table.append(line)
     body.append(table)
     out = io.BytesIO()
@@ -320,10 +330,11 @@ def to_ods(headers: Sequence[str], rows: Rows, sheet_title: str, title: str = ""
     return out.getvalue()
 
 
-def _ods_column_style(doc: Any, width: int) -> str:
+def _ods_column_style(doc: "OdsDocument", width: int) -> str:
     from odfdo import Style
 
-    return doc.insert_style(Style("table-column", width=f"{width * 0.21:.2f}cm"), automatic=True)
+    name: str = doc.insert_style(Style("table-column", width=f"{width * 0.21:.2f}cm"), automatic=True)
+    return name
 
 
 def to_json(document: Any) -> bytes:
