@@ -16,7 +16,7 @@ from app.config import ROOT, get_settings
 from app.db import get_engine
 from app.domain.errors import DomainError
 from app.domain.roadmap import RoadmapFileError, parse_file
-from app.domain.templates import TemplateError, load_template
+from app.domain.workshop_templates import TemplateError, load_template
 from app.exports.enjeux import enjeux_export
 from app.exports.report import report_export
 from app.exports.roadmap_docs import roadmap_export

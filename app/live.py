@@ -9,26 +9,17 @@ from urllib.parse import urlsplit
 
 import anyio.from_thread
 from fastapi import WebSocket
-from jinja2_fragments import render_block
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.db import get_engine
 from app.models import Workshop
-from app.realtime import (
-    ITEMS,
-    KINDS,
-    MODERATION,
-    PRESENCE,
-    STRUCTURE,
-    Connection,
-    Hub,
-    Room,
-    make_channel_layer,
-)
-from app.services import participants, views
-from app.web import templates
+from app.publishing import CHANGES, ITEMS, MODERATION, PRESENCE, STRUCTURE
+from app.realtime import Connection, Hub, Room, make_channel_layer
+from app.rendering import render_fragment
+from app.screens import views
+from app.services import participants
 
 log = logging.getLogger("cap.live")
 
@@ -64,10 +55,11 @@ def origin_allowed(websocket: WebSocket, base_url: str) -> bool:
 
 
 def render(role: str, block: str, ctx: dict[str, Any]) -> str:
-    return render_block(templates.env, PAGES[role], block.replace("-", "_"), **ctx)
+    return render_fragment(PAGES[role], block, ctx)
 
 
 class Live:
+    """The screens' hub in this process; also the app's `Publisher` (`app.publishing`)."""
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.hub = Hub(make_channel_layer(settings.redis_url), self.refresh,
@@ -84,9 +76,9 @@ class Live:
         await self.hub.close()
         await self.hub.layer.stop()
 
-    def announce(self, workshop_id: int, kind: str) -> None:
-        """Publish a change from a sync route handler, after its commit."""
-        anyio.from_thread.run(self.hub.publish, workshop_id, kind)
+    def publish(self, workshop_id: int, change: str) -> None:
+        """Publish a change after its commit, from a worker thread (a sync route, a service)."""
+        anyio.from_thread.run(self.hub.publish, workshop_id, change)
 
     async def _beat(self) -> None:
         interval = self.settings.participant_ttl_seconds / 3
@@ -103,26 +95,25 @@ class Live:
         with Session(get_engine(), expire_on_commit=False) as session:
             return fn(session, *args)
 
-    def _render_all(self, workshop_id: int, kinds: set[str],
+    def _render_all(self, workshop_id: int, changes: set[str],
                     conns: list[Connection]) -> list[tuple[Connection, dict[str, str]]]:
         ttl = self.settings.participant_ttl_seconds
         out: list[tuple[Connection, dict[str, str]]] = []
         with Session(get_engine(), expire_on_commit=False) as session:
             workshop = session.get(Workshop, workshop_id)
             if workshop is None:
-                gone = {role: render_block(templates.env, "_gone.html", block.replace("-", "_"))
-                        for role, block in GONE.items()}
+                gone = {role: render_fragment("_gone.html", block, {}) for role, block in GONE.items()}
                 return [(c, {GONE[c.role]: gone[c.role]}) for c in conns]
             cache: dict[tuple[str, int | None], dict[str, str]] = {}
-            phones = [c.participant_id for c in conns if c.role == PARTICIPANT
-                      and any(FRAGMENTS[PARTICIPANT].get(k) for k in kinds)]
+            phones = [c.participant_id for c in conns if c.participant_id is not None
+                      and c.role == PARTICIPANT and any(FRAGMENTS[PARTICIPANT].get(k) for k in changes)]
             phone_views = views.participant_views(session, workshop, phones) if phones else {}
             for conn in conns:
-                blocks = {b for k in kinds for b in FRAGMENTS[conn.role].get(k, ())}
+                blocks = {b for k in changes for b in FRAGMENTS[conn.role].get(k, ())}
                 if not blocks:
                     continue
                 if conn.role == PARTICIPANT:
-                    ctx = phone_views.get(conn.participant_id)
+                    ctx = phone_views.get(conn.participant_id) if conn.participant_id else None
                     if ctx is not None:
                         out.append((conn, {b: render(conn.role, b, ctx) for b in sorted(blocks)}))
                     continue
@@ -135,8 +126,8 @@ class Live:
                 out.append((conn, {b: cache[key][b] for b in sorted(blocks)}))
         return out
 
-    async def refresh(self, room: Room, kinds: set[str], conns: list[Connection]) -> None:
-        rendered = await run_in_threadpool(self._render_all, room.workshop_id, kinds, conns)
+    async def refresh(self, room: Room, changes: set[str], conns: list[Connection]) -> None:
+        rendered = await run_in_threadpool(self._render_all, room.workshop_id, changes, conns)
         for conn, fragments in rendered:
             if fragments:
                 conn.offer(fragments)
@@ -151,7 +142,7 @@ class Live:
                                         participant_id, 1)
                 await self.hub.publish(workshop_id, PRESENCE)
             try:
-                await self.refresh(room, set(KINDS), [conn])
+                await self.refresh(room, set(CHANGES), [conn])
                 await self._pump(websocket, conn, role)
             finally:
                 if participant_id is not None:

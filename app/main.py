@@ -10,24 +10,35 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.activities import KINDS
 from app.config import Settings, get_settings, secret_key
 from app.domain import validation
 from app.domain.errors import DomainError
-from app.domain.templates import TemplateError
+from app.domain.workshop_templates import TemplateError
 from app.live import Live
 from app.routes import (
     board,
     facilitator,
     participant,
+    poll,
+    postits,
+    ranking,
+    rating,
+    resources,
     roadmap_exports,
     roadmap_import,
     roadmaps,
+    table,
     workshop_exports,
 )
-from app.web import LoginRequired, templates
+from app.web import LoginRequired, pages
+
+# Every router, the activity kinds' last (app/routes/<kind>.py; a slide has no routes of its own).
+ROUTERS = (participant.router, facilitator.router, board.router, workshop_exports.router,
+           roadmap_import.router, roadmap_exports.router, roadmaps.router,
+           postits.router, poll.router, ranking.router, rating.router, table.router,
+           resources.router)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -57,7 +68,7 @@ class SecurityHeaders:
                 await response(scope, receive, send)
                 return
 
-        async def send_with_headers(message: dict) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 extra = [
                     (b"content-security-policy", CSP.encode()),
@@ -81,7 +92,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LoginRequired) and _wants_page(request):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if _wants_page(request):
-        return templates.TemplateResponse(request, "error.html", {"message": exc.message},
+        return pages.TemplateResponse(request, "error.html", {"message": exc.message},
                                           status_code=exc.status)
     return JSONResponse({"detail": exc.message}, status_code=exc.status)
 
@@ -90,7 +101,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if _wants_page(request):
         message = "Page introuvable." if exc.status_code == 404 else str(exc.detail)
-        return templates.TemplateResponse(request, "error.html", {"message": message},
+        return pages.TemplateResponse(request, "error.html", {"message": message},
                                           status_code=exc.status_code)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
@@ -108,7 +119,7 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     )
     message = f"Requête invalide — {problems}."
     if _wants_page(request):
-        return templates.TemplateResponse(request, "error.html", {"message": message}, status_code=422)
+        return pages.TemplateResponse(request, "error.html", {"message": message}, status_code=422)
     return JSONResponse({"detail": message}, status_code=422)
 
 
@@ -126,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Cap Partagé", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.live = live
+    app.state.publisher = live
     app.state.settings = settings
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
@@ -136,15 +148,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        same_site="lax", https_only=settings.cookie_secure)
     app.add_middleware(SecurityHeaders, settings=settings)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.include_router(participant.router)
-    app.include_router(facilitator.router)
-    app.include_router(board.router)
-    app.include_router(workshop_exports.router)
-    app.include_router(roadmap_import.router)
-    app.include_router(roadmap_exports.router)
-    app.include_router(roadmaps.router)
-    for kind in KINDS.values():
-        app.include_router(kind.router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

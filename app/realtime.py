@@ -15,13 +15,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-log = logging.getLogger("cap.realtime")
+from app.publishing import CHANGES, STRUCTURE
 
-# Kinds of change. ITEMS (a new contribution) is frequent and reaches the shared screens only;
-# MODERATION (a note hidden, edited or merged) and STRUCTURE (the workshop moved) reach the
-# phones too, whose own notes or current activity changed.
-PRESENCE, ITEMS, MODERATION, STRUCTURE = "presence", "items", "moderation", "structure"
-KINDS = (PRESENCE, ITEMS, MODERATION, STRUCTURE)
+log = logging.getLogger("cap.realtime")
 
 
 def topic_for(workshop_id: int) -> str:
@@ -112,7 +108,7 @@ class RedisChannelLayer(_LocalFanout):
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
-        await self._redis.ping()
+        await self._redis.ping()  # type: ignore[misc]  # typed for redis-py's sync client too
         self._reader = asyncio.create_task(self._read(), name="redis-reader")
 
     async def stop(self) -> None:
@@ -214,8 +210,8 @@ class Room:
         self._task: asyncio.Task[None] | None = None
         self._stack = contextlib.AsyncExitStack()
 
-    def mark(self, kind: str) -> None:
-        self._dirty.add(kind)
+    def mark(self, change: str) -> None:
+        self._dirty.add(change)
         self._wake.set()
 
     async def start(self, layer: ChannelLayer) -> None:
@@ -241,11 +237,11 @@ class Room:
     async def _listen(self, messages: AsyncIterator[str]) -> None:
         async for raw in messages:
             try:
-                kind = json.loads(raw).get("kind")
+                change = json.loads(raw).get("kind")
             except ValueError:
                 continue
-            if kind in KINDS:
-                self.mark(kind)
+            if change in CHANGES:
+                self.mark(change)
 
     async def _flush_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -253,10 +249,10 @@ class Room:
             await self._wake.wait()
             self._wake.clear()
             started = loop.time()
-            kinds, self._dirty = self._dirty, set()
-            if kinds and self.connections:
+            changes, self._dirty = self._dirty, set()
+            if changes and self.connections:
                 try:
-                    await self._refresher(self, kinds, list(self.connections))
+                    await self._refresher(self, changes, list(self.connections))
                 except Exception:
                     log.exception("refresh of workshop %s failed", self.workshop_id)
             # Coalescing window: events arriving meanwhile join the next refresh.
@@ -272,8 +268,8 @@ class Hub:
         self.interval = interval
         self.rooms: dict[int, Room] = {}
 
-    async def publish(self, workshop_id: int, kind: str) -> None:
-        await self.layer.publish(topic_for(workshop_id), json.dumps({"kind": kind}))
+    async def publish(self, workshop_id: int, change: str) -> None:
+        await self.layer.publish(topic_for(workshop_id), json.dumps({"kind": change}))
 
     @contextlib.asynccontextmanager
     async def join(self, workshop_id: int, conn: Connection) -> AsyncIterator[Room]:

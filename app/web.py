@@ -1,6 +1,5 @@
-"""Shared web plumbing: templates, dependencies, identities from the signed session cookie."""
+"""Shared web plumbing: page rendering, dependencies, identities from the signed session cookie."""
 
-from pathlib import Path
 from typing import Annotated
 
 import segno
@@ -9,22 +8,19 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
+from app import rendering
 from app.config import Settings, get_settings
 from app.db import get_session
 from app.domain.errors import DomainError
 from app.models import Facilitator, Participant, Workshop
-from app.services import participants
+from app.publishing import Publisher
+from app.screens import views
+from app.services import participants, workshops
 
-templates = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
+pages = Jinja2Blocks(env=rendering.env)
 
-# « capitalize » would lower the rest (« Intervenants dans les alsh »): only the first letter goes up.
-templates.env.filters["initial"] = lambda text: str(text)[:1].upper() + str(text)[1:]
-
-# An activity kind may bring its own stylesheet and script: app/static/kinds/<kind>.{css,js}.
-_KIND_ASSETS = Path(__file__).parent / "static" / "kinds"
-templates.env.globals["kind_assets"] = {
-    ext: sorted(p.name for p in _KIND_ASSETS.glob(f"*.{ext}")) for ext in ("css", "js")
-}
+# Marks a 409 answer whose body is the current version (an edit that started from an older one).
+CONFLICT_HEADERS = {"X-Cap-Conflict": "stale"}
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -43,6 +39,31 @@ def current_facilitator(request: Request, session: SessionDep) -> Facilitator:
 
 
 FacilitatorDep = Annotated[Facilitator, Depends(current_facilitator)]
+
+
+def publisher(request: HTTPConnection) -> Publisher:
+    """Where services announce their changes: the app's live hub (`create_app` sets it)."""
+    found = request.app.state.publisher
+    if not isinstance(found, Publisher):
+        raise TypeError("app.state.publisher is not a Publisher")
+    return found
+
+
+PublisherDep = Annotated[Publisher, Depends(publisher)]
+
+
+class NotJoined(DomainError):
+    status = 401
+
+
+def joined(request: HTTPConnection, session: Session, code: str,
+           why: str = "Rejoignez d'abord l'atelier.") -> tuple[Workshop, Participant]:
+    """The workshop of a join code and the participant this browser is in it; 401 if none."""
+    workshop = workshops.by_code(session, code)
+    participant = identify(request, session, workshop)
+    if participant is None:
+        raise NotJoined(why)
+    return workshop, participant
 
 
 def participant_token(request: HTTPConnection, workshop_id: int) -> str | None:
@@ -71,9 +92,7 @@ def qr_svg(url: str) -> str:
 def control_response(request: Request, session: Session, settings: Settings, workshop_id: int,
                      block: str | None = None) -> Response:
     """The facilitator's control page, or one of its blocks: what every facilitator action answers."""
-    from app.services import views  # views dispatches to the activity modules, which import this one
-
-    workshop = session.get(Workshop, workshop_id)
+    workshop = workshops.get(session, workshop_id)
     ctx = views.control(session, workshop, settings.participant_ttl_seconds)
     ctx["join_url"] = join_url(settings, workshop)
-    return templates.TemplateResponse(request, "facilitator/control.html", ctx, block_name=block)
+    return pages.TemplateResponse(request, "facilitator/control.html", ctx, block_name=block)

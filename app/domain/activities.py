@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from app.domain.errors import NotAllowed
+from app.domain.kinds import KINDS
 
 
 class State(StrEnum):
@@ -35,7 +36,7 @@ ACTION_LABELS = {
 }
 
 # Slides have nothing to contribute to: they have no state to drive.
-CONTRIBUTION_KINDS = frozenset({"postits", "poll", "ranking", "rating", "table", "resources"})
+CONTRIBUTION_KINDS = frozenset(kind.name for kind in KINDS.values() if kind.contributions)
 
 
 def unsupported_kinds(kinds: list[str], runnable: Iterable[str]) -> list[str]:

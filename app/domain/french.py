@@ -25,6 +25,13 @@ def decimal(value: float, digits: int, trim: bool = False, grouped: bool = False
     return text.replace(",", NBSP).replace(".", ",")
 
 
+def figure(value: float | None, digits: int = 1, trim: bool = False) -> str:
+    """A result as the screens show it: « 2,5 », « −0,5 » (a true minus sign), « — » for none."""
+    if value is None:
+        return "—"
+    return decimal(value, digits, trim).replace("-", "−")
+
+
 def number(value: float) -> str:
     """« 12 500 », « 3,5 »: French digit grouping and decimal comma, at most two decimals."""
     return decimal(value, 2, trim=True, grouped=True)

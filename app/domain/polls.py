@@ -1,5 +1,6 @@
 """Quick polls on a scale: one choice per participant, counted and shared."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -48,7 +49,7 @@ class PollResult:
 MAX_PROXY = 10_000
 
 
-def validate_proxy_counts(raw: list[object], options: list[str]) -> list[int]:
+def validate_proxy_counts(raw: Sequence[object], options: list[str]) -> list[int]:
     """One non-negative whole count per option, as typed in by the facilitator."""
     if len(raw) != len(options):
         raise DomainError(f"Attendu un nombre par option ({len(options)}), reçu {len(raw)}.")

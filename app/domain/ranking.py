@@ -33,7 +33,7 @@ Conventions (shown to facilitators, keep them in sync with the board's legend):
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import permutations
@@ -69,7 +69,8 @@ __all__ = [
     "validate_ranking",
 ]
 
-ItemId = Hashable
+# The app's item ids. The methods only compare and hash them (the tests also use letters).
+ItemId = int
 
 DEFAULT_GRADES: tuple[str, ...] = ("très prioritaire", "prioritaire", "secondaire", "pas prioritaire")
 DEFAULT_TOP_N = 4

@@ -52,7 +52,7 @@ __all__ = [
     "validate_rating",
 ]
 
-ItemId = Hashable
+ItemId = int  # the app's item ids
 
 UNKNOWN = None
 AXES: tuple[str, str] = ("impact", "maitrise")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.domain.errors import DomainError
-from app.domain.templates import RESOURCE_LINK_STATES
+from app.domain.workshop_templates import RESOURCE_LINK_STATES
 
 MAX_NAME = 120
 MAX_NOTE = 280

@@ -21,7 +21,7 @@ import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Final, Literal, TypeAlias, get_args
+from typing import Annotated, Final, Literal, TypeAlias, TypeGuard, get_args
 
 from pydantic import (
     AliasChoices,
@@ -129,6 +129,11 @@ def _check_codes() -> None:
 
 
 _check_codes()
+
+
+def is_link_state(value: str) -> TypeGuard[LinkState]:
+    """Whether a stored text is a resource's link state (a key of `LINK_STATES`)."""
+    return value in LINK_STATES
 
 
 def _text(max_length: int, min_length: int = 0) -> StringConstraints:

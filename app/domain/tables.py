@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from app.domain.errors import DomainError
-from app.domain.templates import DEFAULT_COLUMNS
+from app.domain.workshop_templates import DEFAULT_COLUMNS
 
 MAX_CELL = 2000
 TITLE = "title"
@@ -146,7 +146,9 @@ def check_section(key: str, sections: Sequence[Section]) -> Section:
 
 
 class RowLike(Protocol):
-    id: int | None
+    @property
+    def id(self) -> int: ...
+
     section: str
     group_id: int | None
     position: int

@@ -11,17 +11,19 @@ The first two parts are pure functions (no web, no database access); the last on
 database: `enjeux_export` is what the routes and the command line call.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.domain.errors import NotAllowed, NotFound
+from app.domain.provenance import source_items
 from app.exports import tabular
 from app.exports.names import download_name
-from app.models import Activity, Item, Workshop
-from app.services import rankings
+from app.models import Activity
+from app.services import rankings, workshops
+from app.services.items import links_of_workshop
 
 SOURCE_JOINER = " ; "
 FORMATS = ("csv", "csv-comma", "xlsx", "ods", "json")
@@ -35,46 +37,6 @@ JSON_FORMAT, JSON_VERSION = "cap-partage/enjeux", 1
 
 
 # ---------------------------------------------------------------- pure: provenance and rows
-
-
-@dataclass(frozen=True)
-class ItemLink:
-    """What provenance needs of an item: its text and where it points."""
-
-    id: int
-    text: str
-    origin_id: int | None
-    merged_into_id: int | None
-
-
-def source_items(item_id: int, items: Mapping[int, ItemLink]) -> list[ItemLink]:
-    """The items an item came from, followed back to the end: the originals merged into it and
-    the item it was copied from, recursively, in id order. An item with neither has no sources."""
-    originals: dict[int, list[int]] = {}
-    for link in items.values():
-        if link.merged_into_id is not None:
-            originals.setdefault(link.merged_into_id, []).append(link.id)
-
-    found: dict[int, ItemLink] = {}
-    seen: set[int] = set()
-
-    def walk(current: int) -> None:
-        if current in seen or current not in items:
-            return
-        seen.add(current)
-        parents = sorted(originals.get(current, []))
-        origin = items[current].origin_id
-        if origin is not None and origin in items:
-            parents.append(origin)
-        if not parents:
-            found[current] = items[current]
-            return
-        for parent in parents:
-            walk(parent)
-
-    walk(item_id)
-    found.pop(item_id, None)
-    return [found[i] for i in sorted(found)]
 
 
 def join_sources(texts: Iterable[str]) -> str:
@@ -171,20 +133,12 @@ def write(ranked: Ranked, fmt: str) -> tuple[bytes, str, str]:
 # ---------------------------------------------------------------- reading the database
 
 
-def links_of_workshop(session: Session, workshop_id: int) -> dict[int, ItemLink]:
-    """Every item of the workshop (provenance never leaves a workshop), in one query."""
-    query = (select(Item.id, Item.text, Item.origin_id, Item.merged_into_id)
-             .join(Activity, Activity.id == Item.activity_id)
-             .where(Activity.workshop_id == workshop_id))
-    return {i: ItemLink(i, text, origin, merged) for i, text, origin, merged in session.exec(query)}
-
-
 def ranked_of(session: Session, activity: Activity) -> Ranked:
     """The ranking activity's result with each enjeu's sources."""
     if activity.kind != "ranking":
         raise NotAllowed(f"« {activity.title} » n'est pas un classement : seul un classement a des "
                          "enjeux classés à exporter.")
-    workshop = session.get(Workshop, activity.workshop_id)
+    workshop = workshops.get(session, activity.workshop_id)
     result = rankings.result(session, activity)
     links = links_of_workshop(session, activity.workshop_id)
     enjeux = tuple(

@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from app.web import templates
+from app import rendering
 
 # Our own stylesheet (no markup in it), inserted as is into the SVG's <style>.
 FIGURE_CSS = Markup((Path(__file__).parent.parent / "templates" / "exports" / "figures.css")  # noqa: S704
@@ -22,13 +22,12 @@ PNG_WIDTH = 1800  # pixels: sharp at 16 cm wide (about 285 dpi)
 
 
 def _standalone(template: str, context: dict[str, Any]) -> Markup:
-    rendered = templates.env.get_template(template).render(
-        {**context, "svg_standalone": True, "svg_style": FIGURE_CSS})
+    rendered = rendering.render(template, {**context, "svg_standalone": True, "svg_style": FIGURE_CSS})
     return Markup(rendered.strip())  # noqa: S704  (rendered with autoescape: participant text is escaped)
 
 
 def matrix_svg(activity: Any, view: Any) -> Markup:
-    """The impact/maîtrise matrix of a rating on two axes (`view`: app.activities.rating.RatingView)."""
+    """The impact/maîtrise matrix of a rating on two axes (`view`: app.screens.rating.RatingView)."""
     return _standalone("activities/rating/_matrix.html", {"rating": view, "activity": activity})
 
 
@@ -38,7 +37,7 @@ def strip_svg(activity: Any, view: Any) -> Markup:
 
 
 def resource_map_svg(rmap: Any, state_labels: dict[str, str]) -> Markup:
-    """A chantier's resource map (`rmap`: app.activities.resources.ResourceMap)."""
+    """A chantier's resource map (`rmap`: app.screens.resources.ResourceMap)."""
     return _standalone("activities/resources/_map.html", {"rmap": rmap, "state_label": state_labels})
 
 

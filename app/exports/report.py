@@ -1,7 +1,7 @@
 """The workshop report (compte-rendu) for participants: every activity's results, in order.
 
 `collect` reads a workshop into a `Report` (plain dataclasses): each activity's results come from
-its kind's own `board()` context builder (`app.activities.<kind>`), so the report shows what the
+its kind's own `board()` context builder (`app.screens.<kind>`), so the report shows what the
 board shows: the post-its by category (visible ones; a merge once, with the number of post-its it
 gathers; their sub-group), the rating's table and matrix, the ranking's order, score, ballots,
 agreement and kept enjeux, the poll's counts and shares, the chantier table by section, the
@@ -13,20 +13,22 @@ gave them when joining and the facilitator asked for names (`include_names`); pa
 typed in by the facilitator are never named.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
-from app.activities import KINDS
 from app.domain.activities import State
 from app.domain.errors import NotFound
+from app.domain.french import date_text
+from app.domain.kinds import label
 from app.domain.resource_map import STATE_LABELS as LINK_LABELS
 from app.exports import figures
 from app.exports.names import download_name
 from app.models import Activity, Item, Participant, Workshop, utcnow
+from app.screens import SCREENS
 from app.services import workshops
 
 FORMATS = ("pdf", "docx")
@@ -34,25 +36,6 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-KIND_LABELS = {
-    "text": "Consigne",
-    "postits": "Post-its",
-    "rating": "Notation",
-    "ranking": "Classement des priorités",
-    "poll": "Vote",
-    "table": "Tableau des chantiers",
-    "resources": "Cartographie des ressources",
-}
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre"]
-
-
-def french_date(day: date) -> str:
-    """« 1er mars 2025 », « 12 mars 2025 »."""
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first} {MONTHS[day.month - 1]} {day.year}"
-
-
 LINK_COUNTS = {"operante": ("opérante", "opérantes"),
                "connue-sans-lien": ("connue sans lien", "connues sans lien"),
                "aucune": ("sans aucun lien", "sans aucun lien")}
@@ -237,7 +220,7 @@ class People:
         if include_names:
             for p in session.exec(select(Participant).where(
                     Participant.workshop_id == workshop_id, col(Participant.proxy).is_(False))
-                    .order_by(Participant.id)):
+                    .order_by(col(Participant.id))):
                 label = person_label(p.display_name, p.organisation)
                 if label:
                     self.labels[p.id] = label
@@ -250,9 +233,21 @@ def _group_name(groups: dict[int, Any], group_id: int | None) -> str:
     return groups[group_id].name if group_id in groups else ""
 
 
-def _postits(session: Session, activity: Activity, ctx: dict[str, Any], groups: dict[int, Any],
-             people: People) -> PostitsPart:
-    everything = session.exec(select(Item).where(Item.activity_id == activity.id)).all()
+@dataclass(frozen=True)
+class Reading:
+    """What each kind's part is built from: its activity, the board's context of its results,
+    the workshop's sub-groups and who may be named."""
+
+    session: Session
+    activity: Activity
+    ctx: dict[str, Any]
+    groups: dict[int, Any]
+    people: People
+
+
+def _postits(r: Reading) -> PostitsPart:
+    ctx, groups, people = r.ctx, r.groups, r.people
+    everything = r.session.exec(select(Item).where(Item.activity_id == r.activity.id)).all()
     originals: dict[int, list[Item]] = {}
     for item in everything:
         if item.merged_into_id is not None:
@@ -269,7 +264,8 @@ def _postits(session: Session, activity: Activity, ctx: dict[str, Any], groups: 
     return PostitsPart([c for c in columns if c.notes], ctx["count"])
 
 
-def _rating(activity: Activity, ctx: dict[str, Any]) -> RatingPart:
+def _rating(reading: Reading) -> RatingPart:
+    activity, ctx = reading.activity, reading.ctx
     view = ctx["rating"]
     settings = view.settings
     svg = None
@@ -286,20 +282,20 @@ def _rating(activity: Activity, ctx: dict[str, Any]) -> RatingPart:
                       ctx["rating_progress"].started, settings.allow_unknown)
 
 
-def _ranking(ctx: dict[str, Any]) -> RankingPart:
-    rk = ctx["rk"]
+def _ranking(reading: Reading) -> RankingPart:
+    rk = reading.ctx["rk"]
     lines = [RankingLine(r.rank, r.item.text, r.score, r.detail, r.tied, r.item.kept) for r in rk.rows]
     return RankingPart(rk.method_label, rk.n_ballots, rk.n_stale, rk.w_text, rk.agreement_label or "",
                        lines, [i.text for i in rk.kept])
 
 
-def _poll(ctx: dict[str, Any]) -> PollPart:
-    poll = ctx["poll"]
+def _poll(reading: Reading) -> PollPart:
+    poll = reading.ctx["poll"]
     return PollPart([PollLine(o.label, o.count, o.percent) for o in poll.options], poll.n, poll.n_proxy)
 
 
-def _table(ctx: dict[str, Any], groups: dict[int, Any], people: People) -> TablePart:
-    tbl = ctx["tbl"]
+def _table(reading: Reading) -> TablePart:
+    tbl, groups, people = reading.ctx["tbl"], reading.groups, reading.people
     sections = []
     for sec in tbl.sections:
         chantiers = []
@@ -313,8 +309,8 @@ def _table(ctx: dict[str, Any], groups: dict[int, Any], people: People) -> Table
     return TablePart(sections, tbl.count)
 
 
-def _resources(ctx: dict[str, Any], people: People) -> ResourcesPart:
-    rmap = ctx["rmap"]
+def _resources(reading: Reading) -> ResourcesPart:
+    rmap, people = reading.ctx["rmap"], reading.people
     svg = figures.resource_map_svg(rmap, LINK_LABELS) if rmap.count else None
     categories = [(capitalised(c), [ResourceLine(r.name, r.state, LINK_LABELS.get(r.state, r.state),
                                                  r.note, people.of(r.created_by))
@@ -332,27 +328,23 @@ def _state_note(activity: Activity) -> str:
     return "Activité non jouée."
 
 
+# Each kind's part of the report (a slide has none: its prompt is the section).
+PARTS: dict[str, Callable[[Reading], Any] | None] = {
+    "text": None, "postits": _postits, "rating": _rating, "ranking": _ranking, "poll": _poll,
+    "table": _table, "resources": _resources}
+
+
 def _section(session: Session, activity: Activity, groups: dict[int, Any], people: People) -> Section:
     section = Section(
         number=activity.position + 1, title=activity.title, kind=activity.kind,
-        kind_label=KIND_LABELS.get(activity.kind, activity.kind),
+        kind_label=label(activity.kind),
         state=activity.state, state_note=_state_note(activity),
         prompt=(activity.config.get("prompt") or "").strip())
-    if activity.kind == "text" or activity.state == State.DRAFT or activity.kind not in KINDS:
+    part = PARTS.get(activity.kind)
+    if part is None or activity.state == State.DRAFT:
         return section
-    ctx = KINDS[activity.kind].board(session, activity)
-    if activity.kind == "postits":
-        section.part = _postits(session, activity, ctx, groups, people)
-    elif activity.kind == "rating":
-        section.part = _rating(activity, ctx)
-    elif activity.kind == "ranking":
-        section.part = _ranking(ctx)
-    elif activity.kind == "poll":
-        section.part = _poll(ctx)
-    elif activity.kind == "table":
-        section.part = _table(ctx, groups, people)
-    elif activity.kind == "resources":
-        section.part = _resources(ctx, people)
+    ctx = SCREENS[activity.kind].board(session, activity)
+    section.part = part(Reading(session, activity, ctx, groups, people))
     return section
 
 
@@ -364,7 +356,7 @@ def collect(session: Session, workshop: Workshop, include_names: bool = False) -
     sections = [_section(session, a, groups, people) for a in workshops.activities_of(session, workshop.id)]
     return Report(
         workshop_id=workshop.id, title=workshop.title, description=workshop.description.strip(),
-        generated_on=french_date(utcnow().date()),
+        generated_on=date_text(utcnow().date().isoformat()),
         participants=sum(1 for proxy in everyone if not proxy),
         paper_ballots=sum(1 for proxy in everyone if proxy),
         include_names=include_names, names=list(people.labels.values()), sections=sections)

@@ -8,6 +8,8 @@ resource maps as PNG images drawn by CairoSVG from the board's SVG.
 """
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentType
@@ -263,8 +265,9 @@ def _resources(doc: DocumentType, p: ResourcesPart) -> None:
                 _small(item, f" — {line.author}")
 
 
-WRITERS = {PostitsPart: _postits, RatingPart: _rating, RankingPart: _ranking, PollPart: _poll,
-           TablePart: _table_part, ResourcesPart: _resources}
+WRITERS: dict[type, Callable[[DocumentType, Any], None]] = {
+    PostitsPart: _postits, RatingPart: _rating, RankingPart: _ranking, PollPart: _poll,
+    TablePart: _table_part, ResourcesPart: _resources}
 
 
 def _section_title(s: Section) -> str:

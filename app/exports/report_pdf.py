@@ -6,12 +6,12 @@ protocol at all, so nothing is ever fetched while printing, whatever a text cont
 
 from weasyprint import HTML, URLFetcher
 
+from app import rendering
 from app.exports.report import Report
-from app.web import templates
 
 
 def report_html(report: Report) -> str:
-    return templates.env.get_template("exports/report.html").render(r=report)
+    return rendering.render("exports/report.html", {"r": report})
 
 
 def report_pdf(report: Report) -> bytes:

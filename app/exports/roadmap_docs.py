@@ -30,10 +30,11 @@ from typing import Any, ClassVar
 from sqlmodel import Session
 
 from app.domain import roadmap as domain
+from app.domain.chantier_map import by_category
 from app.domain.errors import NotFound
 from app.domain.french import NBSP, date_text, euros, number, percent, period
 from app.exports.names import download_name
-from app.exports.resource_map_svg import by_category, chantier_map_svg
+from app.exports.resource_map_svg import chantier_map_svg
 from app.models import Roadmap
 from app.services import roadmaps
 

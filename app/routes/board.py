@@ -7,10 +7,11 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db import get_engine
 from app.domain.errors import DomainError, NotFound
-from app.live import BOARD, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CONTROL, PARTICIPANT, origin_allowed
+from app.live import BOARD, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CONTROL, PARTICIPANT, Live, origin_allowed
 from app.models import Facilitator
-from app.services import views, workshops
-from app.web import SessionDep, SettingsDep, identify, join_url, qr_svg, templates
+from app.screens import views
+from app.services import workshops
+from app.web import SessionDep, SettingsDep, identify, join_url, pages, qr_svg
 
 router = APIRouter()
 
@@ -25,7 +26,7 @@ def board_page(request: Request, board_key: str, session: SessionDep,
     ctx = views.board(session, workshop, settings.participant_ttl_seconds, groupe)
     url = join_url(settings, workshop)
     ctx.update(join_url=url, qr=qr_svg(url))
-    return templates.TemplateResponse(request, "board/page.html", ctx)
+    return pages.TemplateResponse(request, "board/page.html", ctx)
 
 
 def _resolve(websocket: WebSocket, kind: str, key: str) -> tuple[int, int | None, int | None]:
@@ -54,6 +55,7 @@ def _resolve(websocket: WebSocket, kind: str, key: str) -> tuple[int, int | None
 
 async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
     live = websocket.app.state.live
+    assert isinstance(live, Live)
     if not origin_allowed(websocket, live.settings.base_url):
         await websocket.close(code=CLOSE_FORBIDDEN, reason="origine refusée")
         return

@@ -4,21 +4,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import Session
 
-from app.activities import KINDS
 from app.domain.activities import unsupported_kinds
 from app.domain.errors import DomainError, NotAllowed, NotFound
-from app.domain.templates import load_catalog
+from app.domain.workshop_templates import load_catalog
 from app.models import Activity, Item
-from app.realtime import MODERATION, STRUCTURE
+from app.screens import SCREENS
 from app.services import accounts, flow, items, participants, workshops
 from app.web import (
     FacilitatorDep,
+    PublisherDep,
     SessionDep,
     SettingsDep,
     control_response,
+    pages,
     remember_participant,
-    templates,
 )
 
 router = APIRouter()
@@ -30,7 +31,7 @@ def _safe_next(target: str) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/f") -> Response:
-    return templates.TemplateResponse(request, "facilitator/login.html",
+    return pages.TemplateResponse(request, "facilitator/login.html",
                                       {"next": _safe_next(next), "error": None})
 
 
@@ -41,7 +42,7 @@ def login(request: Request, session: SessionDep,
           next: Annotated[str, Form(max_length=500)] = "/f") -> Response:
     account = accounts.authenticate(session, email, password)
     if account is None:
-        return templates.TemplateResponse(
+        return pages.TemplateResponse(
             request, "facilitator/login.html",
             {"next": _safe_next(next), "error": "E-mail ou mot de passe incorrect.", "email": email},
             status_code=401)
@@ -60,9 +61,9 @@ def logout(request: Request) -> Response:
 def workshop_list(request: Request, me: FacilitatorDep, session: SessionDep,
                   settings: SettingsDep) -> Response:
     available, problems = load_catalog(settings.sessions_dir)
-    pending = {slug: unsupported_kinds([a.kind for a in t.activities], KINDS)
+    pending = {slug: unsupported_kinds([a.kind for a in t.activities], SCREENS)
                for slug, t in available.items()}
-    return templates.TemplateResponse(request, "facilitator/list.html", {
+    return pages.TemplateResponse(request, "facilitator/list.html", {
         "me": me, "workshops": workshops.list_owned(session, me.id),
         "templates": {s: t for s, t in available.items() if not pending[s]},
         "pending": {s: (available[s], kinds) for s, kinds in pending.items() if kinds},
@@ -77,7 +78,7 @@ def create_workshop(me: FacilitatorDep, session: SessionDep, settings: SettingsD
     available, _problems = load_catalog(settings.sessions_dir)
     if template not in available:
         raise NotFound(f"Modèle d'atelier inconnu : « {template} ».")
-    missing = unsupported_kinds([a.kind for a in available[template].activities], KINDS)
+    missing = unsupported_kinds([a.kind for a in available[template].activities], SCREENS)
     if missing:
         raise NotAllowed(f"Ce modèle utilise des activités pas encore disponibles : {', '.join(missing)}.")
     workshop = workshops.create_from_template(session, me.id, available[template], title)
@@ -85,18 +86,17 @@ def create_workshop(me: FacilitatorDep, session: SessionDep, settings: SettingsD
 
 
 @router.post("/f/workshops/{workshop_id}/rename")
-def rename_workshop(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep,
+def rename_workshop(workshop_id: int, me: FacilitatorDep, session: SessionDep, publisher: PublisherDep,
                     title: Annotated[str, Form(max_length=500)]) -> Response:
     workshop = workshops.get_owned(session, me.id, workshop_id)
-    workshops.rename(session, workshop, title)
-    request.app.state.live.announce(workshop.id, STRUCTURE)
+    workshops.rename(session, workshop, title, publisher=publisher)
     return RedirectResponse("/f", status_code=303)
 
 
 @router.post("/f/workshops/{workshop_id}/delete")
-def delete_workshop(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep) -> Response:
-    workshops.delete(session, workshops.get_owned(session, me.id, workshop_id))
-    request.app.state.live.announce(workshop_id, STRUCTURE)  # open screens say it is gone
+def delete_workshop(workshop_id: int, me: FacilitatorDep, session: SessionDep,
+                    publisher: PublisherDep) -> Response:
+    workshops.delete(session, workshops.get_owned(session, me.id, workshop_id), publisher=publisher)
     return RedirectResponse("/f", status_code=303)
 
 
@@ -109,19 +109,17 @@ def control_page(request: Request, workshop_id: int, me: FacilitatorDep, session
 
 @router.post("/f/workshops/{workshop_id}/goto", response_class=HTMLResponse)
 def goto(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep,
-         settings: SettingsDep, position: Annotated[int, Form()]) -> Response:
+         settings: SettingsDep, publisher: PublisherDep, position: Annotated[int, Form()]) -> Response:
     workshop = workshops.get_owned(session, me.id, workshop_id)
-    workshops.go_to(session, workshop, position)
-    request.app.state.live.announce(workshop.id, STRUCTURE)
+    workshops.go_to(session, workshop, position, publisher=publisher)
     return control_response(request, session, settings, workshop_id, "ctl_main")
 
 
 @router.post("/f/workshops/{workshop_id}/groups", response_class=HTMLResponse)
 def split_groups(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep,
-                 settings: SettingsDep, count: Annotated[int, Form()]) -> Response:
+                 settings: SettingsDep, publisher: PublisherDep, count: Annotated[int, Form()]) -> Response:
     workshop = workshops.get_owned(session, me.id, workshop_id)
-    workshops.split_into_groups(session, workshop, count)
-    request.app.state.live.announce(workshop.id, STRUCTURE)
+    workshops.split_into_groups(session, workshop, count, publisher=publisher)
     return control_response(request, session, settings, workshop_id, "ctl_main")
 
 
@@ -135,90 +133,77 @@ def paper_ballot(request: Request, workshop_id: int, me: FacilitatorDep, session
 
 @router.post("/f/workshops/{workshop_id}/timer", response_class=HTMLResponse)
 def set_timer(request: Request, workshop_id: int, me: FacilitatorDep, session: SessionDep,
-              settings: SettingsDep, seconds: Annotated[int, Form()]) -> Response:
+              settings: SettingsDep, publisher: PublisherDep, seconds: Annotated[int, Form()]) -> Response:
     workshop = workshops.get_owned(session, me.id, workshop_id)
-    workshops.set_timer(session, workshop, seconds)
-    request.app.state.live.announce(workshop.id, STRUCTURE)
+    workshops.set_timer(session, workshop, seconds, publisher=publisher)
     return control_response(request, session, settings, workshop_id, "ctl_main")
 
 
 @router.post("/f/activities/{activity_id}/state", response_class=HTMLResponse)
 def change_state(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
-                 settings: SettingsDep, state: Annotated[str, Form(max_length=20)]) -> Response:
+                 settings: SettingsDep, publisher: PublisherDep,
+                 state: Annotated[str, Form(max_length=20)]) -> Response:
     activity = workshops.owned_activity(session, me.id, activity_id)
-    if state == "open":
-        flow.fill(session, activity, lambda source, n: _top(session, source, n))
-    workshops.set_state(session, activity, state)
-    request.app.state.live.announce(activity.workshop_id, STRUCTURE)
+    flow.set_state(session, activity, state, publisher=publisher)
     return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
-
-def _top(session: SessionDep, source: Activity, n: int) -> list[Item]:
-    top = getattr(KINDS[source.kind], "top", None)
-    if top is None:
-        raise NotAllowed(f"Une activité « {source.kind} » n'a pas de classement à reprendre.")
-    return top(session, source, n)
 
 
 @router.post("/f/activities/{activity_id}/items", response_class=HTMLResponse)
 def add_item(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
-             settings: SettingsDep, text: Annotated[str, Form(max_length=10_000)],
+             settings: SettingsDep, publisher: PublisherDep, text: Annotated[str, Form(max_length=10_000)],
              category: Annotated[str, Form(max_length=200)] = "") -> Response:
     """A paper post-it typed in, or an entry added to a list before rating or ranking it."""
     activity = workshops.owned_activity(session, me.id, activity_id)
-    items.add_by_facilitator(session, activity, text, category)
-    request.app.state.live.announce(activity.workshop_id, MODERATION)
+    items.add_by_facilitator(session, activity, text, category, publisher=publisher)
     return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
-def _owned_item(session: SessionDep, me_id: int, item_id: int) -> tuple[items.Item, object]:
+def _owned_item(session: Session, me_id: int, item_id: int) -> tuple[Item, Activity]:
     item = items.get(session, item_id)
     return item, workshops.owned_activity(session, me_id, item.activity_id)
 
 
 @router.post("/f/items/{item_id}/hidden", response_class=HTMLResponse)
 def set_hidden(request: Request, item_id: int, me: FacilitatorDep, session: SessionDep,
-               settings: SettingsDep, hidden: Annotated[bool, Form()]) -> Response:
+               settings: SettingsDep, publisher: PublisherDep, hidden: Annotated[bool, Form()]) -> Response:
     item, activity = _owned_item(session, me.id, item_id)
-    items.set_hidden(session, item, hidden)
-    request.app.state.live.announce(activity.workshop_id, MODERATION)
+    items.set_hidden(session, activity, item, hidden, publisher=publisher)
     return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
 @router.get("/f/items/{item_id}/edit", response_class=HTMLResponse)
 def edit_form(request: Request, item_id: int, me: FacilitatorDep, session: SessionDep) -> Response:
     item, activity = _owned_item(session, me.id, item_id)
-    return templates.TemplateResponse(request, "facilitator/control.html",
+    return pages.TemplateResponse(request, "facilitator/control.html",
                                       {"item": item, "activity": activity},
                                       block_name="edit_form")
 
 
 @router.post("/f/items/{item_id}/edit", response_class=HTMLResponse)
 def edit(request: Request, item_id: int, me: FacilitatorDep, session: SessionDep,
-         settings: SettingsDep, text: Annotated[str, Form(max_length=10_000)],
+         settings: SettingsDep, publisher: PublisherDep, text: Annotated[str, Form(max_length=10_000)],
          category: Annotated[str, Form(max_length=200)] = "") -> Response:
     item, activity = _owned_item(session, me.id, item_id)
-    items.edit(session, item, text, category, activity)
-    request.app.state.live.announce(activity.workshop_id, MODERATION)
+    items.edit(session, activity, item, text, category, publisher=publisher)
     return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
 @router.post("/f/activities/{activity_id}/merge", response_class=HTMLResponse)
 def merge(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
-          settings: SettingsDep, item_ids: Annotated[list[int], Form()] = [],  # noqa: B006
+          settings: SettingsDep, publisher: PublisherDep,
+          item_ids: Annotated[list[int], Form()] = [],  # noqa: B006
           text: Annotated[str, Form(max_length=10_000)] = "") -> Response:
     activity = workshops.owned_activity(session, me.id, activity_id)
     if len(item_ids) > 500:
         raise DomainError("Trop de post-its à fusionner d'un coup (500 au plus).")
-    items.merge(session, activity, item_ids, text)
-    request.app.state.live.announce(activity.workshop_id, MODERATION)
+    items.merge(session, activity, item_ids, text, publisher=publisher)
     return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
 @router.post("/f/items/{item_id}/unmerge", response_class=HTMLResponse)
 def unmerge(request: Request, item_id: int, me: FacilitatorDep, session: SessionDep,
-            settings: SettingsDep) -> Response:
+            settings: SettingsDep, publisher: PublisherDep) -> Response:
     item, activity = _owned_item(session, me.id, item_id)
-    items.unmerge(session, item)
-    request.app.state.live.announce(activity.workshop_id, MODERATION)
+    items.unmerge(session, activity, item, publisher=publisher)
     return control_response(request, session, settings, activity.workshop_id, "ctl_main")

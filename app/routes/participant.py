@@ -6,15 +6,16 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.domain.codes import normalise_code
-from app.services import participants, views, workshops
+from app.screens import views
+from app.services import participants, workshops
 from app.web import (
     SessionDep,
     SettingsDep,
     identify,
     join_url,
+    pages,
     qr_svg,
     remember_participant,
-    templates,
 )
 
 router = APIRouter()
@@ -24,7 +25,7 @@ router = APIRouter()
 def home(request: Request, code: str = "") -> Response:
     if code.strip():
         return RedirectResponse(f"/j/{normalise_code(code)[:12]}", status_code=303)
-    return templates.TemplateResponse(request, "home.html", {})
+    return pages.TemplateResponse(request, "home.html", {})
 
 
 @router.get("/j/{code}", response_class=HTMLResponse)
@@ -32,7 +33,7 @@ def join_page(request: Request, code: str, session: SessionDep) -> Response:
     workshop = workshops.by_code(session, code)
     if identify(request, session, workshop) is not None:
         return RedirectResponse(f"/p/{workshop.join_code}", status_code=303)
-    return templates.TemplateResponse(request, "participant/join.html", {"workshop": workshop})
+    return pages.TemplateResponse(request, "participant/join.html", {"workshop": workshop})
 
 
 @router.post("/j/{code}")
@@ -59,4 +60,4 @@ def participant_page(request: Request, code: str, session: SessionDep) -> Respon
     if participant is None:
         return RedirectResponse(f"/j/{workshop.join_code}", status_code=303)
     ctx = views.participant_view(session, workshop, participant)
-    return templates.TemplateResponse(request, "participant/page.html", ctx)
+    return pages.TemplateResponse(request, "participant/page.html", ctx)

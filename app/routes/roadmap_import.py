@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.domain.errors import DomainError
 from app.domain.roadmap import RoadmapFileError, parse_file
 from app.services import promote, roadmaps, workshops
-from app.web import FacilitatorDep, SessionDep, templates
+from app.web import FacilitatorDep, SessionDep, pages
 
 router = APIRouter()
 
@@ -25,7 +25,7 @@ async def import_roadmap(
             raise RoadmapFileError([f"le fichier dépasse {MAX_FILE // (1024 * 1024)} Mo"])
         roadmap = roadmaps.import_file(session, me.id, parse_file(raw))
     except RoadmapFileError as err:
-        return templates.TemplateResponse(
+        return pages.TemplateResponse(
             request,
             "roadmap_promote/import_error.html",
             {"me": me, "name": file.filename or "", "problems": err.problems},
@@ -49,7 +49,7 @@ def promote_page(
     }
     if atelier is not None:
         context["found"] = promote.candidates(session, roadmap, workshops.get_owned(session, me.id, atelier))
-    return templates.TemplateResponse(request, "roadmap_promote/promote.html", context)
+    return pages.TemplateResponse(request, "roadmap_promote/promote.html", context)
 
 
 @router.post("/f/roadmaps/{roadmap_id}/importer-atelier", response_class=HTMLResponse)
@@ -72,7 +72,7 @@ async def promote_results(
                 raise DomainError("Choix de chantier illisible pour une cartographie.")
             targets[int(key[6:])] = value.strip()
     summary = promote.promote(session, roadmap, workshop, enjeu or [], ligne or [], targets)
-    return templates.TemplateResponse(
+    return pages.TemplateResponse(
         request,
         "roadmap_promote/done.html",
         {"me": me, "roadmap": roadmap, "workshop": workshop, "summary": summary},

@@ -25,7 +25,7 @@ from app.domain import roadmap as domain
 from app.models import Chantier, Roadmap
 from app.services import roadmap_edit as edit
 from app.services import roadmaps
-from app.web import FacilitatorDep, SessionDep, templates
+from app.web import FacilitatorDep, SessionDep, pages
 
 router = APIRouter()
 ROADMAP = "/f/roadmaps/{rid}"
@@ -77,7 +77,7 @@ class Scope:
             )
         names = edit.sections(name) if changed else (name,)
         context.update(editing=editing[:MAX_EDITING], oob=names[1:])
-        return templates.TemplateResponse(
+        return pages.TemplateResponse(
             self.request, template, context, block_names=[f"sec_{n}" for n in names]
         )
 
@@ -99,7 +99,7 @@ SCOPES = {"roadmap": (ROADMAP, roadmap_scope), "chantier": (CHANTIER, chantier_s
 @router.get("/f/roadmaps", response_class=HTMLResponse)
 def roadmap_list(request: Request, me: FacilitatorDep, session: SessionDep) -> Response:
     owned = roadmaps.list_owned(session, me.id)
-    return templates.TemplateResponse(
+    return pages.TemplateResponse(
         request,
         "roadmap/list.html",
         {
@@ -120,7 +120,7 @@ def create_roadmap(request: Request, me: FacilitatorDep, session: SessionDep, fo
 
 @router.get(ROADMAP, response_class=HTMLResponse)
 def roadmap_page(request: Request, me: FacilitatorDep, roadmap: RoadmapDep, session: SessionDep) -> Response:
-    return templates.TemplateResponse(
+    return pages.TemplateResponse(
         request, "roadmap/page.html", {"me": me, **edit.page_view(session, roadmap)}
     )
 
@@ -200,6 +200,6 @@ def fiche_page(
     request: Request, me: FacilitatorDep, roadmap: RoadmapDep, session: SessionDep, cid: str
 ) -> Response:
     chantier = edit.chantier_of(session, roadmap, cid)
-    return templates.TemplateResponse(
+    return pages.TemplateResponse(
         request, "roadmap/chantier.html", {"me": me, **edit.fiche_view(session, roadmap, chantier)}
     )

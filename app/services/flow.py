@@ -6,19 +6,20 @@ opens, so the facilitator can still add, edit or hide items before and after.
 
 from collections.abc import Callable
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.domain.errors import NotAllowed
 from app.models import Activity, Item
+from app.publishing import Publisher
 from app.services import items as items_service
+from app.services import orders, workshops
 
 TopProvider = Callable[[Activity, int], list[Item]]
 
 
 def source_of(session: Session, activity: Activity, ref: str | None = None) -> Activity:
     ref = ref or (activity.config.get("items_from") or {}).get("activity")
-    source = session.exec(select(Activity).where(Activity.workshop_id == activity.workshop_id)).all()
-    found = next((a for a in source if a.config.get("id") == ref), None)
+    found = workshops.activity_by_ref(session, activity.workshop_id, ref)
     if found is None:
         raise NotAllowed(f"L'activité source « {ref} » n'existe pas dans cet atelier.")
     return found
@@ -53,7 +54,9 @@ def fill(session: Session, activity: Activity, top: TopProvider) -> int:
     return len(taken)
 
 
-def add_static_items(session: Session, activity: Activity) -> None:
-    """The fixed list of a template (e.g. the ANCT's 7 enjeux) as the activity's items."""
-    for text in activity.config.get("items") or []:
-        session.add(Item(activity_id=activity.id, source="template", text=text))
+def set_state(session: Session, activity: Activity, target: str, *, publisher: Publisher) -> None:
+    """Drive an activity (open, close, reveal); opening it the first time copies its items from
+    its source."""
+    if target == "open":
+        fill(session, activity, lambda source, n: orders.top(session, source, n))
+    workshops.set_state(session, activity, target, publisher=publisher)

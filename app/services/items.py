@@ -6,7 +6,10 @@ from sqlmodel import Session, col, select
 
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.items import ItemView, check_category, clean_text, plan_merge
+from app.domain.kinds import KINDS
+from app.domain.provenance import ItemLink
 from app.models import Activity, Item, Participant, utcnow
+from app.publishing import ITEMS, MODERATION, Publisher, publish_safely
 from app.services import participants, workshops
 from app.services.storage import insert_once
 
@@ -33,6 +36,8 @@ def post(
     category: str = "",
     group_id: int | None = None,
     client_key: str = "",
+    *,
+    publisher: Publisher,
 ) -> tuple[Item, bool]:
     """Store a post-it once per idempotency key; returns (item, created)."""
     key = check_key(client_key)
@@ -46,14 +51,16 @@ def post(
     group_id = participants.choose_group(session, participant, group_id) if config.get("use_groups") else None
     item = Item(activity_id=activity.id, participant_id=participant.id, group_id=group_id,
                 category=cat, text=clean, client_key=key)
-    return insert_once(session, item, lambda: _existing(session, participant.id, key))
+    stored, created = insert_once(session, item, lambda: _existing(session, participant.id, key))
+    if created:
+        publish_safely(publisher, participant.workshop_id, ITEMS)
+    return stored, created
 
 
-LIST_KINDS = frozenset({"postits", "rating", "ranking"})
-
-
-def add_by_facilitator(session: Session, activity: Activity, text: str, category: str = "") -> Item:
-    if activity.kind not in LIST_KINDS:
+def add_by_facilitator(session: Session, activity: Activity, text: str, category: str = "", *,
+                       publisher: Publisher) -> Item:
+    kind = KINDS.get(activity.kind)
+    if kind is None or not kind.listed:
         raise NotAllowed("Cette activité n'a pas de liste d'éléments.")
     item = Item(activity_id=activity.id, source="facilitator",
                 text=clean_text(text, activity.config.get("max_length", 280)),
@@ -61,6 +68,7 @@ def add_by_facilitator(session: Session, activity: Activity, text: str, category
     session.add(item)
     session.commit()
     session.refresh(item)
+    publish_safely(publisher, activity.workshop_id, MODERATION)
     return item
 
 
@@ -70,38 +78,44 @@ def of_participants(session: Session, participant_ids: list[int],
     if participant_ids:
         for item in session.exec(
             select(Item).where(col(Item.participant_id).in_(participant_ids),
-                               Item.activity_id == activity_id).order_by(Item.id)
+                               Item.activity_id == activity_id).order_by(col(Item.id))
         ):
-            found.setdefault(item.participant_id, []).append(item)
+            if item.participant_id is not None:
+                found.setdefault(item.participant_id, []).append(item)
     return found
 
 
 def of_activity(session: Session, activity_id: int) -> list[Item]:
-    return list(session.exec(select(Item).where(Item.activity_id == activity_id).order_by(Item.id)))
+    return list(session.exec(select(Item).where(Item.activity_id == activity_id).order_by(col(Item.id))))
 
 
 def get(session: Session, item_id: int) -> Item:
     item = session.get(Item, item_id)
     if item is None:
-        raise NotFound(f"Post-it {item_id} introuvable.")
+        raise NotFound(f"Élément {item_id} introuvable.")
     return item
 
 
-def set_hidden(session: Session, item: Item, hidden: bool) -> None:
+def set_hidden(session: Session, activity: Activity, item: Item, hidden: bool, *,
+               publisher: Publisher) -> None:
     item.hidden = hidden
     session.add(item)
     session.commit()
+    publish_safely(publisher, activity.workshop_id, MODERATION)
 
 
-def edit(session: Session, item: Item, text: str, category: str, activity: Activity) -> None:
+def edit(session: Session, activity: Activity, item: Item, text: str, category: str, *,
+         publisher: Publisher) -> None:
     item.text = clean_text(text, activity.config.get("max_length", 280))
     item.category = check_category(category, activity.config.get("categories", []))
     item.edited = True
     session.add(item)
     session.commit()
+    publish_safely(publisher, activity.workshop_id, MODERATION)
 
 
-def merge(session: Session, activity: Activity, item_ids: list[int], text: str | None) -> Item:
+def merge(session: Session, activity: Activity, item_ids: list[int], text: str | None, *,
+          publisher: Publisher) -> Item:
     found = list(session.exec(select(Item).where(col(Item.id).in_(item_ids))))
     missing = set(item_ids) - {i.id for i in found}
     if missing:
@@ -119,10 +133,11 @@ def merge(session: Session, activity: Activity, item_ids: list[int], text: str |
         session.add(item)
     session.commit()
     session.refresh(merged)
+    publish_safely(publisher, activity.workshop_id, MODERATION)
     return merged
 
 
-def unmerge(session: Session, merged: Item) -> None:
+def unmerge(session: Session, activity: Activity, merged: Item, *, publisher: Publisher) -> None:
     if merged.source != "merge":
         raise NotAllowed("Ce post-it n'est pas issu d'une fusion.")
     for original in session.exec(select(Item).where(Item.merged_into_id == merged.id)):
@@ -130,3 +145,12 @@ def unmerge(session: Session, merged: Item) -> None:
         session.add(original)
     session.delete(merged)
     session.commit()
+    publish_safely(publisher, activity.workshop_id, MODERATION)
+
+
+def links_of_workshop(session: Session, workshop_id: int) -> dict[int, ItemLink]:
+    """Every item of the workshop (provenance never leaves a workshop), in one query."""
+    query = (select(Item.id, Item.text, Item.origin_id, Item.merged_into_id)
+             .join(Activity, col(Activity.id) == col(Item.activity_id))
+             .where(Activity.workshop_id == workshop_id))
+    return {i: ItemLink(i, text, origin, merged) for i, text, origin, merged in session.exec(query)}

@@ -70,12 +70,21 @@ def by_ids(session: Session, workshop_id: int, ids: list[int]) -> dict[int, Part
     return {p.id: p for p in found}
 
 
+def groups_of(session: Session, participant_ids: list[int]) -> dict[int, int | None]:
+    """Each participant's sub-group (None: not chosen yet)."""
+    if not participant_ids:
+        return {}
+    rows = session.exec(select(Participant.id, Participant.group_id)
+                        .where(col(Participant.id).in_(participant_ids)))
+    return dict(rows.all())
+
+
 def connected(session: Session, participant_id: int, delta: int) -> None:
     """Count an opened (+1) or closed (-1) WebSocket of a participant."""
     session.execute(
         update(Participant).where(col(Participant.id) == participant_id).values(
             connections=func.max(Participant.connections + delta, 0)
-            if session.bind.dialect.name == "sqlite"
+            if session.get_bind().dialect.name == "sqlite"
             else func.greatest(Participant.connections + delta, 0),
             last_seen=utcnow(),
         )
@@ -106,7 +115,7 @@ def group_sizes(session: Session, workshop_id: int) -> dict[int | None, int]:
     """How many participants each sub-group has (None: not in a group yet)."""
     rows = session.exec(
         select(Participant.group_id, func.count()).where(Participant.workshop_id == workshop_id)
-        .group_by(Participant.group_id)
+        .group_by(col(Participant.group_id))
     ).all()
     return dict(rows)
 

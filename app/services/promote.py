@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 from app.domain import roadmap as domain
 from app.domain import tables as table_domain
 from app.domain.errors import DomainError, NotFound
+from app.domain.provenance import source_items
 from app.domain.resource_map import name_key
-from app.exports.enjeux import links_of_workshop, source_items
 from app.models import (
     Action,
     Activity,
@@ -30,7 +30,7 @@ from app.models import (
     Workshop,
     WorkshopGroup,
 )
-from app.services import rankings, resource_maps, roadmaps, tables, workshops
+from app.services import items, rankings, resource_maps, roadmaps, tables, workshops
 
 NEW_CHANTIER = "nouveau"
 # Where the two resource columns of a chantier table go on the chantier's resource list.
@@ -113,23 +113,13 @@ class Summary:
 
 
 def _promoted_items(session: Session, roadmap_id: int) -> set[int]:
-    return set(
-        session.exec(
-            select(Enjeu.source_item_id).where(
-                Enjeu.roadmap_id == roadmap_id, col(Enjeu.source_item_id).is_not(None)
-            )
-        )
-    )
+    query = select(col(Enjeu.source_item_id)).where(Enjeu.roadmap_id == roadmap_id)
+    return {i for i in session.exec(query) if i is not None}
 
 
 def _promoted_rows(session: Session, roadmap_id: int) -> set[int]:
-    return set(
-        session.exec(
-            select(Chantier.source_row_id).where(
-                Chantier.roadmap_id == roadmap_id, col(Chantier.source_row_id).is_not(None)
-            )
-        )
-    )
+    query = select(col(Chantier.source_row_id)).where(Chantier.roadmap_id == roadmap_id)
+    return {i for i in session.exec(query) if i is not None}
 
 
 def _same(a: str, b: str) -> bool:
@@ -155,7 +145,7 @@ def candidates(session: Session, roadmap: Roadmap, workshop: Workshop) -> Candid
     out = Candidates(workshop)
     promoted_items = _promoted_items(session, roadmap.id)
     promoted_rows = _promoted_rows(session, roadmap.id)
-    links = links_of_workshop(session, workshop.id)
+    links = items.links_of_workshop(session, workshop.id)
     groups = {g.id: g.name for g in workshops.groups_of(session, workshop.id)}
     chantiers = roadmaps.chantiers_of(session, roadmap.id)
     for activity in workshops.activities_of(session, workshop.id):
@@ -266,8 +256,8 @@ def promote(
         chantiers = roadmaps.chantiers_of(session, roadmap.id)
         next_chantier = max((c.position for c in chantiers), default=-1) + 1
         for row_id in row_ids:
-            table, section, candidate = table_rows[row_id]
-            if candidate.promoted:
+            table, section, row_candidate = table_rows[row_id]
+            if row_candidate.promoted:
                 summary.skipped += 1
                 continue
             enjeu = _enjeu_of_section(
@@ -275,7 +265,7 @@ def promote(
                 roadmap,
                 workshop,
                 table.activity,
-                candidate.row,
+                row_candidate.row,
                 section.label,
                 by_item,
                 next_position,
@@ -283,7 +273,8 @@ def promote(
             if enjeu.position == next_position:
                 next_position += 1
                 summary.enjeux += 1
-            actions = _add_chantier(session, roadmap, table.activity, candidate.row, enjeu, next_chantier)
+            actions = _add_chantier(session, roadmap, table.activity, row_candidate.row, enjeu,
+                                    next_chantier)
             next_chantier += 1
             summary.chantiers += 1
             summary.actions += actions
@@ -427,9 +418,10 @@ def _add_resources(
         session.add(chantier)
         session.flush()
     else:
-        chantier = session.get(Chantier, int(target))
-        if chantier is None or chantier.roadmap_id != roadmap.id:
+        target_chantier = session.get(Chantier, int(target))
+        if target_chantier is None or target_chantier.roadmap_id != roadmap.id:
             raise DomainError("Chantier de destination inconnu dans cette feuille de route.")
+        chantier = target_chantier
     existing = {
         (name_key(r.name), r.category.casefold()): r for r in roadmaps.resources_of(session, chantier.id)
     }

@@ -28,6 +28,7 @@ from app.domain import ranking as domain
 from app.domain.errors import DomainError, NotAllowed
 from app.domain.french import decimal
 from app.models import Activity, Item, Participant, Vote
+from app.publishing import ITEMS, MODERATION, Publisher, publish_safely
 from app.services import workshops
 
 RANK, DOTS, GRADE = "rank", "dots", "grade"
@@ -61,7 +62,7 @@ def keep_of(activity: Activity) -> int:
 
 
 def all_items(session: Session, activity_id: int) -> list[Item]:
-    return list(session.exec(select(Item).where(Item.activity_id == activity_id).order_by(Item.id)))
+    return list(session.exec(select(Item).where(Item.activity_id == activity_id).order_by(col(Item.id))))
 
 
 def is_visible(item: Item) -> bool:
@@ -177,7 +178,8 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
         m = len(ids)
         for s in standings:
             if method == "borda":
-                shares[s.item] = s.score / (n_ballots * (m - 1)) if n_ballots and m > 1 else 0.0
+                points = float(s.score) if isinstance(s.score, int | float) else 0.0
+                shares[s.item] = points / (n_ballots * (m - 1)) if n_ballots and m > 1 else 0.0
             else:
                 # the bar follows the rank (levels of unbeaten items), not the number beaten
                 shares[s.item] = (m - s.rank) / (m - 1) if m > 1 else 0.0
@@ -365,7 +367,8 @@ def _named(message: str, items_by_id: dict[int, Item]) -> str:
                   if int(m.group(1)) in items_by_id else m.group(0), message)
 
 
-def cast(session: Session, participant: Participant, activity_id: int, text: str) -> tuple[Activity, bool]:
+def cast(session: Session, participant: Participant, activity_id: int, text: str, *,
+         publisher: Publisher) -> tuple[Activity, bool]:
     """Validate and store a participant's ballot; returns (activity, changed)."""
     if len(text) > MAX_BALLOT_CHARS:
         raise DomainError("Bulletin trop long.")
@@ -403,13 +406,16 @@ def cast(session: Session, participant: Participant, activity_id: int, text: str
         err.message = _named(err.message, {i.id: i for i in everything})
         err.args = (err.message,)
         raise
-    return activity, _replace(session, activity, participant, AXES[method], values)
+    changed = _replace(session, activity, participant, AXES[method], values)
+    if changed:
+        publish_safely(publisher, activity.workshop_id, ITEMS)
+    return activity, changed
 
 
 def _replace(session: Session, activity: Activity, participant: Participant, axis: str,
              values: dict[int, int]) -> bool:
     """Replace the participant's whole ballot in one transaction; False if it is unchanged."""
-    mine = (Vote.activity_id == activity.id, Vote.participant_id == participant.id)
+    mine = (col(Vote.activity_id) == activity.id, col(Vote.participant_id) == participant.id)
     wanted = {(axis, str(k)): v for k, v in values.items()}
     for _attempt in range(3):
         current = {(v.axis, v.target): v.value for v in session.exec(select(Vote).where(*mine))}
@@ -436,7 +442,7 @@ def _check_can_keep(activity: Activity) -> None:
         raise NotAllowed("Fermez d'abord le classement : ses résultats peuvent encore changer.")
 
 
-def keep_top(session: Session, activity: Activity, n: int) -> list[Item]:
+def keep_top(session: Session, activity: Activity, n: int, *, publisher: Publisher) -> list[Item]:
     """Keep the first n of the aggregated order as the priority enjeux (and only them)."""
     _check_can_keep(activity)
     outcome = result(session, activity)
@@ -451,13 +457,16 @@ def keep_top(session: Session, activity: Activity, n: int) -> list[Item]:
         item.kept = item.id in chosen
         session.add(item)
     session.commit()
+    publish_safely(publisher, activity.workshop_id, MODERATION)
     return [row.item for row in outcome.rows[:n]]
 
 
-def set_kept(session: Session, activity: Activity, item: Item, kept: bool) -> None:
+def set_kept(session: Session, activity: Activity, item: Item, kept: bool, *,
+             publisher: Publisher) -> None:
     _check_can_keep(activity)
     if kept and not is_visible(item):
         raise NotAllowed("Un élément retiré ou fusionné ne peut pas être gardé.")
     item.kept = kept
     session.add(item)
     session.commit()
+    publish_safely(publisher, activity.workshop_id, MODERATION)

@@ -22,20 +22,17 @@ from app.domain.rating import (
     top_rated,
     validate_rating,
 )
-from app.domain.templates import DEFAULT_AXES
+from app.domain.workshop_templates import DEFAULT_AXES
 from app.models import Activity, Item, Participant, Vote
+from app.publishing import ITEMS, Publisher, publish_safely
 from app.services import items as items_service
 from app.services import workshops
-from app.services.votes import _upsert
+from app.services.votes import upsert_vote
 
 KIND = "rating"
 # What a phone sends for « je ne sais pas » (stored as NULL, counted apart from the values).
 UNKNOWN_VALUE = "nsp"
 _INTEGER = re.compile(r"^[+-]?\d{1,6}$")
-
-
-class NotJoined(DomainError):
-    status = 401
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,7 @@ class Axis:
 
 
 @dataclass(frozen=True)
-class Settings:
+class RatingSettings:
     """An activity's rating settings, read from its validated template config."""
 
     axes: tuple[Axis, ...]
@@ -62,14 +59,14 @@ class Settings:
         return len(self.axes) == 2
 
 
-def settings_of(activity: Activity) -> Settings:
+def settings_of(activity: Activity) -> RatingSettings:
     config = activity.config
     axes = tuple(Axis(a["key"], a["label"]) for a in config.get("axes") or []) or tuple(
         Axis(k, v) for k, v in DEFAULT_AXES)
     scale_cfg = config.get("scale") or {}
     scale = RatingScale(scale_cfg.get("min", DEFAULT_SCALE.minimum),
                         scale_cfg.get("max", DEFAULT_SCALE.maximum))
-    return Settings(axes=axes, scale=scale, allow_unknown=bool(config.get("allow_unknown", True)),
+    return RatingSettings(axes=axes, scale=scale, allow_unknown=bool(config.get("allow_unknown", True)),
                     names=QuadrantNames.from_template(config.get("quadrants") or {}))
 
 
@@ -82,7 +79,7 @@ def rateable(session: Session, activity_id: int) -> list[Item]:
 # ---------------------------------------------------------------- writing
 
 
-def parse_value(raw: str, settings: Settings) -> int | None:
+def parse_value(raw: str, settings: RatingSettings) -> int | None:
     """A value as posted by a phone: an integer of the scale, or « je ne sais pas »."""
     text = raw.strip()
     if not text:
@@ -126,7 +123,7 @@ class Rated:
 
 
 def rate(session: Session, participant: Participant, activity_id: int, raw_item: str, axis: str,
-         raw_value: str) -> Rated:
+         raw_value: str, *, publisher: Publisher) -> Rated:
     """Store a participant's rating of an item on an axis; replaying it changes nothing."""
     activity = workshops.open_activity(session, participant, activity_id, KIND)
     settings = settings_of(activity)
@@ -135,8 +132,9 @@ def rate(session: Session, participant: Participant, activity_id: int, raw_item:
         labels = ", ".join(f"{a.key} ({a.label})" for a in settings.axes)
         raise DomainError(f"Axe de notation inconnu : « {axis[:20]} ». Axes : {labels}.")
     value = parse_value(raw_value, settings)
-    vote, changed = _upsert(session, activity, participant, value,  # type: ignore[arg-type]
-                            target=str(item.id), axis=axis)
+    vote, changed = upsert_vote(session, activity, participant, value, target=str(item.id), axis=axis)
+    if changed:
+        publish_safely(publisher, activity.workshop_id, ITEMS)
     return Rated(activity, item, vote.value, changed)
 
 

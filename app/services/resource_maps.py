@@ -6,6 +6,8 @@ was seen at and is written with `UPDATE … WHERE id = ? AND version = ?`, so tw
 different states at the same moment cannot silently undo each other.
 """
 
+from typing import TypedDict
+
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -13,6 +15,7 @@ from sqlmodel import Session, col, select
 from app.domain import resource_map as domain
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.models import Activity, Participant, ResourceLink, utcnow
+from app.publishing import MODERATION, Publisher, publish_safely
 from app.services import participants, workshops
 from app.services.items import check_key
 
@@ -31,7 +34,7 @@ def resources_of(session: Session, activity_id: int, include_hidden: bool = True
     query = select(ResourceLink).where(ResourceLink.activity_id == activity_id)
     if not include_hidden:
         query = query.where(col(ResourceLink.hidden).is_(False))
-    return list(session.exec(query.order_by(ResourceLink.id)))
+    return list(session.exec(query.order_by(col(ResourceLink.id))))
 
 
 def resource_of(session: Session, activity: Activity, resource_id: int) -> ResourceLink:
@@ -60,7 +63,8 @@ def _by_name(session: Session, activity_id: int, category: str, key: str) -> Res
 
 
 def add(session: Session, participant: Participant, activity_id: int, name: str, category: str,
-        state: str, client_key: str, group_id: int | None = None) -> tuple[ResourceLink, str]:
+        state: str, client_key: str, group_id: int | None = None, *,
+        publisher: Publisher) -> tuple[ResourceLink, str]:
     """A participant puts a resource on the map, once per idempotency key.
 
     Returns (resource, outcome), outcome being "created", "replayed" (the same request again) or
@@ -76,29 +80,39 @@ def add(session: Session, participant: Participant, activity_id: int, name: str,
         group_id = participants.choose_group(session, participant, group_id)
     elif group_id is not None:
         raise DomainError("Cette carte ne se remplit pas par sous-groupe.")
-    return _insert(session, ResourceLink(activity_id=activity.id, group_id=group_id,
-                                         created_by=participant.id, updated_by=participant.id,
-                                         client_key=key, **values))
+    return _insert(session, activity, ResourceLink(activity_id=activity.id, group_id=group_id,
+                                                   created_by=participant.id,
+                                                   updated_by=participant.id, client_key=key,
+                                                   **values), publisher)
 
 
 def add_by_facilitator(session: Session, activity: Activity, name: str, category: str, state: str,
-                       note: str = "") -> tuple[ResourceLink, str]:
+                       note: str = "", *, publisher: Publisher) -> tuple[ResourceLink, str]:
     """A resource named aloud or written on paper, typed in by the facilitator."""
     if activity.kind != "resources":
         raise NotAllowed("Cette activité n'est pas une cartographie des ressources.")
     values = _checked(activity, name, category, state)
-    return _insert(session, ResourceLink(activity_id=activity.id, note=domain.clean_note(note),
-                                         **values))
+    return _insert(session, activity, ResourceLink(activity_id=activity.id,
+                                                   note=domain.clean_note(note), **values),
+                   publisher)
 
 
-def _checked(activity: Activity, name: str, category: str, state: str) -> dict[str, str]:
+class _Checked(TypedDict):
+    name: str
+    name_key: str
+    category: str
+    state: str
+
+
+def _checked(activity: Activity, name: str, category: str, state: str) -> _Checked:
     clean = domain.clean_name(name)
-    return {"name": clean, "name_key": domain.name_key(clean),
-            "category": domain.check_category(category, categories_of(activity)),
-            "state": domain.check_state(state)}
+    return _Checked(name=clean, name_key=domain.name_key(clean),
+                    category=domain.check_category(category, categories_of(activity)),
+                    state=domain.check_state(state))
 
 
-def _insert(session: Session, resource: ResourceLink) -> tuple[ResourceLink, str]:
+def _insert(session: Session, activity: Activity, resource: ResourceLink,
+            publisher: Publisher) -> tuple[ResourceLink, str]:
     same = _by_name(session, resource.activity_id, resource.category, resource.name_key)
     if same is not None:
         return same, "exists"
@@ -116,6 +130,7 @@ def _insert(session: Session, resource: ResourceLink) -> tuple[ResourceLink, str
             raise
         return same, "exists"
     session.refresh(resource)
+    publish_safely(publisher, activity.workshop_id, MODERATION)
     return resource, "created"
 
 
@@ -125,8 +140,8 @@ def stale_message(resource: ResourceLink) -> str:
             "Touchez à nouveau pour le changer.")
 
 
-def _update(session: Session, resource: ResourceLink, version: int, editor_id: int | None,
-            **values: object) -> ResourceLink:
+def _update(session: Session, activity: Activity, resource: ResourceLink, version: int,
+            editor_id: int | None, publisher: Publisher, **values: object) -> ResourceLink:
     if version != resource.version:
         raise StaleResource(resource, stale_message(resource))
     result = session.exec(
@@ -141,11 +156,12 @@ def _update(session: Session, resource: ResourceLink, version: int, editor_id: i
         raise StaleResource(resource, stale_message(resource))
     session.commit()
     session.refresh(resource)
+    publish_safely(publisher, activity.workshop_id, MODERATION)
     return resource
 
 
 def set_state(session: Session, participant: Participant, activity_id: int, resource_id: int,
-              state: str, version: int) -> tuple[ResourceLink, bool]:
+              state: str, version: int, *, publisher: Publisher) -> tuple[ResourceLink, bool]:
     """A participant sets a link's state; returns (resource, changed)."""
     activity = workshops.open_activity(session, participant, activity_id, "resources")
     resource = resource_of(session, activity, resource_id)
@@ -154,11 +170,12 @@ def set_state(session: Session, participant: Participant, activity_id: int, reso
         raise NotAllowed("Cette ressource a été masquée par l'animateur.")
     if resource.state == link_state:
         return resource, False  # already so (a double tap, or two people agreeing)
-    return _update(session, resource, version, participant.id, state=link_state), True
+    return _update(session, activity, resource, version, participant.id, publisher,
+                   state=link_state), True
 
 
 def edit(session: Session, activity: Activity, resource: ResourceLink, version: int, name: str,
-         category: str, state: str, note: str) -> ResourceLink:
+         category: str, state: str, note: str, *, publisher: Publisher) -> ResourceLink:
     """The facilitator corrects a resource (name, category, link, note)."""
     clean = domain.clean_name(name)
     cat = domain.check_category(category, categories_of(activity))
@@ -168,13 +185,15 @@ def edit(session: Session, activity: Activity, resource: ResourceLink, version: 
     if same is not None and same.id != resource.id:
         raise NotAllowed(f"« {same.name} » est déjà sur la carte dans « {cat} ».")
     try:
-        return _update(session, resource, version, None, **values)
+        return _update(session, activity, resource, version, None, publisher, **values)
     except IntegrityError as exc:  # renamed into a name just added by someone else
         session.rollback()
         raise NotAllowed(f"« {clean} » est déjà sur la carte dans « {cat} ».") from exc
 
 
-def set_hidden(session: Session, resource: ResourceLink, hidden: bool) -> None:
+def set_hidden(session: Session, activity: Activity, resource: ResourceLink, hidden: bool, *,
+               publisher: Publisher) -> None:
     resource.hidden = hidden
     session.add(resource)
     session.commit()
+    publish_safely(publisher, activity.workshop_id, MODERATION)

@@ -25,22 +25,25 @@ from sqlmodel import Session, col, select
 
 from app.domain import resource_map, validation
 from app.domain import roadmap as domain
+from app.domain.chantier_map import ChantierMap, map_title
 from app.domain.errors import DomainError, NotFound
 from app.domain.french import date_text, euros, period
-from app.exports.resource_map_svg import ChantierMap, map_title
 from app.models import Action, Chantier, Committee, Defi, DefiEnjeu, Enjeu, Resource, Roadmap, Territory
 from app.services import roadmaps
 
 M = TypeVar("M", bound=BaseModel)
-Row = Committee | Enjeu | Defi | Chantier | Action | Resource
+# The rows of a list of the roadmap, and of a list of a chantier.
+RoadmapRow = Committee | Enjeu | Defi | Chantier
+ChantierRow = Action | Resource
+Row = RoadmapRow | ChantierRow
 
 
 class Form(Protocol):
     """A submitted form (Starlette's `FormData`): one value, or every value, of a field."""
 
-    def get(self, key: str, default: Any = None) -> Any: ...
+    def get(self, key: str, default: str, /) -> object: ...
 
-    def getlist(self, key: str) -> list[Any]: ...
+    def getlist(self, key: str, /) -> list[Any]: ...
 
 
 # ---------------------------------------------------------------- reading a form
@@ -188,6 +191,8 @@ def save_infos(session: Session, roadmap: Roadmap, form: Form) -> None:
     info = _info(form, with_details=True)
     territory = _territory(form)
     place = session.get(Territory, roadmap.territory_id)
+    if place is None:
+        raise NotFound("Territoire de la feuille de route introuvable.")
     place.name, place.kind, place.code = territory.name, territory.kind, territory.code
     roadmap.name, roadmap.perimeter = info.name, info.perimeter
     roadmap.carriers, roadmap.context = list(info.carriers), info.context
@@ -388,7 +393,8 @@ def renumber_codes(session: Session, roadmap: Roadmap, before: list[int], after:
     old = {defi_id: n for n, defi_id in enumerate(before, start=1)}
     new = {defi_id: n for n, defi_id in enumerate(after, start=1)}
     chantiers = roadmaps.chantiers_of(session, roadmap.id)
-    codes = domain.renumbered([(c.code, old.get(c.defi_id), new.get(c.defi_id)) for c in chantiers])
+    codes = domain.renumbered([(c.code, None, None) if c.defi_id is None else
+                               (c.code, old.get(c.defi_id), new.get(c.defi_id)) for c in chantiers])
     for chantier, code in zip(chantiers, codes, strict=True):
         if chantier.code != code:
             chantier.code = code
@@ -478,10 +484,15 @@ def sections(name: str) -> tuple[str, ...]:
 
 
 def _parent_filter(kind: Kind, roadmap: Roadmap, chantier: Chantier | None) -> Any:
+    model = kind.model
     if kind.scope == "roadmap":
-        return kind.model.roadmap_id == roadmap.id
+        if not issubclass(model, RoadmapRow):
+            raise TypeError(f"{model.__name__} rows do not hang from a roadmap")
+        return model.roadmap_id == roadmap.id
     assert chantier is not None
-    return kind.model.chantier_id == chantier.id
+    if not issubclass(model, ChantierRow):
+        raise TypeError(f"{model.__name__} rows do not hang from a chantier")
+    return model.chantier_id == chantier.id
 
 
 def rows_of(session: Session, kind: Kind, roadmap: Roadmap, chantier: Chantier | None) -> list[Any]:
@@ -489,7 +500,7 @@ def rows_of(session: Session, kind: Kind, roadmap: Roadmap, chantier: Chantier |
         session.exec(
             select(kind.model)
             .where(_parent_filter(kind, roadmap, chantier))
-            .order_by(kind.model.position, kind.model.id)
+            .order_by(col(kind.model.position), col(kind.model.id))
         )
     )
 
@@ -505,9 +516,20 @@ def row_of(session: Session, kind: Kind, roadmap: Roadmap, chantier: Chantier | 
     missing = f"{kind.noun} introuvable dans cette feuille de route."
     row = session.get(kind.model, parse_id(raw_id, missing))
     parent = roadmap.id if kind.scope == "roadmap" else chantier.id if chantier else None
-    if row is None or (row.roadmap_id if kind.scope == "roadmap" else row.chantier_id) != parent:
+    if row is None or _parent_id(kind, row) != parent:
         raise NotFound(missing)
     return row
+
+
+def _parent_id(kind: Kind, row: object) -> int:
+    """The id of the roadmap, or of the chantier, that a row of `kind` hangs from."""
+    if kind.scope == "roadmap":
+        if not isinstance(row, RoadmapRow):
+            raise TypeError(f"{type(row).__name__} rows do not hang from a roadmap")
+        return row.roadmap_id
+    if not isinstance(row, ChantierRow):
+        raise TypeError(f"{type(row).__name__} rows do not hang from a chantier")
+    return row.chantier_id
 
 
 def save(
@@ -516,7 +538,13 @@ def save(
     """A row added (`row` None: at the end of its list) or changed from a form."""
     if row is None:
         rows = rows_of(session, kind, roadmap, chantier)
-        parent = {"roadmap_id": roadmap.id} if kind.scope == "roadmap" else {"chantier_id": chantier.id}
+        parent: dict[str, Any]  # keyword arguments of any of the `Row` models: its roadmap or chantier
+        if kind.scope == "roadmap":
+            parent = {"roadmap_id": roadmap.id}
+        elif chantier is not None:
+            parent = {"chantier_id": chantier.id}
+        else:
+            raise NotFound("Chantier introuvable.")
         row = kind.model(**parent, position=max((r.position for r in rows), default=-1) + 1)
     kind.write(session, roadmap, chantier, row, form)
     session.add(row)
@@ -615,7 +643,7 @@ def counts(session: Session, roadmap_ids: list[int]) -> dict[int, dict[str, int]
         rows = session.exec(
             select(model.roadmap_id, func.count())
             .where(col(model.roadmap_id).in_(roadmap_ids))
-            .group_by(model.roadmap_id)
+            .group_by(col(model.roadmap_id))
         )
         for roadmap_id, n in rows:
             out[roadmap_id][name] = n
@@ -722,7 +750,7 @@ def _per_chantier(session: Session, model: type[Action] | type[Resource], ids: l
     rows = session.exec(
         select(model.chantier_id, func.count())
         .where(col(model.chantier_id).in_(ids))
-        .group_by(model.chantier_id)
+        .group_by(col(model.chantier_id))
     )
     return Counter(dict(rows.all()))
 
@@ -773,6 +801,13 @@ def by_category(resources: Iterable[Resource]) -> list[Category]:
     return sorted(groups.values(), key=lambda c: usual.get(c.name, len(usual)))
 
 
+def _link_state(stored: str) -> domain.LinkState:
+    """A resource's stored link state, every write having checked it against `domain.LINK_STATES`."""
+    if not domain.is_link_state(stored):
+        raise ValueError(f"stored link state « {stored[:20]} » is none of {', '.join(domain.LINK_STATES)}")
+    return stored
+
+
 def fiche_view(session: Session, roadmap: Roadmap, chantier: Chantier) -> dict[str, Any]:
     enjeux = roadmaps.enjeux_of(session, roadmap.id)
     defis = roadmaps.defis_of(session, roadmap.id)
@@ -783,10 +818,12 @@ def fiche_view(session: Session, roadmap: Roadmap, chantier: Chantier) -> dict[s
         answered = {chantier.enjeu_id} if chantier.enjeu_id else set()
     categories = by_category(roadmaps.resources_of(session, chantier.id))
     shown = [r for c in categories for r in c.resources]
-    head = domain.Chantier.model_construct(code=chantier.code, title=chantier.title)
+    # Unchecked models, for the map's title and resources (`ref` is never read there).
+    head = domain.Chantier.model_construct(ref="", code=chantier.code, title=chantier.title)
     rmap = ChantierMap(
         map_title(head),
-        tuple(domain.Resource.model_construct(name=r.name, category=r.category, link=r.link) for r in shown),
+        tuple(domain.Resource.model_construct(name=r.name, category=r.category, link=_link_state(r.link))
+              for r in shown),
     )
     return {
         "roadmap": roadmap,

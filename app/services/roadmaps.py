@@ -59,7 +59,7 @@ def create(session: Session, owner_id: int, territory: domain.Territory, info: d
     return roadmap
 
 
-def _new_roadmap(owner_id: int, territory_id: int | None, info: domain.RoadmapInfo) -> Roadmap:
+def _new_roadmap(owner_id: int, territory_id: int, info: domain.RoadmapInfo) -> Roadmap:
     return Roadmap(
         owner_id=owner_id,
         territory_id=territory_id,
@@ -99,7 +99,8 @@ def touch(session: Session, roadmap: Roadmap) -> None:
 
 def _in_order(session: Session, model: type[T], parent: Any, parent_id: int) -> list[T]:
     """The rows of one roadmap (or chantier), in the order the editor gave them."""
-    return list(session.exec(select(model).where(parent == parent_id).order_by(model.position, model.id)))
+    query = select(model).where(parent == parent_id).order_by(col(model.position), col(model.id))
+    return list(session.exec(query))
 
 
 def enjeux_of(session: Session, roadmap_id: int) -> list[Enjeu]:
@@ -143,7 +144,7 @@ def workshops_of(session: Session, roadmap_id: int) -> list[Workshop]:
             select(Workshop)
             .join(RoadmapWorkshop, col(RoadmapWorkshop.workshop_id) == Workshop.id)
             .where(RoadmapWorkshop.roadmap_id == roadmap_id)
-            .order_by(RoadmapWorkshop.added_at)
+            .order_by(col(RoadmapWorkshop.added_at))
         )
     )
 
@@ -155,6 +156,8 @@ def _ref(prefix: str, number: int) -> str:
 def to_file(session: Session, roadmap: Roadmap) -> domain.RoadmapFile:
     """The whole roadmap as its file structure; references are numbered in order (enjeu-1…)."""
     territory = session.get(Territory, roadmap.territory_id)
+    if territory is None:
+        raise NotFound("Territoire de la feuille de route introuvable.")
     enjeux = enjeux_of(session, roadmap.id)
     defis = defis_of(session, roadmap.id)
     enjeu_ref = {e.id: _ref("enjeu", n) for n, e in enumerate(enjeux, start=1)}
@@ -173,8 +176,8 @@ def to_file(session: Session, roadmap: Roadmap) -> domain.RoadmapFile:
                 obstacles=c.obstacles,
                 governance=domain.Governance(pilot=c.pilot, doers=c.doers, associates=c.associates),
                 coordinator=c.coordinator,
-                defi=defi_ref.get(c.defi_id),
-                enjeu=enjeu_ref.get(c.enjeu_id),
+                defi=defi_ref.get(c.defi_id) if c.defi_id is not None else None,
+                enjeu=enjeu_ref.get(c.enjeu_id) if c.enjeu_id is not None else None,
                 resources=[
                     domain.Resource(name=r.name, category=r.category, link=r.link)
                     for r in resources_of(session, c.id)
@@ -232,7 +235,7 @@ def _action(a: Action) -> domain.Action:
     )
 
 
-def action_values(action: domain.Action) -> dict:
+def action_values(action: domain.Action) -> dict[str, Any]:
     """The columns of an `Action` row for a checked action."""
     return {
         "name": action.name,
@@ -263,7 +266,7 @@ def import_file(session: Session, owner_id: int, data: domain.RoadmapFile) -> Ro
         _add_committees(session, roadmap.id, data.roadmap.committees)
         enjeu_ids: dict[str, int] = {}
         for position, e in enumerate(data.enjeux):
-            row = Enjeu(
+            enjeu_row = Enjeu(
                 roadmap_id=roadmap.id,
                 position=position,
                 question=e.question,
@@ -271,19 +274,20 @@ def import_file(session: Session, owner_id: int, data: domain.RoadmapFile) -> Ro
                 score_label=e.score_label,
                 provenance=e.provenance.model_dump(mode="json") if e.provenance else None,
             )
-            session.add(row)
+            session.add(enjeu_row)
             session.flush()
-            enjeu_ids[e.ref] = row.id
+            enjeu_ids[e.ref] = enjeu_row.id
         defi_ids: dict[str, int] = {}
         for position, d in enumerate(data.defis):
-            row = Defi(roadmap_id=roadmap.id, position=position, title=d.title, description=d.description)
-            session.add(row)
+            defi_row = Defi(roadmap_id=roadmap.id, position=position, title=d.title,
+                            description=d.description)
+            session.add(defi_row)
             session.flush()
-            defi_ids[d.ref] = row.id
+            defi_ids[d.ref] = defi_row.id
             for ref in d.enjeux:
-                session.add(DefiEnjeu(defi_id=row.id, enjeu_id=enjeu_ids[ref]))
+                session.add(DefiEnjeu(defi_id=defi_row.id, enjeu_id=enjeu_ids[ref]))
         for position, c in enumerate(data.chantiers):
-            row = Chantier(
+            chantier_row = Chantier(
                 roadmap_id=roadmap.id,
                 position=position,
                 code=c.code,
@@ -298,14 +302,15 @@ def import_file(session: Session, owner_id: int, data: domain.RoadmapFile) -> Ro
                 defi_id=defi_ids.get(c.defi) if c.defi else None,
                 enjeu_id=enjeu_ids.get(c.enjeu) if c.enjeu else None,
             )
-            session.add(row)
+            session.add(chantier_row)
             session.flush()
             for n, r in enumerate(c.resources):
                 session.add(
-                    Resource(chantier_id=row.id, position=n, name=r.name, category=r.category, link=r.link)
+                    Resource(chantier_id=chantier_row.id, position=n, name=r.name, category=r.category,
+                             link=r.link)
                 )
             for n, a in enumerate(c.actions):
-                session.add(Action(chantier_id=row.id, position=n, **action_values(a)))
+                session.add(Action(chantier_id=chantier_row.id, position=n, **action_values(a)))
         session.commit()
     except Exception:
         session.rollback()

@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 from app.domain import tables as domain
 from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
 from app.models import Activity, Item, Participant, TableRow, WorkshopGroup, utcnow
-from app.services import participants, workshops
+from app.publishing import MODERATION, Publisher, publish_safely
+from app.services import orders, participants, workshops
 from app.services.items import check_key
 from app.services.storage import insert_once
 
@@ -52,23 +53,19 @@ def sections_of(session: Session, activity: Activity) -> list[domain.Section]:
     rows_from = activity.config.get("rows_from")
     if not rows_from:
         return domain.fixed_sections(activity.config.get("sections"))
-    source = next((a for a in session.exec(
-        select(Activity).where(Activity.workshop_id == activity.workshop_id))
-        if a.config.get("id") == rows_from.get("activity")), None)
+    source = workshops.activity_by_ref(session, activity.workshop_id, rows_from.get("activity"))
     if source is None:
         return []
     kept = list(session.exec(
         select(Item).where(Item.activity_id == source.id, col(Item.kept),
                            col(Item.hidden).is_(False), col(Item.merged_into_id).is_(None))
-        .order_by(Item.id)))
+        .order_by(col(Item.id))))
     return domain.item_sections(_ranked(session, source, kept))
 
 
 def _ranked(session: Session, source: Activity, kept: list[Item]) -> list[tuple[int, str]]:
     """Kept enjeux in the ranking's order when its kind can tell it, else in list order."""
-    from app.activities import KINDS  # the registry imports this module
-
-    top = getattr(KINDS.get(source.kind), "top", None)
+    top = orders.ORDERS.get(source.kind)
     order: dict[int, int] = {}
     if top is not None and kept:
         try:
@@ -85,7 +82,7 @@ def rows_of(session: Session, activity_id: int, include_hidden: bool = True) -> 
     query = select(TableRow).where(TableRow.activity_id == activity_id)
     if not include_hidden:
         query = query.where(col(TableRow.hidden).is_(False))
-    return list(session.exec(query.order_by(TableRow.position, TableRow.id)))
+    return list(session.exec(query.order_by(col(TableRow.position), col(TableRow.id))))
 
 
 def row_of(session: Session, activity: Activity, row_id: int) -> TableRow:
@@ -132,7 +129,7 @@ def _existing(session: Session, participant_id: int, key: str) -> TableRow | Non
 
 def create_row(session: Session, participant: Participant, activity_id: int, section_key: str,
                raw_cells: Mapping[str, str], client_key: str,
-               group_id: int | None = None) -> tuple[TableRow, bool]:
+               group_id: int | None = None, *, publisher: Publisher) -> tuple[TableRow, bool]:
     """Add a chantier once per idempotency key; returns (row, created)."""
     key = check_key(client_key)
     previous = _existing(session, participant.id, key)
@@ -151,7 +148,10 @@ def create_row(session: Session, participant: Participant, activity_id: int, sec
     row = TableRow(activity_id=activity.id, section=section.key, group_id=group_id,
                    position=domain.next_position(positions), cells=cells, created_by=participant.id,
                    updated_by=participant.id, client_key=key)
-    return insert_once(session, row, lambda: _existing(session, participant.id, key))
+    stored, created = insert_once(session, row, lambda: _existing(session, participant.id, key))
+    if created:
+        publish_safely(publisher, activity.workshop_id, MODERATION)
+    return stored, created
 
 
 def stale_message(activity: Activity, by_facilitator: bool) -> str:
@@ -162,7 +162,8 @@ def stale_message(activity: Activity, by_facilitator: bool) -> str:
 
 
 def edit_row(session: Session, activity: Activity, row: TableRow, version: int,
-             raw_cells: Mapping[str, str], editor: Participant | None) -> TableRow:
+             raw_cells: Mapping[str, str], editor: Participant | None, *,
+             publisher: Publisher) -> TableRow:
     """Save an edit that started from `version`; StaleRow if the row has changed since."""
     changes = domain.clean_cells(raw_cells, domain.columns_of(activity.config))
     cells = domain.merged_cells(row.cells, changes)
@@ -183,10 +184,13 @@ def edit_row(session: Session, activity: Activity, row: TableRow, version: int,
         raise StaleRow(row, stale_message(activity, editor is None))
     session.commit()
     session.refresh(row)
+    publish_safely(publisher, activity.workshop_id, MODERATION)
     return row
 
 
-def set_hidden(session: Session, row: TableRow, hidden: bool) -> None:
+def set_hidden(session: Session, activity: Activity, row: TableRow, hidden: bool, *,
+               publisher: Publisher) -> None:
     row.hidden = hidden
     session.add(row)
     session.commit()
+    publish_safely(publisher, activity.workshop_id, MODERATION)

@@ -6,11 +6,12 @@ from sqlmodel import Session, col, select
 from app.domain.errors import NotAllowed
 from app.domain.polls import PollResult, tally, validate_choice, validate_proxy_counts
 from app.models import Activity, Participant, ProxyCount, Vote, utcnow
+from app.publishing import ITEMS, Publisher, publish_safely
 from app.services import workshops
 
 
-def _upsert(session: Session, activity: Activity, participant: Participant, value: int,
-            target: str = "", axis: str = "") -> tuple[Vote, bool]:
+def upsert_vote(session: Session, activity: Activity, participant: Participant, value: int | None,
+                target: str = "", axis: str = "") -> tuple[Vote, bool]:
     """Store the answer; returns (vote, changed). Replaying the same answer changes nothing."""
     where = (Vote.activity_id == activity.id, Vote.participant_id == participant.id,
              Vote.target == target, Vote.axis == axis)
@@ -34,11 +35,14 @@ def _upsert(session: Session, activity: Activity, participant: Participant, valu
     raise RuntimeError("vote upsert did not converge")
 
 
-def cast_poll(session: Session, participant: Participant, activity_id: int,
-              raw_choice: str) -> tuple[Vote, bool]:
+def cast_poll(session: Session, participant: Participant, activity_id: int, raw_choice: str, *,
+              publisher: Publisher) -> tuple[Vote, bool]:
     activity = workshops.open_activity(session, participant, activity_id, "poll")
     choice = validate_choice(raw_choice, activity.config["options"])
-    return _upsert(session, activity, participant, choice)
+    vote, changed = upsert_vote(session, activity, participant, choice)
+    if changed:
+        publish_safely(publisher, activity.workshop_id, ITEMS)
+    return vote, changed
 
 
 def choices_of(session: Session, participant_ids: list[int], activity_id: int) -> dict[int, int | None]:
@@ -57,7 +61,8 @@ def proxy_counts(session: Session, activity: Activity) -> list[int]:
     return counts
 
 
-def set_proxy_counts(session: Session, activity: Activity, raw: list[str]) -> None:
+def set_proxy_counts(session: Session, activity: Activity, raw: list[str], *,
+                     publisher: Publisher) -> None:
     """Replace the show-of-hands / paper counts of a poll (allowed until the results are shown)."""
     if activity.kind != "poll":
         raise NotAllowed("Le comptage à main levée concerne les votes.")
@@ -71,6 +76,7 @@ def set_proxy_counts(session: Session, activity: Activity, raw: list[str]) -> No
         row.count, row.updated_at = count, utcnow()
         session.add(row)
     session.commit()
+    publish_safely(publisher, activity.workshop_id, ITEMS)
 
 
 def poll_result(session: Session, activity: Activity) -> PollResult:

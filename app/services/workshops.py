@@ -8,9 +8,10 @@ from app.domain import groups as grouping
 from app.domain import timer
 from app.domain.codes import new_join_code, new_token, normalise_code
 from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
-from app.domain.templates import WorkshopTemplate
-from app.models import Activity, Participant, Workshop, WorkshopGroup, utcnow
-from app.services import flow
+from app.domain.kinds import KINDS
+from app.domain.workshop_templates import WorkshopTemplate
+from app.models import Activity, Item, Participant, Workshop, WorkshopGroup, utcnow
+from app.publishing import STRUCTURE, Publisher, publish_safely
 
 MAX_TITLE = 120
 
@@ -53,7 +54,9 @@ def create_from_template(
                             title=act.title, config=config)
         session.add(activity)
         session.flush()
-        flow.add_static_items(session, activity)
+        # The fixed list of a template (e.g. the ANCT's 7 enjeux) as the activity's items.
+        for text in activity.config.get("items") or []:
+            session.add(Item(activity_id=activity.id, source="template", text=text))
     session.commit()
     session.refresh(workshop)
     return workshop
@@ -66,10 +69,15 @@ def list_owned(session: Session, owner_id: int) -> list[Workshop]:
     ))
 
 
-def get_owned(session: Session, owner_id: int, workshop_id: int) -> Workshop:
+def get(session: Session, workshop_id: int) -> Workshop:
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
         raise NotFound(f"Atelier {workshop_id} introuvable.")
+    return workshop
+
+
+def get_owned(session: Session, owner_id: int, workshop_id: int) -> Workshop:
+    workshop = get(session, workshop_id)
     if workshop.owner_id != owner_id:
         raise Forbidden("Cet atelier appartient à un autre animateur.")
     return workshop
@@ -91,27 +99,37 @@ def by_board_key(session: Session, key: str) -> Workshop:
     return workshop
 
 
-def rename(session: Session, workshop: Workshop, title: str) -> None:
+def rename(session: Session, workshop: Workshop, title: str, *, publisher: Publisher) -> None:
     workshop.title = clean_title(title)
     session.add(workshop)
     session.commit()
+    publish_safely(publisher, workshop.id, STRUCTURE)
 
 
-def delete(session: Session, workshop: Workshop) -> None:
+def delete(session: Session, workshop: Workshop, *, publisher: Publisher) -> None:
+    workshop_id = workshop.id
     session.delete(workshop)
     session.commit()
+    publish_safely(publisher, workshop_id, STRUCTURE)  # open screens say it is gone
 
 
 def activities_of(session: Session, workshop_id: int) -> list[Activity]:
     return list(session.exec(
-        select(Activity).where(Activity.workshop_id == workshop_id).order_by(Activity.position)
+        select(Activity).where(Activity.workshop_id == workshop_id).order_by(col(Activity.position))
     ))
+
+
+def activity_by_ref(session: Session, workshop_id: int, ref: str | None) -> Activity | None:
+    """The activity a template names by its `id` (`items_from`, `rows_from`, `show_kept`)."""
+    if not ref:
+        return None
+    return next((a for a in activities_of(session, workshop_id) if a.config.get("id") == ref), None)
 
 
 def groups_of(session: Session, workshop_id: int) -> list[WorkshopGroup]:
     return list(session.exec(
         select(WorkshopGroup).where(WorkshopGroup.workshop_id == workshop_id)
-        .order_by(WorkshopGroup.position)
+        .order_by(col(WorkshopGroup.position))
     ))
 
 
@@ -129,16 +147,18 @@ def current_activity(session: Session, workshop: Workshop) -> Activity | None:
     ).first()
 
 
-def go_to(session: Session, workshop: Workshop, position: int) -> None:
+def go_to(session: Session, workshop: Workshop, position: int, *, publisher: Publisher) -> None:
     count = len(activities_of(session, workshop.id))
     if not 0 <= position < count:
         raise DomainError(f"Il n'y a pas d'activité n° {position + 1} (l'atelier en compte {count}).")
     workshop.current_position = position
     session.add(workshop)
     session.commit()
+    publish_safely(publisher, workshop.id, STRUCTURE)
 
 
-def split_into_groups(session: Session, workshop: Workshop, count: int) -> dict[int, int]:
+def split_into_groups(session: Session, workshop: Workshop, count: int, *,
+                      publisher: Publisher) -> dict[int, int]:
     """Make sure there are `count` sub-groups, then deal every participant into the first `count`."""
     count = grouping.check_count(count)
     existing = groups_of(session, workshop.id)
@@ -152,36 +172,28 @@ def split_into_groups(session: Session, workshop: Workshop, count: int) -> dict[
         person.group_id = dealt[person.id]
         session.add(person)
     session.commit()
+    publish_safely(publisher, workshop.id, STRUCTURE)
     return dealt
 
 
-def set_timer(session: Session, workshop: Workshop, seconds: int) -> None:
+def set_timer(session: Session, workshop: Workshop, seconds: int, *, publisher: Publisher) -> None:
     workshop.timer_ends_at = timer.ends_at(utcnow(), seconds)
     session.add(workshop)
     session.commit()
+    publish_safely(publisher, workshop.id, STRUCTURE)
 
 
-def owned_activity(session: Session, owner_id: int, activity_id: int) -> Activity:
+def get_activity(session: Session, activity_id: int) -> Activity:
     activity = session.get(Activity, activity_id)
     if activity is None:
         raise NotFound(f"Activité {activity_id} introuvable.")
-    get_owned(session, owner_id, activity.workshop_id)
     return activity
 
 
-# How a refused contribution is worded, per kind: (not this kind, not open). A kind not listed here
-# gets the general wording.
-_REFUSALS = {
-    "postits": ("Cette activité n'est pas une activité de post-its.", None),
-    "poll": ("Cette activité n'est pas une activité de vote.", None),
-    "rating": ("Cette activité n'est pas une notation.",
-               "Cette notation n'est pas ouverte : votre note n'a pas été enregistrée."),
-    "ranking": ("Cette activité n'est pas un classement.",
-                "Ce classement n'est pas ouvert : votre bulletin n'a pas été enregistré."),
-    "table": ("Cette activité n'est pas une activité de tableau des chantiers.", None),
-    "resources": ("Cette activité n'est pas une activité de cartographie des ressources.", None),
-}
-_NOT_OPEN = "Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée."
+def owned_activity(session: Session, owner_id: int, activity_id: int) -> Activity:
+    activity = get_activity(session, activity_id)
+    get_owned(session, owner_id, activity.workshop_id)
+    return activity
 
 
 def open_activity(session: Session, participant: Participant, activity_id: int, kind: str) -> Activity:
@@ -189,15 +201,16 @@ def open_activity(session: Session, participant: Participant, activity_id: int, 
     activity = session.get(Activity, activity_id)
     if activity is None or activity.workshop_id != participant.workshop_id:
         raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
-    not_this_kind, not_open = _REFUSALS.get(kind, (f"Cette activité n'est pas une activité {kind}.", None))
+    wording = KINDS[kind]
     if activity.kind != kind:
-        raise NotAllowed(not_this_kind)
+        raise NotAllowed(wording.not_this_kind)
     if not states.accepts_contributions(activity.kind, activity.state):
-        raise NotAllowed(not_open or _NOT_OPEN)
+        raise NotAllowed(wording.not_open)
     return activity
 
 
-def set_state(session: Session, activity: Activity, target: str) -> None:
+def set_state(session: Session, activity: Activity, target: str, *, publisher: Publisher) -> None:
     activity.state = states.transition(activity.kind, activity.state, target)
     session.add(activity)
     session.commit()
+    publish_safely(publisher, activity.workshop_id, STRUCTURE)

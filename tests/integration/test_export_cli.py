@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from app.db import make_engine
-from app.domain.templates import load_template
+from app.domain.workshop_templates import load_template
 from app.models import Activity, Participant
 from app.services import accounts, workshops
 from tests.support import ANCT_ENJEUX, ROOT

@@ -7,9 +7,9 @@ import sys
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.activities import KINDS
 from app.domain.activities import unsupported_kinds
-from app.domain.templates import load_templates
+from app.domain.workshop_templates import load_templates
+from app.screens import SCREENS as KINDS
 from tests.support import ROOT, Facilitator, Participant
 
 pytestmark = pytest.mark.storage

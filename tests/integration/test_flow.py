@@ -4,8 +4,9 @@ import pytest
 from sqlmodel import Session
 
 from app.db import make_engine
-from app.domain.templates import parse_template
+from app.domain.workshop_templates import parse_template
 from app.models import Item
+from app.publishing import ITEMS, MODERATION, STRUCTURE, RecordingPublisher
 from app.services import accounts, flow, items, participants, workshops
 
 pytestmark = pytest.mark.storage
@@ -41,12 +42,17 @@ def test_static_items_and_copies_with_provenance(database_url):
             "Renforcer l'offre d'accompagnement", "Former et outiller les professionnels"]
         assert {i.source for i in items.of_activity(session, ranking.id)} == {"template"}
 
-        workshops.set_state(session, postits, "open")
+        screens = RecordingPublisher()
+        workshops.set_state(session, postits, "open", publisher=screens)
         alice = participants.join(session, workshop)
-        notes = [items.post(session, alice, postits.id, t, client_key=f"cle-{n:08d}")[0]
+        notes = [items.post(session, alice, postits.id, t, client_key=f"cle-{n:08d}", publisher=screens)[0]
                  for n, t in enumerate(["Fibre", "La fibre", "Illectronisme", "Hors sujet"])]
-        merged = items.merge(session, postits, [notes[0].id, notes[1].id], "Déploiement de la fibre")
-        items.set_hidden(session, notes[3], True)
+        merged = items.merge(session, postits, [notes[0].id, notes[1].id], "Déploiement de la fibre",
+                             publisher=screens)
+        items.set_hidden(session, postits, notes[3], True, publisher=screens)
+        # Each change was published once, after its commit, to this workshop's screens.
+        assert screens.events == [(workshop.id, STRUCTURE)] + [(workshop.id, ITEMS)] * 4 + [
+            (workshop.id, MODERATION)] * 2
 
         def no_top(source, n):
             raise AssertionError("not asked for")

@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 from app.live import render
-from app.web import templates
+from app.web import pages
 
 EVIL = '<img src=x onerror=alert(1)><script>alert(2)</script><b hx-get="/f">x</b>'
 
@@ -11,11 +11,11 @@ EVIL = '<img src=x onerror=alert(1)><script>alert(2)</script><b hx-get="/f">x</b
 def test_autoescape_is_on_for_every_template():
     from pathlib import Path
 
-    root = Path(templates.env.loader.searchpath[0])
+    root = Path(pages.env.loader.searchpath[0])
     names = [str(p.relative_to(root)) for p in root.rglob("*.html")]
     assert len(names) >= 8
     for name in names:
-        assert templates.env.autoescape(name) is True, name
+        assert pages.env.autoescape(name) is True, name
 
 
 def _note(**kw):
@@ -38,5 +38,5 @@ def test_board_fragment_shows_markup_as_text():
 
 
 def test_participant_note_fragment_escapes():
-    html = templates.env.get_template("activities/postits/_note.html").render(note=_note())
+    html = pages.env.get_template("activities/postits/_note.html").render(note=_note())
     assert "<script>" not in html and "&lt;script&gt;" in html

@@ -12,8 +12,9 @@ from odf import table as odf_table
 from odf import text as odf_text
 from odf.opendocument import load
 
+from app.domain.provenance import ItemLink, source_items
 from app.exports.cells import neutralise
-from app.exports.enjeux import ItemLink, join_sources, source_items
+from app.exports.enjeux import join_sources
 from app.exports.names import download_name, slug
 from app.exports.tabular import Fixed, sheet_name, to_csv, to_json, to_ods, to_xlsx
 

@@ -3,10 +3,10 @@ participant text escaped, and drawable by CairoSVG."""
 
 import xml.etree.ElementTree as ET
 
-from app.activities.resources import ResourceMap
 from app.domain.resource_map import STATE_LABELS
 from app.exports.figures import resource_map_svg, to_png
 from app.models import ResourceLink
+from app.screens.resources import ResourceMap
 
 SVG = "{http://www.w3.org/2000/svg}"
 

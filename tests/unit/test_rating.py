@@ -313,10 +313,11 @@ def test_top_rated_takes_the_best_means(ratings, n):
         assert all(r.impact.exact_mean <= means[-1] for r in left_out)
 
 
-# --- the matrix as drawn (app.activities.rating) ---------------------------------------------------
+# --- the matrix as drawn (app.screens.rating) ---------------------------------------------------
 
-from app.activities.rating import MARKER_RADIUS, build_view, fr, layout_markers  # noqa: E402
-from app.services.ratings import Axis, Settings  # noqa: E402
+from app.domain.french import figure as fr  # noqa: E402
+from app.screens.rating import MARKER_RADIUS, build_view, layout_markers  # noqa: E402
+from app.services.ratings import Axis, RatingSettings  # noqa: E402
 
 
 def test_french_figures():
@@ -350,8 +351,9 @@ class FakeItem:
 
 
 def test_the_view_places_items_at_their_means():
-    settings = Settings(axes=(Axis("impact", "Impact"), Axis("maitrise", "Maîtrise")), scale=DEFAULT_SCALE,
-                        allow_unknown=True, names=QuadrantNames.from_template({"high_high": "Nos leviers"}))
+    settings = RatingSettings(axes=(Axis("impact", "Impact"), Axis("maitrise", "Maîtrise")),
+                              scale=DEFAULT_SCALE, allow_unknown=True,
+                              names=QuadrantNames.from_template({"high_high": "Nos leviers"}))
     items = [FakeItem(1, "haut gauche"), FakeItem(2, "bas droite"), FakeItem(3, "sans note")]
     results = aggregate_ratings([1, 2, 3], [(1, "impact", 4), (1, "maitrise", 1), (2, "impact", 1),
                                             (2, "maitrise", 3), (2, "maitrise", 4)])
@@ -369,8 +371,8 @@ def test_the_view_places_items_at_their_means():
 
 
 def test_one_axis_has_a_strip_not_a_matrix():
-    settings = Settings(axes=(Axis("urgence", "Urgence"),), scale=RatingScale(0, 5), allow_unknown=False,
-                        names=QuadrantNames())
+    settings = RatingSettings(axes=(Axis("urgence", "Urgence"),), scale=RatingScale(0, 5),
+                              allow_unknown=False, names=QuadrantNames())
     results = aggregate_ratings([1], [(1, "urgence", 5)], RatingScale(0, 5), axes=("urgence",))
     view = build_view(settings, [(FakeItem(1, "x"), results[0])])
     assert not view.corners and view.rows[0].point is None

@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from app.realtime import ITEMS, PRESENCE, Connection, Hub, MemoryChannelLayer, RedisChannelLayer
+from app.publishing import ITEMS, PRESENCE
+from app.realtime import Connection, Hub, MemoryChannelLayer, RedisChannelLayer
 
 pytestmark = pytest.mark.broadcast
 

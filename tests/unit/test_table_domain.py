@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from app.domain import resource_map as rm
 from app.domain import tables as t
 from app.domain.errors import DomainError
-from app.domain.templates import DEFAULT_RESOURCE_CATEGORIES, RESOURCE_LINK_STATES
+from app.domain.workshop_templates import DEFAULT_RESOURCE_CATEGORIES, RESOURCE_LINK_STATES
 
 COLUMNS = t.columns_of({})
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.domain.templates import (
+from app.domain.workshop_templates import (
     ACTIVITY_KINDS,
     ACTIVITY_MODELS,
     RESOURCE_LINK_STATES,

@@ -1,20 +1,14 @@
 """Post-its: short notes by category and sub-group, moderated by the facilitator."""
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.models import Activity, Item
-from app.realtime import ITEMS
-from app.services import items, workshops
-from app.web import SessionDep, identify, templates
+from app.services import items
 
-LIVE_DEFAULT = True
 NO_CATEGORY = "Sans catégorie"
-router = APIRouter()
 
 
 @dataclass
@@ -64,23 +58,3 @@ def control(session: Session, activity: Activity) -> dict[str, Any]:
 def phones(session: Session, activity: Activity, participant_ids: list[int]) -> dict[int, dict[str, Any]]:
     mine = items.of_participants(session, participant_ids, activity.id)
     return {pid: {"mine": mine.get(pid, [])} for pid in participant_ids}
-
-
-@router.post("/p/{code}/activities/{activity_id}/items", response_class=HTMLResponse)
-def post_item(
-    request: Request, code: str, activity_id: int, session: SessionDep,
-    text: Annotated[str, Form(max_length=10_000)],
-    idempotency_key: Annotated[str, Form(max_length=200)],
-    category: Annotated[str, Form(max_length=200)] = "",
-    group_id: Annotated[int | None, Form()] = None,
-) -> Response:
-    workshop = workshops.by_code(session, code)
-    participant = identify(request, session, workshop)
-    if participant is None:
-        return HTMLResponse("Rejoignez d'abord l'atelier.", status_code=401)
-    item, created = items.post(session, participant, activity_id, text, category, group_id,
-                               idempotency_key)
-    if created:
-        request.app.state.live.announce(workshop.id, ITEMS)
-    return templates.TemplateResponse(request, "activities/postits/_note.html", {"note": item},
-                                      status_code=201 if created else 200)

@@ -1,13 +1,11 @@
-"""What each screen shows, read from the database (shared by pages and live pushes).
-
-The parts that depend on the activity's kind come from its module in `app.activities`.
-"""
+"""Whole pages: what the board, the control page and each phone show, read from the database
+(shared by the HTTP pages and the live pushes). The parts that depend on the activity's kind come
+from its module in `app.screens`."""
 
 from typing import Any
 
 from sqlmodel import Session
 
-from app.activities import KINDS
 from app.domain import timer
 from app.domain.activities import (
     ACTION_LABELS,
@@ -16,7 +14,9 @@ from app.domain.activities import (
     next_states,
     results_visible,
 )
+from app.domain.kinds import KINDS
 from app.models import Activity, Participant, Workshop, utcnow
+from app.screens import SCREENS
 from app.services import participants, workshops
 
 
@@ -42,13 +42,14 @@ def board(session: Session, workshop: Workshop, ttl: int, group_id: int | None =
     ctx["board_group"] = ctx["groups"].get(group_id) if group_id is not None else None
     if activity is not None:
         ctx["paper_ballots"] = participants.paper_ballots(session, activity.id)
-        kind = KINDS[activity.kind]
-        by_group = getattr(kind, "board_for_group", None)
+        screen = SCREENS[activity.kind]
+        by_group = getattr(screen, "board_for_group", None)
         if group_id is not None and by_group is not None:
             ctx.update(by_group(session, activity, group_id))
         else:
-            ctx.update(kind.board(session, activity))
-        ctx["visible"] = results_visible(activity.state, activity.config.get("live", kind.LIVE_DEFAULT))
+            ctx.update(screen.board(session, activity))
+        live = activity.config.get("live", KINDS[activity.kind].live)
+        ctx["visible"] = results_visible(activity.state, live)
     return ctx
 
 
@@ -59,7 +60,7 @@ def participant_views(session: Session, workshop: Workshop,
     activity: Activity | None = common["activity"]
     common["open"] = activity is not None and accepts_contributions(activity.kind, activity.state)
     people = participants.by_ids(session, workshop.id, participant_ids)
-    own = KINDS[activity.kind].phones(session, activity, list(people)) if activity else {}
+    own = SCREENS[activity.kind].phones(session, activity, list(people)) if activity else {}
     return {pid: {**common, **own.get(pid, {}), "participant": person}
             for pid, person in people.items()}
 
@@ -77,5 +78,5 @@ def control(session: Session, workshop: Workshop, ttl: int) -> dict[str, Any]:
     ctx["action_labels"] = ACTION_LABELS
     if activity is not None:
         ctx["paper_ballots"] = participants.paper_ballots(session, activity.id)
-        ctx.update(KINDS[activity.kind].control(session, activity))
+        ctx.update(SCREENS[activity.kind].control(session, activity))
     return ctx

@@ -8,44 +8,18 @@ by the template; a table beside it, sortable by each axis and by spread, gives t
 Items are numbered in list order, the same numbers on phones, board and control page.
 """
 
-import csv
-import io
 import math
 import textwrap
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from app.domain.errors import NotAllowed
-from app.domain.french import decimal
+from app.domain.french import figure
 from app.domain.rating import ItemRating, sort_ratings
-from app.exports.cells import neutralise
 from app.models import Activity, Item
-from app.realtime import ITEMS
-from app.services import items, ratings, workshops
-from app.services.ratings import Settings
-from app.web import FacilitatorDep, SessionDep, identify, templates
-
-LIVE_DEFAULT = False
-router = APIRouter()
-
-
-# ---------------------------------------------------------------- numbers as shown
-
-
-def fr(value: float | None, digits: int = 1, trim: bool = False) -> str:
-    """A figure in French notation (« 2,5 »); « — » when there is none. ``trim``: « 3 », not « 3,0 »."""
-    if value is None:
-        return "—"
-    return decimal(value, digits, trim).replace("-", "−")
-
-
-def _csv_number(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}".replace(".", ",")
-
+from app.services import items, ratings
+from app.services.ratings import RatingSettings
 
 # ---------------------------------------------------------------- matrix geometry
 
@@ -138,7 +112,7 @@ class Row:
 
     @property
     def spread_text(self) -> str:
-        return fr(self.spread)
+        return figure(self.spread)
 
     def sort_value(self, key: str) -> str:
         value = self.result.spread if key == "spread" else self.result.mean(key)
@@ -163,7 +137,7 @@ class Corner:
 
 @dataclass
 class RatingView:
-    settings: Settings
+    settings: RatingSettings
     rows: list[Row]
     # The matrix (two axes): plot box, midlines, ticks, quadrant corners.
     plot: tuple[float, float, float, float] = (PLOT_LEFT, PLOT_TOP, PLOT_RIGHT, PLOT_BOTTOM)
@@ -201,22 +175,22 @@ class RatingView:
         return [(a.key, a.label) for a in self.settings.axes] + [("spread", "Désaccord")]
 
 
-def _range(settings: Settings) -> tuple[float, float]:
+def _range(settings: RatingSettings) -> tuple[float, float]:
     low, high = settings.scale.minimum, settings.scale.maximum
     pad = max(0.4, (high - low) * 0.12)
     return low - pad, high + pad
 
 
-def _cells(settings: Settings, result: ItemRating) -> list[Cell]:
+def _cells(settings: RatingSettings, result: ItemRating) -> list[Cell]:
     cells = []
     for axis in settings.axes:
         s = result.stats[axis.key]
-        cells.append(Cell(axis.key, s.n, s.n_unknown, s.mean, fr(s.mean), fr(s.median, trim=True),
-                          fr(s.stdev), fr(s.iqr, 2, trim=True)))
+        cells.append(Cell(axis.key, s.n, s.n_unknown, s.mean, figure(s.mean), figure(s.median, trim=True),
+                          figure(s.stdev), figure(s.iqr, 2, trim=True)))
     return cells
 
 
-def build_view(settings: Settings, ranked: list[tuple[Item, ItemRating]]) -> RatingView:
+def build_view(settings: RatingSettings, ranked: list[tuple[Item, ItemRating]]) -> RatingView:
     rows = [Row(number=n, item=item, result=result, cells=_cells(settings, result),
                 quadrant=result.quadrant.value if result.quadrant else None,
                 quadrant_name=result.quadrant_name, spread=result.spread)
@@ -303,7 +277,7 @@ class Mine:
     next_id: int | None
 
 
-def _mine(settings: Settings, shown: list[Item], answers: dict[int, dict[str, int | None]]) -> Mine:
+def mine_of(settings: RatingSettings, shown: list[Item], answers: dict[int, dict[str, int | None]]) -> Mine:
     keys = set(settings.keys)
     complete = [i for i in shown if len(answers.get(i.id, {}).keys() & keys) == len(keys)]
     done_ids = {i.id for i in complete}
@@ -318,69 +292,5 @@ def phones(session: Session, activity: Activity, participant_ids: list[int]) -> 
     shared: dict[str, Any] = {"rate_settings": settings, "rate_items": list(enumerate(shown, start=1))}
     if activity.state == "revealed":
         shared["rating"] = build_view(settings, ratings.results(session, activity, shown))
-    return {pid: {**shared, "mine": _mine(settings, shown, answers.get(pid, {}))}
+    return {pid: {**shared, "mine": mine_of(settings, shown, answers.get(pid, {}))}
             for pid in participant_ids}
-
-
-def top(session: Session, activity: Activity, n: int) -> list[Item]:
-    """For a later activity's ``items_from: {take: top}``: the n best items by the first axis's mean.
-
-    Ties: smaller standard deviation, then more counted answers, then list order; items nobody
-    rated on that axis are never taken (``app.domain.rating.top_rated``).
-    """
-    return ratings.top(session, activity, n)
-
-
-# ---------------------------------------------------------------- routes
-
-
-@router.post("/p/{code}/activities/{activity_id}/rate", response_class=HTMLResponse)
-def rate(
-    request: Request, code: str, activity_id: int, session: SessionDep,
-    item: Annotated[str, Form(max_length=20)] = "",
-    axis: Annotated[str, Form(max_length=40)] = "",
-    value: Annotated[str, Form(max_length=20)] = "",
-) -> Response:
-    """A phone's rating of one item on one axis; the answer is the item's card, as stored."""
-    workshop = workshops.by_code(session, code)
-    participant = identify(request, session, workshop)
-    if participant is None:
-        raise ratings.NotJoined("Rejoignez d'abord l'atelier : votre note n'a pas été enregistrée.")
-    rated = ratings.rate(session, participant, activity_id, item, axis, value)
-    if rated.changed:
-        request.app.state.live.announce(workshop.id, ITEMS)
-    settings = ratings.settings_of(rated.activity)
-    shown = ratings.rateable(session, activity_id)
-    answers = ratings.answers_of(session, [participant.id], activity_id)[participant.id]
-    number = next(n for n, i in enumerate(shown, start=1) if i.id == rated.item.id)
-    return templates.TemplateResponse(request, "activities/rating/_saved.html", {
-        "activity": rated.activity, "workshop": workshop, "open": True, "rate_settings": settings,
-        "number": number, "item": rated.item, "mine": _mine(settings, shown, answers),
-    }, status_code=201 if rated.changed else 200)
-
-
-@router.get("/f/activities/{activity_id}/rating.csv")
-def results_csv(activity_id: int, me: FacilitatorDep, session: SessionDep) -> Response:
-    """The results table for a spreadsheet (French conventions: « ; » and decimal commas)."""
-    activity = workshops.owned_activity(session, me.id, activity_id)
-    if activity.kind != ratings.KIND:
-        raise NotAllowed("Cette activité n'est pas une notation.")
-    settings = ratings.settings_of(activity)
-    view = build_view(settings, ratings.results(session, activity))
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    header = ["n°", "élément"]
-    for a in settings.axes:
-        header += [f"{a.label} : n", f"{a.label} : je ne sais pas", f"{a.label} : moyenne",
-                   f"{a.label} : médiane", f"{a.label} : écart-type", f"{a.label} : écart interquartile"]
-    header = [neutralise(h) for h in header]  # axis labels come from a template
-    writer.writerow([*header, "quadrant"] if settings.matrix else header)
-    for row in view.rows:
-        line: list[object] = [row.number, neutralise(row.item.text)]  # participant text: no formula
-        for c in row.cells:
-            s = row.result.stats[c.key]
-            line += [c.n, c.n_unknown, *(_csv_number(v) for v in (s.mean, s.median, s.stdev, s.iqr))]
-        writer.writerow([*line, neutralise(row.quadrant_name or "")] if settings.matrix else line)
-    name = f"notation-{activity.id}.csv"
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": f'attachment; filename="{name}"'})

@@ -5,14 +5,10 @@ choice."""
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter
 from sqlmodel import Session
 
 from app.models import Activity, Item
 from app.services import rankings, workshops
-
-LIVE_DEFAULT = False
-router = APIRouter()
 
 
 @dataclass(frozen=True)
@@ -24,13 +20,9 @@ class Kept:
 
 
 def kept_of(session: Session, activity: Activity) -> Kept | None:
-    ref = activity.config.get("show_kept")
-    if not ref:
-        return None
-    source = next((a for a in workshops.activities_of(session, activity.workshop_id)
-                   if a.config.get("id") == ref and a.kind == "ranking"), None)
-    if source is None:  # the template was checked on load: only a hand-edited database gets here
-        return None
+    source = workshops.activity_by_ref(session, activity.workshop_id, activity.config.get("show_kept"))
+    if source is None or source.kind != "ranking":
+        return None  # the template was checked on load: only a hand-edited database gets here
     return Kept(source.title, rankings.result(session, source).kept)
 
 

@@ -1,0 +1,50 @@
+"""What a service says after its commit: « something changed in workshop N », and of what kind.
+
+Services are given a `Publisher` and call `publish_safely` once their change is committed. The
+app gives them its live hub (`app.live.Live`), the command line a publisher of its own, tests a
+`RecordingPublisher`. The database stays the only truth: an event only tells the screens to read
+it again, so losing one costs a refresh, never a write; a publishing failure is logged and never
+turns a stored write into an error reply.
+"""
+
+import logging
+from typing import Protocol, runtime_checkable
+
+log = logging.getLogger("cap.publishing")
+
+# Kinds of change. ITEMS (a new contribution) is frequent and reaches the shared screens only;
+# MODERATION (a note hidden, edited or merged) and STRUCTURE (the workshop moved) reach the
+# phones too, whose own notes or current activity changed; PRESENCE counts who is connected.
+PRESENCE, ITEMS, MODERATION, STRUCTURE = "presence", "items", "moderation", "structure"
+CHANGES = (PRESENCE, ITEMS, MODERATION, STRUCTURE)
+
+
+@runtime_checkable
+class Publisher(Protocol):
+    def publish(self, workshop_id: int, change: str) -> None: ...
+
+
+def publish_safely(publisher: Publisher, workshop_id: int, change: str) -> None:
+    """Publish after a commit: a failure is logged, never raised (the write is stored)."""
+    try:
+        publisher.publish(workshop_id, change)
+    except Exception:
+        log.exception("could not publish %s for workshop %s (the change is stored)", change,
+                      workshop_id)
+
+
+class NoPublisher:
+    """For a command that changes nothing a screen shows, or runs with no screen to reach."""
+
+    def publish(self, workshop_id: int, change: str) -> None:
+        return None
+
+
+class RecordingPublisher:
+    """Keeps what was published, in order: for tests of services."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[int, str]] = []
+
+    def publish(self, workshop_id: int, change: str) -> None:
+        self.events.append((workshop_id, change))

@@ -1,0 +1,35 @@
+"""The Jinja2 environment every page, live push and document is rendered with.
+
+A leaf: it imports nothing of the app, so that the exports (run from the command line too) and
+the live pushes render with the same templates and filters without loading the web layer.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments import render_block
+
+_ROOT = Path(__file__).parent
+TEMPLATES = _ROOT / "templates"
+_KIND_ASSETS = _ROOT / "static" / "kinds"
+
+env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+
+# « capitalize » would lower the rest (« Intervenants dans les alsh »): only the first letter goes up.
+env.filters["initial"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+
+# An activity kind may bring its own stylesheet and script: app/static/kinds/<kind>.{css,js}.
+env.globals["kind_assets"] = {
+    ext: sorted(p.name for p in _KIND_ASSETS.glob(f"*.{ext}")) for ext in ("css", "js")
+}
+
+
+def render(template: str, context: dict[str, Any]) -> str:
+    """A whole template."""
+    return env.get_template(template).render(context)
+
+
+def render_fragment(template: str, block: str, context: dict[str, Any]) -> str:
+    """One block of a template (an htmx fragment); ``board-main`` names the block ``board_main``."""
+    return render_block(env, template, block.replace("-", "_"), **context)
