@@ -10,7 +10,7 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export TEST_POSTGRES_URL TEST_REDIS_URL
 
-.PHONY: run test install install-test system services lint
+.PHONY: run test install install-test system services lint types
 
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -55,6 +55,10 @@ services:
 lint: install-test
 	$(BIN)/ruff check .
 
-test: install-test system services lint
+# Types: mypy on app/ (configuration in pyproject.toml; the pure domain with the strict flags).
+types: install-test
+	$(BIN)/mypy
+
+test: install-test system services lint types
 	$(BIN)/pytest
 	CAP_TEST_DB=postgres CAP_TEST_BROADCAST=redis $(BIN)/pytest -m "storage or broadcast"

@@ -18,8 +18,8 @@ from app.domain.errors import DomainError
 from app.domain.roadmap import RoadmapFileError, parse_file
 from app.domain.workshop_templates import TemplateError, load_template
 from app.exports.enjeux import enjeux_export
-from app.exports.report import report_export
-from app.exports.roadmap_docs import roadmap_export
+from app.exports.report_files import report_export
+from app.exports.roadmap_files import roadmap_export
 from app.models import Activity, Facilitator, Roadmap, Workshop
 from app.services import accounts, roadmaps, workshops
 

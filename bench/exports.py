@@ -5,7 +5,7 @@
 Reads seed 004's finished roadmap (examples/grand-perigueux.json); `--scale K` repeats its
 défis and chantiers K times (with fresh ids and codes), as a roadmap gathering several years of
 workshops would. Each format is written N times by the same writers the routes and the command
-line call (`app.exports.roadmap_docs.write`); the baseline is the JSON file (serialising the
+line call (`app.exports.roadmap_files.write`); the baseline is the JSON file (serialising the
 same structure), in the same process. Prints per format: p50 / p95 / max in ms, the ratio of
 its p50 to the baseline's, the file's size, and the process's peak RSS after it. Measurement
 only: nothing is asserted.
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from app.domain import roadmap as domain
-from app.exports.roadmap_docs import FORMATS, write
+from app.exports.roadmap_files import FORMATS, write
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "grand-perigueux.json"
 

@@ -598,7 +598,7 @@ ACTIVITY_MODELS: dict[str, type[BaseModel]] = {
 ACTIVITY_KINDS: tuple[str, ...] = tuple(ACTIVITY_MODELS)
 
 # Which kinds an ``items_from`` may take from, by ``take``.
-_TAKE_FROM: dict[str, tuple[str, ...]] = {
+TAKE_FROM: dict[str, tuple[str, ...]] = {
     "all": ("postits",),
     "merged": ("postits",),
     "top": ("rating", "ranking"),
@@ -754,12 +754,12 @@ class WorkshopTemplate(BaseModel):
                 ref,
             ))
             return True
-        if source.kind not in _TAKE_FROM[take]:
-            right = [t for t, kinds in _TAKE_FROM.items() if source.kind in kinds]
+        if source.kind not in TAKE_FROM[take]:
+            right = [t for t, kinds in TAKE_FROM.items() if source.kind in kinds]
             out.append((
                 (*at, "take") if field == ("activity",) else (*at, *field),
                 f"take: {' or '.join(right)}, since {ref!r} is a {source.kind!r} activity "
-                f"(take: {take} needs a {_kinds(_TAKE_FROM[take])} activity)",
+                f"(take: {take} needs a {_kinds(TAKE_FROM[take])} activity)",
                 take if field == ("activity",) else ref,
             ))
             return True

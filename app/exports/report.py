@@ -5,7 +5,8 @@ its kind's own `board()` context builder (`app.screens.<kind>`), so the report s
 board shows: the post-its by category (visible ones; a merge once, with the number of post-its it
 gathers; their sub-group), the rating's table and matrix, the ranking's order, score, ballots,
 agreement and kept enjeux, the poll's counts and shares, the chantier table by section, the
-resource maps with their lists. `report_pdf` and `report_docx` write it.
+resource maps with their lists. `report_pdf` and `report_docx` write it; `report_files` is
+what the routes and the command line call.
 
 Personal data: votes are never attributed. A participant's name and organisation appear (as the
 author of her post-its, chantiers and resources, and in the list of participants) only when she
@@ -21,21 +22,14 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from app.domain.activities import State
-from app.domain.errors import NotFound
 from app.domain.french import date_text
 from app.domain.kinds import label
 from app.domain.resource_map import STATE_LABELS as LINK_LABELS
 from app.exports import figures
-from app.exports.names import download_name
 from app.models import Activity, Item, Participant, Workshop, utcnow
 from app.screens import SCREENS
 from app.services import workshops
 
-FORMATS = ("pdf", "docx")
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 LINK_COUNTS = {"operante": ("opérante", "opérantes"),
                "connue-sans-lien": ("connue sans lien", "connues sans lien"),
                "aucune": ("sans aucun lien", "sans aucun lien")}
@@ -360,22 +354,3 @@ def collect(session: Session, workshop: Workshop, include_names: bool = False) -
         participants=sum(1 for proxy in everyone if not proxy),
         paper_ballots=sum(1 for proxy in everyone if proxy),
         include_names=include_names, names=list(people.labels.values()), sections=sections)
-
-
-def report_export(session: Session, workshop: Workshop, fmt: str,
-                  include_names: bool = False) -> tuple[bytes, str, str]:
-    """For the routes and the command line: (content, file name, media type); `fmt`: pdf or docx."""
-    if fmt not in FORMATS:
-        raise NotFound(f"Format de compte-rendu inconnu : « {fmt[:20]} ». Formats : pdf, docx.")
-    report = collect(session, workshop, include_names)
-    # The writers import WeasyPrint or python-docx, slow to load: only when a report is asked for.
-    if fmt == "pdf":
-        from app.exports.report_pdf import report_pdf
-
-        data = report_pdf(report)
-    else:
-        from app.exports.report_docx import report_docx
-
-        data = report_docx(report)
-    suffix = "-avec-noms" if include_names else ""
-    return data, download_name("compte-rendu", workshop.title, fmt, suffix), MEDIA_TYPES[fmt]

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Response
 
 from app.exports.names import attachment
-from app.exports.roadmap_docs import roadmap_export
+from app.exports.roadmap_files import roadmap_export
 from app.services import roadmaps
 from app.web import FacilitatorDep, SessionDep
 

@@ -3,7 +3,7 @@ activity (CSV, XLSX, ODS, JSON) and the workshop report (PDF, DOCX).
 
 Owner only. An activity or workshop of another facilitator answers 404, as an unknown one does:
 an export link says nothing about what exists. The same functions serve the command line
-(`app.exports.enjeux.enjeux_export`, `app.exports.report.report_export`).
+(`app.exports.enjeux.enjeux_export`, `app.exports.report_files.report_export`).
 """
 
 from fastapi import APIRouter, Response
@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.domain.errors import DomainError, Forbidden, NotFound
 from app.exports.enjeux import enjeux_export
 from app.exports.names import attachment
-from app.exports.report import report_export
+from app.exports.report_files import report_export
 from app.models import Activity, Workshop
 from app.services import workshops
 from app.web import FacilitatorDep, SessionDep

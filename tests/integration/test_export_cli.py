@@ -1,5 +1,5 @@
 """The workshop exports from the command line (`python -m app export-enjeux` / `export-report`,
-wired in app/__main__.py to app.exports.enjeux.enjeux_export and app.exports.report.report_export),
+wired in app/__main__.py to app.exports.enjeux.enjeux_export and app.exports.report_files.report_export),
 on a real database: files written under the download's name, names only with --noms."""
 
 import csv

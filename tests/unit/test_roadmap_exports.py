@@ -525,7 +525,7 @@ def test_xlsx_actions_in_platform_fields(data):
 
 
 def test_json_is_the_file_format_and_reimports(data):
-    from app.exports.roadmap_docs import write
+    from app.exports.roadmap_files import write
 
     content, filename, media_type = write(data, "json")
     assert filename == "feuille-de-route-communaute-d-agglomeration-du-val-de-sevre.json"
@@ -536,7 +536,7 @@ def test_json_is_the_file_format_and_reimports(data):
 
 def test_file_names_and_unknown_format(data):
     from app.domain.errors import NotFound
-    from app.exports.roadmap_docs import write
+    from app.exports.roadmap_files import write
 
     _, filename, media_type = write(data, "xlsx")
     assert filename == "feuille-de-route-communaute-d-agglomeration-du-val-de-sevre-actions.xlsx"
@@ -565,7 +565,7 @@ def test_resource_map_lines_follow_link_states(data):
 
 
 def test_characters_a_document_cannot_hold_do_not_break_it(data):
-    from app.exports.roadmap_docs import write
+    from app.exports.roadmap_files import write
 
     broken = data.model_copy(deep=True)
     broken.chantiers[0].title = "Bus\x01 numérique\x0b"
@@ -587,7 +587,7 @@ def test_french_numbers():
 def test_an_empty_roadmap_is_a_short_document_in_every_format():
     from pypdf import PdfReader
 
-    from app.exports.roadmap_docs import FORMATS, write
+    from app.exports.roadmap_files import FORMATS, write
 
     empty = domain.RoadmapFile.model_validate({
         "territoire": {"nom": "Saint-Yrieix-la-Perche", "type": "commune"},
@@ -621,7 +621,7 @@ def document_text(fmt: str, content: bytes) -> str:
 
 @pytest.mark.parametrize("fmt", ["docx", "odt", "pdf", "md"])
 def test_a_voted_enjeu_prints_its_score_once_in_the_methods_unit(fmt):
-    from app.exports.roadmap_docs import write
+    from app.exports.roadmap_files import write
 
     voted = domain.RoadmapFile.model_validate({
         "territoire": {"nom": "Boulazac", "type": "commune"},
@@ -657,7 +657,7 @@ def young(defis: int, attached: int, chantiers: int = 0) -> domain.RoadmapFile:
 
 @pytest.mark.parametrize("fmt", ["docx", "odt", "pdf", "md"])
 def test_a_young_roadmap_says_what_is_missing_in_one_sentence(fmt):
-    from app.exports.roadmap_docs import write
+    from app.exports.roadmap_files import write
 
     # enjeux only: one sentence, and no section page to say there are no défis
     text = document_text(fmt, write(young(0, 0), fmt)[0])

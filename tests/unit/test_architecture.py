@@ -1,0 +1,119 @@
+"""The house's layers, read from the source with `ast`: every `import` of the app, at the top of a
+module or inside a function, is an arrow; the test fails on an arrow the layering forbids and on
+any cycle, between modules or between the app's packages.
+
+    domain        pure: imports nothing of the app
+    rendering, publishing, config
+                  leaves: nothing of the app above config
+    models, db, realtime
+                  storage and the channel layer: never services and above
+    services      load → call the domain → commit → publish (no routes, screens, web, exports)
+    screens       what each screen shows, read through the services
+    exports       documents and data, read through the services and screens (no web, no routes)
+    web, live, routes, main, __main__
+                  the HTTP and WebSocket edge
+"""
+
+import ast
+from pathlib import Path
+
+import app
+
+ROOT = Path(app.__file__).parent
+
+# The leaves: all they may import of the app.
+ONLY: dict[str, set[str]] = {"domain": set(), "rendering": {"config"}, "publishing": set(),
+                             "config": set()}
+# The other layers: what they may not import (besides making a cycle).
+FORBIDDEN: dict[str, set[str]] = {
+    "models": {"services", "screens", "exports", "routes", "web", "live", "main", "realtime"},
+    "db": {"services", "screens", "exports", "routes", "web", "live", "main", "realtime"},
+    "realtime": {"services", "screens", "exports", "routes", "web", "live", "main", "models", "db"},
+    "services": {"routes", "screens", "web", "live", "main", "exports", "rendering"},
+    "screens": {"routes", "web", "live", "main", "exports"},
+    "exports": {"routes", "web", "live", "main"},
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in ROOT.rglob("*.py")}
+
+
+def imports_of(name: str) -> set[str]:
+    """The app modules `name` imports (`from app.x import y` is app.x.y when y is a module)."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "app"}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "app":
+            assert node.level == 0, f"{name}: relative import"
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                found.add(full if full in MODULES else node.module)
+    return {m for m in found if m != name}
+
+
+def node_of(module: str) -> str:
+    """The layer a module belongs to: its package under app/, or the top-level module itself."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "app"
+
+
+GRAPH = {name: imports_of(name) for name in MODULES}
+
+
+def cycle_in(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of the graph (its nodes in order, the first repeated at the end), or None."""
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt):], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = 2
+        path.pop()
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start)):
+            return found
+    return None
+
+
+def test_no_forbidden_arrow_between_layers():
+    layers = {node_of(m) for m in MODULES}
+    wrong = []
+    for name, targets in GRAPH.items():
+        source = node_of(name)
+        forbidden = layers - ONLY[source] if source in ONLY else FORBIDDEN.get(source, set())
+        wrong += [f"{name} → {t}" for t in targets if node_of(t) != source and node_of(t) in forbidden]
+    assert wrong == []
+
+
+def test_no_cycle_between_modules():
+    assert cycle_in(GRAPH) is None
+
+
+def test_no_cycle_between_packages():
+    packages: dict[str, set[str]] = {}
+    for name, targets in GRAPH.items():
+        source = node_of(name)
+        packages.setdefault(source, set()).update(node_of(t) for t in targets if node_of(t) != source)
+    assert cycle_in(packages) is None
+
+
+def test_the_checker_finds_a_cycle_and_reads_imports_inside_functions():
+    assert cycle_in({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert cycle_in({"a": {"b"}, "b": set()}) is None
+    # report_export imports its writers on use (WeasyPrint is slow to load): still an arrow.
+    assert "app.exports.report_pdf" in GRAPH["app.exports.report_files"]
