@@ -1,6 +1,5 @@
 """The activity state machine: draft → open → closed → revealed (DESIGN.md §3)."""
 
-from collections.abc import Iterable
 from enum import StrEnum
 
 from app.domain.errors import NotAllowed
@@ -37,12 +36,6 @@ ACTION_LABELS = {
 
 # Slides have nothing to contribute to: they have no state to drive.
 CONTRIBUTION_KINDS = frozenset(kind.name for kind in KINDS.values() if kind.contributions)
-
-
-def unsupported_kinds(kinds: list[str], runnable: Iterable[str]) -> list[str]:
-    """The activity kinds of a template that this version cannot run yet, in order."""
-    known = set(runnable)
-    return list(dict.fromkeys(k for k in kinds if k not in known))
 
 
 def transition(kind: str, current: str, target: str) -> State:

@@ -6,11 +6,9 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
-from app.domain.activities import unsupported_kinds
-from app.domain.errors import DomainError, NotAllowed, NotFound
+from app.domain.errors import DomainError, NotFound
 from app.domain.workshop_templates import load_catalog
 from app.models import Activity, Item
-from app.screens import SCREENS
 from app.services import accounts, flow, items, participants, workshops
 from app.web import (
     FacilitatorDep,
@@ -61,12 +59,8 @@ def logout(request: Request) -> Response:
 def workshop_list(request: Request, me: FacilitatorDep, session: SessionDep,
                   settings: SettingsDep) -> Response:
     available, problems = load_catalog(settings.sessions_dir)
-    pending = {slug: unsupported_kinds([a.kind for a in t.activities], SCREENS)
-               for slug, t in available.items()}
     return pages.TemplateResponse(request, "facilitator/list.html", {
-        "me": me, "workshops": workshops.list_owned(session, me.id),
-        "templates": {s: t for s, t in available.items() if not pending[s]},
-        "pending": {s: (available[s], kinds) for s, kinds in pending.items() if kinds},
+        "me": me, "workshops": workshops.list_owned(session, me.id), "templates": available,
         "template_errors": problems,
     })
 
@@ -78,9 +72,6 @@ def create_workshop(me: FacilitatorDep, session: SessionDep, settings: SettingsD
     available, _problems = load_catalog(settings.sessions_dir)
     if template not in available:
         raise NotFound(f"Modèle d'atelier inconnu : « {template} ».")
-    missing = unsupported_kinds([a.kind for a in available[template].activities], SCREENS)
-    if missing:
-        raise NotAllowed(f"Ce modèle utilise des activités pas encore disponibles : {', '.join(missing)}.")
     workshop = workshops.create_from_template(session, me.id, available[template], title)
     return RedirectResponse(f"/f/workshops/{workshop.id}", status_code=303)
 

@@ -53,11 +53,3 @@ def test_results_are_hidden_until_revealed_unless_live():
     assert not results_visible("open", live=False)
     assert not results_visible("closed", live=False)
     assert results_visible("revealed", live=False)
-
-
-def test_every_contribution_kind_has_a_runtime_module():
-    from app.domain.activities import CONTRIBUTION_KINDS, unsupported_kinds
-    from app.screens import SCREENS as KINDS
-
-    assert set(KINDS) >= CONTRIBUTION_KINDS
-    assert unsupported_kinds(["text", "quiz", "poll", "quiz", "nuage"], KINDS) == ["quiz", "nuage"]
