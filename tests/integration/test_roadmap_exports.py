@@ -20,7 +20,7 @@ from app.models import Chantier, Defi, Enjeu
 from app.models import Facilitator as Account
 from app.services import roadmaps
 from tests.support import Facilitator, create_facilitator
-from tests.unit.test_roadmap_exports import FORMULA, sample
+from tests.integration.test_roadmap_writers import FORMULA, sample
 
 pytestmark = pytest.mark.storage
 
