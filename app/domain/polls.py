@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from app.domain.errors import DomainError
+from app.domain.french import rounded
 
 
 def validate_choice(raw: object, options: list[str]) -> int:
@@ -28,7 +29,7 @@ class OptionResult:
 
     @property
     def percent(self) -> int:
-        return round(self.share * 100)
+        return int(rounded(float(self.share * 100), 0))
 
 
 @dataclass(frozen=True)

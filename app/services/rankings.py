@@ -206,8 +206,8 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
             profile = outcome_mj.profiles[item_id]
             counts[item_id] = list(profile.counts)
             if profile.majority_grade is not None:
-                details[item_id] = (f"{round(100 * profile.above)} % mieux, "
-                                    f"{round(100 * profile.below)} % moins bien")
+                details[item_id] = (f"{decimal(100 * profile.above, 0)} % mieux, "
+                                    f"{decimal(100 * profile.below, 0)} % moins bien")
             shares[item_id] = 0.0
     cut = domain.top_n(standings, keep) if standings else domain.TopN((), ())
     cut_rank = cut.kept[-1].rank if cut.kept else None

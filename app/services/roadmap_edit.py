@@ -27,7 +27,7 @@ from app.domain import resource_map, validation
 from app.domain import roadmap as domain
 from app.domain.chantier_map import ChantierMap, map_title
 from app.domain.errors import DomainError, NotFound
-from app.domain.french import date_text, euros, period
+from app.domain.french import date_text, decimal, euros, period
 from app.models import Action, Chantier, Committee, Defi, DefiEnjeu, Enjeu, Resource, Roadmap, Territory
 from app.services import roadmaps
 
@@ -674,7 +674,7 @@ def provenance(raw: dict[str, Any] | None) -> ProvenanceView | None:
     if p.ballots is not None:
         parts.append(f"{p.ballots} bulletin{'s' if p.ballots > 1 else ''}")
     if p.agreement is not None:
-        parts.append(f"accord {round(p.agreement * 100)} %")
+        parts.append(f"accord {decimal(p.agreement * 100, 0)} %")
     summary = ", ".join(parts)
     return ProvenanceView(summary[:1].upper() + summary[1:], list(p.items))
 

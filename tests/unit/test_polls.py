@@ -41,3 +41,9 @@ def test_proxy_counts_add_to_the_phones_and_are_reported():
     for bad in (["1", "2"], ["-1", "0", "0", "0"], ["1.5", "0", "0", "0"], [True, "0", "0", "0"]):
         with pytest.raises(DomainError):
             validate_proxy_counts(bad, SCALE)
+
+
+def test_a_share_is_shown_rounded_half_up_like_every_figure():
+    # 1 answer in 8 is 12.5 %: « 13 % », as by hand and in the documents (Python's round gives 12).
+    result = tally([0, 1, 1, 1, 1, 1, 1, 1], ["oui", "non"], [0, 0])
+    assert [o.percent for o in result.options] == [13, 88]
