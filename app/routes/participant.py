@@ -8,15 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.domain.codes import normalise_code
 from app.screens import views
 from app.services import participants, workshops
-from app.web import (
-    SessionDep,
-    SettingsDep,
-    identify,
-    join_url,
-    pages,
-    qr_svg,
-    remember_participant,
-)
+from app.web import SessionDep, SettingsDep, identify, join_url, pages, qr_svg, remember_participant
 
 router = APIRouter()
 

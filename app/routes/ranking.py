@@ -6,15 +6,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from app.services import items, rankings, workshops
-from app.web import (
-    FacilitatorDep,
-    PublisherDep,
-    SessionDep,
-    SettingsDep,
-    control_response,
-    joined,
-    pages,
-)
+from app.web import FacilitatorDep, PublisherDep, SessionDep, SettingsDep, control_response, joined, pages
 
 router = APIRouter()
 
