@@ -1,7 +1,8 @@
 """The Jinja2 environment every page, live push and document is rendered with.
 
-A leaf: it imports nothing of the app, so that the exports (run from the command line too) and
-the live pushes render with the same templates and filters without loading the web layer.
+A leaf: it imports nothing of the app but the pure French formatting, so that the exports (run
+from the command line too) and the live pushes render with the same templates and filters
+without loading the web layer.
 """
 
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
+
+from app.domain import french
 
 _ROOT = Path(__file__).parent
 TEMPLATES = _ROOT / "templates"
@@ -18,6 +21,10 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
 
 # « capitalize » would lower the rest (« Intervenants dans les alsh »): only the first letter goes up.
 env.filters["initial"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+
+# Dates as French lists and tables write them: « 15/03/2025 », « 15/03/2025 à 14:05 ».
+env.filters["short_date"] = french.short_date
+env.filters["moment"] = french.moment
 
 # An activity kind may bring its own stylesheet and script: app/static/kinds/<kind>.{css,js}.
 env.globals["kind_assets"] = {

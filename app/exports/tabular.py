@@ -39,7 +39,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.domain.french import decimal, rounded
+from app.domain.french import decimal, rounded, short_date
 from app.exports.cells import neutralise
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def _shown(value: Cell) -> Cell:
     """What a reader sees in the cell (for column widths)."""
     value = _plain(value)
     if isinstance(value, date):
-        return value.strftime(DATE_SHOWN)
+        return short_date(value)
     return decimal(value.value, value.digits) if isinstance(value, Fixed) else value
 
 
@@ -95,7 +95,7 @@ def csv_cell(value: Cell, sep: str = ";") -> str:
     if isinstance(value, Fixed):
         return _csv_number(float(rounded(value.value, value.digits)), sep)
     if isinstance(value, date):
-        return value.strftime(DATE_SHOWN) if sep == ";" else value.isoformat()
+        return short_date(value) if sep == ";" else value.isoformat()
     if isinstance(value, int | float):
         return _csv_number(value, sep)
     return str(neutralise(value))
@@ -270,7 +270,7 @@ def _ods_cell(raw: Cell, wrap: bool, header: bool) -> Any:
         return OdsCell(float(value.value), text=decimal(value.value, value.digits), cell_type="float",
                        style=f"cap_fixed{value.digits}")
     if isinstance(value, date):
-        return OdsCell(value, text=value.strftime(DATE_SHOWN), cell_type="date", style="cap_date")
+        return OdsCell(value, text=short_date(value), cell_type="date", style="cap_date")
     if value is None:
         return OdsCell(style="cap_top")
     return OdsCell(value, text=decimal(value, 6, trim=True), cell_type="float", style="cap_top")

@@ -1,8 +1,9 @@
 """French wording of figures: one rounding, half up on the written decimal, everywhere."""
 
 import random
+from datetime import date, datetime
 
-from app.domain.french import NBSP, decimal, number, percent
+from app.domain.french import NBSP, decimal, moment, number, percent, short_date
 
 
 def _half_up_by_hand(text: str, digits: int) -> str:
@@ -39,3 +40,8 @@ def test_numbers_amounts_and_shares():
     assert number(1234567) == f"1{NBSP}234{NBSP}567"
     assert number(2.675) == "2,68" and number(3.001) == "3" and number(37.5) == "37,5"
     assert percent(0.785) == f"79{NBSP}%" and percent(0.125) == f"13{NBSP}%"
+
+
+def test_dates_in_lists_and_tables():
+    assert short_date(date(2025, 3, 5)) == "05/03/2025"
+    assert moment(datetime(2025, 3, 5, 9, 7)) == "05/03/2025 à 09:07"
