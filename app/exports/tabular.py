@@ -58,7 +58,7 @@ Cell = str | int | float | bool | Fixed | date | None
 Rows = Sequence[Sequence[Cell]]
 
 BOM = "\ufeff"
-DATE_SHOWN, XLSX_DATE = "%d/%m/%Y", "DD/MM/YYYY"
+XLSX_DATE = "DD/MM/YYYY"  # as french.short_date writes it
 SEPARATORS = {";", ","}
 MAX_WIDTH = 60  # characters: wider columns wrap
 MIN_WIDTH = 6
