@@ -9,7 +9,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
-from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints (no lxml-stubs)
+from lxml import etree
 
 
 def french_body(doc: DocxDocument, size: float) -> None:
