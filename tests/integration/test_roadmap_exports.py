@@ -19,8 +19,8 @@ from app.domain import roadmap as domain
 from app.models import Chantier, Defi, Enjeu
 from app.models import Facilitator as Account
 from app.services import roadmaps
-from tests.support import Facilitator, create_facilitator
 from tests.integration.test_roadmap_writers import FORMULA, sample
+from tests.support import Facilitator, create_facilitator
 
 pytestmark = pytest.mark.storage
 
