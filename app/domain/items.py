@@ -47,7 +47,8 @@ class MergePlan:
     originals: tuple[int, ...]
 
 
-def plan_merge(items: list[ItemView], activity_id: int, text: str | None) -> MergePlan:
+def plan_merge(items: list[ItemView], activity_id: int, text: str | None,
+               max_length: int = MAX_TEXT) -> MergePlan:
     """Merge 2+ visible notes of one activity into a new one that keeps their ids."""
     ids = [i.id for i in items]
     if len(set(ids)) < 2:
@@ -58,7 +59,7 @@ def plan_merge(items: list[ItemView], activity_id: int, text: str | None) -> Mer
         if item.merged_into_id is not None:
             raise NotAllowed(f"Le post-it {item.id} a déjà été fusionné.")
     first = min(items, key=lambda i: i.id)
-    merged_text = clean_text(text) if text and text.strip() else first.text
+    merged_text = clean_text(text, max_length) if text and text.strip() else first.text
     categories = {i.category for i in items}
     category = first.category if len(categories) > 1 else categories.pop()
     return MergePlan(text=merged_text, category=category, originals=tuple(sorted(set(ids))))

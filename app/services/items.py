@@ -13,11 +13,11 @@ from app.publishing import ITEMS, MODERATION, Publisher, publish_safely
 from app.services import participants, workshops
 from app.services.storage import insert_once
 
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def check_key(key: str) -> str:
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise DomainError("Clé d'idempotence invalide (8 à 64 caractères A-Z, a-z, 0-9, - ou _).")
     return key
 
@@ -122,7 +122,7 @@ def merge(session: Session, activity: Activity, item_ids: list[int], text: str |
         raise NotFound(f"Post-it {min(missing)} introuvable.")
     views = [ItemView(i.id, i.activity_id, i.text, i.category, i.hidden, i.merged_into_id)
              for i in found]
-    plan = plan_merge(views, activity.id, text)
+    plan = plan_merge(views, activity.id, text, activity.config.get("max_length", 280))
     groups = {i.group_id for i in found}
     merged = Item(activity_id=activity.id, source="merge", text=plan.text, category=plan.category,
                   group_id=groups.pop() if len(groups) == 1 else None, created_at=utcnow())

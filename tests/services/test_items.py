@@ -141,9 +141,6 @@ def test_a_bad_client_key_is_refused_before_anything_is_stored(make_room, screen
     assert screens.events == []
 
 
-@pytest.mark.xfail(strict=True, reason="items.check_key matches with `$`, which accepts a key ending in a "
-                                       "newline: stored as such (SQLite), or a 65-character key that "
-                                       "PostgreSQL refuses with a DataError instead of the DomainError")
 @pytest.mark.parametrize("bad", ["cle-00000001\n", "k" * 64 + "\n"])
 def test_a_client_key_ending_in_a_newline_is_refused(make_room, screens, bad):
     room = make_room(TEMPLATE)
@@ -410,15 +407,13 @@ def test_merge_refusals_store_and_publish_nothing(make_room, screens):
     for ids, error, message in cases:
         with pytest.raises(error, match=exactly(message)):
             items.merge(room.session, notes, ids, None, publisher=screens)
-    with pytest.raises(DomainError, match=exactly("Le post-it fait 281 caractères ; 280 au maximum.")):
+    with pytest.raises(DomainError, match=exactly("Le post-it fait 281 caractères ; 40 au maximum.")):
         items.merge(room.session, notes, [optique.id, seniors.id], "x" * 281, publisher=screens)
     assert rows(room.session) == before
     assert committed(room.session, optique.id).merged_into_id is None
     assert screens.events == []
 
 
-@pytest.mark.xfail(strict=True, reason="items.merge checks the merged text against 280 characters, "
-                                       "not the activity's max_length that post, add and edit enforce")
 def test_a_merged_text_is_held_to_the_activity_max_length(make_room, screens):
     room = make_room(TEMPLATE)
     notes, (_fibre, la_fibre, optique, _seniors) = _four_notes(room)  # max_length: 40
