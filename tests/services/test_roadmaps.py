@@ -295,6 +295,17 @@ def test_actions_are_added_changed_and_deleted(session):
     assert counts(session) == before
     assert session.get(Action, second.id).name == "Ouvrir le samedi matin"
 
+    # Every field of an action is in the roadmap file, and comes back the same from an import.
+    written = domain.dump_file(roadmaps.to_file(session, roadmap))
+    assert json.loads(written)["chantiers"][0]["actions"][0] == {
+        "nom": "Former 20 aidants", "contexte": "", "description": "Deux sessions",
+        "porteurs": ["La mairie", "L'EPCI"], "budgetGlobal": 12000,
+        "coFinancements": [{"membre": "La CAF", "montant": 3000}, {"membre": "La Région", "montant": 4000}],
+        "besoins": ["appui_juridique", "animer_la_gouvernance"], "dateDeDebut": "2025-03-15",
+        "dateDeFin": "2026", "destinataires": ["La préfecture"]}
+    again = roadmaps.import_file(session, owner.id, domain.parse_file(written))
+    assert domain.dump_file(roadmaps.to_file(session, again)) == written
+
     roadmap_edit.delete(session, roadmap, roadmap_edit.row_of(session, ACTIONS, roadmap, chantier,
                                                               str(first.id)))
     assert [a.id for a in roadmaps.actions_of(session, chantier.id)] == [second.id]
