@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from app.domain import activities as states
 from app.domain.errors import NotAllowed
 from app.models import Activity, Item
 from app.publishing import Publisher
@@ -43,8 +44,10 @@ def candidates(session: Session, activity: Activity, top: TopProvider) -> list[I
 
 
 def fill(session: Session, activity: Activity, top: TopProvider) -> int:
-    """Copy the source's items into an activity that has none yet; returns how many were copied."""
-    if not activity.config.get("items_from") or items_service.of_activity(session, activity.id):
+    """Copy the source's items into an activity that has none copied yet (entries the facilitator
+    added beforehand stay beside them); returns how many were copied."""
+    if not activity.config.get("items_from") or any(
+            i.source == "flow" for i in items_service.of_activity(session, activity.id)):
         return 0
     taken = candidates(session, activity, top)
     for item in taken:
@@ -57,6 +60,7 @@ def fill(session: Session, activity: Activity, top: TopProvider) -> int:
 def set_state(session: Session, activity: Activity, target: str, *, publisher: Publisher) -> None:
     """Drive an activity (open, close, reveal); opening it the first time copies its items from
     its source."""
+    states.transition(activity.kind, activity.state, target)  # refused before anything is copied
     if target == "open":
         fill(session, activity, lambda source, n: orders.top(session, source, n))
     workshops.set_state(session, activity, target, publisher=publisher)

@@ -250,9 +250,11 @@ def promote(
             if item_id in by_item:
                 summary.skipped += 1
                 continue
-            by_item[item_id] = _add_enjeu(session, roadmap, workshop, ranking, candidate, next_position)
-            next_position += 1
-            summary.enjeux += 1
+            enjeu = _enjeu_of_item(session, roadmap, workshop, ranking, candidate, next_position)
+            by_item[item_id] = enjeu
+            if enjeu.position == next_position:
+                next_position += 1
+                summary.enjeux += 1
         chantiers = roadmaps.chantiers_of(session, roadmap.id)
         next_chantier = max((c.position for c in chantiers), default=-1) + 1
         for row_id in row_ids:
@@ -308,7 +310,7 @@ def _provenance(workshop: Workshop, activity: Activity, **extra: object) -> dict
     return data.model_dump(mode="json", by_alias=True)
 
 
-def _add_enjeu(
+def _enjeu_of_item(
     session: Session,
     roadmap: Roadmap,
     workshop: Workshop,
@@ -316,16 +318,20 @@ def _add_enjeu(
     candidate: EnjeuCandidate,
     position: int,
 ) -> Enjeu:
+    """The roadmap enjeu of a kept item: the roadmap's enjeu with that question if no workshop
+    has given it one yet (written by hand, or made for a table's rows), now with the ranking's
+    figures; else a new enjeu at `position`."""
     result = ranking.result
     agreement = None if result.agreement is None else round(result.agreement, 3)
-    enjeu = Enjeu(
-        roadmap_id=roadmap.id,
-        position=position,
-        question=candidate.item.text[:1000],
-        score=candidate.score,
-        score_label=candidate.score_label[:80],
-        source_item_id=candidate.item.id,
-        provenance=_provenance(
+    question = candidate.item.text[:1000]
+    enjeu = next((e for e in roadmaps.enjeux_of(session, roadmap.id)
+                  if e.source_item_id is None and _same(e.question, question)), None)
+    if enjeu is None:
+        enjeu = Enjeu(roadmap_id=roadmap.id, position=position, question=question)
+    enjeu.score = candidate.score
+    enjeu.score_label = candidate.score_label[:80]
+    enjeu.source_item_id = candidate.item.id
+    enjeu.provenance = _provenance(
             workshop,
             ranking.activity,
             method=result.method_label,
@@ -333,8 +339,7 @@ def _add_enjeu(
             ballots=result.n_ballots,
             agreement=agreement,
             items=[t[:1000] for t in candidate.sources],
-        ),
-    )
+        )
     session.add(enjeu)
     session.flush()
     return enjeu

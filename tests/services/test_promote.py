@@ -347,9 +347,6 @@ def test_rows_alone_bring_their_enjeu_and_an_existing_question_is_reused(make_ro
     assert [e.question for e in roadmaps.enjeux_of(session, roadmap.id)] == ["MIEUX   orienter", FORMER]
 
 
-@pytest.mark.xfail(strict=True, reason="promoting a kept enjeu whose question the roadmap already has "
-                                       "(matched when its table rows were promoted) adds a second enjeu "
-                                       "with the same question")
 def test_an_enjeu_matched_by_its_rows_is_not_added_again(make_room, screens):
     played = play(make_room, screens)
     session = played.room.session

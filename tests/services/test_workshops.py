@@ -436,9 +436,6 @@ def test_only_a_rating_or_a_ranking_has_a_top_and_a_source_must_exist(make_room)
                                                                   "Mieux équiper les lieux"]
 
 
-@pytest.mark.xfail(strict=True, reason="flow.fill copies only into an empty list: an entry the "
-                                       "facilitator adds before the first opening (the control page "
-                                       "offers it) stops the source's items from ever being taken")
 def test_an_entry_added_before_the_first_opening_does_not_stop_the_copy(make_room, screens):
     room = make_room(TEMPLATE)
     _notes(room)
@@ -449,8 +446,6 @@ def test_an_entry_added_before_the_first_opening_does_not_stop_the_copy(make_roo
         texts(room.session, everything))
 
 
-@pytest.mark.xfail(strict=True, reason="flow.set_state copies the source's items before the state "
-                                       "transition is checked: a refused « open » still stores them")
 def test_a_refused_opening_copies_nothing(make_room, screens):
     room = make_room(TEMPLATE)
     everything = room.activity("brut")
