@@ -1,8 +1,9 @@
 """What a service says after its commit: « something changed in workshop N », and of what kind.
 
 Services are given a `Publisher` and call `publish_safely` once their change is committed. The
-app gives them its live hub (`app.live.Live`), the command line a publisher of its own, tests a
-`RecordingPublisher`. The database stays the only truth: an event only tells the screens to read
+app gives them its live hub (`app.live.Live`); tests give a `RecordingPublisher` to see what was
+announced, or a `NoPublisher` while they set the scene. (The command line calls no service that
+changes what a screen shows.) The database stays the only truth: an event only tells the screens to read
 it again, so losing one costs a refresh, never a write; a publishing failure is logged and never
 turns a stored write into an error reply.
 """
@@ -34,7 +35,7 @@ def publish_safely(publisher: Publisher, workshop_id: int, change: str) -> None:
 
 
 class NoPublisher:
-    """For a command that changes nothing a screen shows, or runs with no screen to reach."""
+    """Announces nothing: where no screen is to be told (a test setting the scene)."""
 
     def publish(self, workshop_id: int, change: str) -> None:
         return None
