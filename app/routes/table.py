@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.domain import tables as domain
 from app.domain.errors import DomainError, NotAllowed
-from app.models import Activity, Participant, TableRow, Workshop, WorkshopGroup
+from app.models import Activity, Participant, TableRow, Workshop
 from app.publishing import Publisher
 from app.screens import views
 from app.screens.table import Editor, section_of
@@ -57,10 +57,6 @@ async def cell_fields(request: Request) -> dict[str, str]:
 CellsDep = Annotated[dict[str, str], Depends(cell_fields)]
 
 
-def _groups(session: Session, workshop_id: int) -> dict[int, WorkshopGroup]:
-    return {g.id: g for g in workshops.groups_of(session, workshop_id)}
-
-
 # ---------------------------------------------------------------- participant routes
 
 
@@ -85,20 +81,15 @@ def create_row(
     group_id: Annotated[int | None, Form()] = None,
 ) -> Response:
     workshop, participant = joined(request, session, code)
-    row, created = tables.create_row(session, participant, activity_id, section, cells,
-                                     idempotency_key, group_id, publisher=publisher)
+    try:
+        row, created = tables.submit_row(session, participant, activity_id, section, cells,
+                                         idempotency_key, group_id, publisher=publisher)
+    except tables.StaleRow as stale:
+        activity = workshops.get_activity(session, stale.row.activity_id)
+        return _conflict(request, session, workshop, activity, stale, cells, participant)
     activity = workshops.get_activity(session, row.activity_id)
-    columns = domain.columns_of(activity.config)
-    if not created:
-        # A retry (the answer to the first try was lost). If she changed her text meanwhile,
-        # it is an edit of the version her first try created.
-        mine = domain.merged_cells({}, domain.clean_cells(cells, columns))
-        if mine != row.cells:
-            workshops.open_activity(session, participant, activity.id, "table")
-            tables.check_may_edit(activity, row, participant, _groups(session, workshop.id))
-            return _save(request, session, publisher, workshop, activity, row, 1, cells, participant)
-    editor = Editor(activity, workshop, columns, section_of(session, activity, row.section), row,
-                    row.cells, status="saved")
+    editor = Editor(activity, workshop, domain.columns_of(activity.config),
+                    section_of(session, activity, row.section), row, row.cells, status="saved")
     return _editor(request, editor, 201 if created else 200)
 
 
@@ -106,9 +97,7 @@ def create_row(
 def edit_row_form(request: Request, code: str, activity_id: int, row_id: int,
                   session: SessionDep) -> Response:
     workshop, participant = joined(request, session, code)
-    activity = workshops.open_activity(session, participant, activity_id, "table")
-    row = tables.row_of(session, activity, row_id)
-    tables.check_may_edit(activity, row, participant, _groups(session, workshop.id))
+    activity, row = tables.editable_row(session, participant, activity_id, row_id)
     return _editor(request, Editor(activity, workshop, domain.columns_of(activity.config),
                                    section_of(session, activity, row.section), row, row.cells))
 
@@ -118,27 +107,32 @@ def save_row(request: Request, code: str, activity_id: int, row_id: int, session
              publisher: PublisherDep, cells: CellsDep,
              version: Annotated[int, Form(ge=1)]) -> Response:
     workshop, participant = joined(request, session, code)
-    activity = workshops.open_activity(session, participant, activity_id, "table")
-    row = tables.row_of(session, activity, row_id)
-    tables.check_may_edit(activity, row, participant, _groups(session, workshop.id))
+    activity, row = tables.editable_row(session, participant, activity_id, row_id)
     return _save(request, session, publisher, workshop, activity, row, version, cells, participant)
 
 
 def _save(request: Request, session: Session, publisher: Publisher, workshop: Workshop,
           activity: Activity, row: TableRow, version: int, cells: Mapping[str, str],
           editor: Participant | None) -> Response:
-    columns = domain.columns_of(activity.config)
-    section = section_of(session, activity, row.section)
     try:
         row = tables.edit_row(session, activity, row, version, cells, editor, publisher=publisher)
     except tables.StaleRow as stale:
-        mine = {**stale.row.cells, **domain.clean_cells(cells, columns)}
-        view = Editor(activity, workshop, columns, section, stale.row, mine, status="conflict",
-                      message=stale.message, changed=domain.changed_columns(stale.row.cells, mine, columns),
-                      facilitator=editor is None)
-        return _editor(request, view, 409, CONFLICT_HEADERS)
-    return _editor(request, Editor(activity, workshop, columns, section, row, row.cells,
+        return _conflict(request, session, workshop, activity, stale, cells, editor)
+    return _editor(request, Editor(activity, workshop, domain.columns_of(activity.config),
+                                   section_of(session, activity, row.section), row, row.cells,
                                    status="saved", facilitator=editor is None))
+
+
+def _conflict(request: Request, session: Session, workshop: Workshop, activity: Activity,
+              stale: tables.StaleRow, cells: Mapping[str, str], editor: Participant | None) -> Response:
+    """409: the current version, her text kept over it, the columns she changed named."""
+    columns = domain.columns_of(activity.config)
+    mine = {**stale.row.cells, **domain.clean_cells(cells, columns)}
+    view = Editor(activity, workshop, columns, section_of(session, activity, stale.row.section),
+                  stale.row, mine, status="conflict", message=stale.message,
+                  changed=domain.changed_columns(stale.row.cells, mine, columns),
+                  facilitator=editor is None)
+    return _editor(request, view, 409, CONFLICT_HEADERS)
 
 
 @router.post("/p/{code}/activities/{activity_id}/table-group", response_class=HTMLResponse)

@@ -154,6 +154,34 @@ def create_row(session: Session, participant: Participant, activity_id: int, sec
     return stored, created
 
 
+def submit_row(session: Session, participant: Participant, activity_id: int, section_key: str,
+               raw_cells: Mapping[str, str], client_key: str, group_id: int | None = None, *,
+               publisher: Publisher) -> tuple[TableRow, bool]:
+    """What a phone's « Ajouter » does: `create_row`; but a retry (the answer to the first try was
+    lost) whose text changed meanwhile is an edit of the version the first try created (StaleRow
+    if someone saved since). Returns (row, created)."""
+    row, created = create_row(session, participant, activity_id, section_key, raw_cells, client_key,
+                              group_id, publisher=publisher)
+    if created:
+        return row, True
+    activity = workshops.get_activity(session, row.activity_id)
+    mine = domain.merged_cells({}, domain.clean_cells(raw_cells, domain.columns_of(activity.config)))
+    if mine == row.cells:
+        return row, False
+    activity, row = editable_row(session, participant, activity.id, row.id)
+    return edit_row(session, activity, row, 1, raw_cells, participant, publisher=publisher), False
+
+
+def editable_row(session: Session, participant: Participant, activity_id: int,
+                 row_id: int) -> tuple[Activity, TableRow]:
+    """The open table and one of its rows that the participant may edit."""
+    activity = workshops.open_activity(session, participant, activity_id, "table")
+    row = row_of(session, activity, row_id)
+    check_may_edit(activity, row, participant,
+                   {g.id: g for g in workshops.groups_of(session, activity.workshop_id)})
+    return activity, row
+
+
 def stale_message(activity: Activity, by_facilitator: bool) -> str:
     who = ("quelqu'un d'autre" if by_facilitator or not activity.config.get("use_groups")
            else "quelqu'un d'autre de votre groupe")

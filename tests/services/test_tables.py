@@ -414,3 +414,54 @@ def test_row_of_refuses_a_row_of_another_table(make_room, screens):
     assert tables.row_of(room.session, table, row.id).id == row.id
     with pytest.raises(NotFound, match=f"Chantier {row.id} introuvable dans ce tableau"):
         tables.row_of(room.session, room.activity("fixe"), row.id)
+
+
+# ---------------------------------------------------------------- a phone's « Ajouter »
+
+
+def test_submit_row_creates_once_and_a_changed_retry_is_an_edit_of_the_first_version(make_room, screens):
+    room = make_room(TEMPLATE)
+    table = opened(room, "libre", screens)
+    alice, bob = room.join(), room.join()
+    row, created = tables.submit_row(room.session, alice, table.id, "0", {"title": "Un guichet"},
+                                     "cle-retry-0001", publisher=screens)
+    assert created and row.version == 1
+    # The same request again (its answer was lost): the stored row, nothing written, no event.
+    again, created = tables.submit_row(room.session, alice, table.id, "0", {"title": "Un guichet"},
+                                       "cle-retry-0001", publisher=screens)
+    assert (again.id, again.version, created) == (row.id, 1, False)
+    # Retried after she changed her text: an edit of the version her first try created.
+    edited, created = tables.submit_row(room.session, alice, table.id, "0",
+                                        {"title": "Un guichet unique"}, "cle-retry-0001",
+                                        publisher=screens)
+    assert (edited.id, edited.version, created) == (row.id, 2, False)
+    assert edited.cells == {"title": "Un guichet unique"} and edited.updated_by == alice.id
+    assert screens.events == [(room.workshop.id, MODERATION)] * 2
+    # Bob saved since: her retry with other text no longer starts from the current version.
+    tables.edit_row(room.session, table, edited, 2, {"title": "Le guichet de Bob"}, bob,
+                    publisher=screens)
+    with pytest.raises(StaleRow, match="modifié par quelqu'un d'autre"):
+        tables.submit_row(room.session, alice, table.id, "0", {"title": "Encore autre chose"},
+                          "cle-retry-0001", publisher=screens)
+    assert [r.cells for r in stored_rows(room.session)] == [{"title": "Le guichet de Bob"}]
+
+
+def test_editable_row_is_an_open_table_row_of_her_sub_group(make_room, screens):
+    room = make_room(TEMPLATE)
+    keep_by_vote(room, screens, [["Former les aidants", "Mieux orienter", "Équiper les lieux"]], 1)
+    section = f"item-{ranking_items(room)['Former les aidants'].id}"
+    table = opened(room, "chantiers", screens)
+    g1, g2 = workshops.groups_of(room.session, room.workshop.id)
+    alice, bob = room.join(), room.join()
+    row, _ = tables.create_row(room.session, alice, table.id, section, {"title": "Un"}, "cle-edit-0101",
+                               g1.id, publisher=screens)
+    assert tables.editable_row(room.session, alice, table.id, row.id) == (table, row)
+    tables.create_row(room.session, bob, table.id, section, {"title": "Deux"}, "cle-edit-0102", g2.id,
+                      publisher=screens)
+    with pytest.raises(Forbidden, match="au sous-groupe « Groupe 1 »"):
+        tables.editable_row(room.session, bob, table.id, row.id)
+    with pytest.raises(NotFound, match="introuvable dans ce tableau"):
+        tables.editable_row(room.session, alice, table.id, 999_999)
+    workshops.set_state(room.session, table, "closed", publisher=screens)
+    with pytest.raises(NotAllowed, match="pas ouverte"):
+        tables.editable_row(room.session, alice, table.id, row.id)
