@@ -586,14 +586,10 @@ ActivityTemplate = Annotated[
     Field(discriminator="kind"),
 ]
 
+# Each model of the union by its `kind`, in the union's order.
 ACTIVITY_MODELS: dict[str, type[BaseModel]] = {
-    "text": TextActivity,
-    "postits": PostitsActivity,
-    "rating": RatingActivity,
-    "ranking": RankingActivity,
-    "poll": PollActivity,
-    "table": TableActivity,
-    "resources": ResourcesActivity,
+    get_args(model.model_fields["kind"].annotation)[0]: model
+    for model in get_args(get_args(ActivityTemplate)[0])
 }
 ACTIVITY_KINDS: tuple[str, ...] = tuple(ACTIVITY_MODELS)
 
