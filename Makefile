@@ -10,7 +10,7 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export TEST_POSTGRES_URL TEST_REDIS_URL
 
-.PHONY: run test install install-test system services lint types
+.PHONY: run test install install-test system services lint types bench
 
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -62,3 +62,10 @@ types: install-test
 test: install-test system services lint types
 	$(BIN)/pytest
 	CAP_TEST_DB=postgres CAP_TEST_BROADCAST=redis $(BIN)/pytest -m "storage or broadcast"
+
+# Load figures (issue 10): writes, bursts and fan-out against a raw websockets baseline, each run
+# appended to bench/results.md. Minutes, not seconds; run it on a quiet machine.
+bench: install-test
+	$(BIN)/python -m bench.load --kind rating --phones 500 --rate 100 --seconds 10 --record bench/results.md
+	$(BIN)/python -m bench.load --kind rating --phones 500 --rate 250 --seconds 10 --record bench/results.md
+	$(BIN)/python -m bench.load --kind poll --phones 1000 --burst --fanout-seconds 5 --record bench/results.md

@@ -1,0 +1,534 @@
+"""Write-path and fan-out benchmark: N phones vote or rate at an open-loop rate while boards
+watch; then the same phones hold their page's WebSocket while the facilitator drives the
+workshop, against a raw `websockets` broadcast server (`bench.raw_ws`) run in the same process
+tree with the same clients.
+
+    .venv/bin/python -m bench.load [--kind poll|rating] [--phones N] [--rate R] [--seconds T]
+                                   [--burst] [--boards B] [--fanout-rate F] [--smoke] [--json PATH]
+
+Writes (`--kind`): phone i sends write s when s ≡ i (mod N); its first write makes it count on
+the board (`data-count`: answers to a poll, participants who started a rating), so write →
+board latency is measured from the pushed HTML: the k-th phone acknowledged is shown once a
+board frame says `data-count` ≥ k. A rating write fills one (item, axis) cell of its phone, each
+cell at most once, so every acknowledged write can be checked in the database afterwards: the
+stored value is the one sent (nothing lost), no cell holds a value that was never acknowledged,
+and no cell is stored twice. `--burst`: every phone sends one write within 2 s, as when a vote
+opens.
+
+Fan-out: every phone also holds `/ws/p/<code>`; the facilitator sets the timer F times a second
+(a STRUCTURE change: every phone receives a fragment). Frames/s received by the phones and the
+server's memory per idle connection are compared with `bench.raw_ws` broadcasting a frame of the
+same size to the same number of sockets at the same rate.
+
+Measurement only: nothing about timing is asserted. Everything runs on 127.0.0.1.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+from bench.postits import (
+    REQUEST_TIMEOUT,
+    Phase,
+    Sample,
+    code_version,
+    cookie_header,
+    kib,
+    now,
+    open_loop,
+    ratio,
+    server_log_problems,
+    summary_ms,
+)
+from tests.support import ROOT, Facilitator, create_facilitator, free_port, migrate, run_server
+
+ITEMS = 12  # a rating's list: each phone has 2 × ITEMS cells to fill
+TEMPLATE = f"""\
+title: Banc d'essai
+activities:
+  - kind: poll
+    id: vote
+    title: La couverture du territoire en offre est-elle bonne ?
+    scale: oui-non-moyennement
+  - kind: rating
+    id: notation
+    title: Impact et maîtrise
+    items: [{", ".join(f"Facteur {n}" for n in range(1, ITEMS + 1))}]
+"""
+POSITION = {"poll": 0, "rating": 1}
+COUNT = re.compile(r'data-count="(\d+)"')
+
+
+@dataclass
+class Board:
+    """A board WebSocket that records when its `data-count` first reaches each value."""
+
+    url: str
+    reached: dict[int, float] = field(default_factory=dict)
+    frames: int = 0
+    closed: str | None = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def _read(self, frame: str | bytes) -> None:
+        at = now()
+        self.frames += 1
+        body = frame.decode() if isinstance(frame, bytes) else frame
+        for value in (int(v) for v in COUNT.findall(body)):
+            top = max(self.reached, default=0)
+            for k in range(top + 1, value + 1):
+                self.reached[k] = at
+
+    async def run(self) -> None:
+        try:
+            async with connect(self.url, max_size=None, proxy=None, open_timeout=10,
+                               ping_interval=None) as sock:
+                self._read(await asyncio.wait_for(sock.recv(), 10))
+                self.ready.set()
+                async for frame in sock:
+                    self._read(frame)
+        except (ConnectionClosed, OSError, TimeoutError, InvalidHandshake) as exc:
+            self.closed = repr(exc)
+        finally:
+            self.ready.set()
+
+
+@dataclass
+class Listener:
+    """An idle screen that counts the frames it receives (a phone's page, a raw client)."""
+
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    frames: int = 0
+    bytes: int = 0
+    closed: str | None = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def run(self) -> None:
+        try:
+            async with connect(self.url, max_size=None, proxy=None, open_timeout=20,
+                               ping_interval=None, additional_headers=self.headers) as sock:
+                first = await asyncio.wait_for(sock.recv(), 20)
+                self.bytes += len(first)
+                self.ready.set()
+                async for frame in sock:
+                    self.frames += 1
+                    self.bytes += len(frame)
+        except (ConnectionClosed, OSError, TimeoutError, InvalidHandshake) as exc:
+            self.closed = repr(exc)
+        finally:
+            self.ready.set()
+
+
+async def start_all(screens: list[Any], batch: int = 50) -> list[asyncio.Task[None]]:
+    tasks: list[asyncio.Task[None]] = []
+    for start in range(0, len(screens), batch):
+        chunk = screens[start:start + batch]
+        tasks += [asyncio.create_task(s.run()) for s in chunk]
+        await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in chunk)), 60)
+    return tasks
+
+
+async def stop_all(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+# ------------------------------------------------------------------------------------ the writes
+
+
+@dataclass
+class Write:
+    phone: int
+    path: str
+    data: dict[str, str]
+    cell: tuple[str, str]  # (target, axis) the write fills
+
+
+def plan_writes(kind: str, activity_id: int, code: str, item_ids: list[int], phones: int,
+                total: int, rng: random.Random) -> list[Write]:
+    writes = []
+    for s in range(total):
+        phone, nth = s % phones, s // phones
+        if kind == "poll":
+            writes.append(Write(phone, f"/p/{code}/activities/{activity_id}/vote",
+                                {"choice": str(rng.randrange(3))}, ("", "")))
+        else:
+            item, axis = item_ids[(nth // 2) % len(item_ids)], ("impact", "maitrise")[nth % 2]
+            writes.append(Write(phone, f"/p/{code}/activities/{activity_id}/rate",
+                                {"item": str(item), "axis": axis, "value": str(rng.randint(1, 4))},
+                                (str(item), axis)))
+    return writes
+
+
+async def send(sample: Sample, client: httpx.AsyncClient, write: Write) -> None:
+    sample.sent = now()
+    try:
+        response = await client.post(write.path, data=write.data)
+    except httpx.HTTPError as exc:
+        sample.done, sample.error = now(), type(exc).__name__
+        return
+    sample.done, sample.status = now(), response.status_code
+    if response.status_code not in (200, 201):
+        sample.error = f"HTTP {response.status_code}: {response.text[:80]!r}"
+
+
+def stored_votes(database_url: str, activity_id: int) -> list[tuple[int, str, str, int | None]]:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT participant_id, target, axis, value FROM vote WHERE activity_id = :a"),
+                {"a": activity_id}).all()
+    finally:
+        engine.dispose()
+    return [(int(p), t, a, v) for p, t, a, v in rows]
+
+
+def check_losses(kind: str, writes: list[Write], samples: list[Sample], phone_ids: list[int],
+                 stored: list[tuple[int, str, str, int | None]]) -> dict[str, int]:
+    """Every acknowledged write stored as sent, nothing stored that was not sent, nothing twice."""
+    cells = Counter((p, t, a) for p, t, a, _v in stored)
+    value = {(p, t, a): v for p, t, a, v in stored}
+    acked = [(writes[s.seq], s) for s in samples if s.status in (200, 201)]
+    sent_cells = {(phone_ids[writes[s.seq].phone], *writes[s.seq].cell) for s in samples}
+    if kind == "poll":  # a phone's last acknowledged choice is its vote (choices may repeat)
+        last: dict[int, tuple[float, str]] = {}
+        for w, s in acked:
+            if s.done >= last.get(w.phone, (0.0, ""))[0]:
+                last[w.phone] = (s.done, w.data["choice"])
+        lost = sum(1 for phone, (_t, choice) in last.items()
+                   if value.get((phone_ids[phone], "", "")) != int(choice))
+    else:
+        lost = sum(1 for w, _s in acked
+                   if value.get((phone_ids[w.phone], *w.cell)) != int(w.data["value"]))
+    return {"acked": len(acked), "lost": lost,
+            "stored_not_sent": sum(1 for c in cells if c not in sent_cells),
+            "doubled": sum(1 for n in cells.values() if n > 1)}
+
+
+def database_ids(database_url: str, activity_id: int, phones: int) -> tuple[list[int], list[int]]:
+    """(the activity's item ids, each phone's participant id: phone i joined as « Banc i »)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            items = [int(r[0]) for r in conn.execute(text(
+                "SELECT id FROM item WHERE activity_id = :a ORDER BY id"), {"a": activity_id})]
+            named = dict(conn.execute(text(
+                "SELECT display_name, id FROM participant WHERE display_name LIKE 'Banc %'")).all())
+    finally:
+        engine.dispose()
+    return items, [int(named[f"Banc {i}"]) for i in range(phones)]
+
+
+async def join_phones(url: str, code: str, phones: int) -> list[httpx.AsyncClient]:
+    gate = asyncio.Semaphore(16)
+
+    async def join(i: int) -> httpx.AsyncClient:
+        client = httpx.AsyncClient(base_url=url, timeout=REQUEST_TIMEOUT, trust_env=False)
+        async with gate:
+            r = await client.post(f"/j/{code}", data={"name": f"Banc {i}"})
+        if r.status_code != 303:
+            raise RuntimeError(f"join {i} failed: {r.status_code} {r.text[:200]}")
+        return client
+
+    return list(await asyncio.gather(*(join(i) for i in range(phones))))
+
+
+async def writes_phase(args: argparse.Namespace, server: Any, ws: dict[str, Any],
+                       activity_id: int, item_ids: list[int],
+                       clients: list[httpx.AsyncClient]) -> dict[str, Any]:
+    pid = server.process.pid
+    rng = random.Random(7)
+    if args.burst:
+        total, rate = args.phones, args.phones / 2.0
+    else:
+        total, rate = int(args.rate * args.seconds), args.rate
+        if args.kind == "rating":
+            total = min(total, args.phones * 2 * ITEMS)
+    writes = plan_writes(args.kind, activity_id, ws["code"], item_ids, args.phones, total, rng)
+    boards = [Board(f"{server.ws_url}/ws/board/{ws['board_key']}") for _ in range(args.boards)]
+    watchers = await start_all(boards)
+    phase = Phase(pid)
+    phase.start(total / rate + REQUEST_TIMEOUT + 40)
+
+    def fire(sample: Sample) -> Awaitable[None]:
+        write = writes[sample.seq]
+        return send(sample, clients[write.phone], write)
+
+    samples, unsent = await open_loop(total, rate, fire, args.max_inflight, total / rate + 10)
+    firsts = sorted((s for s in samples if s.seq < args.phones and s.status in (200, 201)),
+                    key=lambda s: s.done)
+    for _ in range(int(args.drain / 0.05)):
+        if all(len(firsts) in b.reached or b.closed for b in boards):
+            break
+        await asyncio.sleep(0.05)
+    await phase.stop()
+    await stop_all(watchers)
+    acks = [s for s in samples if s.status in (200, 201)]
+    board_lat = [b.reached[k] - s.sent for b in boards
+                 for k, s in enumerate(firsts, start=1) if k in b.reached]
+    first = min((s.sent for s in samples), default=0.0)
+    last_ack = max((s.done for s in acks), default=first)
+    return {"planned": total, "offered_rate": rate, "sent": len(samples), "unsent": unsent,
+            "acked": len(acks), "errors": dict(Counter(s.error for s in samples if s.error)),
+            "ack_rate": len(acks) / (last_ack - first) if last_ack > first else math.nan,
+            "ack_ms": summary_ms([s.done - s.sent for s in acks]),
+            "ack_from_plan_ms": summary_ms([s.done - s.target for s in acks]),
+            "board_ms": summary_ms(board_lat), "board_frames": [b.frames for b in boards],
+            "boards_missing": [len(firsts) - len(b.reached.keys() & range(1, len(firsts) + 1))
+                               for b in boards],
+            "server_cpu_ms_per_write": 1000 * phase.server_cpu / max(len(acks), 1),
+            **phase.report(), "_samples": samples, "_writes": writes}
+
+
+# ------------------------------------------------------------------------------------ the fan-out
+
+
+async def idle_memory(pid: int, listeners: list[Listener]) -> tuple[list[asyncio.Task[None]], float]:
+    """Connect the listeners; KiB of server RSS per connection once they are idle."""
+    await asyncio.sleep(1)
+    before = kib(pid, "VmRSS")
+    tasks = await start_all(listeners)
+    await asyncio.sleep(2)
+    after = kib(pid, "VmRSS")
+    return tasks, (after - before) / max(len(listeners), 1)
+
+
+async def fanout_app(args: argparse.Namespace, server: Any, ws: dict[str, Any],
+                     clients: list[httpx.AsyncClient], facilitator: httpx.AsyncClient) -> dict[str, Any]:
+    pid = server.process.pid
+    listeners = [Listener(f"{server.ws_url}/ws/p/{ws['code']}", {"Cookie": cookie_header(c.cookies)})
+                 for c in clients]
+    tasks, per_conn = await idle_memory(pid, listeners)
+    base_frames = sum(listener.frames for listener in listeners)
+    phase = Phase(pid)
+    phase.start(args.fanout_seconds + 30)
+    count = int(args.fanout_rate * args.fanout_seconds)
+
+    def tick(sample: Sample) -> Awaitable[None]:
+        async def go() -> None:
+            sample.sent = now()
+            r = await facilitator.post(f"/f/workshops/{ws['id']}/timer",
+                                       data={"seconds": str(60 + sample.seq % 600)})
+            sample.done, sample.status = now(), r.status_code
+        return go()
+
+    started = now()
+    await open_loop(count, args.fanout_rate, tick, 50, args.fanout_seconds + 5)
+    await asyncio.sleep(args.push_interval_wait)
+    elapsed = now() - started
+    await phase.stop()
+    frames = sum(listener.frames for listener in listeners) - base_frames
+    size = sum(listener.bytes for listener in listeners) / max(sum(lst.frames + 1 for lst in listeners), 1)
+    await stop_all(tasks)
+    return {"connections": len(listeners), "rss_kib_per_connection": per_conn,
+            "frames": frames, "frames_per_s": frames / elapsed, "mean_frame_bytes": size,
+            "closed": dict(Counter(lst.closed for lst in listeners if lst.closed)),
+            **phase.report()}
+
+
+async def fanout_raw(args: argparse.Namespace, connections: int, frame_bytes: int) -> dict[str, Any]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bench.raw_ws", "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"ws://127.0.0.1:{port}"
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                async with connect(url + "/ping", proxy=None, open_timeout=1):
+                    break
+            await asyncio.sleep(0.1)
+        listeners = [Listener(url + "/listen") for _ in range(connections)]
+        tasks, per_conn = await idle_memory(proc.pid, listeners)
+        phase = Phase(proc.pid)
+        phase.start(args.fanout_seconds + 30)
+        count = int(args.fanout_rate * args.fanout_seconds)
+        async with connect(url + "/control", proxy=None, max_size=None) as control:
+            def tick(sample: Sample) -> Awaitable[None]:
+                async def go() -> None:
+                    sample.sent = now()
+                    await control.send(str(max(frame_bytes, 1)))
+                    sample.done, sample.status = now(), 200
+                return go()
+
+            started = now()
+            await open_loop(count, args.fanout_rate, tick, 50, args.fanout_seconds + 5)
+            await asyncio.sleep(args.push_interval_wait)
+            elapsed = now() - started
+        await phase.stop()
+        frames = sum(listener.frames for listener in listeners)
+        await stop_all(tasks)
+        return {"connections": connections, "rss_kib_per_connection": per_conn, "frames": frames,
+                "frames_per_s": frames / elapsed, **phase.report()}
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(5)
+
+
+# ------------------------------------------------------------------------------------ the run
+
+
+async def scenario(args: argparse.Namespace, server: Any, ws: dict[str, Any], activity_id: int,
+                   item_ids: list[int], facilitator_cookie: str) -> dict[str, Any]:
+    clients = await join_phones(server.url, ws["code"], args.phones)
+    _items, phones = database_ids(server.database_url, activity_id, args.phones)
+    facilitator = httpx.AsyncClient(base_url=server.url, timeout=REQUEST_TIMEOUT, trust_env=False,
+                                    headers={"Cookie": facilitator_cookie})
+    try:
+        result = {"writes": await writes_phase(args, server, ws, activity_id, item_ids, clients)}
+        result["phone_ids"] = phones
+        if args.fanout_seconds > 0:
+            app = await fanout_app(args, server, ws, clients, facilitator)
+            raw = await fanout_raw(args, args.phones, int(app["mean_frame_bytes"]))
+            result["fanout"] = {"app": app, "raw": raw}
+    finally:
+        await facilitator.aclose()
+        await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
+    return result
+
+
+def fmt(d: dict[str, float]) -> str:
+    return f"p50 {d['p50']:7.1f}  p99 {d['p99']:7.1f}  max {d['max']:7.1f} ms (n={d['n']})"
+
+
+def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
+    w = r["writes"]
+    print()
+    print(f"Cap Partagé load bench — {r['date']} — code {r['code']}")
+    print(f"  command      : {r['command']}")
+    print(f"  machine      : {os.cpu_count()} cores, load average {r['loadavg']}")
+    print(f"  writes       : {args.kind}, {args.phones} phones, "
+          + (f"burst of {w['planned']} in 2 s" if args.burst else f"{args.rate:g}/s for {args.seconds:g} s")
+          + f", {args.boards} board(s)")
+    print(f"  sent/acked   : {w['sent']} sent ({w['unsent']} unsent), {w['acked']} acked, "
+          f"errors {w['errors'] or 0}; acknowledged {w['ack_rate']:.0f}/s")
+    print(f"  ack          : {fmt(w['ack_ms'])}")
+    print(f"  ack (plan)   : {fmt(w['ack_from_plan_ms'])}")
+    print(f"  board        : {fmt(w['board_ms'])}   missing {w['boards_missing']}")
+    print(f"  loss check   : {r['loss']}")
+    print(f"  server CPU   : {w['server_cpu_ms_per_write']:.2f} ms per write, {w['server_cpu_pct']:.0f} % "
+          f"of a core; client {w['client_cpu_pct']:.0f} %"
+          + ("  (client-bound: figures are lower bounds)" if w["client_cpu_pct"] > 80 else "")
+          + f"; rest of machine {w['other_cpu_pct']:.0f} %")
+    if "fanout" in r:
+        app, raw = r["fanout"]["app"], r["fanout"]["raw"]
+        print(f"  fan-out      : {app['connections']} phone sockets, timer changed "
+              f"{args.fanout_rate:g}/s for {args.fanout_seconds:g} s")
+        print(f"    app        : {app['frames_per_s']:.0f} frames/s, {app['rss_kib_per_connection']:.1f} KiB"
+              f" per idle connection, mean frame {app['mean_frame_bytes']:.0f} B, server CPU "
+              f"{app['server_cpu_pct']:.0f} %, closed {app['closed'] or 0}")
+        print(f"    raw        : {raw['frames_per_s']:.0f} frames/s, {raw['rss_kib_per_connection']:.1f} KiB"
+              f" per idle connection, server CPU {raw['server_cpu_pct']:.0f} %")
+        print(f"    app / raw  : frames/s {ratio(app['frames_per_s'], raw['frames_per_s'])}, "
+              f"memory per connection {ratio(app['rss_kib_per_connection'], raw['rss_kib_per_connection'])}")
+    print(f"  server log   : {r['log_problem_lines']} suspicious lines")
+
+
+RECORD_HEADER = (
+    "\n| date | code | load avg | command | acked/s | ack p50 / p99 ms | board p50 / p99 ms | loss "
+    "| CPU ms/write | app frames/s (raw) | KiB/conn (raw) |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|\n")
+
+
+def record(path: Path, r: dict[str, Any], args: argparse.Namespace) -> None:
+    """One Markdown row per run, under a header written once."""
+    w, loss = r["writes"], r["loss"]
+    fan = r.get("fanout")
+    fan_cells = (f"{fan['app']['frames_per_s']:.0f} ({fan['raw']['frames_per_s']:.0f})",
+                 f"{fan['app']['rss_kib_per_connection']:.1f} ({fan['raw']['rss_kib_per_connection']:.1f})"
+                 ) if fan else ("—", "—")
+    row = (f"| {r['date']} | {r['code']} | {r['loadavg']} | `{r['command'].split(' -m ')[1]}` "
+           f"| {w['ack_rate']:.0f} | {w['ack_ms']['p50']:.0f} / {w['ack_ms']['p99']:.0f} "
+           f"| {w['board_ms']['p50']:.0f} / {w['board_ms']['p99']:.0f} "
+           f"| {loss['lost']} lost, {loss['doubled']} doubled, {loss['stored_not_sent']} unsent "
+           f"| {w['server_cpu_ms_per_write']:.1f} | {fan_cells[0]} | {fan_cells[1]} |\n")
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if RECORD_HEADER.strip() not in text:
+        text += "\n## `bench.load` runs\n" + RECORD_HEADER
+    path.write_text(text + row, encoding="utf-8")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
+    p.add_argument("--kind", choices=("poll", "rating"), default="rating")
+    p.add_argument("--phones", type=int, default=200)
+    p.add_argument("--rate", type=float, default=100, help="writes/s, open loop (default 100)")
+    p.add_argument("--seconds", type=float, default=10)
+    p.add_argument("--burst", action="store_true", help="one write per phone within 2 s")
+    p.add_argument("--boards", type=int, default=1)
+    p.add_argument("--fanout-rate", type=float, default=5, help="timer changes/s (default 5)")
+    p.add_argument("--fanout-seconds", type=float, default=5, help="0: no fan-out phase")
+    p.add_argument("--max-inflight", type=int, default=4000)
+    p.add_argument("--drain", type=float, default=15)
+    p.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds (make test)")
+    p.add_argument("--json", type=Path)
+    p.add_argument("--record", type=Path, help="append this run's row to that Markdown file")
+    args = p.parse_args(argv)
+    if args.smoke:
+        args.phones, args.rate, args.seconds, args.fanout_rate, args.fanout_seconds = 12, 20, 1.5, 4, 1
+        args.drain = 10
+    args.push_interval_wait = 0.5
+    if min(args.phones, args.rate, args.seconds, args.boards) <= 0:
+        p.error("phones, rate, seconds and boards must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="cap-load-") as tmp:
+        sessions = Path(tmp) / "sessions"
+        sessions.mkdir()
+        (sessions / "banc-d-essai.yaml").write_text(TEMPLATE, encoding="utf-8")
+        database_url = f"sqlite:///{Path(tmp) / 'load.db'}"
+        migrate(database_url)
+        with run_server(database_url, Path(tmp), name="load",
+                        extra_env={"SESSIONS_DIR": str(sessions)}) as server:
+            fac = Facilitator(server.url, create_facilitator(database_url))
+            ws = fac.create_workshop("banc-d-essai", title="Banc d'essai")
+            assert fac.goto(ws["id"], POSITION[args.kind]).status_code == 200
+            activity_id = fac.current_activity_id(ws["id"])
+            assert fac.set_state(activity_id, "open").status_code == 200
+            item_ids, _none = database_ids(database_url, activity_id, 0)
+            result = asyncio.run(scenario(args, server, ws, activity_id, item_ids,
+                                          cookie_header(fac.client.cookies)))
+            fac.client.close()
+        w = result["writes"]
+        result["loss"] = check_losses(args.kind, w.pop("_writes"), w.pop("_samples"),
+                                      result.pop("phone_ids"), stored_votes(database_url, activity_id))
+        result["log_problem_lines"], _tail = server_log_problems(server.log)
+    result["code"] = code_version()
+    result["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    result["loadavg"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    result["command"] = " ".join([".venv/bin/python -m bench.load", *(argv or sys.argv[1:])])
+    print_report(result, args)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, default=str))
+    if args.record:
+        record(args.record, result, args)
+    loss = result["loss"]
+    return 1 if loss["lost"] or loss["doubled"] or loss["stored_not_sent"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
