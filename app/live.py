@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -108,14 +108,22 @@ class Live:
             phones = [c.participant_id for c in conns if c.participant_id is not None
                       and c.role == PARTICIPANT and any(FRAGMENTS[PARTICIPANT].get(k) for k in changes)]
             phone_views = views.participant_views(session, workshop, phones) if phones else {}
+            # Phones that see the same thing share one render (most of the room, at a step change).
+            phone_keys = views.sharing_keys(phone_views)
+            phone_cache: dict[tuple[Hashable, tuple[str, ...]], dict[str, str]] = {}
             for conn in conns:
                 blocks = {b for k in changes for b in FRAGMENTS[conn.role].get(k, ())}
                 if not blocks:
                     continue
                 if conn.role == PARTICIPANT:
-                    ctx = phone_views.get(conn.participant_id) if conn.participant_id else None
-                    if ctx is not None:
-                        out.append((conn, {b: render(conn.role, b, ctx) for b in sorted(blocks)}))
+                    pid = conn.participant_id
+                    ctx = phone_views.get(pid) if pid is not None else None
+                    if pid is None or ctx is None:
+                        continue
+                    shared = (phone_keys[pid], tuple(sorted(blocks)))
+                    if shared not in phone_cache:
+                        phone_cache[shared] = {b: render(conn.role, b, ctx) for b in shared[1]}
+                    out.append((conn, phone_cache[shared]))
                     continue
                 key = (conn.role, conn.group_id)
                 if key not in cache:

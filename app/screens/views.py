@@ -2,6 +2,7 @@
 (shared by the HTTP pages and the live pushes). The parts that depend on the activity's kind come
 from its module in `app.screens`."""
 
+from collections.abc import Hashable
 from typing import Any
 
 from sqlmodel import Session
@@ -63,6 +64,39 @@ def participant_views(session: Session, workshop: Workshop,
     own = SCREENS[activity.kind].phones(session, activity, list(people)) if activity else {}
     return {pid: {**common, **own.get(pid, {}), "participant": person}
             for pid, person in people.items()}
+
+
+# The kinds whose phone fragment marks the participant's own entries (« par vous »): there her
+# id sets her fragment apart. Elsewhere a phone's fragment shows of her only her sub-group.
+# tests/unit/test_phone_sharing.py checks this against the templates.
+MARKS_OWN = frozenset({"table", "resources"})
+
+
+def sharing_keys(phone_views: dict[int, dict[str, Any]]) -> dict[int, Hashable]:
+    """Phones with equal keys are shown the same fragment: it is rendered once for all of them.
+
+    A key is the participant's sub-group (and her id where the kind marks her own entries),
+    then every value of her context that is not the very object the first phone's context
+    holds (what `participant_views` shares is one object), written out with `repr` (each
+    distinct object once). Equal keys, equal contexts, equal fragments.
+    """
+    reference = next(iter(phone_views.values()), {})
+    written: dict[int, str] = {}
+    keys: dict[int, Hashable] = {}
+    for pid, ctx in phone_views.items():
+        person: Participant = ctx["participant"]
+        activity: Activity | None = ctx["activity"]
+        own = person.id if activity is not None and activity.kind in MARKS_OWN else None
+        parts: list[object] = [person.group_id, own]
+        for name in sorted(ctx):
+            value = ctx[name]
+            if name == "participant" or reference.get(name) is value:
+                continue
+            if id(value) not in written:
+                written[id(value)] = repr(value)
+            parts.append((name, written[id(value)]))
+        keys[pid] = tuple(parts)
+    return keys
 
 
 def participant_view(session: Session, workshop: Workshop, participant: Participant) -> dict[str, Any]:
