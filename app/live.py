@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,11 +61,15 @@ def render(role: str, block: str, ctx: dict[str, Any]) -> str:
 
 class Live:
     """The screens' hub in this process; also the app's `Publisher` (`app.publishing`)."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.hub = Hub(make_channel_layer(settings.redis_url), self.refresh,
                        settings.push_interval)
         self._heartbeat: asyncio.Task[None] | None = None
+        # Screens are rendered on threads of their own: under a flood of writes, which fill the
+        # request threads, the boards still refresh instead of queueing behind them.
+        self._renderer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cap-render")
 
     async def start(self) -> None:
         await self.hub.layer.start()
@@ -75,6 +80,7 @@ class Live:
             self._heartbeat.cancel()
         await self.hub.close()
         await self.hub.layer.stop()
+        self._renderer.shutdown(wait=False, cancel_futures=True)
 
     def publish(self, workshop_id: int, change: str) -> None:
         """Publish a change after its commit, from a worker thread (a sync route, a service)."""
@@ -135,7 +141,9 @@ class Live:
         return out
 
     async def refresh(self, room: Room, changes: set[str], conns: list[Connection]) -> None:
-        rendered = await run_in_threadpool(self._render_all, room.workshop_id, changes, conns)
+        loop = asyncio.get_running_loop()
+        rendered = await loop.run_in_executor(self._renderer, self._render_all, room.workshop_id,
+                                              changes, conns)
         for conn, fragments in rendered:
             if fragments:
                 conn.offer(fragments)
