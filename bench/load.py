@@ -482,6 +482,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-inflight", type=int, default=4000)
     p.add_argument("--drain", type=float, default=15)
     p.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds (make test)")
+    p.add_argument("--uvicorn", default="", help='extra uvicorn options, e.g. "--loop uvloop"')
     p.add_argument("--json", type=Path)
     p.add_argument("--record", type=Path, help="append this run's row to that Markdown file")
     args = p.parse_args(argv)
@@ -502,8 +503,8 @@ def main(argv: list[str] | None = None) -> int:
         (sessions / "banc-d-essai.yaml").write_text(TEMPLATE, encoding="utf-8")
         database_url = f"sqlite:///{Path(tmp) / 'load.db'}"
         migrate(database_url)
-        with run_server(database_url, Path(tmp), name="load",
-                        extra_env={"SESSIONS_DIR": str(sessions)}) as server:
+        with run_server(database_url, Path(tmp), name="load", extra_env={"SESSIONS_DIR": str(sessions)},
+                        uvicorn_args=args.uvicorn.split()) as server:
             fac = Facilitator(server.url, create_facilitator(database_url))
             ws = fac.create_workshop("banc-d-essai", title="Banc d'essai")
             assert fac.goto(ws["id"], POSITION[args.kind]).status_code == 200

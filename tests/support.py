@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +79,8 @@ class Server:
 
 @contextlib.contextmanager
 def run_server(database_url: str, tmp: Path, redis_url: str | None = None,
-               name: str = "server", extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+               name: str = "server", extra_env: dict[str, str] | None = None,
+               uvicorn_args: Sequence[str] = ()) -> Iterator[Server]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     # Compression off, as `make run` and the Dockerfile serve (the bench may turn it on).
@@ -95,7 +96,7 @@ def run_server(database_url: str, tmp: Path, redis_url: str | None = None,
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
              "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio",
-             "--log-level", "warning"],
+             "--log-level", "warning", *uvicorn_args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
