@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
-import anyio.from_thread
 from fastapi import WebSocket
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -70,8 +69,11 @@ class Live:
         # Screens are rendered on threads of their own: under a flood of writes, which fill the
         # request threads, the boards still refresh instead of queueing behind them.
         self._renderer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cap-render")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._publishing: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         await self.hub.layer.start()
         self._heartbeat = asyncio.create_task(self._beat())
 
@@ -83,8 +85,21 @@ class Live:
         self._renderer.shutdown(wait=False, cancel_futures=True)
 
     def publish(self, workshop_id: int, change: str) -> None:
-        """Publish a change after its commit, from a worker thread (a sync route, a service)."""
-        anyio.from_thread.run(self.hub.publish, workshop_id, change)
+        """Publish a change after its commit, from any thread, without waiting: the event is
+        handed to the event loop and the request thread goes on (its reply is not held up)."""
+        if self._loop is None:
+            raise RuntimeError("the live hub is not started")
+        self._loop.call_soon_threadsafe(self._start_publishing, workshop_id, change)
+
+    def _start_publishing(self, workshop_id: int, change: str) -> None:
+        task = asyncio.ensure_future(self.hub.publish(workshop_id, change))
+        self._publishing.add(task)
+        task.add_done_callback(self._published)
+
+    def _published(self, task: "asyncio.Task[None]") -> None:
+        self._publishing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("could not publish a change (it is stored)", exc_info=task.exception())
 
     async def _beat(self) -> None:
         interval = self.settings.participant_ttl_seconds / 3
