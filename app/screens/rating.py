@@ -13,12 +13,15 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
 from sqlmodel import Session
 
+from app import rendering
+from app.domain.activities import accepts_contributions
 from app.domain.french import figure
 from app.domain.rating import ItemRating, sort_ratings
-from app.models import Activity, Item
-from app.services import items, ratings
+from app.models import Activity, Item, Workshop
+from app.services import items, ratings, workshops
 from app.services.ratings import RatingSettings
 
 # ---------------------------------------------------------------- matrix geometry
@@ -285,12 +288,38 @@ def mine_of(settings: RatingSettings, shown: list[Item], answers: dict[int, dict
     return Mine(answers, len(complete), len(shown), next_id)
 
 
+class Cards:
+    """Each phone's item cards (`_card.html`), rendered once per item and answers: a room's
+    phones hold few distinct cards (an item answered 3 and 2 looks the same on every phone that
+    answered it so), while whole pages differ from phone to phone."""
+
+    def __init__(self, settings: RatingSettings, activity: Activity, workshop: Workshop) -> None:
+        self.context = {"rate_settings": settings, "activity": activity, "workshop": workshop,
+                        "open": accepts_contributions(activity.kind, activity.state)}
+        self.rendered: dict[tuple[int, int, tuple[tuple[str, int | None], ...]], Markup] = {}
+
+    def card(self, number: int, item: Item, answers: dict[str, int | None]) -> Markup:
+        key = (number, item.id, tuple(sorted(answers.items())))
+        if key not in self.rendered:
+            mine = Mine({item.id: answers}, 0, 0, None)
+            self.rendered[key] = Markup(rendering.render(  # noqa: S704  (an autoescaped template)
+                "activities/rating/_card.html",
+                {**self.context, "number": number, "item": item, "mine": mine}))
+        return self.rendered[key]
+
+
 def phones(session: Session, activity: Activity, participant_ids: list[int]) -> dict[int, dict[str, Any]]:
     settings = ratings.settings_of(activity)
     shown = ratings.rateable(session, activity.id)
     answers = ratings.answers_of(session, participant_ids, activity.id)
-    shared: dict[str, Any] = {"rate_settings": settings, "rate_items": list(enumerate(shown, start=1))}
+    numbered = list(enumerate(shown, start=1))
+    shared: dict[str, Any] = {"rate_settings": settings, "rate_items": numbered}
     if activity.state == "revealed":
         shared["rating"] = build_view(settings, ratings.results(session, activity, shown))
-    return {pid: {**shared, "mine": mine_of(settings, shown, answers.get(pid, {}))}
-            for pid in participant_ids}
+    cards = Cards(settings, activity, workshops.get(session, activity.workshop_id))
+    out: dict[int, dict[str, Any]] = {}
+    for pid in participant_ids:
+        own = answers.get(pid, {})
+        out[pid] = {**shared, "mine": mine_of(settings, shown, own),
+                    "rate_cards": [cards.card(n, item, own.get(item.id, {})) for n, item in numbered]}
+    return out

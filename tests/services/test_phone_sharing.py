@@ -120,3 +120,28 @@ def test_a_phone_fragment_shows_of_the_participant_only_what_the_key_holds():
     assert used.pop("page") <= {"group_id"}
     for kind, attributes in used.items():
         assert attributes <= ({"id"} if kind in MARKS_OWN else set()), kind
+
+
+@pytest.mark.parametrize("state", ["open", "closed"])
+def test_each_phone_s_cached_rating_cards_are_the_cards_rendered_for_it_alone(make_room, state):
+    from app.rendering import render as render_template
+
+    rng = random.Random(11)
+    room = make_room(TEMPLATE)
+    session = room.session
+    phones = [room.join(f"Phone {n}") for n in range(8)]
+    workshops.go_to(session, room.workshop, 1, publisher=QUIET)
+    notation = room.activity("notation")
+    workshops.set_state(session, notation, "open", publisher=QUIET)
+    for n in range(40):
+        act(room, "notation", rng.choice(phones), rng, n)
+    if state == "closed":
+        workshops.set_state(session, notation, "closed", publisher=QUIET)
+    seen = views.participant_views(session, room.workshop, [p.id for p in phones])
+    distinct = set()
+    for ctx in seen.values():
+        alone = [render_template("activities/rating/_card.html", {**ctx, "number": n, "item": item})
+                 for n, item in ctx["rate_items"]]
+        assert [str(card) for card in ctx["rate_cards"]] == alone
+        distinct.add("".join(alone))
+    assert len(distinct) > 1  # the phones' answers differ: the cards are each phone's own
