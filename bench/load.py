@@ -412,6 +412,12 @@ def fmt(d: dict[str, float]) -> str:
     return f"p50 {d['p50']:7.1f}  p99 {d['p99']:7.1f}  max {d['max']:7.1f} ms (n={d['n']})"
 
 
+def per_frame(fan: dict[str, Any]) -> str:
+    """Server CPU per frame delivered, in µs (the cost of the fan-out, whatever the rate)."""
+    frames = fan["frames_per_s"] * fan["wall_s"]
+    return f"{1e6 * fan['server_cpu_s'] / frames:.0f} µs/frame" if frames else "no frame"
+
+
 def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
     w = r["writes"]
     print()
@@ -437,9 +443,9 @@ def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
               f"{args.fanout_rate:g}/s for {args.fanout_seconds:g} s")
         print(f"    app        : {app['frames_per_s']:.0f} frames/s, {app['rss_kib_per_connection']:.1f} KiB"
               f" per idle connection, mean frame {app['mean_frame_bytes']:.0f} B, server CPU "
-              f"{app['server_cpu_pct']:.0f} %, closed {app['closed'] or 0}")
+              f"{app['server_cpu_pct']:.0f} % ({per_frame(app)}), closed {app['closed'] or 0}")
         print(f"    raw        : {raw['frames_per_s']:.0f} frames/s, {raw['rss_kib_per_connection']:.1f} KiB"
-              f" per idle connection, server CPU {raw['server_cpu_pct']:.0f} %")
+              f" per idle connection, server CPU {raw['server_cpu_pct']:.0f} % ({per_frame(raw)})")
         print(f"    app / raw  : frames/s {ratio(app['frames_per_s'], raw['frames_per_s'])}, "
               f"memory per connection {ratio(app['rss_kib_per_connection'], raw['rss_kib_per_connection'])}")
     print(f"  server log   : {r['log_problem_lines']} suspicious lines")
