@@ -2,7 +2,6 @@
 (app/services/participants.py): who may have an account and how she logs in; how a participant
 joins, is found again by her token, chooses her sub-group, and is counted as present."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from sqlmodel import Session, select
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.models import Facilitator, Participant, utcnow
 from app.services import accounts, participants, tables, workshops
+from tests.services.helpers import exactly
 
 TEMPLATE = """\
 title: Atelier
@@ -22,10 +22,6 @@ activities:
     title: Vos idées
 """
 TTL = 60
-
-
-def exactly(message: str) -> str:
-    return f"^{re.escape(message)}$"
 
 
 def facilitators(session: Session) -> list[tuple[str, str]]:

@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.provenance import ItemLink, source_items
 from app.models import Item, Participant
-from app.publishing import ITEMS, MODERATION, NoPublisher
+from app.publishing import ITEMS, MODERATION
 from app.services import items, workshops
+from tests.services.helpers import QUIET, exactly, opened
 
 TEMPLATE = """\
 title: Atelier
@@ -54,22 +55,8 @@ activities:
     chantier: Former les aidants
 """
 
-QUIET = NoPublisher()
-
-
-def exactly(message: str) -> str:
-    """A `match=` pattern for that whole message."""
-    return f"^{re.escape(message)}$"
-
-
 def key(n: int) -> str:
     return f"cle-{n:08d}"
-
-
-def opened(room, ref):
-    activity = room.activity(ref)
-    workshops.set_state(room.session, activity, "open", publisher=QUIET)
-    return activity
 
 
 def committed(session: Session, row_id: int, model: type = Item):

@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from app.live import PARTICIPANT, render
-from app.publishing import NoPublisher
 from app.rendering import TEMPLATES
 from app.screens import views
 from app.screens.views import MARKS_OWN
 from app.services import items, ratings, resource_maps, tables, votes, workshops
+from tests.services.helpers import QUIET
 
-QUIET = NoPublisher()
 TEMPLATE = """\
 title: Partage
 groups: [Nord, Sud]

@@ -2,7 +2,6 @@
 whole and replaced in place, refused with a French message naming the items; the aggregated
 order checked by hand and against app.domain.ranking on the same ballots; keeping the top."""
 
-import re
 
 import pytest
 from sqlmodel import Session, select
@@ -10,8 +9,9 @@ from sqlmodel import Session, select
 from app.domain import ranking as domain
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.models import Item, Vote
-from app.publishing import ITEMS, MODERATION, NoPublisher
+from app.publishing import ITEMS, MODERATION
 from app.services import items, rankings, workshops
+from tests.services.helpers import QUIET, exactly, opened
 
 TEMPLATE = """\
 title: Priorités
@@ -45,18 +45,7 @@ activities:
     title: Vos idées
 """
 
-QUIET = NoPublisher()
 GRADES = "très prioritaire, prioritaire, secondaire, pas prioritaire"
-
-
-def exactly(message: str) -> str:
-    return f"^{re.escape(message)}$"
-
-
-def opened(room, ref):
-    activity = room.activity(ref)
-    workshops.set_state(room.session, activity, "open", publisher=QUIET)
-    return activity
 
 
 def letters(room, activity):

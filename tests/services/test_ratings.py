@@ -3,15 +3,15 @@ answers « je ne sais pas »), the refusals, and the results, progress and top N
 checked against figures computed by hand."""
 
 import math
-import re
 
 import pytest
 from sqlmodel import Session, select
 
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.models import Vote
-from app.publishing import ITEMS, NoPublisher
+from app.publishing import ITEMS
 from app.services import items, ratings, workshops
+from tests.services.helpers import QUIET, exactly, opened
 
 TEMPLATE = """\
 title: Notation
@@ -32,18 +32,7 @@ activities:
     title: Vos idées
 """
 
-QUIET = NoPublisher()
 UNKNOWN = "nsp"  # what a phone sends for « je ne sais pas »
-
-
-def exactly(message: str) -> str:
-    return f"^{re.escape(message)}$"
-
-
-def opened(room, ref):
-    activity = room.activity(ref)
-    workshops.set_state(room.session, activity, "open", publisher=QUIET)
-    return activity
 
 
 def listed(room, activity):

@@ -12,6 +12,7 @@ from app.models import Participant, ResourceLink
 from app.publishing import MODERATION
 from app.services import resource_maps, workshops
 from app.services.resource_maps import StaleResource
+from tests.services.helpers import opened
 
 TEMPLATE = """\
 title: Cartographie
@@ -32,13 +33,6 @@ activities:
     title: Vos idées
 """
 PARTNERS, MATERIAL = DEFAULT_RESOURCE_CATEGORIES[0], DEFAULT_RESOURCE_CATEGORIES[1]
-
-
-def opened(room, ref, screens):
-    activity = room.activity(ref)
-    workshops.set_state(room.session, activity, "open", publisher=screens)
-    screens.events.clear()
-    return activity
 
 
 def stored(session: Session) -> list[tuple[str, str, str, str, int]]:

@@ -4,7 +4,6 @@ changes and deletes enjeux, chantiers and actions by the file format's rules, re
 French and changes nothing then. Roadmap services publish nothing (no screen follows them)."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -15,15 +14,12 @@ from app.domain import roadmap as domain
 from app.domain.errors import DomainError, NotFound
 from app.models import Action, Chantier, Committee, Defi, DefiEnjeu, Enjeu, Resource, Roadmap, Territory
 from app.services import accounts, roadmap_edit, roadmaps
+from tests.services.helpers import exactly
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "grand-perigueux.json"
 ENJEUX, DEFIS, CHANTIERS = (roadmap_edit.LISTS[name] for name in ("enjeux", "defis", "chantiers"))
 ACTIONS = roadmap_edit.LISTS["actions"]
 MODELS = (Territory, Roadmap, Committee, Enjeu, Defi, DefiEnjeu, Chantier, Action, Resource)
-
-
-def exactly(message: str) -> str:
-    return f"^{re.escape(message)}$"
 
 
 def facilitator(session: Session, n: int):

@@ -11,6 +11,7 @@ from app.models import Item, Participant, TableRow
 from app.publishing import MODERATION
 from app.services import rankings, tables, workshops
 from app.services.tables import StaleRow
+from tests.services.helpers import opened
 
 TEMPLATE = """\
 title: Chantiers
@@ -34,13 +35,6 @@ activities:
     rows_from: {activity: enjeux, take: top}
     use_groups: true
 """
-
-
-def opened(room, ref, screens):
-    activity = room.activity(ref)
-    workshops.set_state(room.session, activity, "open", publisher=screens)
-    screens.events.clear()
-    return activity
 
 
 def stored_rows(session: Session) -> list[TableRow]:

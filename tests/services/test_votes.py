@@ -1,7 +1,6 @@
 """app/services/votes.py on a real database: one poll answer per participant, changed in place;
 the facilitator's show-of-hands counts; the result adding both."""
 
-import re
 from fractions import Fraction
 
 import pytest
@@ -9,8 +8,9 @@ from sqlmodel import Session, select
 
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.models import ProxyCount, Vote
-from app.publishing import ITEMS, NoPublisher
+from app.publishing import ITEMS
 from app.services import votes, workshops
+from tests.services.helpers import QUIET, exactly, opened
 
 TEMPLATE = """\
 title: Concertation
@@ -27,19 +27,6 @@ activities:
     id: idees
     title: Vos idées
 """
-
-QUIET = NoPublisher()
-
-
-def exactly(message: str) -> str:
-    return f"^{re.escape(message)}$"
-
-
-def opened(room, ref):
-    activity = room.activity(ref)
-    workshops.set_state(room.session, activity, "open", publisher=QUIET)
-    return activity
-
 
 def stored_votes(session: Session) -> list[tuple[int, int, str, str, int | None]]:
     """Every vote as committed, read through another connection."""

@@ -14,8 +14,9 @@ from app.domain.kinds import KINDS
 from app.domain.provenance import source_items
 from app.domain.workshop_templates import parse_template
 from app.models import Activity, Item, Participant, Vote, Workshop, WorkshopGroup, utcnow
-from app.publishing import STRUCTURE, NoPublisher
+from app.publishing import STRUCTURE
 from app.services import flow, items, orders, ratings, votes, workshops
+from tests.services.helpers import QUIET, exactly
 
 TEMPLATE = """\
 title: Mon territoire et le numérique dans 10 ans
@@ -63,13 +64,6 @@ activities:
 """
 
 REFS = ["consigne", "facteurs", "inertie", "matrice", "enjeux", "brut", "vote", "anct", "tableau", "carte"]
-QUIET = NoPublisher()
-
-
-def exactly(message: str) -> str:
-    return f"^{re.escape(message)}$"
-
-
 def reading(session: Session) -> Session:
     """Another connection: what is committed, not this session's identity map."""
     return Session(session.get_bind())
