@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -314,37 +314,45 @@ async def idle_memory(pid: int, listeners: list[Listener]) -> tuple[list[asyncio
     return tasks, (after - before) / max(len(listeners), 1)
 
 
-async def fanout_app(args: argparse.Namespace, server: Any, ws: dict[str, Any],
-                     clients: list[httpx.AsyncClient], facilitator: httpx.AsyncClient) -> dict[str, Any]:
-    pid = server.process.pid
-    listeners = [Listener(f"{server.ws_url}/ws/p/{ws['code']}", {"Cookie": cookie_header(c.cookies)})
-                 for c in clients]
+async def drive_fanout(args: argparse.Namespace, pid: int, listeners: list[Listener],
+                       trigger: Callable[[int], Awaitable[object]]) -> dict[str, Any]:
+    """Connect the idle listeners, then trigger a change `--fanout-rate` times a second; frames
+    received, server CPU and memory per idle connection."""
     tasks, per_conn = await idle_memory(pid, listeners)
-    base_frames = sum(listener.frames for listener in listeners)
+    before = sum(listener.frames for listener in listeners)
     phase = Phase(pid)
     phase.start(args.fanout_seconds + 30)
-    count = int(args.fanout_rate * args.fanout_seconds)
 
     def tick(sample: Sample) -> Awaitable[None]:
         async def go() -> None:
             sample.sent = now()
-            r = await facilitator.post(f"/f/workshops/{ws['id']}/timer",
-                                       data={"seconds": str(60 + sample.seq % 600)})
-            sample.done, sample.status = now(), r.status_code
+            await trigger(sample.seq)
+            sample.done, sample.status = now(), 200
         return go()
 
     started = now()
-    await open_loop(count, args.fanout_rate, tick, 50, args.fanout_seconds + 5)
+    await open_loop(int(args.fanout_rate * args.fanout_seconds), args.fanout_rate, tick, 50,
+                    args.fanout_seconds + 5)
     await asyncio.sleep(args.push_interval_wait)
     elapsed = now() - started
     await phase.stop()
-    frames = sum(listener.frames for listener in listeners) - base_frames
-    size = sum(listener.bytes for listener in listeners) / max(sum(lst.frames + 1 for lst in listeners), 1)
+    frames = sum(listener.frames for listener in listeners) - before
+    size = sum(lst.bytes for lst in listeners) / max(sum(lst.frames + 1 for lst in listeners), 1)
     await stop_all(tasks)
-    return {"connections": len(listeners), "rss_kib_per_connection": per_conn,
-            "frames": frames, "frames_per_s": frames / elapsed, "mean_frame_bytes": size,
-            "closed": dict(Counter(lst.closed for lst in listeners if lst.closed)),
-            **phase.report()}
+    return {"connections": len(listeners), "rss_kib_per_connection": per_conn, "frames": frames,
+            "frames_per_s": frames / elapsed, "mean_frame_bytes": size,
+            "closed": dict(Counter(lst.closed for lst in listeners if lst.closed)), **phase.report()}
+
+
+async def fanout_app(args: argparse.Namespace, server: Any, ws: dict[str, Any],
+                     clients: list[httpx.AsyncClient], facilitator: httpx.AsyncClient) -> dict[str, Any]:
+    listeners = [Listener(f"{server.ws_url}/ws/p/{ws['code']}", {"Cookie": cookie_header(c.cookies)})
+                 for c in clients]
+
+    def set_timer(seq: int) -> Awaitable[httpx.Response]:  # a STRUCTURE change: every phone
+        return facilitator.post(f"/f/workshops/{ws['id']}/timer", data={"seconds": str(60 + seq % 600)})
+
+    return await drive_fanout(args, server.process.pid, listeners, set_timer)
 
 
 async def fanout_raw(args: argparse.Namespace, connections: int, frame_bytes: int) -> dict[str, Any]:
@@ -359,27 +367,9 @@ async def fanout_raw(args: argparse.Namespace, connections: int, frame_bytes: in
                     break
             await asyncio.sleep(0.1)
         listeners = [Listener(url + "/listen") for _ in range(connections)]
-        tasks, per_conn = await idle_memory(proc.pid, listeners)
-        phase = Phase(proc.pid)
-        phase.start(args.fanout_seconds + 30)
-        count = int(args.fanout_rate * args.fanout_seconds)
         async with connect(url + "/control", proxy=None, max_size=None) as control:
-            def tick(sample: Sample) -> Awaitable[None]:
-                async def go() -> None:
-                    sample.sent = now()
-                    await control.send(str(max(frame_bytes, 1)))
-                    sample.done, sample.status = now(), 200
-                return go()
-
-            started = now()
-            await open_loop(count, args.fanout_rate, tick, 50, args.fanout_seconds + 5)
-            await asyncio.sleep(args.push_interval_wait)
-            elapsed = now() - started
-        await phase.stop()
-        frames = sum(listener.frames for listener in listeners)
-        await stop_all(tasks)
-        return {"connections": connections, "rss_kib_per_connection": per_conn, "frames": frames,
-                "frames_per_s": frames / elapsed, **phase.report()}
+            return await drive_fanout(args, proc.pid, listeners,
+                                      lambda _seq: control.send(str(max(frame_bytes, 1))))
     finally:
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
