@@ -372,9 +372,11 @@ def test_a_roadmap_and_a_fiche_chantier_in_a_browser(browser, server, facilitato
         # ---- four resources in three categories, and the map
         for name, category, link in RESOURCES:
             resources = section(page, "ressources")
+            expect(resources.get_by_label("Nouvelle ressource")).to_have_value("")  # the form is back
             resources.get_by_label("Nouvelle ressource").fill(name)
             resources.get_by_label("Catégorie", exact=True).fill(category)
             resources.get_by_label("État du lien", exact=True).select_option(link)
+            expect(resources.get_by_label("Catégorie", exact=True)).to_have_value(category)
             resources.get_by_role("button", name="Ajouter la ressource").click()
             expect(section(page, "ressources").locator(".rdm-cat .rdm-item", has_text=name)).to_be_visible()
         expect(section(page, "ressources").locator(".rdm-cat-title")).to_have_text(
