@@ -27,6 +27,8 @@ class Kind:
     """Contributions show on the board while open, before the reveal (`live:` in a template)."""
     listed: bool = False
     """It holds a list of entries the facilitator may add to, edit and hide (post-its, items)."""
+    marks_own: bool = False
+    """A phone's page marks the participant's own entries (« par vous »): no two phones share it."""
     not_this_kind: str = ""
     """The refusal when a contribution of this kind is sent to another kind of activity."""
     not_open: str = "Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée."
@@ -46,9 +48,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("poll", "Vote", models.PollActivity, contributions=True,
          not_this_kind="Cette activité n'est pas une activité de vote."),
     Kind("table", "Tableau des chantiers", models.TableActivity, contributions=True, live=True,
-         not_this_kind="Cette activité n'est pas une activité de tableau des chantiers."),
+         marks_own=True, not_this_kind="Cette activité n'est pas une activité de tableau des chantiers."),
     Kind("resources", "Cartographie des ressources", models.ResourcesActivity, contributions=True,
-         live=True,
+         live=True, marks_own=True,
          not_this_kind="Cette activité n'est pas une activité de cartographie des ressources."),
 )}
 

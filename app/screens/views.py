@@ -66,16 +66,11 @@ def participant_views(session: Session, workshop: Workshop,
             for pid, person in people.items()}
 
 
-# The kinds whose phone fragment marks the participant's own entries (« par vous »): there her
-# id sets her fragment apart. Elsewhere a phone's fragment shows of her only her sub-group.
-# tests/unit/test_phone_sharing.py checks this against the templates.
-MARKS_OWN = frozenset({"table", "resources"})
-
-
 def sharing_keys(phone_views: dict[int, dict[str, Any]]) -> dict[int, Hashable]:
     """Phones with equal keys are shown the same fragment: it is rendered once for all of them.
 
-    A key is the participant's sub-group (and her id where the kind marks her own entries),
+    A key is the participant's sub-group (and her id where the kind marks her own entries:
+    `Kind.marks_own`, checked against the templates by tests/services/test_phone_sharing.py),
     then every value of her context that is not the very object the first phone's context
     holds (what `participant_views` shares is one object), written out with `repr` (each
     distinct object once). Equal keys, equal contexts, equal fragments.
@@ -86,7 +81,7 @@ def sharing_keys(phone_views: dict[int, dict[str, Any]]) -> dict[int, Hashable]:
     for pid, ctx in phone_views.items():
         person: Participant = ctx["participant"]
         activity: Activity | None = ctx["activity"]
-        own = person.id if activity is not None and activity.kind in MARKS_OWN else None
+        own = person.id if activity is not None and KINDS[activity.kind].marks_own else None
         parts: list[object] = [person.group_id, own]
         for name in sorted(ctx):
             value = ctx[name]

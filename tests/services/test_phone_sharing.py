@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.kinds import KINDS
 from app.live import PARTICIPANT, render
 from app.rendering import TEMPLATES
 from app.screens import views
-from app.screens.views import MARKS_OWN
 from app.services import items, ratings, resource_maps, tables, votes, workshops
 from tests.services.helpers import QUIET
 
@@ -106,7 +106,7 @@ def test_phones_with_equal_keys_get_exactly_their_own_fresh_render(make_room, se
 
 
 def test_a_phone_fragment_shows_of_the_participant_only_what_the_key_holds():
-    """Only `participant.group_id` on the page, and `participant.id` in the kinds of MARKS_OWN."""
+    """Only `participant.group_id` on the page, and `participant.id` in the kinds that mark_own."""
     used: dict[str, set[str]] = {}
     block = (TEMPLATES / "participant" / "page.html").read_text(encoding="utf-8")
     block = block[block.index("{% block p_activity %}"):block.index("{% endblock %}")]
@@ -118,7 +118,7 @@ def test_a_phone_fragment_shows_of_the_participant_only_what_the_key_holds():
         assert "participant" not in Path(TEMPLATES / name).read_text(encoding="utf-8")
     assert used.pop("page") <= {"group_id"}
     for kind, attributes in used.items():
-        assert attributes <= ({"id"} if kind in MARKS_OWN else set()), kind
+        assert attributes <= ({"id"} if KINDS[kind].marks_own else set()), kind
 
 
 @pytest.mark.parametrize("state", ["open", "closed"])
