@@ -29,6 +29,8 @@ class Kind:
     """It holds a list of entries the facilitator may add to, edit and hide (post-its, items)."""
     marks_own: bool = False
     """A phone's page marks the participant's own entries (« par vous »): no two phones share it."""
+    promotes: bool = False
+    """Its results can be brought into a roadmap (`app/services/promotion/<kind>.py`)."""
     not_this_kind: str = ""
     """The refusal when a contribution of this kind is sent to another kind of activity."""
     not_open: str = "Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée."
@@ -43,14 +45,14 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          not_this_kind="Cette activité n'est pas une notation.",
          not_open="Cette notation n'est pas ouverte : votre note n'a pas été enregistrée."),
     Kind("ranking", "Classement des priorités", models.RankingActivity, contributions=True,
-         listed=True, not_this_kind="Cette activité n'est pas un classement.",
+         listed=True, promotes=True, not_this_kind="Cette activité n'est pas un classement.",
          not_open="Ce classement n'est pas ouvert : votre bulletin n'a pas été enregistré."),
     Kind("poll", "Vote", models.PollActivity, contributions=True,
          not_this_kind="Cette activité n'est pas une activité de vote."),
     Kind("table", "Tableau des chantiers", models.TableActivity, contributions=True, live=True,
-         marks_own=True, not_this_kind="Cette activité n'est pas une activité de tableau des chantiers."),
+         marks_own=True, promotes=True, not_this_kind="Cette activité n'est pas une activité de tableau des chantiers."),
     Kind("resources", "Cartographie des ressources", models.ResourcesActivity, contributions=True,
-         live=True, marks_own=True,
+         live=True, marks_own=True, promotes=True,
          not_this_kind="Cette activité n'est pas une activité de cartographie des ressources."),
 )}
 
