@@ -5,9 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.domain.errors import DomainError
 from app.domain.roadmap import RoadmapFileError, parse_file
-from app.services import promote, roadmaps, workshops
+from app.services import promotion, roadmaps, workshops
 from app.web import FacilitatorDep, SessionDep, pages
 
 router = APIRouter()
@@ -44,11 +43,12 @@ def promote_page(
         "roadmap": roadmap,
         "workshops": workshops.list_owned(session, me.id),
         "found": None,
-        "new_chantier": promote.NEW_CHANTIER,
+        "new_chantier": promotion.NEW_CHANTIER,
         "chantiers": roadmaps.chantiers_of(session, roadmap.id),
     }
     if atelier is not None:
-        context["found"] = promote.candidates(session, roadmap, workshops.get_owned(session, me.id, atelier))
+        workshop = workshops.get_owned(session, me.id, atelier)
+        context["found"] = promotion.candidates(session, roadmap, workshop)
     return pages.TemplateResponse(request, "roadmap_promote/promote.html", context)
 
 
@@ -59,19 +59,11 @@ async def promote_results(
     me: FacilitatorDep,
     session: SessionDep,
     atelier: Annotated[int, Form()],
-    enjeu: Annotated[list[int] | None, Form()] = None,
-    ligne: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
+    chosen = promotion.choices(await request.form())
     roadmap = roadmaps.get_owned(session, me.id, roadmap_id)
     workshop = workshops.get_owned(session, me.id, atelier)
-    form = await request.form()
-    targets = {}
-    for key, value in form.multi_items():
-        if key.startswith("carte-"):
-            if not key[6:].isdigit() or not isinstance(value, str) or len(value) > 20:
-                raise DomainError("Choix de chantier illisible pour une cartographie.")
-            targets[int(key[6:])] = value.strip()
-    summary = promote.promote(session, roadmap, workshop, enjeu or [], ligne or [], targets)
+    summary = promotion.promote(session, roadmap, workshop, chosen)
     return pages.TemplateResponse(
         request,
         "roadmap_promote/done.html",

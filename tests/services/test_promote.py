@@ -1,4 +1,4 @@
-"""From a played workshop to a roadmap (app/services/promote.py): the candidates are the enjeux a
+"""From a played workshop to a roadmap (app/services/promotion/): the candidates are the enjeux a
 ranking kept, the visible rows of a chantier table and the visible resources of a resource map;
 promoting them creates enjeux (with their provenance), chantiers (with their actions and
 resources) and a chantier's resources; promoting again adds nothing twice; unknown ids are refused
@@ -13,7 +13,7 @@ from sqlmodel import Session, func, select
 from starlette.datastructures import FormData
 
 from app.domain import roadmap as domain
-from app.domain.errors import NotFound
+from app.domain.errors import DomainError, NotFound
 from app.models import (
     Action,
     Chantier,
@@ -30,7 +30,7 @@ from app.models import (
 from app.services import (
     flow,
     items,
-    promote,
+    promotion,
     rankings,
     resource_maps,
     roadmap_edit,
@@ -38,7 +38,7 @@ from app.services import (
     tables,
     workshops,
 )
-from app.services.promote import NEW_CHANTIER, Summary
+from app.services.promotion import NEW_CHANTIER, Summary
 
 TEMPLATE = """\
 title: Atelier des chantiers
@@ -189,12 +189,12 @@ def test_the_candidates_of_a_played_workshop(make_room, screens):
     played = play(make_room, screens)
     session = played.room.session
     roadmap = new_roadmap(session, played.room.owner.id)
-    found = promote.candidates(session, roadmap, played.workshop)
+    found = promotion.candidates(session, roadmap, played.workshop)
     assert not found.empty
 
     points = borda_points(BALLOTS)
     assert points == {FORMER: 5, ORIENTER: 3, EQUIPER: 1}
-    [ranking] = found.rankings
+    [ranking] = found.kinds["ranking"]
     assert ranking.activity.id == played.room.activity("enjeux").id
     assert [(c.item.id, c.rank, c.score_label, c.score, c.promoted) for c in ranking.enjeux] == [
         (played.ranked[FORMER].id, 1, "5 pts", 5.0, False),
@@ -203,24 +203,43 @@ def test_the_candidates_of_a_played_workshop(make_room, screens):
     # The post-its behind each enjeu: the merged note's originals; the copied note itself.
     assert [c.sources for c in ranking.enjeux] == [["Former les aidants", "Des aidants formés"], [ORIENTER]]
 
-    [table] = found.tables
+    [table] = found.kinds["table"]
     shown = [(s.label, [(r.row.id, r.title, r.group, r.promoted) for r in s.rows]) for s in table.sections]
     assert shown == [
         (FORMER, [(played.rows[0].id, "Un guichet unique", "Groupe 1", False)]),
         (ORIENTER, [(played.rows[1].id, "Un annuaire", "Groupe 2", False)]),
     ]
-    [carte] = found.maps
+    [carte] = found.kinds["resources"]
     assert (carte.activity.id, carte.chantier, carte.target) == (played.carte_id, FORMER, None)
     assert [r.id for r in carte.resources] == [link.id for link in played.links]
 
 
 def test_an_unplayed_workshop_has_nothing_to_give(make_room, screens):
     room = make_room(TEMPLATE)
-    found = promote.candidates(room.session, new_roadmap(room.session, room.owner.id), room.workshop)
-    assert [r.enjeux for r in found.rankings] == [[]]
-    assert [t.sections for t in found.tables] == [[]]
-    assert [m.resources for m in found.maps] == [[]]
+    found = promotion.candidates(room.session, new_roadmap(room.session, room.owner.id), room.workshop)
+    assert [r.enjeux for r in found.kinds["ranking"]] == [[]]
+    assert [t.sections for t in found.kinds["table"]] == [[]]
+    assert [m.resources for m in found.kinds["resources"]] == [[]]
     assert found.empty
+
+
+# ---------------------------------------------------------------- the page's choices
+
+
+def test_every_promoting_kind_has_its_step_enjeux_first():
+    assert list(promotion.PROMOTIONS) == ["ranking", "table", "resources"]
+
+
+def test_the_choices_are_read_from_the_page_form():
+    form = FormData([("atelier", "3"), ("enjeu", "7"), ("enjeu", " 5 "), ("ligne", "9"),
+                     ("carte-4", " nouveau "), ("carte-6", "")])
+    assert promotion.choices(form) == {"ranking": [7, 5], "table": [9], "resources": {4: "nouveau", 6: ""}}
+    assert promotion.choices(FormData()) == {"ranking": [], "table": [], "resources": {}}
+    for field, message in [(("enjeu", "abc"), "Enjeu(x) : choix illisible."),
+                           (("ligne", "-1"), "Ligne(s) du tableau : choix illisible."),
+                           (("carte-x", "1"), "Choix de chantier illisible pour une cartographie.")]:
+        with pytest.raises(DomainError, match=f"^{re.escape(message)}$"):
+            promotion.choices(FormData([field]))
 
 
 # ---------------------------------------------------------------- promoting
@@ -233,8 +252,11 @@ def test_promoting_everything_creates_enjeux_chantiers_actions_and_resources(mak
     stamped = roadmap.updated_at
     former, orienter = played.ranked[FORMER], played.ranked[ORIENTER]
     # Ids in any order: the enjeux arrive in the ranking's order.
-    summary = promote.promote(session, roadmap, played.workshop, [orienter.id, former.id],
-                              [r.id for r in played.rows], {played.carte_id: NEW_CHANTIER})
+    summary = promotion.promote(session, roadmap, played.workshop, {
+        "ranking": [orienter.id, former.id],
+        "table": [r.id for r in played.rows],
+        "resources": {played.carte_id: NEW_CHANTIER},
+    })
     assert summary == Summary(enjeux=2, chantiers=2, actions=3, resources=2, skipped=0)
 
     enjeux = roadmaps.enjeux_of(session, roadmap.id)
@@ -298,7 +320,8 @@ def test_promoting_twice_adds_nothing_twice(make_room, screens):
     roadmap = new_roadmap(session, played.room.owner.id)
     item_ids = [played.ranked[FORMER].id, played.ranked[ORIENTER].id]
     row_ids = [r.id for r in played.rows]
-    promote.promote(session, roadmap, played.workshop, item_ids, row_ids, {played.carte_id: NEW_CHANTIER})
+    promotion.promote(session, roadmap, played.workshop,
+                      {"ranking": item_ids, "table": row_ids, "resources": {played.carte_id: NEW_CHANTIER}})
     before = counts(session)
 
     # The room changes a link on the map meanwhile.
@@ -306,14 +329,14 @@ def test_promoting_twice_adds_nothing_twice(make_room, screens):
     resource_maps.set_state(session, alice, played.carte_id, played.links[0].id, "aucune", 1,
                             publisher=screens)
 
-    found = promote.candidates(session, roadmap, played.workshop)
-    assert [c.promoted for c in found.rankings[0].enjeux] == [True, True]
-    assert [rc.promoted for s in found.tables[0].sections for rc in s.rows] == [True, True]
-    mapped = found.maps[0].target  # the chantier made from the map, found again by its title
+    found = promotion.candidates(session, roadmap, played.workshop)
+    assert [c.promoted for c in found.kinds["ranking"][0].enjeux] == [True, True]
+    assert [rc.promoted for s in found.kinds["table"][0].sections for rc in s.rows] == [True, True]
+    mapped = found.kinds["resources"][0].target  # the chantier made from the map, found again by its title
     assert mapped is not None and mapped.title == FORMER and mapped.source_row_id is None
 
-    summary = promote.promote(session, roadmap, played.workshop, item_ids, row_ids,
-                              {played.carte_id: str(mapped.id)})
+    summary = promotion.promote(session, roadmap, played.workshop, {
+        "ranking": item_ids, "table": row_ids, "resources": {played.carte_id: str(mapped.id)}})
     # Enjeux and rows are skipped; the map's resources are brought in again onto the same ones
     # (none added: their link states follow the map).
     assert summary == Summary(enjeux=0, chantiers=0, actions=0, resources=2, skipped=4)
@@ -330,7 +353,7 @@ def test_rows_alone_bring_their_enjeu_and_an_existing_question_is_reused(make_ro
     roadmap_edit.save(session, roadmap_edit.LISTS["enjeux"], roadmap, None, None,
                       FormData({"question": "  MIEUX   orienter "}))
     [existing] = roadmaps.enjeux_of(session, roadmap.id)
-    summary = promote.promote(session, roadmap, played.workshop, [], [r.id for r in played.rows], {})
+    summary = promotion.promote(session, roadmap, played.workshop, {"table": [r.id for r in played.rows]})
     assert summary == Summary(enjeux=1, chantiers=2, actions=3, resources=0, skipped=0)
     enjeux = roadmaps.enjeux_of(session, roadmap.id)
     assert [(e.position, e.question, e.source_item_id, e.score) for e in enjeux] == [
@@ -342,7 +365,7 @@ def test_rows_alone_bring_their_enjeu_and_an_existing_question_is_reused(make_ro
         "contributions": []}
     assert [c.enjeu_id for c in roadmaps.chantiers_of(session, roadmap.id)] == [enjeux[1].id, existing.id]
     # The enjeu made from the kept item is linked to it: promoting that item is skipped.
-    summary = promote.promote(session, roadmap, played.workshop, [played.ranked[FORMER].id], [], {})
+    summary = promotion.promote(session, roadmap, played.workshop, {"ranking": [played.ranked[FORMER].id]})
     assert summary == Summary(skipped=1)
     assert [e.question for e in roadmaps.enjeux_of(session, roadmap.id)] == ["MIEUX   orienter", FORMER]
 
@@ -353,12 +376,12 @@ def test_an_enjeu_matched_by_its_rows_is_not_added_again(make_room, screens):
     roadmap = new_roadmap(session, played.room.owner.id)
     roadmap_edit.save(session, roadmap_edit.LISTS["enjeux"], roadmap, None, None,
                       FormData({"question": "Mieux orienter"}))
-    promote.promote(session, roadmap, played.workshop, [], [played.rows[1].id], {})
+    promotion.promote(session, roadmap, played.workshop, {"table": [played.rows[1].id]})
     [enjeu] = roadmaps.enjeux_of(session, roadmap.id)
     assert [c.enjeu_id for c in roadmaps.chantiers_of(session, roadmap.id)] == [enjeu.id]
     # promote itself took « Mieux orienter » of the roadmap for the kept item's enjeu; promoting the
     # kept item now should not make a second « Mieux orienter ».
-    promote.promote(session, roadmap, played.workshop, [played.ranked[ORIENTER].id], [], {})
+    promotion.promote(session, roadmap, played.workshop, {"ranking": [played.ranked[ORIENTER].id]})
     assert [e.question for e in roadmaps.enjeux_of(session, roadmap.id)] == [ORIENTER]
 
 
@@ -371,9 +394,11 @@ def test_a_map_goes_into_an_existing_chantier_or_nowhere(make_room, screens):
     [chantier] = roadmaps.chantiers_of(session, roadmap.id)
     roadmap_edit.save(session, roadmap_edit.LISTS["ressources"], roadmap, chantier, None,
                       FormData({"nom": "la caf", "categorie": "Financements", "lien": "aucune"}))
-    assert promote.promote(session, roadmap, played.workshop, [], [], {played.carte_id: ""}) == Summary()
+    nowhere = {"resources": {played.carte_id: ""}}
+    assert promotion.promote(session, roadmap, played.workshop, nowhere) == Summary()
     assert len(roadmaps.chantiers_of(session, roadmap.id)) == 1
-    summary = promote.promote(session, roadmap, played.workshop, [], [], {played.carte_id: str(chantier.id)})
+    into = {"resources": {played.carte_id: str(chantier.id)}}
+    summary = promotion.promote(session, roadmap, played.workshop, into)
     assert summary == Summary(resources=2)
     # The resource already there (same name and category, in another case) takes the map's link.
     assert [(r.position, r.name, r.category, r.link)
@@ -396,22 +421,24 @@ def test_unknown_ids_are_refused_and_nothing_is_written(make_room, screens):
     before = counts(session)
     elsewhere = "Chantier de destination inconnu dans cette feuille de route."
     cases = [
-        (([good, not_kept], [], {}), f"Enjeu(x) inconnu(s) dans cet atelier : {not_kept}."),
-        (([good, 999999, not_kept], [], {}), f"Enjeu(x) inconnu(s) dans cet atelier : 999999, {not_kept}."),
-        (([], [played.rows[0].id, played.hidden_row.id], {}),
+        ({"ranking": [good, not_kept]}, f"Enjeu(x) inconnu(s) dans cet atelier : {not_kept}."),
+        ({"ranking": [good, 999999, not_kept]},
+         f"Enjeu(x) inconnu(s) dans cet atelier : 999999, {not_kept}."),
+        ({"table": [played.rows[0].id, played.hidden_row.id]},
          f"Ligne(s) du tableau inconnu(s) dans cet atelier : {played.hidden_row.id}."),
-        (([], [], {table_id: NEW_CHANTIER}), f"Cartographie(s) inconnu(s) dans cet atelier : {table_id}."),
-        (([good], [], {played.carte_id: str(foreign_chantier.id)}),
+        ({"resources": {table_id: NEW_CHANTIER}},
+         f"Cartographie(s) inconnu(s) dans cet atelier : {table_id}."),
+        ({"ranking": [good], "resources": {played.carte_id: str(foreign_chantier.id)}},
          elsewhere),
-        (([good], [], {played.carte_id: "abc"}), elsewhere),
+        ({"ranking": [good], "resources": {played.carte_id: "abc"}}, elsewhere),
     ]
-    for (item_ids, row_ids, targets), message in cases:
+    for chosen, message in cases:
         with pytest.raises(NotFound, match=f"^{re.escape(message)}$"):
-            promote.promote(session, roadmap, played.workshop, item_ids, row_ids, targets)
+            promotion.promote(session, roadmap, played.workshop, chosen)
         assert counts(session) == before
     # An enjeu kept by another workshop is not one of this workshop's.
     other_played = play(make_room, screens)
     foreign = other_played.ranked[FORMER].id
     with pytest.raises(NotFound, match=re.escape(f"Enjeu(x) inconnu(s) dans cet atelier : {foreign}.")):
-        promote.promote(session, roadmap, played.workshop, [foreign], [], {})
+        promotion.promote(session, roadmap, played.workshop, {"ranking": [foreign]})
     assert counts(session) == before
