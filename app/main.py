@@ -18,27 +18,20 @@ from app.domain.errors import DomainError
 from app.domain.workshop_templates import TemplateError
 from app.live import Live
 from app.routes import (
+    KIND_ROUTERS,
     board,
     facilitator,
     participant,
-    poll,
-    postits,
-    ranking,
-    rating,
-    resources,
     roadmap_exports,
     roadmap_import,
     roadmaps,
-    table,
     workshop_exports,
 )
 from app.web import LoginRequired, pages
 
 # Every router, the activity kinds' last (app/routes/<kind>.py; a slide has no routes of its own).
 ROUTERS = (participant.router, facilitator.router, board.router, workshop_exports.router,
-           roadmap_import.router, roadmap_exports.router, roadmaps.router,
-           postits.router, poll.router, ranking.router, rating.router, table.router,
-           resources.router)
+           roadmap_import.router, roadmap_exports.router, roadmaps.router, *KIND_ROUTERS.values())
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

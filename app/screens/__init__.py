@@ -4,15 +4,17 @@ Each kind's module gives the template context of its results on the board (`boar
 facilitator's control page (`control`), and each phone's own context (`phones`); a kind whose
 contributions belong to sub-groups also has `board_for_group`, for a board that follows one
 sub-group. `views` composes them into whole pages, shared by the HTTP pages and the live pushes.
-The Jinja2 templates are in `app/templates/activities/<kind>/`.
+The Jinja2 templates are in `app/templates/activities/<kind>/`. The modules are found by the
+kind's name, for every kind of the registry (`app.domain.kinds.KINDS`).
 """
 
-from typing import Any, Protocol
+from importlib import import_module
+from typing import Any, Protocol, cast
 
 from sqlmodel import Session
 
+from app.domain.kinds import KINDS
 from app.models import Activity
-from app.screens import poll, postits, ranking, rating, resources, table, text
 
 Context = dict[str, Any]
 
@@ -26,5 +28,4 @@ class Screen(Protocol):
                participant_ids: list[int]) -> dict[int, Context]: ...
 
 
-SCREENS: dict[str, Screen] = {"text": text, "postits": postits, "poll": poll, "ranking": ranking,
-                              "rating": rating, "table": table, "resources": resources}
+SCREENS: dict[str, Screen] = {name: cast(Screen, import_module(f"{__name__}.{name}")) for name in KINDS}

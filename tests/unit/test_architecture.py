@@ -1,6 +1,8 @@
 """The house's layers, read from the source with `ast`: every `import` of the app, at the top of a
 module or inside a function, is an arrow; the test fails on an arrow the layering forbids and on
-any cycle, between modules or between the app's packages.
+any cycle, between modules or between the app's packages. A package may load its own modules by
+name (`import_module(f"{__name__}.{kind}")`, for the kinds of the registry): an arrow to each of
+its modules named after a kind; any other dynamic import fails the test.
 
     domain        pure: imports nothing of the app
     rendering, publishing, config
@@ -18,6 +20,7 @@ import ast
 from pathlib import Path
 
 import app
+from app.domain.kinds import KINDS
 
 ROOT = Path(app.__file__).parent
 
@@ -43,12 +46,31 @@ def module_name(path: Path) -> str:
 MODULES = {module_name(p): p for p in ROOT.rglob("*.py")}
 
 
+def loads_its_own_modules(call: ast.Call) -> bool:
+    """`import_module(f"{__name__}.{…}")`: the only dynamic import the house allows."""
+    match call.args:
+        case [ast.JoinedStr(values=[ast.FormattedValue(value=ast.Name(id="__name__")),
+                                    ast.Constant(value="."), ast.FormattedValue()])]:
+            return True
+    return False
+
+
+def is_dynamic_import(call: ast.Call) -> bool:
+    func = call.func
+    return (isinstance(func, ast.Name) and func.id in ("import_module", "__import__")) or (
+        isinstance(func, ast.Attribute) and func.attr == "import_module")
+
+
 def imports_of(name: str) -> set[str]:
     """The app modules `name` imports (`from app.x import y` is app.x.y when y is a module)."""
     tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
     found: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Call) and is_dynamic_import(node):
+            if not (MODULES[name].name == "__init__.py" and loads_its_own_modules(node)):
+                raise AssertionError(f"{name}: a dynamic import other than its own modules by name")
+            found |= {m for m in MODULES if m.rpartition(".")[0] == name and m.rpartition(".")[2] in KINDS}
+        elif isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.split(".")[0] == "app"}
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "app":
             assert node.level == 0, f"{name}: relative import"
@@ -117,3 +139,18 @@ def test_the_checker_finds_a_cycle_and_reads_imports_inside_functions():
     assert cycle_in({"a": {"b"}, "b": set()}) is None
     # report_export imports its writers on use (WeasyPrint is slow to load): still an arrow.
     assert "app.exports.report_pdf" in GRAPH["app.exports.report_files"]
+    # The screens of every kind are loaded by name: arrows all the same.
+    assert {"app.screens.rating", "app.screens.text"} <= GRAPH["app.screens"]
+
+
+def test_only_a_package_loading_its_own_modules_by_name_is_a_dynamic_import_allowed():
+    def call(source: str) -> ast.Call:
+        node = ast.parse(source).body[0]
+        assert isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+        return node.value
+
+    assert loads_its_own_modules(call('import_module(f"{__name__}.{name}")'))
+    assert not loads_its_own_modules(call('import_module(f"app.routes.{name}")'))
+    assert not loads_its_own_modules(call('import_module("app.web")'))
+    assert is_dynamic_import(call('importlib.import_module("app.web")'))
+    assert is_dynamic_import(call('__import__("app.web")'))
