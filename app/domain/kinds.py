@@ -1,10 +1,11 @@
 """The activity kinds: one entry per kind, the facts every layer reads about it.
 
-A kind's other parts live one module per layer, named after the kind, and are checked against
-this registry by `tests/unit/test_kinds.py`: its template model (here), its services
-(`app/services/`), its screens (`app/screens/<kind>.py`), its routes (`app/routes/<kind>.py`),
-its part of the compte-rendu (`app/exports/report.py`) and its Jinja2 templates
-(`app/templates/activities/<kind>/`). docs/kinds.md says how to add one.
+A kind's other parts live one module per layer, named after the kind; each layer loads them by
+that name for the kinds of this registry: its screens (`app/screens/<kind>.py`), its routes
+(`app/routes/<kind>.py`), its part of the compte-rendu (`app/exports/report_parts/<kind>.py`),
+its roadmap promotion (`app/services/promotion/<kind>.py`) and its Jinja2 templates
+(`app/templates/activities/<kind>/`). `tests/unit/test_kinds.py` names the part a kind lacks;
+docs/kinds.md says how to add one.
 """
 
 from dataclasses import dataclass

@@ -1,19 +1,41 @@
-"""A kind is declared once (`app.domain.kinds.KINDS`) and has its part in every layer: this test
-names what a kind lacks. docs/kinds.md says how to add one."""
+"""A kind is declared once (`app.domain.kinds.KINDS`) and has its part in every layer, one module
+per layer named after it and found by that name: this test names what a kind lacks.
+docs/kinds.md says how to add one."""
 
 import inspect
-from pathlib import Path
+from importlib import import_module
+from importlib.util import find_spec
+from types import ModuleType
 from typing import get_args
 
-from app import main
 from app.domain.kinds import KINDS, Kind
 from app.domain.workshop_templates import ACTIVITY_MODELS, TAKE_FROM, ActivityTemplate
-from app.exports.report import PARTS
+from app.exports.report_parts import PARTS
 from app.rendering import TEMPLATES
+from app.routes import KIND_ROUTERS
 from app.screens import SCREENS
 from app.services.orders import ORDERS
+from app.services.promotion import PROMOTIONS
 
-SCREEN_FUNCTIONS = {"board": 2, "control": 2, "phones": 3}
+# Each layer's module of a kind: the functions it must have, with their number of arguments.
+SCREEN = {"board": 2, "control": 2, "phones": 3}
+REPORT_PART = {"part": 1, "write_docx": 2}
+PROMOTION = {"gather": 3, "choices": 1, "check": 4, "bring": 3}
+
+
+def module(name: str) -> ModuleType | None:
+    return import_module(name) if find_spec(name) is not None else None
+
+
+def lacks(path: str, functions: dict[str, int]) -> list[str]:
+    """What the module `path` (dotted) lacks of `functions`; all of it if there is no module."""
+    file = path.replace(".", "/") + ".py"
+    found = module(path)
+    if found is None:
+        return [f"{file} ({', '.join(functions)})"]
+    return [f"{file}: {function}() taking {arity} argument(s)" for function, arity in functions.items()
+            if not callable(f := getattr(found, function, None))
+            or len(inspect.signature(f).parameters) != arity]
 
 
 def missing_parts(kind: Kind) -> list[str]:
@@ -22,30 +44,27 @@ def missing_parts(kind: Kind) -> list[str]:
     if get_args(kind.template.model_fields["kind"].annotation) != (name,):
         missing.append(f"its template model's `kind` is not Literal[{name!r}]")
     if ACTIVITY_MODELS.get(name) is not kind.template:
-        missing.append("its template model in workshop_templates.ACTIVITY_MODELS")
-    screen = SCREENS.get(name)
-    if screen is None:
-        missing.append(f"app/screens/{name}.py in app.screens.SCREENS")
-    else:
-        for function, arity in SCREEN_FUNCTIONS.items():
-            found = getattr(screen, function, None)
-            if not callable(found) or len(inspect.signature(found).parameters) != arity:
-                missing.append(f"app/screens/{name}.py: {function}() taking {arity} arguments")
-    templates = TEMPLATES / "activities" / name
-    for page in ("board.html", "phone.html") + (("control.html",) if kind.contributions else ()):
-        if not (templates / page).is_file():
-            missing.append(f"app/templates/activities/{name}/{page}")
-    if name not in PARTS:
-        missing.append("its part of the compte-rendu in app.exports.report.PARTS")
-    elif PARTS[name] is not None and not (TEMPLATES / "exports" / "report" / f"{name}.html").is_file():
-        missing.append(f"app/templates/exports/report/{name}.html")
+        missing.append("its template model in the workshop_templates.ActivityTemplate union")
+    missing += lacks(f"app.screens.{name}", SCREEN)
+    pages = ["board.html", "phone.html"] + (["control.html"] if kind.contributions else [])
+    missing += [f"app/templates/activities/{name}/{page}" for page in pages
+                if not (TEMPLATES / "activities" / name / page).is_file()]
     if kind.contributions:
-        handlers = [r for router in main.ROUTERS for r in router.routes
-                    if Path(inspect.getfile(getattr(r, "endpoint"))).stem == name]  # noqa: B009
-        if not handlers:
-            missing.append(f"app/routes/{name}.py with its router in app.main.ROUTERS")
         if not kind.not_this_kind:
             missing.append("its refusal wording (`not_this_kind`)")
+        routes = module(f"app.routes.{name}")
+        if routes is None or not getattr(getattr(routes, "router", None), "routes", None):
+            missing.append(f"app/routes/{name}.py with its `router`")
+        missing += lacks(f"app.exports.report_parts.{name}", REPORT_PART)
+        if not (TEMPLATES / "exports" / "report" / f"{name}.html").is_file():
+            missing.append(f"app/templates/exports/report/{name}.html")
+    if kind.promotes:
+        missing += lacks(f"app.services.promotion.{name}", PROMOTION)
+        promotion = module(f"app.services.promotion.{name}")
+        if promotion is not None and not isinstance(getattr(promotion, "STEP", None), int):
+            missing.append(f"app/services/promotion/{name}.py: its STEP")
+        if not (TEMPLATES / "roadmap_promote" / f"{name}.html").is_file():
+            missing.append(f"app/templates/roadmap_promote/{name}.html")
     return missing
 
 
@@ -56,7 +75,17 @@ def test_every_kind_has_every_part():
 def test_the_registry_and_the_template_schema_name_the_same_kinds():
     union = get_args(get_args(ActivityTemplate)[0])
     assert {kind.template for kind in KINDS.values()} == set(union)
-    assert set(KINDS) == set(ACTIVITY_MODELS) == set(SCREENS) == set(PARTS)
+    assert set(KINDS) == set(ACTIVITY_MODELS) == set(SCREENS)
+
+
+def test_each_layer_loads_the_parts_the_registry_declares():
+    contributing = {name for name, kind in KINDS.items() if kind.contributions}
+    assert set(KIND_ROUTERS) == set(PARTS) == contributing
+    assert set(PROMOTIONS) == {name for name, kind in KINDS.items() if kind.promotes}
+    steps = [promotion.STEP for promotion in PROMOTIONS.values()]
+    assert steps == sorted(steps) and len(set(steps)) == len(steps)
+    # Enjeux come in before the chantiers that answer them, and those before their resources.
+    assert list(PROMOTIONS) == ["ranking", "table", "resources"]
 
 
 def test_the_kinds_a_template_may_take_the_top_of_have_an_order():
@@ -64,11 +93,25 @@ def test_the_kinds_a_template_may_take_the_top_of_have_an_order():
 
 
 def test_a_kind_without_its_parts_is_named_with_what_it_lacks():
-    ghost = Kind("nuage", "Nuage de mots", KINDS["postits"].template, contributions=True)
-    missing = missing_parts(ghost)
-    assert "its template model's `kind` is not Literal['nuage']" in missing
-    assert "app/screens/nuage.py in app.screens.SCREENS" in missing
-    assert "app/templates/activities/nuage/board.html" in missing
-    assert "its part of the compte-rendu in app.exports.report.PARTS" in missing
-    assert "app/routes/nuage.py with its router in app.main.ROUTERS" in missing
-    assert "its refusal wording (`not_this_kind`)" in missing
+    ghost = Kind("nuage", "Nuage de mots", KINDS["postits"].template, contributions=True, promotes=True)
+    assert missing_parts(ghost) == [
+        "its template model's `kind` is not Literal['nuage']",
+        "its template model in the workshop_templates.ActivityTemplate union",
+        "app/screens/nuage.py (board, control, phones)",
+        "app/templates/activities/nuage/board.html",
+        "app/templates/activities/nuage/phone.html",
+        "app/templates/activities/nuage/control.html",
+        "its refusal wording (`not_this_kind`)",
+        "app/routes/nuage.py with its `router`",
+        "app/exports/report_parts/nuage.py (part, write_docx)",
+        "app/templates/exports/report/nuage.html",
+        "app/services/promotion/nuage.py (gather, choices, check, bring)",
+        "app/templates/roadmap_promote/nuage.html",
+    ]
+
+
+def test_a_module_with_a_wrong_function_is_named_too():
+    # The rating's screen module has board/control/phones but no report-part functions.
+    assert lacks("app.screens.rating", REPORT_PART) == [
+        "app/screens/rating.py: part() taking 1 argument(s)",
+        "app/screens/rating.py: write_docx() taking 2 argument(s)"]
