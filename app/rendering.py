@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
 
 from app.domain import french
+from app.domain.kinds import KINDS
 
 _ROOT = Path(__file__).parent
 TEMPLATES = _ROOT / "templates"
@@ -25,6 +26,9 @@ env.filters["initial"] = lambda text: str(text)[:1].upper() + str(text)[1:]
 # Dates as French lists and tables write them: « 15/03/2025 », « 15/03/2025 à 14:05 ».
 env.filters["short_date"] = french.short_date
 env.filters["moment"] = french.moment
+
+# What templates may ask of a kind: `kinds[activity.kind].contributions` and the rest.
+env.globals["kinds"] = KINDS
 
 # An activity kind may bring its own stylesheet and script: app/static/kinds/<kind>.{css,js}.
 env.globals["kind_assets"] = {

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from app.domain.activities import State
 from app.domain.french import date_text
-from app.domain.kinds import label
+from app.domain.kinds import KINDS, label
 from app.exports.report_base import People, Reading
 from app.exports.report_parts import PARTS
 from app.models import Activity, Participant, Workshop, utcnow
@@ -36,6 +36,7 @@ class Section:
     title: str
     kind: str
     kind_label: str
+    slide: bool  # a kind without contributions: its prompt is the whole section
     state: str
     state_note: str  # "" when the activity is over; else what the reader should know
     prompt: str
@@ -59,7 +60,7 @@ class Report:
 
 
 def _state_note(activity: Activity) -> str:
-    if activity.kind == "text" or activity.state in (State.CLOSED, State.REVEALED):
+    if not KINDS[activity.kind].contributions or activity.state in (State.CLOSED, State.REVEALED):
         return ""
     if activity.state == State.OPEN:
         return "Activité encore ouverte au moment de ce compte-rendu : ses résultats peuvent changer."
@@ -69,7 +70,7 @@ def _state_note(activity: Activity) -> str:
 def _section(session: Session, activity: Activity, groups: dict[int, Any], people: People) -> Section:
     section = Section(
         number=activity.position + 1, title=activity.title, kind=activity.kind,
-        kind_label=label(activity.kind),
+        kind_label=label(activity.kind), slide=not KINDS[activity.kind].contributions,
         state=activity.state, state_note=_state_note(activity),
         prompt=(activity.config.get("prompt") or "").strip())
     kind_part = PARTS.get(activity.kind)

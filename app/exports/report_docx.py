@@ -28,7 +28,7 @@ def _section_title(s: Section) -> str:
 
 def _section(doc: DocumentType, s: Section) -> None:
     doc.add_heading(_section_title(s), level=1)
-    if s.kind != "text":
+    if not s.slide:
         add_small(doc.add_paragraph(), s.kind_label.upper(), size=7.5)
     if s.prompt:
         paragraph = doc.add_paragraph(style="Quote")
