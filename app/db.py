@@ -33,6 +33,33 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
+def _sqlite_autocommit(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None
+
+
+def _begin_immediate(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_writer_engine(url: str) -> Engine:
+    """An engine for the batch writer (`app.services.writer`), whose transactions hold SAVEPOINTs.
+    On SQLite the driver's own transaction handling breaks savepoints, so this engine begins its
+    transactions itself, and IMMEDIATE: a batch takes the write lock first, so a write after its
+    reads cannot fail on a snapshot another writer moved."""
+    engine = make_engine(url)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_autocommit)
+        event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+@lru_cache
+def get_writer_engine() -> Engine:
+    """The app's batch writer's engine: its own on SQLite, the app's pool elsewhere."""
+    url = get_settings().database_url
+    return make_writer_engine(url) if url.startswith("sqlite") else get_engine()
+
+
 def get_session() -> Iterator[Session]:
     with Session(get_engine(), expire_on_commit=False) as session:
         yield session

@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings, get_settings, secret_key
+from app.db import get_writer_engine
 from app.domain import validation
 from app.domain.errors import DomainError
 from app.domain.workshop_templates import TemplateError
@@ -27,6 +28,7 @@ from app.routes import (
     roadmaps,
     workshop_exports,
 )
+from app.services.writer import Writer
 from app.web import LoginRequired, pages
 
 # Every router, the activity kinds' last (app/routes/<kind>.py; a slide has no routes of its own).
@@ -119,18 +121,22 @@ async def validation_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     live = Live(settings)
+    writer = Writer(get_writer_engine(), live)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await live.start()
+        await writer.start()
         try:
             yield
         finally:
+            await writer.stop()
             await live.stop()
 
     app = FastAPI(title="Cap Partagé", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.live = live
     app.state.publisher = live
+    app.state.writer = writer
     app.state.settings = settings
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -16,6 +16,7 @@ from app.models import Facilitator, Participant, Workshop
 from app.publishing import Publisher
 from app.screens import views
 from app.services import participants, workshops
+from app.services.writer import Writer
 
 pages = Jinja2Blocks(env=rendering.env)
 
@@ -50,6 +51,17 @@ def publisher(request: HTTPConnection) -> Publisher:
 
 
 PublisherDep = Annotated[Publisher, Depends(publisher)]
+
+
+def writer(request: HTTPConnection) -> Writer:
+    """The batch writer participants' writes go through (`create_app` sets it)."""
+    found = request.app.state.writer
+    if not isinstance(found, Writer):
+        raise TypeError("app.state.writer is not a Writer")
+    return found
+
+
+WriterDep = Annotated[Writer, Depends(writer)]
 
 
 class NotJoined(DomainError):

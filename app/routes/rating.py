@@ -1,39 +1,46 @@
 """A rating's routes: a phone rates an item on an axis; the facilitator downloads the results."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
 from app.domain.errors import NotAllowed
 from app.exports.names import attachment
 from app.exports.rating_csv import rating_csv
+from app.publishing import Publisher
 from app.screens.rating import mine_of
 from app.services import ratings, workshops
-from app.web import FacilitatorDep, PublisherDep, SessionDep, joined, pages
+from app.web import FacilitatorDep, SessionDep, WriterDep, joined, pages
 
 router = APIRouter()
 
 
 @router.post("/p/{code}/activities/{activity_id}/rate", response_class=HTMLResponse)
-def rate(
-    request: Request, code: str, activity_id: int, session: SessionDep, publisher: PublisherDep,
+async def rate(
+    request: Request, code: str, activity_id: int, writer: WriterDep,
     item: Annotated[str, Form(max_length=20)] = "",
     axis: Annotated[str, Form(max_length=40)] = "",
     value: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """A phone's rating of one item on one axis; the answer is the item's card, as stored."""
-    workshop, participant = joined(
-        request, session, code, "Rejoignez d'abord l'atelier : votre note n'a pas été enregistrée.")
-    rated = ratings.rate(session, participant, activity_id, item, axis, value, publisher=publisher)
-    settings = ratings.settings_of(rated.activity)
-    shown = ratings.rateable(session, activity_id)
-    answers = ratings.answers_of(session, [participant.id], activity_id)[participant.id]
-    number = next(n for n, i in enumerate(shown, start=1) if i.id == rated.item.id)
-    return pages.TemplateResponse(request, "activities/rating/_saved.html", {
-        "activity": rated.activity, "workshop": workshop, "open": True, "rate_settings": settings,
-        "number": number, "item": rated.item, "mine": mine_of(settings, shown, answers),
-    }, status_code=201 if rated.changed else 200)
+
+    def store(session: Session, publisher: Publisher) -> tuple[dict[str, Any], bool]:
+        workshop, participant = joined(
+            request, session, code, "Rejoignez d'abord l'atelier : votre note n'a pas été enregistrée.")
+        rated = ratings.rate(session, participant, activity_id, item, axis, value, publisher=publisher)
+        settings = ratings.settings_of(rated.activity)
+        shown = ratings.rateable(session, activity_id)
+        answers = ratings.answers_of(session, [participant.id], activity_id)[participant.id]
+        number = next(n for n, i in enumerate(shown, start=1) if i.id == rated.item.id)
+        card = {"activity": rated.activity, "workshop": workshop, "open": True, "rate_settings": settings,
+                "number": number, "item": rated.item, "mine": mine_of(settings, shown, answers)}
+        return card, rated.changed
+
+    card, changed = await writer.run(store)
+    return pages.TemplateResponse(request, "activities/rating/_saved.html", card,
+                                  status_code=201 if changed else 200)
 
 
 @router.get("/f/activities/{activity_id}/rating.csv")
