@@ -1,19 +1,30 @@
 """A ranking's routes: a phone's ballot, the facilitator keeping the priority enjeux."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
+from app.publishing import Publisher
 from app.services import items, rankings, workshops
-from app.web import FacilitatorDep, PublisherDep, SessionDep, SettingsDep, control_response, joined, pages
+from app.web import (
+    FacilitatorDep,
+    PublisherDep,
+    SessionDep,
+    SettingsDep,
+    WriterDep,
+    control_response,
+    joined,
+    pages,
+)
 
 router = APIRouter()
 
 
 @router.post("/p/{code}/activities/{activity_id}/ranking", response_class=HTMLResponse)
-def cast(
-    request: Request, code: str, activity_id: int, session: SessionDep, publisher: PublisherDep,
+async def cast(
+    request: Request, code: str, activity_id: int, writer: WriterDep,
     ballot: Annotated[str, Form(max_length=rankings.MAX_BALLOT_CHARS)] = "",
     idempotency_key: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
@@ -22,13 +33,16 @@ def cast(
     Replaying a ballot stores nothing new (200); the idempotency key the outbox sends is not
     needed, since a ballot is replaced as a whole rather than added.
     """
-    _workshop, participant = joined(
-        request, session, code, "Rejoignez d'abord l'atelier : votre bulletin n'a pas été enregistré.")
-    activity, changed = rankings.cast(session, participant, activity_id, ballot, publisher=publisher)
-    mine = rankings.mine_of(session, activity, participant)
-    return pages.TemplateResponse(
-        request, "activities/ranking/_ballot.html", {"activity": activity, "mine": mine},
-        status_code=201 if changed else 200)
+
+    def store(session: Session, publisher: Publisher) -> tuple[dict[str, Any], bool]:
+        _workshop, participant = joined(
+            request, session, code, "Rejoignez d'abord l'atelier : votre bulletin n'a pas été enregistré.")
+        activity, changed = rankings.cast(session, participant, activity_id, ballot, publisher=publisher)
+        return {"activity": activity, "mine": rankings.mine_of(session, activity, participant)}, changed
+
+    answer, changed = await writer.run(store)
+    return pages.TemplateResponse(request, "activities/ranking/_ballot.html", answer,
+                                  status_code=201 if changed else 200)
 
 
 @router.post("/f/activities/{activity_id}/keep", response_class=HTMLResponse)

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.domain import resource_map as domain
 from app.domain.activities import accepts_contributions
 from app.models import Activity, Participant, ResourceLink, Workshop
+from app.publishing import Publisher
 from app.screens import resources
 from app.services import resource_maps, workshops
 from app.web import (
@@ -19,6 +20,7 @@ from app.web import (
     PublisherDep,
     SessionDep,
     SettingsDep,
+    WriterDep,
     control_response,
     joined,
     pages,
@@ -41,17 +43,20 @@ def _item(request: Request, workshop: Workshop, activity: Activity, participant:
 
 
 @router.post("/p/{code}/activities/{activity_id}/resources", response_class=HTMLResponse)
-def add_resource(
-    request: Request, code: str, activity_id: int, session: SessionDep, publisher: PublisherDep,
+async def add_resource(
+    request: Request, code: str, activity_id: int, writer: WriterDep,
     text: Annotated[str, Form(max_length=2000)],
     category: Annotated[str, Form(max_length=200)],
     state: Annotated[str, Form(max_length=40)],
     idempotency_key: Annotated[str, Form(max_length=200)],
     group_id: Annotated[int | None, Form()] = None,
 ) -> Response:
-    _workshop, participant = joined(request, session, code)
-    resource, outcome = resource_maps.add(session, participant, activity_id, text, category, state,
-                                          idempotency_key, group_id, publisher=publisher)
+    def store(session: Session, publisher: Publisher) -> tuple[ResourceLink, str]:
+        _workshop, participant = joined(request, session, code)
+        return resource_maps.add(session, participant, activity_id, text, category, state,
+                                 idempotency_key, group_id, publisher=publisher)
+
+    resource, outcome = await writer.run(store)
     return pages.TemplateResponse(
         request, "activities/resources/_added.html",
         {"r": resource, "outcome": outcome, "state_label": domain.STATE_LABELS},
