@@ -31,9 +31,10 @@ from app.routes import (
 from app.services.writer import Writer
 from app.web import LoginRequired, pages
 
-# Every router, the activity kinds' last (app/routes/<kind>.py; a slide has no routes of its own).
-ROUTERS = (participant.router, facilitator.router, board.router, workshop_exports.router,
-           roadmap_import.router, roadmap_exports.router, roadmaps.router, *KIND_ROUTERS.values())
+# Every router. The activity kinds' (app/routes/<kind>.py; a slide has none) come first: they
+# take the participants' writes, the most frequent requests, and routes are matched in order.
+ROUTERS = (*KIND_ROUTERS.values(), participant.router, facilitator.router, board.router,
+           workshop_exports.router, roadmap_import.router, roadmap_exports.router, roadmaps.router)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -53,8 +53,9 @@ def publisher(request: HTTPConnection) -> Publisher:
 PublisherDep = Annotated[Publisher, Depends(publisher)]
 
 
-def writer(request: HTTPConnection) -> Writer:
-    """The batch writer participants' writes go through (`create_app` sets it)."""
+async def writer(request: HTTPConnection) -> Writer:
+    """The batch writer participants' writes go through (`create_app` sets it); async, as a plain
+    function would be called in a request thread, the hop the writer is there to save."""
     found = request.app.state.writer
     if not isinstance(found, Writer):
         raise TypeError("app.state.writer is not a Writer")

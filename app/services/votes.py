@@ -1,6 +1,9 @@
 """Votes: one answer per participant and target, changed in place while the activity is open."""
 
-from sqlalchemy.exc import IntegrityError
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.domain.errors import NotAllowed
@@ -12,27 +15,31 @@ from app.services import workshops
 
 def upsert_vote(session: Session, activity: Activity, participant: Participant, value: int | None,
                 target: str = "", axis: str = "") -> tuple[Vote, bool]:
-    """Store the answer; returns (vote, changed). Replaying the same answer changes nothing."""
-    where = (Vote.activity_id == activity.id, Vote.participant_id == participant.id,
-             Vote.target == target, Vote.axis == axis)
-    for _attempt in range(2):
-        vote = session.exec(select(Vote).where(*where)).first()
-        if vote is not None:
-            if vote.value == value:
-                return vote, False
-            vote.value, vote.updated_at = value, utcnow()
-            session.add(vote)
-            session.commit()
-            return vote, True
-        vote = Vote(activity_id=activity.id, participant_id=participant.id, target=target,
-                    axis=axis, value=value)
-        session.add(vote)
-        try:
-            session.commit()
-            return vote, True
-        except IntegrityError:  # the same participant's other request inserted first
-            session.rollback()
-    raise RuntimeError("vote upsert did not converge")
+    """Store the answer; returns (vote, changed). Replaying the same answer changes nothing.
+
+    One statement on the hot path (`INSERT … ON CONFLICT DO UPDATE … WHERE the value differs
+    RETURNING`): a row comes back when the answer is new or changed, none when it is the same."""
+    now = utcnow()
+    upsert = _insert_of(session)(Vote).values(
+        activity_id=activity.id, participant_id=participant.id, target=target, axis=axis, value=value,
+        created_at=now, updated_at=now)
+    statement = upsert.on_conflict_do_update(
+        index_elements=["activity_id", "participant_id", "target", "axis"],
+        set_={"value": upsert.excluded.value, "updated_at": upsert.excluded.updated_at},
+        where=col(Vote.value).is_distinct_from(upsert.excluded.value),
+    ).returning(*Vote.__table__.columns)  # type: ignore[attr-defined]  # SQLModel hides __table__
+    row = session.execute(statement).first()
+    if row is None:
+        same = select(Vote).where(Vote.activity_id == activity.id, Vote.participant_id == participant.id,
+                                  Vote.target == target, Vote.axis == axis)
+        return session.exec(same).one(), False
+    session.commit()
+    return Vote.model_validate(dict(row._mapping)), True
+
+
+def _insert_of(session: Session) -> Callable[..., Any]:
+    """The dialect's INSERT, the one with ON CONFLICT."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def cast_poll(session: Session, participant: Participant, activity_id: int, raw_choice: str, *,
