@@ -2,7 +2,7 @@
 outbox: idempotency key, offline retry); the facilitator adds, corrects and hides them. A stale
 link change is refused with 409 and the current state."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
@@ -32,14 +32,18 @@ router = APIRouter()
 # ---------------------------------------------------------------- participant routes
 
 
-def _item(request: Request, workshop: Workshop, activity: Activity, participant: Participant,
-          resource: ResourceLink, status_code: int = 200, saved: bool = False, problem: str = "",
-          headers: dict[str, str] | None = None) -> Response:
-    ctx = {**resources.common(), "workshop": workshop, "activity": activity, "participant": participant,
-           "open": accepts_contributions(activity.kind, activity.state), "r": resource,
-           "saved": saved, "problem": problem}
+def _item_ctx(workshop: Workshop, activity: Activity, participant: Participant, resource: ResourceLink,
+              saved: bool = False, problem: str = "") -> dict[str, Any]:
+    return {**resources.common(), "workshop": workshop, "activity": activity, "participant": participant,
+            "open": accepts_contributions(activity.kind, activity.state), "r": resource,
+            "saved": saved, "problem": problem}
+
+
+def _item(request: Request, ctx: dict[str, Any], status_code: int = 200) -> Response:
+    """One resource of the map on a phone; a conflict (409) says so to the phone's outbox."""
     return pages.TemplateResponse(request, "activities/resources/_resource.html", ctx,
-                                      status_code=status_code, headers=headers)
+                                  status_code=status_code,
+                                  headers=dict(CONFLICT_HEADERS) if status_code == 409 else None)
 
 
 @router.post("/p/{code}/activities/{activity_id}/resources", response_class=HTMLResponse)
@@ -65,19 +69,21 @@ async def add_resource(
 
 @router.post("/p/{code}/activities/{activity_id}/resources/{resource_id}/state",
              response_class=HTMLResponse)
-def set_state(request: Request, code: str, activity_id: int, resource_id: int, session: SessionDep,
-              publisher: PublisherDep, state: Annotated[str, Form(max_length=40)],
-              version: Annotated[int, Form(ge=1)]) -> Response:
-    workshop, participant = joined(request, session, code)
-    try:
-        resource, _changed = resource_maps.set_state(session, participant, activity_id,
-                                                     resource_id, state, version, publisher=publisher)
-    except resource_maps.StaleResource as stale:
+async def set_state(request: Request, code: str, activity_id: int, resource_id: int, writer: WriterDep,
+                    state: Annotated[str, Form(max_length=40)],
+                    version: Annotated[int, Form(ge=1)]) -> Response:
+    def store(session: Session, publisher: Publisher) -> tuple[dict[str, Any], int]:
+        workshop, participant = joined(request, session, code)
+        try:
+            resource, _changed = resource_maps.set_state(session, participant, activity_id, resource_id,
+                                                         state, version, publisher=publisher)
+        except resource_maps.StaleResource as stale:
+            activity = workshops.get_activity(session, activity_id)
+            return _item_ctx(workshop, activity, participant, stale.resource, problem=stale.message), 409
         activity = workshops.get_activity(session, activity_id)
-        return _item(request, workshop, activity, participant, stale.resource, 409,
-                     problem=stale.message, headers=CONFLICT_HEADERS)
-    activity = workshops.get_activity(session, activity_id)
-    return _item(request, workshop, activity, participant, resource, saved=True)
+        return _item_ctx(workshop, activity, participant, resource, saved=True), 200
+
+    return _item(request, *await writer.run(store))
 
 
 # ---------------------------------------------------------------- facilitator routes

@@ -23,6 +23,7 @@ from app.web import (
     PublisherDep,
     SessionDep,
     SettingsDep,
+    WriterDep,
     control_response,
     joined,
     pages,
@@ -32,10 +33,11 @@ CELL_PREFIX = "cell_"
 router = APIRouter()
 
 
-def _editor(request: Request, editor: Editor, status_code: int = 200,
-            headers: Mapping[str, str] | None = None) -> Response:
+def _editor(request: Request, editor: Editor, status_code: int = 200) -> Response:
+    """The row's editor; a conflict (409) says so to the phone's outbox."""
     return pages.TemplateResponse(request, "activities/table/_editor.html", {"ed": editor},
-                                      status_code=status_code, headers=dict(headers or {}))
+                                  status_code=status_code,
+                                  headers=dict(CONFLICT_HEADERS) if status_code == 409 else {})
 
 
 async def cell_fields(request: Request) -> dict[str, str]:
@@ -73,24 +75,26 @@ def new_row_form(request: Request, code: str, activity_id: int, session: Session
 
 
 @router.post("/p/{code}/activities/{activity_id}/rows", response_class=HTMLResponse)
-def create_row(
-    request: Request, code: str, activity_id: int, session: SessionDep, cells: CellsDep,
-    publisher: PublisherDep,
+async def create_row(
+    request: Request, code: str, activity_id: int, writer: WriterDep, cells: CellsDep,
     section: Annotated[str, Form(max_length=24)],
     idempotency_key: Annotated[str, Form(max_length=200)],
     group_id: Annotated[int | None, Form()] = None,
 ) -> Response:
-    workshop, participant = joined(request, session, code)
-    try:
-        row, created = tables.submit_row(session, participant, activity_id, section, cells,
-                                         idempotency_key, group_id, publisher=publisher)
-    except tables.StaleRow as stale:
-        activity = workshops.get_activity(session, stale.row.activity_id)
-        return _conflict(request, session, workshop, activity, stale, cells, participant)
-    activity = workshops.get_activity(session, row.activity_id)
-    editor = Editor(activity, workshop, domain.columns_of(activity.config),
-                    section_of(session, activity, row.section), row, row.cells, status="saved")
-    return _editor(request, editor, 201 if created else 200)
+    def store(session: Session, publisher: Publisher) -> tuple[Editor, int]:
+        workshop, participant = joined(request, session, code)
+        try:
+            row, created = tables.submit_row(session, participant, activity_id, section, cells,
+                                             idempotency_key, group_id, publisher=publisher)
+        except tables.StaleRow as stale:
+            activity = workshops.get_activity(session, stale.row.activity_id)
+            return _conflict(session, workshop, activity, stale, cells, participant), 409
+        activity = workshops.get_activity(session, row.activity_id)
+        editor = Editor(activity, workshop, domain.columns_of(activity.config),
+                        section_of(session, activity, row.section), row, row.cells, status="saved")
+        return editor, 201 if created else 200
+
+    return _editor(request, *await writer.run(store))
 
 
 @router.get("/p/{code}/activities/{activity_id}/rows/{row_id}/edit", response_class=HTMLResponse)
@@ -103,36 +107,37 @@ def edit_row_form(request: Request, code: str, activity_id: int, row_id: int,
 
 
 @router.post("/p/{code}/activities/{activity_id}/rows/{row_id}", response_class=HTMLResponse)
-def save_row(request: Request, code: str, activity_id: int, row_id: int, session: SessionDep,
-             publisher: PublisherDep, cells: CellsDep,
-             version: Annotated[int, Form(ge=1)]) -> Response:
-    workshop, participant = joined(request, session, code)
-    activity, row = tables.editable_row(session, participant, activity_id, row_id)
-    return _save(request, session, publisher, workshop, activity, row, version, cells, participant)
+async def save_row(request: Request, code: str, activity_id: int, row_id: int, writer: WriterDep,
+                   cells: CellsDep, version: Annotated[int, Form(ge=1)]) -> Response:
+    def store(session: Session, publisher: Publisher) -> tuple[Editor, int]:
+        workshop, participant = joined(request, session, code)
+        activity, row = tables.editable_row(session, participant, activity_id, row_id)
+        return _save(session, publisher, workshop, activity, row, version, cells, participant)
+
+    return _editor(request, *await writer.run(store))
 
 
-def _save(request: Request, session: Session, publisher: Publisher, workshop: Workshop,
-          activity: Activity, row: TableRow, version: int, cells: Mapping[str, str],
-          editor: Participant | None) -> Response:
+def _save(session: Session, publisher: Publisher, workshop: Workshop, activity: Activity,
+          row: TableRow, version: int, cells: Mapping[str, str],
+          editor: Participant | None) -> tuple[Editor, int]:
     try:
         row = tables.edit_row(session, activity, row, version, cells, editor, publisher=publisher)
     except tables.StaleRow as stale:
-        return _conflict(request, session, workshop, activity, stale, cells, editor)
-    return _editor(request, Editor(activity, workshop, domain.columns_of(activity.config),
-                                   section_of(session, activity, row.section), row, row.cells,
-                                   status="saved", facilitator=editor is None))
+        return _conflict(session, workshop, activity, stale, cells, editor), 409
+    return Editor(activity, workshop, domain.columns_of(activity.config),
+                  section_of(session, activity, row.section), row, row.cells,
+                  status="saved", facilitator=editor is None), 200
 
 
-def _conflict(request: Request, session: Session, workshop: Workshop, activity: Activity,
-              stale: tables.StaleRow, cells: Mapping[str, str], editor: Participant | None) -> Response:
-    """409: the current version, her text kept over it, the columns she changed named."""
+def _conflict(session: Session, workshop: Workshop, activity: Activity, stale: tables.StaleRow,
+              cells: Mapping[str, str], editor: Participant | None) -> Editor:
+    """The current version, her text kept over it, the columns she changed named."""
     columns = domain.columns_of(activity.config)
     mine = {**stale.row.cells, **domain.clean_cells(cells, columns)}
-    view = Editor(activity, workshop, columns, section_of(session, activity, stale.row.section),
+    return Editor(activity, workshop, columns, section_of(session, activity, stale.row.section),
                   stale.row, mine, status="conflict", message=stale.message,
                   changed=domain.changed_columns(stale.row.cells, mine, columns),
                   facilitator=editor is None)
-    return _editor(request, view, 409, CONFLICT_HEADERS)
 
 
 @router.post("/p/{code}/activities/{activity_id}/table-group", response_class=HTMLResponse)
@@ -171,7 +176,7 @@ def facilitator_save(request: Request, row_id: int, me: FacilitatorDep, session:
                      version: Annotated[int, Form(ge=1)]) -> Response:
     row, activity = _owned_row(session, me.id, row_id)
     workshop = workshops.get_owned(session, me.id, activity.workshop_id)
-    return _save(request, session, publisher, workshop, activity, row, version, cells, None)
+    return _editor(request, *_save(session, publisher, workshop, activity, row, version, cells, None))
 
 
 @router.post("/f/table-rows/{row_id}/hidden", response_class=HTMLResponse)
