@@ -5,6 +5,7 @@ tree with the same clients.
 
     .venv/bin/python -m bench.load [--kind poll|rating] [--phones N] [--rate R] [--seconds T]
                                    [--burst] [--boards B] [--fanout-rate F] [--smoke] [--json PATH]
+                                   [--postgres URL --redis URL --workers 2]
 
 Writes (`--kind`): phone i sends write s when s ≡ i (mod N); its first write makes it count on
 the board (`data-count`: answers to a poll, participants who started a rating), so write →
@@ -59,7 +60,15 @@ from bench.postits import (
     server_log_problems,
     summary_ms,
 )
-from tests.support import ROOT, Facilitator, create_facilitator, free_port, migrate, run_server
+from tests.support import (
+    ROOT,
+    Facilitator,
+    create_facilitator,
+    free_port,
+    fresh_postgres,
+    migrate,
+    run_server,
+)
 
 ITEMS = 12  # a rating's list: each phone has 2 × ITEMS cells to fill
 TEMPLATE = f"""\
@@ -414,6 +423,8 @@ def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
     print(f"Cap Partagé load bench — {r['date']} — code {r['code']}")
     print(f"  command      : {r['command']}")
     print(f"  machine      : {os.cpu_count()} cores, load average {r['loadavg']}")
+    print(f"  server       : {args.workers} worker(s), {'PostgreSQL' if args.postgres else 'SQLite'}, "
+          f"channel layer {'Redis' if args.redis else 'in-process'}")
     print(f"  writes       : {args.kind}, {args.phones} phones, "
           + (f"burst of {w['planned']} in 2 s" if args.burst else f"{args.rate:g}/s for {args.seconds:g} s")
           + f", {args.boards} board(s)")
@@ -479,6 +490,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--drain", type=float, default=15)
     p.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds (make test)")
     p.add_argument("--uvicorn", default="", help='extra uvicorn options, e.g. "--loop uvloop"')
+    p.add_argument("--postgres", metavar="URL",
+                   help="a PostgreSQL server (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test): "
+                        "the run uses a fresh database of its own there instead of SQLite")
+    p.add_argument("--redis", metavar="URL", help="the channel layer between workers (REDIS_URL)")
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
     p.add_argument("--json", type=Path)
     p.add_argument("--record", type=Path, help="append this run's row to that Markdown file")
     args = p.parse_args(argv)
@@ -491,29 +507,39 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def run(args: argparse.Namespace, database_url: str, tmp: Path, sessions: Path) -> dict[str, Any]:
+    """One run against a server of its own on that database."""
+    migrate(database_url)
+    uvicorn_args = [*args.uvicorn.split(), *(["--workers", str(args.workers)] if args.workers > 1 else [])]
+    with run_server(database_url, tmp, redis_url=args.redis, name="load",
+                    extra_env={"SESSIONS_DIR": str(sessions)}, uvicorn_args=uvicorn_args) as server:
+        fac = Facilitator(server.url, create_facilitator(database_url))
+        ws = fac.create_workshop("banc-d-essai", title="Banc d'essai")
+        assert fac.goto(ws["id"], POSITION[args.kind]).status_code == 200
+        activity_id = fac.current_activity_id(ws["id"])
+        assert fac.set_state(activity_id, "open").status_code == 200
+        item_ids, _none = database_ids(database_url, activity_id, 0)
+        result = asyncio.run(scenario(args, server, ws, activity_id, item_ids,
+                                      cookie_header(fac.client.cookies)))
+        fac.client.close()
+    w = result["writes"]
+    result["loss"] = check_losses(args.kind, w.pop("_writes"), w.pop("_samples"),
+                                  result.pop("phone_ids"), stored_votes(database_url, activity_id))
+    result["log_problem_lines"], _tail = server_log_problems(server.log)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cap-load-") as tmp:
         sessions = Path(tmp) / "sessions"
         sessions.mkdir()
         (sessions / "banc-d-essai.yaml").write_text(TEMPLATE, encoding="utf-8")
-        database_url = f"sqlite:///{Path(tmp) / 'load.db'}"
-        migrate(database_url)
-        with run_server(database_url, Path(tmp), name="load", extra_env={"SESSIONS_DIR": str(sessions)},
-                        uvicorn_args=args.uvicorn.split()) as server:
-            fac = Facilitator(server.url, create_facilitator(database_url))
-            ws = fac.create_workshop("banc-d-essai", title="Banc d'essai")
-            assert fac.goto(ws["id"], POSITION[args.kind]).status_code == 200
-            activity_id = fac.current_activity_id(ws["id"])
-            assert fac.set_state(activity_id, "open").status_code == 200
-            item_ids, _none = database_ids(database_url, activity_id, 0)
-            result = asyncio.run(scenario(args, server, ws, activity_id, item_ids,
-                                          cookie_header(fac.client.cookies)))
-            fac.client.close()
-        w = result["writes"]
-        result["loss"] = check_losses(args.kind, w.pop("_writes"), w.pop("_samples"),
-                                      result.pop("phone_ids"), stored_votes(database_url, activity_id))
-        result["log_problem_lines"], _tail = server_log_problems(server.log)
+        database = (fresh_postgres(args.postgres) if args.postgres
+                    else contextlib.nullcontext(f"sqlite:///{Path(tmp) / 'load.db'}"))
+        with database as database_url:
+            result = run(args, database_url, Path(tmp), sessions)
+    result["code"] = code_version()
     result["code"] = code_version()
     result["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     result["loadavg"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])

@@ -95,7 +95,12 @@ def proc_status(pid: int) -> dict[str, str]:
 
 
 def kib(pid: int, key: str) -> int:
-    return int(proc_status(pid).get(key, "0 kB").split()[0])
+    """A /proc status figure in KiB (VmRSS…), summed over the process and its descendants."""
+    total = 0
+    for member in family(pid):
+        with contextlib.suppress(OSError):
+            total += int(proc_status(member).get(key, "0 kB").split()[0])
+    return total
 
 
 def machine_busy_seconds() -> float:
@@ -116,10 +121,28 @@ def all_processes_cpu() -> dict[int, tuple[str, float]]:
     return out
 
 
+def family(pid: int) -> list[int]:
+    """The process and its descendants (uvicorn's workers under `--workers`)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parent = int(stat.read_text().rpartition(")")[2].split()[1])
+            children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo += children.get(found[-1], [])
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process (all its threads), from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    """utime + stime of a process and its descendants (all their threads), from /proc."""
+    total = 0.0
+    for member in family(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total
 
 
 @dataclass
@@ -154,8 +177,9 @@ class Phase:
         self.server_cpu = cpu_seconds(self.pid) - self.server_cpu
         self.machine_cpu = machine_busy_seconds() - self.machine_cpu
         before, self.others = self.others, {}
+        ours = {*family(self.pid), os.getpid()}
         for pid, (name, cpu) in all_processes_cpu().items():
-            if pid not in (self.pid, os.getpid()):
+            if pid not in ours:
                 self.others[pid] = (name, cpu - before.get(pid, (name, 0.0))[1])
         if self._task:
             self._task.cancel()

@@ -1,11 +1,13 @@
 """`bench.load` in its smoke mode (a dozen phones, a few seconds), so that the benchmark cannot
 rot: it runs end to end and its own loss check passes. Correctness only: nothing about timing."""
 
+import os
 import subprocess
 import sys
 
 import pytest
 
+from tests.conftest import postgres_url, redis_url
 from tests.support import ROOT
 
 
@@ -17,6 +19,20 @@ def test_the_load_bench_runs_and_loses_nothing(options):
     assert "'lost': 0, 'stored_not_sent': 0, 'doubled': 0" in run.stdout
     assert "errors 0" in run.stdout and "missing [0]" in run.stdout
     assert "frames/s" in run.stdout and "0 suspicious lines" in run.stdout
+
+
+@pytest.mark.storage
+@pytest.mark.broadcast
+def test_the_load_bench_runs_on_two_workers_with_postgres_and_redis():
+    if os.environ.get("CAP_TEST_DB") != "postgres":
+        pytest.skip("runs in make test's PostgreSQL + Redis pass")
+    run = subprocess.run([sys.executable, "-m", "bench.load", "--smoke", "--kind", "poll", "--burst",
+                          "--postgres", postgres_url(), "--redis", redis_url(), "--workers", "2"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 worker(s), PostgreSQL, channel layer Redis" in run.stdout
+    assert "'lost': 0, 'stored_not_sent': 0, 'doubled': 0" in run.stdout
+    assert "errors 0" in run.stdout and "missing [0]" in run.stdout
 
 
 def test_the_loss_check_sees_a_lost_a_doubled_and_an_unsent_write():
