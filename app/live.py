@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from app.config import Settings
 from app.db import get_engine
 from app.models import Workshop
-from app.publishing import CHANGES, ITEMS, MODERATION, PRESENCE, STRUCTURE
+from app.publishing import CHANGES, ITEMS, MODERATION, PRESENCE, STRUCTURE, TIMER
 from app.realtime import Connection, Hub, Room, make_channel_layer
 from app.rendering import render_fragment
 from app.screens import views
@@ -29,11 +29,14 @@ BOARD, CONTROL, PARTICIPANT = "board", "control", "participant"
 # of change refreshes, per role. Participants only follow the structure of the workshop.
 FRAGMENTS: dict[str, dict[str, tuple[str, ...]]] = {
     BOARD: {PRESENCE: ("board-presence",), ITEMS: ("board-main",), MODERATION: ("board-main",),
-            STRUCTURE: ("board-presence", "board-main")},
+            STRUCTURE: ("board-presence", "board-main"), TIMER: ("board-timer",)},
     CONTROL: {PRESENCE: ("ctl-presence",), ITEMS: ("ctl-main",), MODERATION: ("ctl-main",),
-              STRUCTURE: ("ctl-presence", "ctl-main")},
-    PARTICIPANT: {MODERATION: ("p-activity",), STRUCTURE: ("p-activity",)},
+              STRUCTURE: ("ctl-presence", "ctl-main"), TIMER: ("ctl-main",)},
+    PARTICIPANT: {MODERATION: ("p-activity",), STRUCTURE: ("p-activity",), TIMER: ("p-timer",)},
 }
+# Blocks that show every screen of a role the same thing, read from the workshop alone: rendered
+# once per push whoever receives them; not sent when the block around them is.
+WORKSHOP_WIDE = {"board-timer": "board-main", "p-timer": "p-activity"}
 PAGES = {BOARD: "board/page.html", CONTROL: "facilitator/control.html",
          PARTICIPANT: "participant/page.html"}
 # What replaces each role's main fragment once the workshop is deleted (app/templates/_gone.html).
@@ -52,6 +55,12 @@ def origin_allowed(websocket: WebSocket, base_url: str) -> bool:
         return True
     netloc = urlsplit(origin).netloc
     return netloc in {websocket.headers.get("host"), urlsplit(base_url).netloc}
+
+
+def blocks_for(role: str, changes: set[str]) -> set[str]:
+    """The blocks a screen of that role receives for these changes."""
+    blocks = {b for k in changes for b in FRAGMENTS[role].get(k, ())}
+    return {b for b in blocks if WORKSHOP_WIDE.get(b) not in blocks}
 
 
 def render(role: str, block: str, ctx: dict[str, Any]) -> str:
@@ -126,15 +135,21 @@ class Live:
                 gone = {role: render_fragment("_gone.html", block, {}) for role, block in GONE.items()}
                 return [(c, {GONE[c.role]: gone[c.role]}) for c in conns]
             cache: dict[tuple[str, int | None], dict[str, str]] = {}
+            wanted = {role: blocks_for(role, changes) for role in FRAGMENTS}
             phones = [c.participant_id for c in conns if c.participant_id is not None
-                      and c.role == PARTICIPANT and any(FRAGMENTS[PARTICIPANT].get(k) for k in changes)]
+                      and c.role == PARTICIPANT and wanted[PARTICIPANT] - WORKSHOP_WIDE.keys()]
             phone_views = views.participant_views(session, workshop, phones) if phones else {}
             # Phones that see the same thing share one render (most of the room, at a step change).
             phone_keys = views.sharing_keys(phone_views)
             phone_cache: dict[tuple[Hashable, tuple[str, ...]], dict[str, str]] = {}
+            wide = {b: render(role, b, views.workshop_wide(workshop))
+                    for role, blocks in wanted.items() for b in blocks & WORKSHOP_WIDE.keys()}
             for conn in conns:
-                blocks = {b for k in changes for b in FRAGMENTS[conn.role].get(k, ())}
+                blocks = wanted[conn.role]
                 if not blocks:
+                    continue
+                if blocks <= WORKSHOP_WIDE.keys():
+                    out.append((conn, {b: wide[b] for b in blocks}))
                     continue
                 if conn.role == PARTICIPANT:
                     pid = conn.participant_id

@@ -15,9 +15,10 @@ log = logging.getLogger("cap.publishing")
 
 # Kinds of change. ITEMS (a new contribution) is frequent and reaches the shared screens only;
 # MODERATION (a note hidden, edited or merged) and STRUCTURE (the workshop moved) reach the
-# phones too, whose own notes or current activity changed; PRESENCE counts who is connected.
-PRESENCE, ITEMS, MODERATION, STRUCTURE = "presence", "items", "moderation", "structure"
-CHANGES = (PRESENCE, ITEMS, MODERATION, STRUCTURE)
+# phones too, whose own notes or current activity changed; PRESENCE counts who is connected;
+# TIMER (the countdown set or stopped) reaches every screen as its countdown alone.
+PRESENCE, ITEMS, MODERATION, STRUCTURE, TIMER = "presence", "items", "moderation", "structure", "timer"
+CHANGES = (PRESENCE, ITEMS, MODERATION, STRUCTURE, TIMER)
 
 
 @runtime_checkable

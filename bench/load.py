@@ -16,10 +16,11 @@ stored value is the one sent (nothing lost), no cell holds a value that was neve
 and no cell is stored twice. `--burst`: every phone sends one write within 2 s, as when a vote
 opens.
 
-Fan-out: every phone also holds `/ws/p/<code>`; the facilitator sets the timer F times a second
-(a STRUCTURE change: every phone receives a fragment). Frames/s received by the phones and the
-server's memory per idle connection are compared with `bench.raw_ws` broadcasting a frame of the
-same size to the same number of sockets at the same rate.
+Fan-out: every phone also holds `/ws/p/<code>`; the facilitator closes and reopens the activity F
+times a second (every phone receives its whole activity again), or with `--fanout-change timer`
+sets the countdown (every phone receives the countdown's small fragment). Frames/s received by
+the phones and the server's memory per idle connection are compared with `bench.raw_ws`
+broadcasting a frame of the same size to the same number of sockets at the same rate.
 
 Measurement only: nothing about timing is asserted. Everything runs on 127.0.0.1.
 """
@@ -353,15 +354,19 @@ async def drive_fanout(args: argparse.Namespace, pid: int, listeners: list[Liste
             "closed": dict(Counter(lst.closed for lst in listeners if lst.closed)), **phase.report()}
 
 
-async def fanout_app(args: argparse.Namespace, server: Any, ws: dict[str, Any],
+async def fanout_app(args: argparse.Namespace, server: Any, ws: dict[str, Any], activity_id: int,
                      clients: list[httpx.AsyncClient], facilitator: httpx.AsyncClient) -> dict[str, Any]:
     listeners = [Listener(f"{server.ws_url}/ws/p/{ws['code']}", {"Cookie": cookie_header(c.cookies)})
                  for c in clients]
 
-    def set_timer(seq: int) -> Awaitable[httpx.Response]:  # a STRUCTURE change: every phone
-        return facilitator.post(f"/f/workshops/{ws['id']}/timer", data={"seconds": str(60 + seq % 600)})
+    def change(seq: int) -> Awaitable[httpx.Response]:
+        if args.fanout_change == "timer":  # every phone receives the countdown alone
+            return facilitator.post(f"/f/workshops/{ws['id']}/timer", data={"seconds": str(60 + seq % 600)})
+        # The activity closed, then open again: every phone receives its whole activity again.
+        return facilitator.post(f"/f/activities/{activity_id}/state",
+                                data={"state": "closed" if seq % 2 == 0 else "open"})
 
-    return await drive_fanout(args, server.process.pid, listeners, set_timer)
+    return await drive_fanout(args, server.process.pid, listeners, change)
 
 
 async def fanout_raw(args: argparse.Namespace, connections: int, frame_bytes: int) -> dict[str, Any]:
@@ -398,7 +403,7 @@ async def scenario(args: argparse.Namespace, server: Any, ws: dict[str, Any], ac
         result = {"writes": await writes_phase(args, server, ws, activity_id, item_ids, clients)}
         result["phone_ids"] = phones
         if args.fanout_seconds > 0:
-            app = await fanout_app(args, server, ws, clients, facilitator)
+            app = await fanout_app(args, server, ws, activity_id, clients, facilitator)
             raw = await fanout_raw(args, args.phones, int(app["mean_frame_bytes"]))
             result["fanout"] = {"app": app, "raw": raw}
     finally:
@@ -440,7 +445,7 @@ def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
           + f"; rest of machine {w['other_cpu_pct']:.0f} %")
     if "fanout" in r:
         app, raw = r["fanout"]["app"], r["fanout"]["raw"]
-        print(f"  fan-out      : {app['connections']} phone sockets, timer changed "
+        print(f"  fan-out      : {app['connections']} phone sockets, {args.fanout_change} changed "
               f"{args.fanout_rate:g}/s for {args.fanout_seconds:g} s")
         print(f"    app        : {app['frames_per_s']:.0f} frames/s, {app['rss_kib_per_connection']:.1f} KiB"
               f" per idle connection, mean frame {app['mean_frame_bytes']:.0f} B, server CPU "
@@ -484,7 +489,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--burst", action="store_true", help="one write per phone within 2 s")
     p.add_argument("--boards", type=int, default=1)
-    p.add_argument("--fanout-rate", type=float, default=5, help="timer changes/s (default 5)")
+    p.add_argument("--fanout-rate", type=float, default=5, help="changes/s (default 5)")
+    p.add_argument("--fanout-change", choices=("state", "timer"), default="state",
+                   help="what the facilitator changes: the activity's state (every phone gets its "
+                        "whole activity again; the default) or the countdown (a small fragment)")
     p.add_argument("--fanout-seconds", type=float, default=5, help="0: no fan-out phase")
     p.add_argument("--max-inflight", type=int, default=4000)
     p.add_argument("--drain", type=float, default=15)

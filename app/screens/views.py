@@ -34,6 +34,11 @@ def _common(session: Session, workshop: Workshop) -> dict[str, Any]:
     }
 
 
+def workshop_wide(workshop: Workshop) -> dict[str, Any]:
+    """What the blocks that every screen shows alike need (the countdown)."""
+    return {"timer_remaining": timer.remaining(workshop.timer_ends_at, utcnow())}
+
+
 def board(session: Session, workshop: Workshop, ttl: int, group_id: int | None = None) -> dict[str, Any]:
     """The projected board; with `group_id`, a board that follows one sub-group's contributions."""
     ctx = _common(session, workshop)

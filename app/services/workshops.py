@@ -11,7 +11,7 @@ from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
 from app.domain.kinds import KINDS
 from app.domain.workshop_templates import WorkshopTemplate
 from app.models import Activity, Item, Participant, Workshop, WorkshopGroup, utcnow
-from app.publishing import STRUCTURE, Publisher, publish_safely
+from app.publishing import STRUCTURE, TIMER, Publisher, publish_safely
 
 MAX_TITLE = 120
 
@@ -180,7 +180,7 @@ def set_timer(session: Session, workshop: Workshop, seconds: int, *, publisher: 
     workshop.timer_ends_at = timer.ends_at(utcnow(), seconds)
     session.add(workshop)
     session.commit()
-    publish_safely(publisher, workshop.id, STRUCTURE)
+    publish_safely(publisher, workshop.id, TIMER)
 
 
 def get_activity(session: Session, activity_id: int) -> Activity:

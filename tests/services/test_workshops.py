@@ -14,7 +14,7 @@ from app.domain.kinds import KINDS
 from app.domain.provenance import source_items
 from app.domain.workshop_templates import parse_template
 from app.models import Activity, Item, Participant, Vote, Workshop, WorkshopGroup, utcnow
-from app.publishing import STRUCTURE
+from app.publishing import STRUCTURE, TIMER
 from app.services import flow, items, orders, ratings, votes, workshops
 from tests.services.helpers import QUIET, exactly
 
@@ -209,12 +209,12 @@ def test_set_timer_counts_down_from_now_and_zero_stops_it(make_room, screens):
     workshops.set_timer(room.session, room.workshop, 0, publisher=screens)
     assert room.workshop.timer_ends_at is None
     assert committed(room.session, Workshop, wid).timer_ends_at is None
-    assert screens.events == [(wid, STRUCTURE)] * 3
+    assert screens.events == [(wid, TIMER)] * 3
     for seconds in (-1, 3 * 60 * 60 + 1):
         with pytest.raises(DomainError, match=exactly("Durée invalide : de 0 (arrêt) à 180 minutes.")):
             workshops.set_timer(room.session, room.workshop, seconds, publisher=screens)
     assert committed(room.session, Workshop, wid).timer_ends_at is None
-    assert screens.events == [(wid, STRUCTURE)] * 3
+    assert screens.events == [(wid, TIMER)] * 3
 
 
 def test_set_state_follows_draft_open_closed_revealed(make_room, screens):
