@@ -1,6 +1,6 @@
 """Votes: one answer per participant and target, changed in place while the activity is open."""
 
-from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,28 +18,28 @@ def upsert_vote(session: Session, activity: Activity, participant: Participant, 
     """Store the answer; returns (vote, changed). Replaying the same answer changes nothing.
 
     One statement on the hot path (`INSERT … ON CONFLICT DO UPDATE … WHERE the value differs
-    RETURNING`): a row comes back when the answer is new or changed, none when it is the same."""
+    RETURNING`, built once per dialect): a row comes back when the answer is new or changed, none
+    when it is the same."""
     now = utcnow()
-    upsert = _insert_of(session)(Vote).values(
-        activity_id=activity.id, participant_id=participant.id, target=target, axis=axis, value=value,
-        created_at=now, updated_at=now)
-    statement = upsert.on_conflict_do_update(
-        index_elements=["activity_id", "participant_id", "target", "axis"],
-        set_={"value": upsert.excluded.value, "updated_at": upsert.excluded.updated_at},
-        where=col(Vote.value).is_distinct_from(upsert.excluded.value),
-    ).returning(*Vote.__table__.columns)  # type: ignore[attr-defined]  # SQLModel hides __table__
-    row = session.execute(statement).first()
+    key = {"activity_id": activity.id, "participant_id": participant.id, "target": target, "axis": axis}
+    row = session.connection().execute(_upsert(session.get_bind().dialect.name),
+                                       {**key, "value": value, "created_at": now, "updated_at": now}).first()
     if row is None:
-        same = select(Vote).where(Vote.activity_id == activity.id, Vote.participant_id == participant.id,
-                                  Vote.target == target, Vote.axis == axis)
+        same = select(Vote).where(*(getattr(Vote, k) == v for k, v in key.items()))
         return session.exec(same).one(), False
     session.commit()
     return Vote.model_validate(dict(row._mapping)), True
 
 
-def _insert_of(session: Session) -> Callable[..., Any]:
-    """The dialect's INSERT, the one with ON CONFLICT."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+@lru_cache
+def _upsert(dialect: str) -> Any:
+    table = Vote.__table__  # type: ignore[attr-defined]  # SQLModel hides __table__
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return insert.on_conflict_do_update(
+        index_elements=["activity_id", "participant_id", "target", "axis"],
+        set_={"value": insert.excluded.value, "updated_at": insert.excluded.updated_at},
+        where=table.c.value.is_distinct_from(insert.excluded.value),
+    ).returning(*table.columns)
 
 
 def cast_poll(session: Session, participant: Participant, activity_id: int, raw_choice: str, *,
