@@ -2,16 +2,15 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import assets
 from app.config import Settings, get_settings, secret_key
 from app.db import get_writer_engine
 from app.domain import validation
@@ -119,6 +118,33 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": message}, status_code=422)
 
 
+class StaticAssets:
+    """/static/<name>: from memory (`app.assets`), gzipped when the browser takes it; kept a year
+    when asked for at its current version (`?v=`), else revalidated by its ETag."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope)
+        name = scope["path"].removeprefix(scope.get("root_path", "")).lstrip("/")
+        asset = assets.assets().get(name)
+        if asset is None or scope["method"] not in ("GET", "HEAD"):
+            await JSONResponse({"detail": "Fichier introuvable."}, status_code=404)(scope, receive, send)
+            return
+        headers = {"etag": asset.etag, "vary": "Accept-Encoding",
+                   "cache-control": ("public, max-age=31536000, immutable"
+                                     if request.query_params.get("v") == asset.version else "no-cache")}
+        if request.headers.get("if-none-match") == asset.etag:
+            await Response(status_code=304, headers=headers)(scope, receive, send)
+            return
+        body = asset.body
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            body, headers["content-encoding"] = asset.gzipped, "gzip"
+        response = Response(body if scope["method"] == "GET" else b"", media_type=asset.media_type,
+                            headers=headers)
+        if scope["method"] == "HEAD":
+            response.headers["content-length"] = str(len(body))
+        await response(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     live = Live(settings)
@@ -147,7 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        session_cookie="cap_session", max_age=60 * 60 * 24 * 30,
                        same_site="lax", https_only=settings.cookie_secure)
     app.add_middleware(SecurityHeaders, settings=settings)
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount("/static", StaticAssets(), name="static")
     for router in ROUTERS:
         app.include_router(router)
 

@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
 
+from app import assets
 from app.domain import french
 from app.domain.kinds import KINDS
 
@@ -29,6 +30,9 @@ env.filters["moment"] = french.moment
 
 # What templates may ask of a kind: `kinds[activity.kind].contributions` and the rest.
 env.globals["kinds"] = KINDS
+
+# Static files at their current version: `{{ static("app.css") }}`.
+env.globals["static"] = assets.url
 
 # An activity kind may bring its own stylesheet and script: app/static/kinds/<kind>.{css,js}.
 env.globals["kind_assets"] = {

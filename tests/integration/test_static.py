@@ -1,0 +1,45 @@
+"""Static files on a real server: pages link them at their version, a versioned address is kept a
+year, an unversioned one is revalidated by its ETag (304), gzip when asked, nothing outside
+app/static/."""
+
+import gzip
+import re
+from pathlib import Path
+
+import httpx
+
+import app
+
+STATIC = Path(app.__file__).parent / "static"
+
+
+def test_pages_link_versioned_static_files_that_are_cached_and_gzipped(server, room):
+    ws, alice = room["ws"], room["alice"]
+    pages = [httpx.get(f"{server.url}/").text, alice.client.get(f"/p/{ws['code']}").text,
+             httpx.get(f"{server.url}/b/{ws['board_key']}").text]
+    linked = sorted({u for page in pages for u in re.findall(r'(?:href|src)="(/static/[^"]+)"', page)})
+    assert len(linked) >= 6 and all(re.search(r"\?v=[0-9a-f]{12}$", u) for u in linked), linked
+    for address in linked:
+        name = address.split("?")[0].removeprefix("/static/")
+        r = httpx.get(server.url + address, headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200, address
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        body = (STATIC / name).read_bytes()
+        assert r.headers["content-encoding"] == "gzip" and r.content == body  # httpx unzipped it
+        assert r.num_bytes_downloaded == len(gzip.compress(body, compresslevel=9, mtime=0))
+
+    plain = httpx.get(f"{server.url}/static/app.js", headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and plain.headers["cache-control"] == "no-cache"
+    assert "content-encoding" not in plain.headers
+    assert plain.content == (STATIC / "app.js").read_bytes()
+    again = httpx.get(f"{server.url}/static/app.js", headers={"If-None-Match": plain.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    stale = httpx.get(f"{server.url}/static/app.js?v=000000000000")
+    assert stale.status_code == 200 and stale.headers["cache-control"] == "no-cache"
+
+
+def test_nothing_but_the_static_files_is_served(server):
+    for address in ("/static/../config.py", "/static/%2e%2e/config.py", "/static/nope.js",
+                    "/static/", "/static/kinds", "/static/app.js/x"):
+        assert httpx.get(server.url + address).status_code == 404, address
+    assert httpx.post(f"{server.url}/static/app.js").status_code == 404
