@@ -28,6 +28,7 @@ Measurement only: nothing about timing is asserted. Everything runs on 127.0.0.1
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import math
 import os
@@ -324,14 +325,42 @@ async def idle_memory(pid: int, listeners: list[Listener]) -> tuple[list[asyncio
     return tasks, (after - before) / max(len(listeners), 1)
 
 
+async def churn(listeners: list[Listener], tasks: list[asyncio.Task[None]], share: float,
+                period: float, waits: list[float]) -> None:
+    """`share` of the listeners each drop their socket and connect again every `period` seconds,
+    one after the other; `waits` gets each reconnection's time to its first frame."""
+    movers = listeners[:max(1, round(len(listeners) * share))]
+
+    async def timed(listener: Listener, start: float) -> None:
+        await listener.ready.wait()
+        if listener.closed is None:
+            waits.append(now() - start)
+
+    pending: set[asyncio.Task[None]] = set()
+    for n in itertools.count():
+        await asyncio.sleep(period / len(movers))
+        i = n % len(movers)
+        tasks[i].cancel()
+        await asyncio.gather(tasks[i], return_exceptions=True)
+        movers[i].ready = asyncio.Event()
+        tasks[i] = asyncio.create_task(movers[i].run())
+        watcher = asyncio.create_task(timed(movers[i], now()))
+        pending.add(watcher)
+        watcher.add_done_callback(pending.discard)
+
+
 async def drive_fanout(args: argparse.Namespace, pid: int, listeners: list[Listener],
                        trigger: Callable[[int], Awaitable[object]]) -> dict[str, Any]:
-    """Connect the idle listeners, then trigger a change `--fanout-rate` times a second; frames
-    received, server CPU and memory per idle connection."""
+    """Connect the idle listeners, then trigger a change `--fanout-rate` times a second (while
+    `--reconnect-share` of them reconnect every 10 s); frames received, server CPU and memory per
+    idle connection."""
     tasks, per_conn = await idle_memory(pid, listeners)
     before = sum(listener.frames for listener in listeners)
     phase = Phase(pid)
     phase.start(args.fanout_seconds + 30)
+    waits: list[float] = []
+    churning = (asyncio.create_task(churn(listeners, tasks, args.reconnect_share, 10.0, waits))
+                if args.reconnect_share > 0 else None)
 
     def tick(sample: Sample) -> Awaitable[None]:
         async def go() -> None:
@@ -345,13 +374,17 @@ async def drive_fanout(args: argparse.Namespace, pid: int, listeners: list[Liste
                     args.fanout_seconds + 5)
     await asyncio.sleep(args.push_interval_wait)
     elapsed = now() - started
+    if churning:
+        churning.cancel()
+        await asyncio.gather(churning, return_exceptions=True)
     await phase.stop()
     frames = sum(listener.frames for listener in listeners) - before
     size = sum(lst.bytes for lst in listeners) / max(sum(lst.frames + 1 for lst in listeners), 1)
     await stop_all(tasks)
     return {"connections": len(listeners), "rss_kib_per_connection": per_conn, "frames": frames,
             "frames_per_s": frames / elapsed, "mean_frame_bytes": size,
-            "closed": dict(Counter(lst.closed for lst in listeners if lst.closed)), **phase.report()}
+            "closed": dict(Counter(lst.closed for lst in listeners if lst.closed)),
+            "reconnects": len(waits), "reconnect_first_frame_ms": summary_ms(waits), **phase.report()}
 
 
 async def fanout_app(args: argparse.Namespace, server: Any, ws: dict[str, Any], activity_id: int,
@@ -452,6 +485,10 @@ def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
               f"{app['server_cpu_pct']:.0f} % ({per_frame(app)}), closed {app['closed'] or 0}")
         print(f"    raw        : {raw['frames_per_s']:.0f} frames/s, {raw['rss_kib_per_connection']:.1f} KiB"
               f" per idle connection, server CPU {raw['server_cpu_pct']:.0f} % ({per_frame(raw)})")
+        if args.reconnect_share > 0:
+            for name, fan in (("app", app), ("raw", raw)):
+                print(f"    {name + ' churn':<11}: {fan['reconnects']} reconnections, first frame "
+                      f"{fmt(fan['reconnect_first_frame_ms'])}")
         print(f"    app / raw  : frames/s {ratio(app['frames_per_s'], raw['frames_per_s'])}, "
               f"memory per connection {ratio(app['rss_kib_per_connection'], raw['rss_kib_per_connection'])}")
     print(f"  server log   : {r['log_problem_lines']} suspicious lines")
@@ -490,6 +527,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--burst", action="store_true", help="one write per phone within 2 s")
     p.add_argument("--boards", type=int, default=1)
     p.add_argument("--fanout-rate", type=float, default=5, help="changes/s (default 5)")
+    p.add_argument("--reconnect-share", type=float, default=0.0,
+                   help="share of the phones that drop and reopen their socket every 10 s "
+                        "during the fan-out (e.g. 0.1)")
     p.add_argument("--fanout-change", choices=("state", "timer"), default="state",
                    help="what the facilitator changes: the activity's state (every phone gets its "
                         "whole activity again; the default) or the countdown (a small fragment)")
