@@ -34,6 +34,7 @@ import math
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -406,6 +407,8 @@ async def fanout_raw(args: argparse.Namespace, connections: int, frame_bytes: in
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "bench.raw_ws", "--port", str(port)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if args.pin:
+        pin(proc.pid)  # the same core as the app's server had
     try:
         url = f"ws://127.0.0.1:{port}"
         for _ in range(100):
@@ -462,7 +465,8 @@ def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
     print(f"  command      : {r['command']}")
     print(f"  machine      : {os.cpu_count()} cores, load average {r['loadavg']}")
     print(f"  server       : {args.workers} worker(s), {'PostgreSQL' if args.postgres else 'SQLite'}, "
-          f"channel layer {'Redis' if args.redis else 'in-process'}")
+          f"channel layer {'Redis' if args.redis else 'in-process'}"
+          + ("; server on core 0, generator on core 1" if args.pin else ""))
     print(f"  writes       : {args.kind}, {args.phones} phones, "
           + (f"burst of {w['planned']} in 2 s" if args.burst else f"{args.rate:g}/s for {args.seconds:g} s")
           + f", {args.boards} board(s)")
@@ -543,6 +547,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "the run uses a fresh database of its own there instead of SQLite")
     p.add_argument("--redis", metavar="URL", help="the channel layer between workers (REDIS_URL)")
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    p.add_argument("--repeat", type=int, default=1, help="runs, each on a fresh server; medians printed")
+    p.add_argument("--pin", action="store_true",
+                   help="one worker: the server's threads on core 0, this generator on core 1")
     p.add_argument("--json", type=Path)
     p.add_argument("--record", type=Path, help="append this run's row to that Markdown file")
     args = p.parse_args(argv)
@@ -550,9 +557,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.phones, args.rate, args.seconds, args.fanout_rate, args.fanout_seconds = 12, 20, 1.5, 4, 1
         args.drain = 10
     args.push_interval_wait = 0.5
-    if min(args.phones, args.rate, args.seconds, args.boards) <= 0:
-        p.error("phones, rate, seconds and boards must be positive")
+    if min(args.phones, args.rate, args.seconds, args.boards, args.repeat) <= 0:
+        p.error("phones, rate, seconds, boards and repeat must be positive")
+    if args.pin and (args.workers > 1 or (os.cpu_count() or 1) < 2):
+        p.error("--pin needs one worker and two cores")
     return args
+
+
+def pin(server_pid: int) -> None:
+    """A server's threads (those to come inherit it) on core 0, this generator on core 1: the
+    generator then cannot steal the server's core, and its own load shows as its own."""
+    for task in Path(f"/proc/{server_pid}/task").iterdir():
+        os.sched_setaffinity(int(task.name), {0})
+    os.sched_setaffinity(0, {1})
 
 
 def run(args: argparse.Namespace, database_url: str, tmp: Path, sessions: Path) -> dict[str, Any]:
@@ -561,6 +578,8 @@ def run(args: argparse.Namespace, database_url: str, tmp: Path, sessions: Path) 
     uvicorn_args = [*args.uvicorn.split(), *(["--workers", str(args.workers)] if args.workers > 1 else [])]
     with run_server(database_url, tmp, redis_url=args.redis, name="load",
                     extra_env={"SESSIONS_DIR": str(sessions)}, uvicorn_args=uvicorn_args) as server:
+        if args.pin:
+            pin(server.process.pid)
         fac = Facilitator(server.url, create_facilitator(database_url))
         ws = fac.create_workshop("banc-d-essai", title="Banc d'essai")
         assert fac.goto(ws["id"], POSITION[args.kind]).status_code == 200
@@ -577,8 +596,7 @@ def run(args: argparse.Namespace, database_url: str, tmp: Path, sessions: Path) 
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def one_run(args: argparse.Namespace, argv: list[str] | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="cap-load-") as tmp:
         sessions = Path(tmp) / "sessions"
         sessions.mkdir()
@@ -588,17 +606,47 @@ def main(argv: list[str] | None = None) -> int:
         with database as database_url:
             result = run(args, database_url, Path(tmp), sessions)
     result["code"] = code_version()
-    result["code"] = code_version()
     result["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     result["loadavg"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     result["command"] = " ".join([".venv/bin/python -m bench.load", *(argv or sys.argv[1:])])
     print_report(result, args)
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2, default=str))
     if args.record:
         record(args.record, result, args)
-    loss = result["loss"]
-    return 1 if loss["lost"] or loss["doubled"] or loss["stored_not_sent"] else 0
+    return result
+
+
+# The figures `--repeat` gives the median of: (label, path into a run's result).
+MEDIANS = (("acked/s", ("writes", "ack_rate")), ("ack p99 ms", ("writes", "ack_ms", "p99")),
+           ("board p99 ms", ("writes", "board_ms", "p99")),
+           ("CPU ms/write", ("writes", "server_cpu_ms_per_write")),
+           ("app frames/s", ("fanout", "app", "frames_per_s")),
+           ("raw frames/s", ("fanout", "raw", "frames_per_s")))
+
+
+def medians(results: list[dict[str, Any]]) -> str:
+    cells = []
+    for label, path in MEDIANS:
+        values = []
+        for r in results:
+            value: Any = r
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if isinstance(value, int | float):
+                values.append(float(value))
+        if values:
+            cells.append(f"{label} {statistics.median(values):.1f} ({', '.join(f'{v:.1f}' for v in values)})")
+    return "; ".join(cells)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    results = [one_run(args, argv) for _ in range(args.repeat)]
+    if args.repeat > 1:
+        print(f"\nMedians of {args.repeat} runs (each value in parentheses): {medians(results)}")
+    if args.json:
+        args.json.write_text(json.dumps(results if args.repeat > 1 else results[0], indent=2, default=str))
+    losses = [r["loss"] for r in results]
+    return 1 if any(loss["lost"] or loss["doubled"] or loss["stored_not_sent"] for loss in losses) else 0
 
 
 if __name__ == "__main__":

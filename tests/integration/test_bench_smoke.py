@@ -11,7 +11,8 @@ from tests.conftest import postgres_url, redis_url
 from tests.support import ROOT
 
 
-@pytest.mark.parametrize("options", [["--kind", "rating"], ["--kind", "poll", "--burst"]])
+@pytest.mark.parametrize("options", [["--kind", "rating", "--pin", "--reconnect-share", "0.5"],
+                                     ["--kind", "poll", "--burst", "--repeat", "2"]])
 def test_the_load_bench_runs_and_loses_nothing(options):
     run = subprocess.run([sys.executable, "-m", "bench.load", "--smoke", *options], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
@@ -19,6 +20,8 @@ def test_the_load_bench_runs_and_loses_nothing(options):
     assert "'lost': 0, 'stored_not_sent': 0, 'doubled': 0" in run.stdout
     assert "errors 0" in run.stdout and "missing [0]" in run.stdout
     assert "frames/s" in run.stdout and "0 suspicious lines" in run.stdout
+    if "--repeat" in options:
+        assert run.stdout.count("loss check") == 2 and "Medians of 2 runs" in run.stdout
 
 
 @pytest.mark.storage
