@@ -135,14 +135,15 @@ class Live:
                 gone = {role: render_fragment("_gone.html", block, {}) for role, block in GONE.items()}
                 return [(c, {GONE[c.role]: gone[c.role]}) for c in conns]
             cache: dict[tuple[str, int | None], dict[str, str]] = {}
-            wanted = {role: blocks_for(role, changes) for role in FRAGMENTS}
+            wanted = {role: blocks_for(role, changes) for role in {c.role for c in conns}}
             phones = [c.participant_id for c in conns if c.participant_id is not None
                       and c.role == PARTICIPANT and wanted[PARTICIPANT] - WORKSHOP_WIDE.keys()]
             phone_views = views.participant_views(session, workshop, phones) if phones else {}
             # Phones that see the same thing share one render (most of the room, at a step change).
             phone_keys = views.sharing_keys(phone_views)
             phone_cache: dict[tuple[Hashable, tuple[str, ...]], dict[str, str]] = {}
-            wide = {b: render(role, b, views.workshop_wide(workshop))
+            wide_ctx = views.workshop_wide(workshop)
+            wide = {b: render(role, b, wide_ctx)
                     for role, blocks in wanted.items() for b in blocks & WORKSHOP_WIDE.keys()}
             for conn in conns:
                 blocks = wanted[conn.role]

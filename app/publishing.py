@@ -43,7 +43,8 @@ class NoPublisher:
 
 
 class RecordingPublisher:
-    """Keeps what was published, in order: for tests of services."""
+    """Keeps what was published, in order: for tests of services, and for the batch writer, which
+    says it after its commit."""
 
     def __init__(self) -> None:
         self.events: list[tuple[int, str]] = []

@@ -17,7 +17,6 @@ from app.domain.kinds import KINDS
 
 _ROOT = Path(__file__).parent
 TEMPLATES = _ROOT / "templates"
-_KIND_ASSETS = _ROOT / "static" / "kinds"
 
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
 
@@ -36,7 +35,8 @@ env.globals["static"] = assets.url
 
 # An activity kind may bring its own stylesheet and script: app/static/kinds/<kind>.{css,js}.
 env.globals["kind_assets"] = {
-    ext: sorted(p.name for p in _KIND_ASSETS.glob(f"*.{ext}")) for ext in ("css", "js")
+    ext: sorted(name.removeprefix("kinds/") for name in assets.assets()
+                if name.startswith("kinds/") and name.endswith(f".{ext}")) for ext in ("css", "js")
 }
 
 

@@ -30,7 +30,7 @@ def _common(session: Session, workshop: Workshop) -> dict[str, Any]:
         "activity": current,
         "groups": {g.id: g for g in workshops.groups_of(session, workshop.id)},
         "state_labels": STATE_LABELS,
-        "timer_remaining": timer.remaining(workshop.timer_ends_at, utcnow()),
+        **workshop_wide(workshop),
     }
 
 

@@ -51,10 +51,15 @@ class Form(Protocol):
 MAX_ID_TEXT = 18
 
 
+def is_id(text: str) -> bool:
+    """Whether a stripped form value can be a database id."""
+    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_TEXT
+
+
 def parse_id(raw: str, missing: str) -> int:
     """A database id from a URL or a form field; `NotFound(missing)` when it cannot be one."""
     text = (raw or "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_TEXT:
+    if not is_id(text):
         raise NotFound(missing)
     return int(text)
 

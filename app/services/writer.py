@@ -19,28 +19,18 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.publishing import Publisher, publish_safely
+from app.publishing import Publisher, RecordingPublisher, publish_safely
 
 T = TypeVar("T")
 Operation = Callable[[Session, Publisher], T]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Collected:
-    """A publisher that keeps what a batch published, to say it once after the commit."""
-
-    changes: dict[tuple[int, str], None] = field(default_factory=dict)
-
-    def publish(self, workshop_id: int, change: str) -> None:
-        self.changes[(workshop_id, change)] = None
 
 
 @dataclass
@@ -106,7 +96,7 @@ class Writer:
 
     def commit(self, operations: list[Operation[Any]]) -> list[Outcome]:
         """Run the operations in one transaction (a savepoint each) and commit it."""
-        collected = Collected()
+        collected = RecordingPublisher()
         outcomes: list[Outcome] = []
         try:
             with self.engine.connect() as connection, connection.begin():
@@ -123,6 +113,6 @@ class Writer:
             return [Outcome(error=error)] * len(operations)
         self.batches += 1
         self.operations += len(operations)
-        for workshop_id, change in collected.changes:
+        for workshop_id, change in dict.fromkeys(collected.events):
             publish_safely(self.publisher, workshop_id, change)
         return outcomes

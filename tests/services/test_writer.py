@@ -16,7 +16,7 @@ from app.domain.errors import DomainError, NotAllowed
 from app.models import Vote
 from app.publishing import ITEMS, RecordingPublisher
 from app.services import items, ratings, workshops
-from app.services.writer import Collected, Writer
+from app.services.writer import Writer
 from tests.services.helpers import QUIET, opened
 
 TEMPLATE = """\
@@ -174,8 +174,15 @@ def test_a_failing_commit_acknowledges_nothing_and_stores_nothing(make_room, ses
     engine.dispose()
 
 
-def test_the_operations_publishing_is_collected_once_per_change():
-    collected = Collected()
-    for workshop_id, change in [(1, ITEMS), (1, ITEMS), (2, ITEMS), (1, "state")]:
-        collected.publish(workshop_id, change)
-    assert list(collected.changes) == [(1, ITEMS), (2, ITEMS), (1, "state")]
+def test_a_batch_publishes_each_workshop_and_change_once_in_order(database_url):
+    screens = RecordingPublisher()
+    writer = Writer(make_writer_engine(database_url), screens)
+
+    def publishes(workshop_id: int, change: str):
+        return lambda _db, publisher: publisher.publish(workshop_id, change)
+
+    outcomes = writer.commit([publishes(1, ITEMS), publishes(1, ITEMS), publishes(2, ITEMS),
+                              publishes(1, "state")])
+    assert all(o.error is None for o in outcomes)
+    assert screens.events == [(1, ITEMS), (2, ITEMS), (1, "state")]
+    writer.engine.dispose()

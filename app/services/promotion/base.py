@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from app.domain import roadmap as domain
 from app.domain.errors import DomainError, NotFound
 from app.models import Activity, Enjeu, Roadmap, Workshop
-from app.services.roadmap_edit import MAX_ID_TEXT
+from app.services.roadmap_edit import is_id
 
 NEW_CHANTIER = "nouveau"
 
@@ -67,7 +67,7 @@ class Run:
 def form_ids(form: FormData, name: str, what: str) -> list[int]:
     """The ids ticked in a form's field."""
     values = [value.strip() if isinstance(value, str) else "" for value in form.getlist(name)]
-    if not all(value.isascii() and value.isdigit() and len(value) <= MAX_ID_TEXT for value in values):
+    if not all(is_id(value) for value in values):
         raise DomainError(f"{what} : choix illisible.")
     return [int(value) for value in values]
 
