@@ -154,3 +154,13 @@ def test_only_a_package_loading_its_own_modules_by_name_is_a_dynamic_import_allo
     assert not loads_its_own_modules(call('import_module("app.web")'))
     assert is_dynamic_import(call('importlib.import_module("app.web")'))
     assert is_dynamic_import(call('__import__("app.web")'))
+
+
+def test_no_module_imports_another_modules_private_names():
+    private = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "app":
+                private += [f"{name}: {node.module}.{a.name}" for a in node.names
+                            if a.name.startswith("_") and not a.name.startswith("__")]
+    assert private == []
