@@ -18,7 +18,9 @@ from app.domain.kinds import KINDS
 _ROOT = Path(__file__).parent
 TEMPLATES = _ROOT / "templates"
 
-env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+# Templates ship with the code and change only with a restart: no file check (a stat of every
+# template and its parents) on each render, a few per cent of a phone's write in the profile.
+env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(), auto_reload=False)
 
 # « capitalize » would lower the rest (« Intervenants dans les alsh »): only the first letter goes up.
 env.filters["initial"] = lambda text: str(text)[:1].upper() + str(text)[1:]

@@ -72,16 +72,20 @@ class NotJoined(DomainError):
 def joined(request: HTTPConnection, session: Session, code: str,
            why: str = "Rejoignez d'abord l'atelier.") -> tuple[Workshop, Participant]:
     """The workshop of a join code and the participant this browser is in it; 401 if none."""
-    workshop = workshops.by_code(session, code)
-    participant = identify(request, session, workshop)
+    workshop, participant = participants.in_workshop(session, code, _tokens(request))
     if participant is None:
         raise NotJoined(why)
     return workshop, participant
 
 
-def participant_token(request: HTTPConnection, workshop_id: int) -> str | None:
+def _tokens(request: HTTPConnection) -> dict[str, str]:
+    """The participant tokens this browser holds, by workshop id."""
     tokens = request.session.get("p")
-    return tokens.get(str(workshop_id)) if isinstance(tokens, dict) else None
+    return tokens if isinstance(tokens, dict) else {}
+
+
+def participant_token(request: HTTPConnection, workshop_id: int) -> str | None:
+    return _tokens(request).get(str(workshop_id))
 
 
 def remember_participant(request: Request, participant: Participant) -> None:

@@ -31,9 +31,9 @@ async def rate(
             request, session, code, "Rejoignez d'abord l'atelier : votre note n'a pas été enregistrée.")
         rated = ratings.rate(session, participant, activity_id, item, axis, value, publisher=publisher)
         settings = ratings.settings_of(rated.activity)
-        shown = ratings.rateable(session, activity_id)
+        shown = ratings.rateable_ids(session, activity_id)
         answers = ratings.answers_of(session, [participant.id], activity_id)[participant.id]
-        number = next(n for n, i in enumerate(shown, start=1) if i.id == rated.item.id)
+        number = shown.index(rated.item.id) + 1
         card = {"activity": rated.activity, "workshop": workshop, "open": True, "rate_settings": settings,
                 "number": number, "item": rated.item, "mine": mine_of(settings, shown, answers)}
         return card, rated.changed

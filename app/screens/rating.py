@@ -280,12 +280,12 @@ class Mine:
     next_id: int | None
 
 
-def mine_of(settings: RatingSettings, shown: list[Item], answers: dict[int, dict[str, int | None]]) -> Mine:
+def mine_of(settings: RatingSettings, shown: list[int], answers: dict[int, dict[str, int | None]]) -> Mine:
+    """From the ids of the items shown, in list order."""
     keys = set(settings.keys)
-    complete = [i for i in shown if len(answers.get(i.id, {}).keys() & keys) == len(keys)]
-    done_ids = {i.id for i in complete}
-    next_id = next((i.id for i in shown if i.id not in done_ids), None)
-    return Mine(answers, len(complete), len(shown), next_id)
+    done_ids = {i for i in shown if len(answers.get(i, {}).keys() & keys) == len(keys)}
+    next_id = next((i for i in shown if i not in done_ids), None)
+    return Mine(answers, len(done_ids), len(shown), next_id)
 
 
 class Cards:
@@ -313,6 +313,7 @@ def phones(session: Session, activity: Activity, participant_ids: list[int]) -> 
     shown = ratings.rateable(session, activity.id)
     answers = ratings.answers_of(session, participant_ids, activity.id)
     numbered = list(enumerate(shown, start=1))
+    ids = [i.id for i in shown]
     shared: dict[str, Any] = {"rate_settings": settings, "rate_items": numbered}
     if activity.state == "revealed":
         shared["rating"] = build_view(settings, ratings.results(session, activity, shown))
@@ -320,6 +321,6 @@ def phones(session: Session, activity: Activity, participant_ids: list[int]) -> 
     out: dict[int, dict[str, Any]] = {}
     for pid in participant_ids:
         own = answers.get(pid, {})
-        out[pid] = {**shared, "mine": mine_of(settings, shown, own),
+        out[pid] = {**shared, "mine": mine_of(settings, ids, own),
                     "rate_cards": [cards.card(n, item, own.get(item.id, {})) for n, item in numbered]}
     return out

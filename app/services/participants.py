@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, update
 from sqlmodel import Session, col, select
 
-from app.domain.codes import new_token
+from app.domain.codes import new_token, normalise_code
 from app.domain.errors import DomainError, NotFound
 from app.models import Participant, Vote, Workshop, WorkshopGroup, utcnow
+from app.services.workshops import unknown_code
 
 MAX_NAME, MAX_ORG = 80, 120
 
@@ -60,6 +61,21 @@ def by_token(session: Session, workshop_id: int, token: str | None) -> Participa
         select(Participant).where(Participant.token == token,
                                   Participant.workshop_id == workshop_id)
     ).first()
+
+
+def in_workshop(session: Session, code: str,
+                tokens: dict[str, str]) -> tuple[Workshop, Participant | None]:
+    """The workshop of a join code and the participant a browser is in it, from the tokens it
+    holds by workshop id (`by_code` then `by_token`, read in one query: every phone's write asks)."""
+    held = [t for t in tokens.values() if isinstance(t, str)]
+    rows = session.exec(select(Workshop, Participant).outerjoin(Participant, and_(
+        col(Participant.workshop_id) == Workshop.id, col(Participant.token).in_(held),
+    )).where(Workshop.join_code == normalise_code(code))).all()
+    if not rows:
+        raise unknown_code(code)
+    workshop = rows[0][0]
+    token = tokens.get(str(workshop.id))
+    return workshop, next((p for _, p in rows if p is not None and p.token == token), None)
 
 
 def by_ids(session: Session, workshop_id: int, ids: list[int]) -> dict[int, Participant]:

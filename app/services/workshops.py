@@ -88,8 +88,12 @@ def by_code(session: Session, code: str) -> Workshop:
         select(Workshop).where(Workshop.join_code == normalise_code(code))
     ).first()
     if workshop is None:
-        raise NotFound(f"Aucun atelier avec le code « {code[:12]} ».")
+        raise unknown_code(code)
     return workshop
+
+
+def unknown_code(code: str) -> NotFound:
+    return NotFound(f"Aucun atelier avec le code « {code[:12]} ».")
 
 
 def by_board_key(session: Session, key: str) -> Workshop:

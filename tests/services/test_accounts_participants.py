@@ -139,6 +139,29 @@ def test_a_participant_is_found_by_her_token_in_her_workshop_only(make_room):
     assert participants.by_token(room.session, room.workshop.id, None) is None
 
 
+def test_in_workshop_reads_what_by_code_then_by_token_read(make_room):
+    """The one-query identity of a phone's write is defined by the two reads it replaces: the
+    workshop of the code, then the participant of the token the browser holds under its id."""
+    import itertools
+
+    room, other = make_room(TEMPLATE), make_room(TEMPLATE)
+    anne, berthe, claude = room.join("Anne"), room.join("Berthe"), other.join("Claude")
+    held = [anne.token, berthe.token, claude.token, anne.token[:-1], "", 7]
+    keys = [str(room.workshop.id), str(other.workshop.id), "999"]
+    for code in (room.workshop.join_code, other.workshop.join_code.lower()):
+        workshop = workshops.by_code(room.session, code)
+        for chosen in itertools.product([None, *held], repeat=len(keys)):
+            tokens = {k: t for k, t in zip(keys, chosen, strict=True) if t is not None}
+            found_workshop, found = participants.in_workshop(room.session, code, tokens)
+            token = tokens.get(str(workshop.id))
+            token = token if isinstance(token, str) else None
+            expected = participants.by_token(room.session, workshop.id, token)
+            assert found_workshop.id == workshop.id
+            assert (found.id if found else None) == (expected.id if expected else None), tokens
+    with pytest.raises(NotFound, match=exactly("Aucun atelier avec le code « nope ».")):
+        participants.in_workshop(room.session, "nope", {str(room.workshop.id): anne.token})
+
+
 # ---------------------------------------------------------------- sub-groups
 
 

@@ -171,6 +171,9 @@ def test_a_hidden_or_merged_item_is_refused_and_the_merge_is_rated(make_room, sc
     assert rate(room, alice, matrix, merged, "impact", "3", screens).changed
     assert [i.text for i in ratings.rateable(room.session, matrix.id)] == [
         "Vieillissement", "Dématérialisation", "Couverture du territoire"]
+    # What a phone's answer reads without loading the items: the same ids, in the same order.
+    assert ratings.rateable_ids(room.session, matrix.id) == [
+        i.id for i in ratings.rateable(room.session, matrix.id)]
     assert screens.events == [(room.workshop.id, ITEMS)]
 
 
