@@ -1,20 +1,28 @@
-"""Write-path and fan-out benchmark: N phones vote or rate at an open-loop rate while boards
-watch; then the same phones hold their page's WebSocket while the facilitator drives the
-workshop, against a raw `websockets` broadcast server (`bench.raw_ws`) run in the same process
+"""Write-path and fan-out benchmark: N phones vote, rate or post post-its at an open-loop rate
+while boards watch; then the same phones hold their page's WebSocket while the facilitator drives
+the workshop, against a raw `websockets` broadcast server (`bench.raw_ws`) run in the same process
 tree with the same clients.
 
-    .venv/bin/python -m bench.load [--kind poll|rating] [--phones N] [--rate R] [--seconds T]
-                                   [--burst] [--boards B] [--fanout-rate F] [--smoke] [--json PATH]
+    .venv/bin/python -m bench.load [--kind poll|rating|postits] [--phones N] [--rate R]
+                                   [--seconds T] [--burst] [--boards B] [--workshops W]
+                                   [--fanout-rate F] [--smoke] [--json PATH]
                                    [--postgres URL --redis URL --workers 2]
 
-Writes (`--kind`): phone i sends write s when s ≡ i (mod N); its first write makes it count on
-the board (`data-count`: answers to a poll, participants who started a rating), so write →
-board latency is measured from the pushed HTML: the k-th phone acknowledged is shown once a
-board frame says `data-count` ≥ k. A rating write fills one (item, axis) cell of its phone, each
-cell at most once, so every acknowledged write can be checked in the database afterwards: the
-stored value is the one sent (nothing lost), no cell holds a value that was never acknowledged,
-and no cell is stored twice. `--burst`: every phone sends one write within 2 s, as when a vote
-opens.
+Writes (`--kind`): phone i sends write s when s ≡ i (mod N); for a poll or a rating its first
+write makes it count on the board (`data-count`: answers to a poll, participants who started a
+rating), so write → board latency is measured from the pushed HTML: the k-th phone acknowledged
+is shown once a board frame says `data-count` ≥ k. A rating write fills one (item, axis) cell of
+its phone, each cell at most once, so every acknowledged write can be checked in the database
+afterwards: the stored value is the one sent (nothing lost), no cell holds a value that was never
+sent, and no cell is stored twice. A post-it carries a unique text marker (its board latency is
+the first board frame containing it) and a fresh idempotency key: every acknowledged post-it must
+be stored once with its text, and no row may hold a key that was never sent. `--burst`: every
+phone sends one write within 2 s, as when a vote opens.
+
+`--workshops W`: W workshops run at once on the same server, the phones split evenly across
+them, each with its own `--boards` boards; write s goes to workshop s mod W (the total rate stays
+`--rate`), and during the fan-out each change is made in every workshop (every phone still
+receives `--fanout-rate` frames a second, as with one workshop).
 
 Fan-out: every phone also holds `/ws/p/<code>`; the facilitator closes and reopens the activity F
 times a second (every phone receives its whole activity again), or with `--fanout-change timer`
@@ -34,6 +42,7 @@ import math
 import os
 import random
 import re
+import secrets
 import statistics
 import subprocess
 import sys
@@ -74,8 +83,10 @@ from tests.support import (
 )
 
 ITEMS = 12  # a rating's list: each phone has 2 × ITEMS cells to fill
+CATEGORIES = ("économique", "social", "technologique")
 TEMPLATE = f"""\
 title: Banc d'essai
+groups: [Groupe 1, Groupe 2, Groupe 3, Groupe 4]
 activities:
   - kind: poll
     id: vote
@@ -85,17 +96,27 @@ activities:
     id: notation
     title: Impact et maîtrise
     items: [{", ".join(f"Facteur {n}" for n in range(1, ITEMS + 1))}]
+  - kind: postits
+    id: idees
+    title: Facteurs de changement
+    categories: [{", ".join(CATEGORIES)}]
+    use_groups: true
+    live: true
 """
-POSITION = {"poll": 0, "rating": 1}
+POSITION = {"poll": 0, "rating": 1, "postits": 2}
 COUNT = re.compile(r'data-count="(\d+)"')
+MARKER_DIGITS = 7  # a post-it's marker: bl<run>-<seq on 7 digits>
 
 
 @dataclass
 class Board:
-    """A board WebSocket that records when its `data-count` first reaches each value."""
+    """A board WebSocket that records when its `data-count` first reaches each value, or with a
+    pattern (post-its) when each marker first shows in a frame."""
 
     url: str
+    pattern: re.Pattern[str] | None = None
     reached: dict[int, float] = field(default_factory=dict)
+    seen: dict[str, float] = field(default_factory=dict)
     frames: int = 0
     closed: str | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
@@ -104,6 +125,10 @@ class Board:
         at = now()
         self.frames += 1
         body = frame.decode() if isinstance(frame, bytes) else frame
+        if self.pattern is not None:
+            for marker in set(self.pattern.findall(body)) - self.seen.keys():
+                self.seen[marker] = at
+            return
         for value in (int(v) for v in COUNT.findall(body)):
             top = max(self.reached, default=0)
             for k in range(top + 1, value + 1):
@@ -169,26 +194,66 @@ async def stop_all(tasks: list[asyncio.Task[None]]) -> None:
 
 
 @dataclass
+class Workshop:
+    """One workshop of the run: its codes, its open activity and the phones that joined it."""
+
+    id: int
+    code: str
+    board_key: str
+    activity_id: int
+    item_ids: list[int]  # the rating's items
+    group_ids: list[int]  # its sub-groups: each phone posts its post-its within one
+    phones: list[int]  # indices of the run's phones (and of their clients)
+
+
+@dataclass
 class Write:
     phone: int
     path: str
     data: dict[str, str]
     cell: tuple[str, str]  # (target, axis) the write fills
+    workshop: int = 0  # index of its workshop in the run
+    first: bool = False  # the phone's first write: from then on it counts on its board
+    marker: str = ""  # a post-it's unique text marker, found in the board's frames
 
 
-def plan_writes(kind: str, activity_id: int, code: str, item_ids: list[int], phones: int,
-                total: int, rng: random.Random) -> list[Write]:
+def split_phones(phones: int, workshops: int) -> list[list[int]]:
+    """Phones 0 … N-1 in W consecutive blocks whose sizes differ by one at most."""
+    blocks, start = [], 0
+    for w in range(workshops):
+        size = phones // workshops + (1 if w < phones % workshops else 0)
+        blocks.append(list(range(start, start + size)))
+        start += size
+    return blocks
+
+
+def plan_writes(kind: str, workshops: list[Workshop], total: int, rng: random.Random,
+                run_id: str = "") -> list[Write]:
+    """Write s goes to workshop s mod W, where it is that workshop's write n = s div W, sent by
+    its phone n mod (its phones): every workshop gets 1/W of the rate, its phones in turn."""
     writes = []
     for s in range(total):
-        phone, nth = s % phones, s // phones
+        w, nth = s % len(workshops), s // len(workshops)
+        shop = workshops[w]
+        local, turn = nth % len(shop.phones), nth // len(shop.phones)
+        phone, base = shop.phones[local], f"/p/{shop.code}/activities/{shop.activity_id}"
         if kind == "poll":
-            writes.append(Write(phone, f"/p/{code}/activities/{activity_id}/vote",
-                                {"choice": str(rng.randrange(3))}, ("", "")))
-        else:
-            item, axis = item_ids[(nth // 2) % len(item_ids)], ("impact", "maitrise")[nth % 2]
-            writes.append(Write(phone, f"/p/{code}/activities/{activity_id}/rate",
-                                {"item": str(item), "axis": axis, "value": str(rng.randint(1, 4))},
-                                (str(item), axis)))
+            write = Write(phone, f"{base}/vote", {"choice": str(rng.randrange(3))}, ("", ""))
+        elif kind == "rating":
+            item, axis = shop.item_ids[(turn // 2) % len(shop.item_ids)], ("impact", "maitrise")[turn % 2]
+            write = Write(phone, f"{base}/rate",
+                          {"item": str(item), "axis": axis, "value": str(rng.randint(1, 4))},
+                          (str(item), axis))
+        else:  # a post-it, as a phone posts it: text, fresh idempotency key, category, sub-group
+            marker = f"bl{run_id}-{s:0{MARKER_DIGITS}d}"
+            write = Write(phone, f"{base}/items",
+                          {"text": f"{marker} facteur de changement n° {s}",
+                           "idempotency_key": secrets.token_hex(16),
+                           "category": CATEGORIES[s % len(CATEGORIES)],
+                           "group_id": str(shop.group_ids[local % len(shop.group_ids)])},
+                          ("", ""), marker=marker)
+        write.workshop, write.first = w, turn == 0
+        writes.append(write)
     return writes
 
 
@@ -204,21 +269,26 @@ async def send(sample: Sample, client: httpx.AsyncClient, write: Write) -> None:
         sample.error = f"HTTP {response.status_code}: {response.text[:80]!r}"
 
 
-def stored_votes(database_url: str, activity_id: int) -> list[tuple[int, str, str, int | None]]:
+def stored_rows(database_url: str, kind: str, activity_id: int) -> list[tuple[int, str, str, int | None]]:
+    """What the activity stored: (participant, target, axis, value) of its votes, or for post-its
+    (participant, idempotency key, text, None) of its items."""
+    query = ("SELECT participant_id, client_key, text, NULL FROM item WHERE activity_id = :a"
+             if kind == "postits" else
+             "SELECT participant_id, target, axis, value FROM vote WHERE activity_id = :a")
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT participant_id, target, axis, value FROM vote WHERE activity_id = :a"),
-                {"a": activity_id}).all()
+            rows = conn.execute(text(query), {"a": activity_id}).all()
     finally:
         engine.dispose()
-    return [(int(p), t, a, v) for p, t, a, v in rows]
+    return [(int(p or 0), t or "", a or "", v) for p, t, a, v in rows]
 
 
 def check_losses(kind: str, writes: list[Write], samples: list[Sample], phone_ids: list[int],
                  stored: list[tuple[int, str, str, int | None]]) -> dict[str, int]:
     """Every acknowledged write stored as sent, nothing stored that was not sent, nothing twice."""
+    if kind == "postits":
+        return postit_losses(writes, samples, phone_ids, stored)
     cells = Counter((p, t, a) for p, t, a, _v in stored)
     value = {(p, t, a): v for p, t, a, v in stored}
     acked = [(writes[s.seq], s) for s in samples if s.status in (200, 201)]
@@ -238,48 +308,90 @@ def check_losses(kind: str, writes: list[Write], samples: list[Sample], phone_id
             "doubled": sum(1 for n in cells.values() if n > 1)}
 
 
-def database_ids(database_url: str, activity_id: int, phones: int) -> tuple[list[int], list[int]]:
-    """(the activity's item ids, each phone's participant id: phone i joined as « Banc i »)."""
+def postit_losses(writes: list[Write], samples: list[Sample], phone_ids: list[int],
+                  stored: list[tuple[int, str, str, int | None]]) -> dict[str, int]:
+    """Post-its, stored as (participant, idempotency key, text, None): every acknowledged post-it
+    stored under its phone and key with its text (else lost), no row with a key its phone never
+    sent, no post-it stored twice (by key, or by its text, whose marker is unique). `stored_unacked`:
+    rows of posts sent but never acknowledged (a timeout): not a loss, as a phone would resend the
+    same key, but shown."""
+    sent = {(phone_ids[writes[s.seq].phone], writes[s.seq].data["idempotency_key"]): s for s in samples}
+    acked = {key: s for key, s in sent.items() if s.status in (200, 201)}
+    text_of = {(p, key): body for p, key, body, _v in stored}
+    by_key = Counter((p, key) for p, key, _b, _v in stored)
+    by_text = Counter(body for _p, _k, body, _v in stored)
+    doubled = {body for body, n in by_text.items() if n > 1} | {
+        text_of[key] for key, n in by_key.items() if n > 1}
+    return {"acked": len(acked),
+            "lost": sum(1 for key, s in acked.items() if text_of.get(key) != writes[s.seq].data["text"]),
+            "stored_not_sent": sum(1 for key in by_key if key not in sent),
+            "doubled": len(doubled),
+            "stored_unacked": sum(1 for key in by_key if key in sent and key not in acked)}
+
+
+def workshop_ids(database_url: str, workshop_id: int, activity_id: int) -> tuple[list[int], list[int]]:
+    """(the activity's item ids, the workshop's sub-group ids), in their order."""
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
             items = [int(r[0]) for r in conn.execute(text(
                 "SELECT id FROM item WHERE activity_id = :a ORDER BY id"), {"a": activity_id})]
-            named = dict(conn.execute(text(
-                "SELECT display_name, id FROM participant WHERE display_name LIKE 'Banc %'")).all())
+            groups = [int(r[0]) for r in conn.execute(text(
+                "SELECT id FROM workshop_group WHERE workshop_id = :w ORDER BY position"),
+                {"w": workshop_id})]
     finally:
         engine.dispose()
-    return items, [int(named[f"Banc {i}"]) for i in range(phones)]
+    return items, groups
 
 
-async def join_phones(url: str, code: str, phones: int) -> list[httpx.AsyncClient]:
+def phone_ids(database_url: str, phones: int) -> list[int]:
+    """Each phone's participant id: phone i joined as « Banc i » (whatever its workshop)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            named: dict[str, int] = {str(n): int(i) for n, i in conn.execute(text(
+                "SELECT display_name, id FROM participant WHERE display_name LIKE 'Banc %'")).all()}
+    finally:
+        engine.dispose()
+    return [named[f"Banc {i}"] for i in range(phones)]
+
+
+async def join_phones(url: str, codes: list[str]) -> list[httpx.AsyncClient]:
+    """Phone i joins the workshop codes[i] as « Banc i »; one client (own cookies) each."""
     gate = asyncio.Semaphore(16)
 
     async def join(i: int) -> httpx.AsyncClient:
         client = httpx.AsyncClient(base_url=url, timeout=REQUEST_TIMEOUT, trust_env=False)
         async with gate:
-            r = await client.post(f"/j/{code}", data={"name": f"Banc {i}"})
+            r = await client.post(f"/j/{codes[i]}", data={"name": f"Banc {i}"})
         if r.status_code != 303:
             raise RuntimeError(f"join {i} failed: {r.status_code} {r.text[:200]}")
         return client
 
-    return list(await asyncio.gather(*(join(i) for i in range(phones))))
+    return list(await asyncio.gather(*(join(i) for i in range(len(codes)))))
 
 
-async def writes_phase(args: argparse.Namespace, server: Any, ws: dict[str, Any],
-                       activity_id: int, item_ids: list[int],
+def range_ms(values: list[float]) -> tuple[float, float]:
+    known = [v for v in values if not math.isnan(v)]
+    return (min(known), max(known)) if known else (math.nan, math.nan)
+
+
+async def writes_phase(args: argparse.Namespace, server: Any, workshops: list[Workshop],
                        clients: list[httpx.AsyncClient]) -> dict[str, Any]:
     pid = server.process.pid
     rng = random.Random(7)
+    run_id = secrets.token_hex(3)
     if args.burst:
         total, rate = args.phones, args.phones / 2.0
     else:
         total, rate = int(args.rate * args.seconds), args.rate
-        if args.kind == "rating":
-            total = min(total, args.phones * 2 * ITEMS)
-    writes = plan_writes(args.kind, activity_id, ws["code"], item_ids, args.phones, total, rng)
-    boards = [Board(f"{server.ws_url}/ws/board/{ws['board_key']}") for _ in range(args.boards)]
-    watchers = await start_all(boards)
+        if args.kind == "rating":  # each cell at most once, in the smallest workshop too
+            total = min(total, len(workshops) * min(len(w.phones) for w in workshops) * 2 * ITEMS)
+    writes = plan_writes(args.kind, workshops, total, rng, run_id)
+    pattern = re.compile(rf"bl{run_id}-\d{{{MARKER_DIGITS}}}") if args.kind == "postits" else None
+    boards = [[Board(f"{server.ws_url}/ws/board/{w.board_key}", pattern) for _ in range(args.boards)]
+              for w in workshops]
+    watchers = await start_all([b for shop in boards for b in shop])
     phase = Phase(pid)
     phase.start(total / rate + REQUEST_TIMEOUT + 40)
 
@@ -288,29 +400,53 @@ async def writes_phase(args: argparse.Namespace, server: Any, ws: dict[str, Any]
         return send(sample, clients[write.phone], write)
 
     samples, unsent = await open_loop(total, rate, fire, args.max_inflight, total / rate + 10)
-    firsts = sorted((s for s in samples if s.seq < args.phones and s.status in (200, 201)),
-                    key=lambda s: s.done)
+    acks = [s for s in samples if s.status in (200, 201)]
+    # What each workshop's boards must show: every acknowledged post-it's marker; for a poll or a
+    # rating, the k-th of its phones acknowledged (first writes, in ack order) once data-count ≥ k.
+    firsts: list[list[Sample]] = [[] for _ in workshops]
+    markers: list[dict[str, Sample]] = [{} for _ in workshops]
+    for s in sorted(acks, key=lambda s: s.done):
+        write = writes[s.seq]
+        if write.marker:
+            markers[write.workshop][write.marker] = s
+        elif write.first:
+            firsts[write.workshop].append(s)
+
+    def missing(board: Board, w: int) -> int:
+        if pattern:
+            return len(markers[w].keys() - board.seen.keys())
+        return len(firsts[w]) - len(board.reached.keys() & range(1, len(firsts[w]) + 1))
+
+    def latencies(board: Board, w: int) -> list[float]:
+        if pattern:
+            return [board.seen[m] - s.sent for m, s in markers[w].items() if m in board.seen]
+        return [board.reached[k] - s.sent for k, s in enumerate(firsts[w], start=1) if k in board.reached]
+
     for _ in range(int(args.drain / 0.05)):
-        if all(len(firsts) in b.reached or b.closed for b in boards):
+        if all(missing(b, w) == 0 or b.closed for w, shop in enumerate(boards) for b in shop):
             break
         await asyncio.sleep(0.05)
     await phase.stop()
     await stop_all(watchers)
-    acks = [s for s in samples if s.status in (200, 201)]
-    board_lat = [b.reached[k] - s.sent for b in boards
-                 for k, s in enumerate(firsts, start=1) if k in b.reached]
+    per_workshop = [[lat for b in shop for lat in latencies(b, w)] for w, shop in enumerate(boards)]
     first = min((s.sent for s in samples), default=0.0)
     last_ack = max((s.done for s in acks), default=first)
-    return {"planned": total, "offered_rate": rate, "sent": len(samples), "unsent": unsent,
-            "acked": len(acks), "errors": dict(Counter(s.error for s in samples if s.error)),
-            "ack_rate": len(acks) / (last_ack - first) if last_ack > first else math.nan,
-            "ack_ms": summary_ms([s.done - s.sent for s in acks]),
-            "ack_from_plan_ms": summary_ms([s.done - s.target for s in acks]),
-            "board_ms": summary_ms(board_lat), "board_frames": [b.frames for b in boards],
-            "boards_missing": [len(firsts) - len(b.reached.keys() & range(1, len(firsts) + 1))
-                               for b in boards],
-            "server_cpu_ms_per_write": 1000 * phase.server_cpu / max(len(acks), 1),
-            **phase.report(), "_samples": samples, "_writes": writes}
+    result = {
+        "planned": total, "offered_rate": rate, "sent": len(samples), "unsent": unsent,
+        "acked": len(acks), "errors": dict(Counter(s.error for s in samples if s.error)),
+        "ack_rate": len(acks) / (last_ack - first) if last_ack > first else math.nan,
+        "ack_ms": summary_ms([s.done - s.sent for s in acks]),
+        "ack_from_plan_ms": summary_ms([s.done - s.target for s in acks]),
+        "board_ms": summary_ms([lat for lats in per_workshop for lat in lats]),
+        "board_frames": [b.frames for shop in boards for b in shop],
+        "boards_missing": [missing(b, w) for w, shop in enumerate(boards) for b in shop],
+        "server_cpu_ms_per_write": 1000 * phase.server_cpu / max(len(acks), 1),
+        **phase.report(), "_samples": samples, "_writes": writes}
+    if len(workshops) > 1:
+        result["workshop_board_ms"] = [summary_ms(lats) for lats in per_workshop]
+        result["workshop_board_p99_min"], result["workshop_board_p99_max"] = range_ms(
+            [b["p99"] for b in result["workshop_board_ms"]])
+    return result
 
 
 # ------------------------------------------------------------------------------------ the fan-out
@@ -388,19 +524,25 @@ async def drive_fanout(args: argparse.Namespace, pid: int, listeners: list[Liste
             "reconnects": len(waits), "reconnect_first_frame_ms": summary_ms(waits), **phase.report()}
 
 
-async def fanout_app(args: argparse.Namespace, server: Any, ws: dict[str, Any], activity_id: int,
+async def fanout_app(args: argparse.Namespace, server: Any, workshops: list[Workshop],
                      clients: list[httpx.AsyncClient], facilitator: httpx.AsyncClient) -> dict[str, Any]:
-    listeners = [Listener(f"{server.ws_url}/ws/p/{ws['code']}", {"Cookie": cookie_header(c.cookies)})
-                 for c in clients]
+    codes = {phone: w.code for w in workshops for phone in w.phones}
+    listeners = [Listener(f"{server.ws_url}/ws/p/{codes[i]}", {"Cookie": cookie_header(c.cookies)})
+                 for i, c in enumerate(clients)]
 
-    def change(seq: int) -> Awaitable[httpx.Response]:
+    def change(w: Workshop, seq: int) -> Awaitable[httpx.Response]:
         if args.fanout_change == "timer":  # every phone receives the countdown alone
-            return facilitator.post(f"/f/workshops/{ws['id']}/timer", data={"seconds": str(60 + seq % 600)})
+            return facilitator.post(f"/f/workshops/{w.id}/timer", data={"seconds": str(60 + seq % 600)})
         # The activity closed, then open again: every phone receives its whole activity again.
-        return facilitator.post(f"/f/activities/{activity_id}/state",
+        return facilitator.post(f"/f/activities/{w.activity_id}/state",
                                 data={"state": "closed" if seq % 2 == 0 else "open"})
 
-    return await drive_fanout(args, server.process.pid, listeners, change)
+    async def change_all(seq: int) -> None:
+        """The same change in every workshop at once: each phone gets the same frames as in one
+        workshop, and the raw server's broadcast to every socket stays the comparison."""
+        await asyncio.gather(*(change(w, seq) for w in workshops))
+
+    return await drive_fanout(args, server.process.pid, listeners, change_all)
 
 
 async def fanout_raw(args: argparse.Namespace, connections: int, frame_bytes: int) -> dict[str, Any]:
@@ -429,17 +571,18 @@ async def fanout_raw(args: argparse.Namespace, connections: int, frame_bytes: in
 # ------------------------------------------------------------------------------------ the run
 
 
-async def scenario(args: argparse.Namespace, server: Any, ws: dict[str, Any], activity_id: int,
-                   item_ids: list[int], facilitator_cookie: str) -> dict[str, Any]:
-    clients = await join_phones(server.url, ws["code"], args.phones)
-    _items, phones = database_ids(server.database_url, activity_id, args.phones)
+async def scenario(args: argparse.Namespace, server: Any, workshops: list[Workshop],
+                   facilitator_cookie: str) -> dict[str, Any]:
+    codes = {phone: w.code for w in workshops for phone in w.phones}
+    clients = await join_phones(server.url, [codes[i] for i in range(args.phones)])
+    phones = phone_ids(server.database_url, args.phones)
     facilitator = httpx.AsyncClient(base_url=server.url, timeout=REQUEST_TIMEOUT, trust_env=False,
                                     headers={"Cookie": facilitator_cookie})
     try:
-        result = {"writes": await writes_phase(args, server, ws, activity_id, item_ids, clients)}
+        result: dict[str, Any] = {"writes": await writes_phase(args, server, workshops, clients)}
         result["phone_ids"] = phones
         if args.fanout_seconds > 0:
-            app = await fanout_app(args, server, ws, activity_id, clients, facilitator)
+            app = await fanout_app(args, server, workshops, clients, facilitator)
             raw = await fanout_raw(args, args.phones, int(app["mean_frame_bytes"]))
             result["fanout"] = {"app": app, "raw": raw}
     finally:
@@ -458,6 +601,11 @@ def per_frame(fan: dict[str, Any]) -> str:
     return f"{1e6 * fan['server_cpu_s'] / frames:.0f} µs/frame" if frames else "no frame"
 
 
+def workshop_sizes(args: argparse.Namespace) -> str:
+    sizes = sorted({len(block) for block in split_phones(args.phones, args.workshops)})
+    return "–".join(str(n) for n in sizes)
+
+
 def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
     w = r["writes"]
     print()
@@ -467,14 +615,19 @@ def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
     print(f"  server       : {args.workers} worker(s), {'PostgreSQL' if args.postgres else 'SQLite'}, "
           f"channel layer {'Redis' if args.redis else 'in-process'}"
           + ("; server on core 0, generator on core 1" if args.pin else ""))
-    print(f"  writes       : {args.kind}, {args.phones} phones, "
+    print(f"  writes       : {args.kind}, {args.phones} phones"
+          + (f" in {args.workshops} workshops ({workshop_sizes(args)} phones each)"
+             if args.workshops > 1 else "") + ", "
           + (f"burst of {w['planned']} in 2 s" if args.burst else f"{args.rate:g}/s for {args.seconds:g} s")
-          + f", {args.boards} board(s)")
+          + f", {args.boards} board(s)" + (" per workshop" if args.workshops > 1 else ""))
     print(f"  sent/acked   : {w['sent']} sent ({w['unsent']} unsent), {w['acked']} acked, "
           f"errors {w['errors'] or 0}; acknowledged {w['ack_rate']:.0f}/s")
     print(f"  ack          : {fmt(w['ack_ms'])}")
     print(f"  ack (plan)   : {fmt(w['ack_from_plan_ms'])}")
     print(f"  board        : {fmt(w['board_ms'])}   missing {w['boards_missing']}")
+    if args.workshops > 1:
+        print(f"  board p99    : per workshop from {w['workshop_board_p99_min']:.1f} to "
+              f"{w['workshop_board_p99_max']:.1f} ms ({args.workshops} workshops)")
     print(f"  loss check   : {r['loss']}")
     print(f"  server CPU   : {w['server_cpu_ms_per_write']:.2f} ms per write, {w['server_cpu_pct']:.0f} % "
           f"of a core; client {w['client_cpu_pct']:.0f} %"
@@ -483,7 +636,9 @@ def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
     if "fanout" in r:
         app, raw = r["fanout"]["app"], r["fanout"]["raw"]
         print(f"  fan-out      : {app['connections']} phone sockets, {args.fanout_change} changed "
-              f"{args.fanout_rate:g}/s for {args.fanout_seconds:g} s")
+              f"{args.fanout_rate:g}/s"
+              + (f" in each of {args.workshops} workshops" if args.workshops > 1 else "")
+              + f" for {args.fanout_seconds:g} s")
         print(f"    app        : {app['frames_per_s']:.0f} frames/s, {app['rss_kib_per_connection']:.1f} KiB"
               f" per idle connection, mean frame {app['mean_frame_bytes']:.0f} B, server CPU "
               f"{app['server_cpu_pct']:.0f} % ({per_frame(app)}), closed {app['closed'] or 0}")
@@ -513,7 +668,9 @@ def record(path: Path, r: dict[str, Any], args: argparse.Namespace) -> None:
                  ) if fan else ("—", "—")
     row = (f"| {r['date']} | {r['code']} | {r['loadavg']} | `{r['command'].split(' -m ')[1]}` "
            f"| {w['ack_rate']:.0f} | {w['ack_ms']['p50']:.0f} / {w['ack_ms']['p99']:.0f} "
-           f"| {w['board_ms']['p50']:.0f} / {w['board_ms']['p99']:.0f} "
+           f"| {w['board_ms']['p50']:.0f} / {w['board_ms']['p99']:.0f}"
+           + (f" (p99 per workshop {w['workshop_board_p99_min']:.0f}–{w['workshop_board_p99_max']:.0f})"
+              if "workshop_board_p99_min" in w else "") + " "
            f"| {loss['lost']} lost, {loss['doubled']} doubled, {loss['stored_not_sent']} unsent "
            f"| {w['server_cpu_ms_per_write']:.1f} | {fan_cells[0]} | {fan_cells[1]} |\n")
     text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -524,8 +681,13 @@ def record(path: Path, r: dict[str, Any], args: argparse.Namespace) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
-    p.add_argument("--kind", choices=("poll", "rating"), default="rating")
-    p.add_argument("--phones", type=int, default=200)
+    p.add_argument("--kind", choices=("poll", "rating", "postits"), default="rating",
+                   help="what the phones send: a poll's vote, a rating's (item, axis) cells, "
+                        "or post-its (default rating)")
+    p.add_argument("--phones", type=int, default=200, help="phones in all workshops together")
+    p.add_argument("--workshops", type=int, default=1,
+                   help="workshops at once on the server, the phones split evenly across them, "
+                        "each with its own boards; the rate is spread across them (default 1)")
     p.add_argument("--rate", type=float, default=100, help="writes/s, open loop (default 100)")
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--burst", action="store_true", help="one write per phone within 2 s")
@@ -557,8 +719,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.phones, args.rate, args.seconds, args.fanout_rate, args.fanout_seconds = 12, 20, 1.5, 4, 1
         args.drain = 10
     args.push_interval_wait = 0.5
-    if min(args.phones, args.rate, args.seconds, args.boards, args.repeat) <= 0:
-        p.error("phones, rate, seconds, boards and repeat must be positive")
+    if min(args.phones, args.rate, args.seconds, args.boards, args.repeat, args.workshops) <= 0:
+        p.error("phones, rate, seconds, boards, repeat and workshops must be positive")
+    if args.phones < args.workshops:
+        p.error("at least one phone per workshop")
+    if args.kind == "postits" and args.rate * args.seconds >= 10 ** MARKER_DIGITS:
+        p.error(f"at most {10 ** MARKER_DIGITS - 1} post-its (their markers' digits)")
     if args.pin and (args.workers > 1 or (os.cpu_count() or 1) < 2):
         p.error("--pin needs one worker and two cores")
     return args
@@ -572,6 +738,17 @@ def pin(server_pid: int) -> None:
     os.sched_setaffinity(0, {1})
 
 
+def open_workshop(fac: Facilitator, database_url: str, kind: str, phones: list[int],
+                  title: str) -> Workshop:
+    """A workshop from the bench's template, its `kind` activity current and open."""
+    ws = fac.create_workshop("banc-d-essai", title=title)
+    assert fac.goto(ws["id"], POSITION[kind]).status_code == 200
+    activity_id = fac.current_activity_id(ws["id"])
+    assert fac.set_state(activity_id, "open").status_code == 200
+    item_ids, group_ids = workshop_ids(database_url, ws["id"], activity_id)
+    return Workshop(ws["id"], ws["code"], ws["board_key"], activity_id, item_ids, group_ids, phones)
+
+
 def run(args: argparse.Namespace, database_url: str, tmp: Path, sessions: Path) -> dict[str, Any]:
     """One run against a server of its own on that database."""
     migrate(database_url)
@@ -581,17 +758,20 @@ def run(args: argparse.Namespace, database_url: str, tmp: Path, sessions: Path) 
         if args.pin:
             pin(server.process.pid)
         fac = Facilitator(server.url, create_facilitator(database_url))
-        ws = fac.create_workshop("banc-d-essai", title="Banc d'essai")
-        assert fac.goto(ws["id"], POSITION[args.kind]).status_code == 200
-        activity_id = fac.current_activity_id(ws["id"])
-        assert fac.set_state(activity_id, "open").status_code == 200
-        item_ids, _none = database_ids(database_url, activity_id, 0)
-        result = asyncio.run(scenario(args, server, ws, activity_id, item_ids,
-                                      cookie_header(fac.client.cookies)))
+        workshops = [open_workshop(fac, database_url, args.kind, phones,
+                                   "Banc d'essai" + (f" {n}" if args.workshops > 1 else ""))
+                     for n, phones in enumerate(split_phones(args.phones, args.workshops), start=1)]
+        result = asyncio.run(scenario(args, server, workshops, cookie_header(fac.client.cookies)))
         fac.client.close()
     w = result["writes"]
-    result["loss"] = check_losses(args.kind, w.pop("_writes"), w.pop("_samples"),
-                                  result.pop("phone_ids"), stored_votes(database_url, activity_id))
+    writes, samples, ids = w.pop("_writes"), w.pop("_samples"), result.pop("phone_ids")
+    # Checked workshop by workshop (its activity's rows against its writes), then summed.
+    losses = [check_losses(args.kind, writes, [s for s in samples if writes[s.seq].workshop == n], ids,
+                           stored_rows(database_url, args.kind, shop.activity_id))
+              for n, shop in enumerate(workshops)]
+    result["loss"] = {key: sum(loss[key] for loss in losses) for key in losses[0]}
+    if len(losses) > 1:
+        result["loss_per_workshop"] = losses
     result["log_problem_lines"], _tail = server_log_problems(server.log)
     return result
 
@@ -618,6 +798,7 @@ def one_run(args: argparse.Namespace, argv: list[str] | None) -> dict[str, Any]:
 # The figures `--repeat` gives the median of: (label, path into a run's result).
 MEDIANS = (("acked/s", ("writes", "ack_rate")), ("ack p99 ms", ("writes", "ack_ms", "p99")),
            ("board p99 ms", ("writes", "board_ms", "p99")),
+           ("worst workshop's board p99 ms", ("writes", "workshop_board_p99_max")),
            ("CPU ms/write", ("writes", "server_cpu_ms_per_write")),
            ("app frames/s", ("fanout", "app", "frames_per_s")),
            ("raw frames/s", ("fanout", "raw", "frames_per_s")))
