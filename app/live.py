@@ -14,9 +14,11 @@ from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.db import get_engine
+from app.deltas import Shown
 from app.models import Workshop
 from app.publishing import CHANGES, ITEMS, MODERATION, PRESENCE, STRUCTURE, TIMER
 from app.realtime import Connection, Hub, Room, make_channel_layer
+from app.rendering import render as render_template
 from app.rendering import render_fragment
 from app.screens import views
 from app.services import participants
@@ -25,6 +27,9 @@ log = logging.getLogger("cap.live")
 
 BOARD, CONTROL, PARTICIPANT = "board", "control", "participant"
 
+# A phone's personal part (app/screens/views.py, PhoneView): not a block of the page but the
+# elements of her kind's `mine.html`, which replace those of the same ids in `p-activity`.
+MINE = "p-mine"
 # Which fragments (template blocks, whose root element carries the same id) each kind
 # of change refreshes, per role. Participants only follow the structure of the workshop.
 FRAGMENTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -32,7 +37,8 @@ FRAGMENTS: dict[str, dict[str, tuple[str, ...]]] = {
             STRUCTURE: ("board-presence", "board-main"), TIMER: ("board-timer",)},
     CONTROL: {PRESENCE: ("ctl-presence",), ITEMS: ("ctl-main",), MODERATION: ("ctl-main",),
               STRUCTURE: ("ctl-presence", "ctl-main"), TIMER: ("ctl-main",)},
-    PARTICIPANT: {MODERATION: ("p-activity",), STRUCTURE: ("p-activity",), TIMER: ("p-timer",)},
+    PARTICIPANT: {MODERATION: ("p-activity", MINE), STRUCTURE: ("p-activity", MINE),
+                  TIMER: ("p-timer",)},
 }
 # Blocks that show every screen of a role the same thing, read from the workshop alone: rendered
 # once per push whoever receives them; not sent when the block around them is.
@@ -57,13 +63,22 @@ def origin_allowed(websocket: WebSocket, base_url: str) -> bool:
     return netloc in {websocket.headers.get("host"), urlsplit(base_url).netloc}
 
 
-def blocks_for(role: str, changes: set[str]) -> set[str]:
-    """The blocks a screen of that role receives for these changes."""
-    blocks = {b for k in changes for b in FRAGMENTS[role].get(k, ())}
+def blocks_for(role: str, changes: set[str], kind: str | None = None) -> set[str]:
+    """The blocks a screen of that role receives for these changes. A phone on an activity of that
+    kind gets her personal part only where its page has one, and that alone for a moderation
+    where a moderation changes nothing else there."""
+    fragments = FRAGMENTS[role]
+    if role == PARTICIPANT and not views.personal_names(kind):
+        fragments = {k: tuple(b for b in bs if b != MINE) for k, bs in fragments.items()}
+    elif role == PARTICIPANT and views.moderation_is_personal(kind):
+        fragments = {**fragments, MODERATION: (MINE,)}
+    blocks = {b for k in changes for b in fragments.get(k, ())}
     return {b for b in blocks if WORKSHOP_WIDE.get(b) not in blocks}
 
 
 def render(role: str, block: str, ctx: dict[str, Any]) -> str:
+    if block == MINE:
+        return render_template(f"activities/{ctx['activity'].kind}/mine.html", ctx)
     return render_fragment(PAGES[role], block, ctx)
 
 
@@ -135,13 +150,16 @@ class Live:
                 gone = {role: render_fragment("_gone.html", block, {}) for role, block in GONE.items()}
                 return [(c, {GONE[c.role]: gone[c.role]}) for c in conns]
             cache: dict[tuple[str, int | None], dict[str, str]] = {}
-            wanted = {role: blocks_for(role, changes) for role in {c.role for c in conns}}
             phones = [c.participant_id for c in conns if c.participant_id is not None
-                      and c.role == PARTICIPANT and wanted[PARTICIPANT] - WORKSHOP_WIDE.keys()]
+                      and c.role == PARTICIPANT and blocks_for(PARTICIPANT, changes) - WORKSHOP_WIDE.keys()]
             phone_views = views.participant_views(session, workshop, phones) if phones else {}
-            # Phones that see the same thing share one render (most of the room, at a step change).
+            activity = next(iter(phone_views.values())).shared["activity"] if phone_views else None
+            wanted = {role: blocks_for(role, changes, activity.kind if activity else None)
+                      for role in {c.role for c in conns}}
+            # Phones that see the same thing share one render of it (most of the room, at a step
+            # change); her personal part too, where it is the same.
             phone_keys = views.sharing_keys(phone_views)
-            phone_cache: dict[tuple[Hashable, tuple[str, ...]], dict[str, str]] = {}
+            phone_parts: dict[tuple[str, Hashable], str] = {}
             wide_ctx = views.workshop_wide(workshop)
             wide = {b: render(role, b, wide_ctx)
                     for role, blocks in wanted.items() for b in blocks & WORKSHOP_WIDE.keys()}
@@ -154,13 +172,21 @@ class Live:
                     continue
                 if conn.role == PARTICIPANT:
                     pid = conn.participant_id
-                    ctx = phone_views.get(pid) if pid is not None else None
-                    if pid is None or ctx is None:
+                    view = phone_views.get(pid) if pid is not None else None
+                    if pid is None or view is None:
                         continue
-                    shared = (phone_keys[pid], tuple(sorted(blocks)))
-                    if shared not in phone_cache:
-                        phone_cache[shared] = {b: render(conn.role, b, ctx) for b in shared[1]}
-                    out.append((conn, phone_cache[shared]))
+                    fragments: dict[str, str] = {}
+                    # Her personal part last: its elements replace those of the shared part.
+                    for block in sorted(blocks, key=lambda b: b == MINE):
+                        if block in WORKSHOP_WIDE:
+                            fragments[block] = wide[block]
+                            continue
+                        mine = block == MINE
+                        key = (block, phone_keys[pid].personal if mine else phone_keys[pid].shared)
+                        if key not in phone_parts:
+                            phone_parts[key] = render(conn.role, block, view.page if mine else view.shared)
+                        fragments[block] = phone_parts[key]
+                    out.append((conn, fragments))
                     continue
                 key = (conn.role, conn.group_id)
                 if key not in cache:
@@ -182,7 +208,8 @@ class Live:
     async def serve(self, websocket: WebSocket, workshop_id: int, role: str,
                     participant_id: int | None = None, group_id: int | None = None) -> None:
         await websocket.accept()
-        conn = Connection(role, websocket.send_text, participant_id, group_id)
+        conn = Connection(role, websocket.send_text, participant_id, group_id,
+                          shown=Shown() if role in (BOARD, CONTROL) else None)
         async with self.hub.join(workshop_id, conn) as room:
             if participant_id is not None:
                 await run_in_threadpool(self._in_session, participants.connected,

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.deltas import Shown
 from app.publishing import CHANGES, STRUCTURE
 
 log = logging.getLogger("cap.realtime")
@@ -176,6 +177,8 @@ class Connection:
     participant_id: int | None = None
     # A board that follows one sub-group only.
     group_id: int | None = None
+    # What this screen was last sent, for screens that get only what changed (`app.deltas`).
+    shown: Shown | None = None
     pending: dict[str, str] = field(default_factory=dict)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -189,14 +192,18 @@ class Connection:
         while True:
             await self.wake.wait()
             self.wake.clear()
-            if self.pending:
-                await asyncio.wait_for(self.send(self._take()), timeout)
+            frame = self._take()
+            if frame:
+                await asyncio.wait_for(self.send(frame), timeout)
 
     def _take(self) -> str:
         """The queued fragments as one frame, the mailbox emptied: nothing of it stays referenced
-        here while the connection idles (a rating page is tens of KB per phone)."""
+        here while the connection idles (a rating page is tens of KB per phone); only what
+        changed since the last frame for a screen that keeps what it was shown."""
         batch, self.pending = self.pending, {}
-        return "".join(batch.values())
+        if self.shown is None:
+            return "".join(batch.values())
+        return "".join(self.shown.frame(block, html) for block, html in batch.items())
 
 
 Refresher = Callable[["Room", set[str], list[Connection]], Awaitable[None]]

@@ -13,20 +13,12 @@ import lxml.html
 import pytest
 import websockets
 
+from tests.htmx_swaps import apply
 from tests.support import Participant, sql
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
 QUIET = 1.0  # seconds without a frame: the board has received the last push
-
-
-def apply(page: lxml.html.HtmlElement, frame: str) -> None:
-    """What htmx's WebSocket extension does: each top-level element replaces the one of its id."""
-    for fragment in lxml.html.fragments_fromstring(frame):
-        if not isinstance(fragment, lxml.html.HtmlElement) or not fragment.get("id"):
-            continue
-        found = page.get_element_by_id(fragment.get("id"))
-        found.getparent().replace(found, fragment)
 
 
 def text_of(page: lxml.html.HtmlElement) -> str:

@@ -200,12 +200,11 @@ def test_a_board_can_follow_one_sub_group(server, room):
 
     async def scenario() -> tuple[str, int]:
         async with websockets.connect(f"{server.ws_url}/ws/board/{ws['board_key']}?groupe={g1}") as one:
-            await asyncio.wait_for(one.recv(), 5)
+            frame = str(await asyncio.wait_for(one.recv(), 5))  # the full state first
             assert (await asyncio.to_thread(bob.post, act, "note-de-bob-groupe-1", None, "social",
                                             g1)).status_code == 201
-            frame = ""
-            while "note-de-bob-groupe-1" not in frame:
-                frame = await asyncio.wait_for(one.recv(), 5)
+            while "note-de-bob-groupe-1" not in frame:  # then what changed
+                frame += str(await asyncio.wait_for(one.recv(), 5))
         try:
             async with websockets.connect(f"{server.ws_url}/ws/board/{ws['board_key']}?groupe=x") as bad:
                 await asyncio.wait_for(bad.recv(), 5)

@@ -162,7 +162,7 @@ def board_postit_columns(page: str) -> list[tuple[str, int, list[tuple[str, str,
     out = []
     for body in re.findall(r'<section class="column cat-\d+">(.*?)</section>', page, re.S):
         name = html.unescape(re.search(r'class="column-name">([^<]*)<', body).group(1))
-        count = int(re.search(r'class="column-count">(\d+)<', body).group(1))
+        count = int(re.search(r'class="column-count" id="board-column-\d+-count">(\d+)<', body).group(1))
         notes = []
         for text, meta in re.findall(r'<li class="note" id="board-note-\d+">\s*<span class="note-text">'
                                      r'([^<]*)</span>\s*<span class="note-meta">(.*?)</li>', body, re.S):
@@ -495,7 +495,7 @@ class Playthrough:
         notes = {note.id: note for n in sorted(sent) for note in sent[n]}
         assert len(notes) == sum(len(p) for p in plans.values())
         if self.live(spec):
-            assert f'<div class="columns" data-count="{len(notes)}">' in self.board()
+            assert f'<span id="board-count" data-count="{len(notes)}" hidden>' in self.board()
         else:
             assert f"<strong>{len(notes)}</strong> contributions reçues" in self.board()
 
@@ -553,7 +553,7 @@ class Playthrough:
 
         self.set_state(activity_id, "revealed")
         page = self.board()
-        assert f'<div class="columns" data-count="{len(visible)}">' in page
+        assert f'<span id="board-count" data-count="{len(visible)}" hidden>' in page
         assert board_postit_columns(page) == expected_columns(categories, visible)
         if use_groups:  # a board that follows one sub-group shows its notes only
             group = self.group_of[0]
