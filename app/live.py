@@ -226,19 +226,31 @@ class Live:
                         await self.hub.publish(workshop_id, PRESENCE)
 
     async def _pump(self, websocket: WebSocket, conn: Connection, role: str) -> None:
+        """Listen on the connection's own task; one more task sends. A sender that fails (a client
+        that stopped reading) interrupts the listening, and only the listening."""
+        listening = asyncio.current_task()
+        receiving = True
+
+        def interrupt(_sender: "asyncio.Task[None]") -> None:
+            if receiving and listening is not None:
+                listening.cancel()
+
         sender = asyncio.create_task(conn.run_sender(self.settings.send_timeout))
-        receiver = asyncio.create_task(self._receive(websocket, role))
-        done, pending = await asyncio.wait({sender, receiver},
-                                           return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        sender.add_done_callback(interrupt)
         close: tuple[int, str] | None = None
-        if sender in done and isinstance(sender.exception(), TimeoutError):
-            close = (CLOSE_STALLED, "connexion trop lente")
-        elif receiver in done and not receiver.exception():
-            close = receiver.result()
+        try:
+            close = await self._receive(websocket, role)
+        except asyncio.CancelledError:
+            if listening is None or not sender.done() or sender.cancelled():
+                raise  # cancelled from outside (the server stops)
+            listening.uncancel()
+            if isinstance(sender.exception(), TimeoutError):
+                close = (CLOSE_STALLED, "connexion trop lente")
+        finally:
+            receiving = False
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sender
         if close:
             with contextlib.suppress(Exception):
                 await websocket.close(code=close[0], reason=close[1])

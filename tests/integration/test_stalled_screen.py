@@ -20,9 +20,10 @@ from tests.support import Facilitator, Participant, create_facilitator, run_serv
 
 pytestmark = [pytest.mark.broadcast]
 
+NOTES = 150
 # Enough that the board's frames outgrow the kernel's socket buffers (4 MiB at most on Linux):
-# each push carries the whole column, ≈ 300 bytes a note.
-NOTES = 220
+# hiding and showing again the first note of a column sends the whole column (≈ 45 KB).
+TOGGLES = 200
 
 
 def test_a_board_that_stops_reading_is_closed_and_the_others_keep_receiving(
@@ -52,18 +53,23 @@ def test_a_board_that_stops_reading_is_closed_and_the_others_keep_receiving(
 
             watcher = asyncio.create_task(watch())
             sent: set[str] = set()
+            first = 0
             async with httpx.AsyncClient(base_url=server.url, timeout=20) as phone:
                 assert (await phone.post(f"/j/{ws['code']}", data={"name": "P"})).status_code == 303
                 for n in range(NOTES):
-                    # Long notes, a board push each: the board's frames grow to tens of KB.
                     text = f"note-{n}-{secrets.token_hex(3)} " + "x" * 240
                     r = await phone.post(f"/p/{ws['code']}/activities/{activity_id}/items",
                                          data={"text": text, "category": "technologique",
-                                           "group_id": str(group_id),
+                                               "group_id": str(group_id),
                                                "idempotency_key": secrets.token_hex(16)})
                     assert r.status_code == 201, r.text
                     sent.add(text.split()[0])
-                    await asyncio.sleep(0.02)  # a push per note or so
+                    first = first or int(re.search(r'id="note-(\d+)"', r.text).group(1))
+            for n in range(TOGGLES):
+                r = await asyncio.to_thread(fac.client.post, f"/f/items/{first}/hidden",
+                                            data={"hidden": "true" if n % 2 == 0 else "false"})
+                assert r.status_code == 200, r.text
+                await asyncio.sleep(0.015)  # a push each
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 10
             while not sent <= seen and loop.time() < deadline:
