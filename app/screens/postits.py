@@ -10,6 +10,12 @@ from app.services import items
 
 NO_CATEGORY = "Sans catégorie"
 
+PERSONAL = ("mine",)
+"""Her own notes: what a phone's page shows of her (`views.PhoneView`), in `mine.html`."""
+MODERATION_IS_PERSONAL = True
+"""A moderation (a note hidden, edited, merged) changes only her own notes on a phone: the rest of
+its page, the prompt and the form, shows nothing moderated."""
+
 
 @dataclass
 class Column:

@@ -43,6 +43,18 @@ class ResourceMap:
         counts = Counter(r.state for r in self.shown)
         return {state: counts.get(state, 0) for state in RESOURCE_LINK_STATES}
 
+    def marked(self) -> dict[int, list[ResourceLink]]:
+        """Each participant's resources on a phone's map that her page marks as hers
+        (`_resource.html`): added by her, or whose link she set last."""
+        listed = set(self.categories)
+        out: dict[int, list[ResourceLink]] = {}
+        for r in self.shown:
+            if r.category in listed:
+                for pid in {r.created_by, r.updated_by}:
+                    if pid is not None:
+                        out.setdefault(pid, []).append(r)
+        return out
+
     def layout(self) -> domain.MapLayout:
         return domain.layout(self.chantier, self.categories, [
             domain.MapResource(r.id, r.name, r.category, r.state) for r in self.shown])
@@ -66,11 +78,18 @@ def board(session: Session, activity: Activity) -> dict[str, Any]:
 control = board
 
 
+PERSONAL = ("mine", "marked")
+"""Her latest additions, and the resources of the map her page marks as hers (`ResourceMap.marked`):
+what a phone's page shows of her (`views.PhoneView`), in `mine.html`."""
+
+
 def phones(session: Session, activity: Activity, participant_ids: list[int]) -> dict[int, dict[str, Any]]:
     rmap = _map(session, activity)
     mine: dict[int, list[ResourceLink]] = {}
     for r in rmap.resources:
         if r.created_by is not None:
             mine.setdefault(r.created_by, []).append(r)
+    marked = rmap.marked()
     shared = {**common(), "rmap": rmap}
-    return {pid: {**shared, "mine": mine.get(pid, [])[-MINE_SHOWN:]} for pid in participant_ids}
+    return {pid: {**shared, "mine": mine.get(pid, [])[-MINE_SHOWN:], "marked": marked.get(pid, [])}
+            for pid in participant_ids}

@@ -85,19 +85,30 @@ def _only_group(table: Table, group_id: int | None) -> Table:
     return Table(table.columns, sections, table.target, table.use_groups, table.names)
 
 
+PERSONAL = ("marked",)
+"""The rows of her sub-group's table she saved last, which her page marks « par vous »
+(`views.PhoneView`, `mine.html`)."""
+
+
 def phones(session: Session, activity: Activity, participant_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Each phone sees its sub-group's rows (the whole room's without sub-groups)."""
     table = _table(session, activity, include_hidden=True)
-    if not table.use_groups:
-        return {pid: {"tbl": table, "need_group": False} for pid in participant_ids}
-    group_of = participants.groups_of(session, participant_ids)
-    views: dict[int | None, Table] = {}
+    group_of = participants.groups_of(session, participant_ids) if table.use_groups else {}
+    views: dict[int | None, tuple[Table, dict[int | None, list[TableRow]]]] = {}
     out: dict[int, dict[str, Any]] = {}
     for pid in participant_ids:
         gid = group_of.get(pid)
         if gid not in views:
-            views[gid] = _only_group(table, gid)
-        out[pid] = {"tbl": views[gid], "need_group": gid is None}
+            view = _only_group(table, gid) if table.use_groups else table
+            by_author: dict[int | None, list[TableRow]] = {}
+            for section in view.sections:
+                for row in section.rows:
+                    by_author.setdefault(row.updated_by, []).append(row)
+            views[gid] = view, by_author
+        view, by_author = views[gid]
+        need_group = table.use_groups and gid is None
+        out[pid] = {"tbl": view, "need_group": need_group,
+                    "marked": [] if need_group else by_author.get(pid, [])}
     return out
 
 

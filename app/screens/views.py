@@ -3,7 +3,8 @@
 from its module in `app.screens`."""
 
 from collections.abc import Hashable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
@@ -59,48 +60,107 @@ def board(session: Session, workshop: Workshop, ttl: int, group_id: int | None =
     return ctx
 
 
+@dataclass(frozen=True)
+class Member:
+    """What the shared part of a phone's page knows of her: her sub-group. It has no `id`, so
+    that there `x == participant.id` is false (Jinja's undefined): her entries show as anyone's in
+    the shared part, and as hers in her personal part, which has her herself."""
+
+    group_id: int | None
+
+
+@dataclass(frozen=True)
+class PhoneView:
+    """A phone's page context in two parts. `shared`: what every phone of her sub-group sees alike
+    at this state of the activity, her personal values empty and `participant` a `Member`;
+    `personal`: the values her kind names `PERSONAL` (`personal_names`) and she herself. The page
+    is rendered from both; a live push renders the shared part (`p-activity`) once for the phones
+    that see the same, then her kind's `mine.html` from both (`p-mine`), whose elements replace
+    those of the same ids in the shared part."""
+
+    shared: dict[str, Any]
+    personal: dict[str, Any]
+
+    @property
+    def page(self) -> dict[str, Any]:
+        return {**self.shared, **self.personal}
+
+
+def personal_names(kind: str | None) -> tuple[str, ...]:
+    """The names of a phone's context that are hers alone, each a list, empty in the shared part
+    (`PERSONAL` in the kind's screen module; none where her page shows nothing of her own)."""
+    return getattr(SCREENS[kind], "PERSONAL", ()) if kind is not None else ()
+
+
+def moderation_is_personal(kind: str | None) -> bool:
+    """A moderation changes nothing on a phone of that kind but her personal part
+    (`MODERATION_IS_PERSONAL` in the kind's screen module)."""
+    return kind is not None and getattr(SCREENS[kind], "MODERATION_IS_PERSONAL", False)
+
+
 def participant_views(session: Session, workshop: Workshop,
-                      participant_ids: list[int]) -> dict[int, dict[str, Any]]:
+                      participant_ids: list[int]) -> dict[int, PhoneView]:
     """Each participant's phone view, read in a constant number of queries."""
     common = _common(session, workshop)
     activity: Activity | None = common["activity"]
     common["open"] = activity is not None and accepts_contributions(activity.kind, activity.state)
     people = participants.by_ids(session, workshop.id, participant_ids)
     own = SCREENS[activity.kind].phones(session, activity, list(people)) if activity else {}
-    return {pid: {**common, **own.get(pid, {}), "participant": person}
-            for pid, person in people.items()}
+    names = personal_names(activity.kind if activity else None)
+    members = {p.group_id: Member(p.group_id) for p in people.values()}
+    views: dict[int, PhoneView] = {}
+    for pid, person in people.items():
+        shared = {**common, **own.get(pid, {}), "participant": members[person.group_id]}
+        personal = {name: shared.pop(name) for name in names}
+        shared.update(dict.fromkeys(names, ()))  # as for a phone with nothing of her own
+        views[pid] = PhoneView(shared, {**personal, "participant": person})
+    return views
 
 
-def sharing_keys(phone_views: dict[int, dict[str, Any]]) -> dict[int, Hashable]:
-    """Phones with equal keys are shown the same fragment: it is rendered once for all of them.
+class Keys(NamedTuple):
+    """A phone's sharing keys: of her shared part, and of her personal part."""
 
-    A key is the participant's sub-group (and her id where the kind marks her own entries:
-    `Kind.marks_own`, checked against the templates by tests/services/test_phone_sharing.py),
-    then every value of her context that is not the very object the first phone's context
-    holds (what `participant_views` shares is one object), written out with `repr` (each
-    distinct object once). Equal keys, equal contexts, equal fragments.
+    shared: Hashable
+    personal: Hashable
+
+
+def sharing_keys(phone_views: dict[int, PhoneView]) -> dict[int, Keys]:
+    """Phones with equal keys are shown the same part: it is rendered once for all of them.
+
+    The shared key is every value of her shared context that is not the very object the first
+    phone's holds (what `participant_views` shares is one object), written out with `repr` (each
+    distinct object once); her sub-group is one of them (`Member`), and nothing else of her is
+    there. The personal key adds her personal values, and her id where her kind marks her entries
+    by it (`Kind.marks_own`; what a kind's templates read of her is checked against them by
+    tests/services/test_phone_sharing.py). Equal keys, equal contexts, equal fragments.
     """
-    reference = next(iter(phone_views.values()), {})
+    reference = next(iter(phone_views.values()), PhoneView({}, {})).shared
     written: dict[int, str] = {}
-    keys: dict[int, Hashable] = {}
-    for pid, ctx in phone_views.items():
-        person: Participant = ctx["participant"]
-        activity: Activity | None = ctx["activity"]
-        own = person.id if activity is not None and KINDS[activity.kind].marks_own else None
-        parts: list[object] = [person.group_id, own]
+
+    def written_out(ctx: dict[str, Any]) -> tuple[object, ...]:
+        parts: list[object] = []
         for name in sorted(ctx):
             value = ctx[name]
-            if name == "participant" or reference.get(name) is value:
+            if reference.get(name) is value:
                 continue
             if id(value) not in written:
                 written[id(value)] = repr(value)
             parts.append((name, written[id(value)]))
-        keys[pid] = tuple(parts)
+        return tuple(parts)
+
+    keys: dict[int, Keys] = {}
+    for pid, view in phone_views.items():
+        shared = written_out(view.shared)
+        activity: Activity | None = view.shared["activity"]
+        own = pid if activity is not None and KINDS[activity.kind].marks_own else None
+        personal = written_out({k: v for k, v in view.personal.items() if k != "participant"})
+        keys[pid] = Keys(shared, (shared, own, personal))
     return keys
 
 
 def participant_view(session: Session, workshop: Workshop, participant: Participant) -> dict[str, Any]:
-    return participant_views(session, workshop, [participant.id])[participant.id]
+    """A phone's whole page context (`PhoneView.page`)."""
+    return participant_views(session, workshop, [participant.id])[participant.id].page
 
 
 def control(session: Session, workshop: Workshop, ttl: int) -> dict[str, Any]:
