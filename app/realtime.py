@@ -183,7 +183,10 @@ class Connection:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def offer(self, fragments: dict[str, str]) -> None:
-        """Queue fragments by id; a newer version of a fragment replaces the unsent one."""
+        """Queue fragments by id; a newer version of a fragment replaces the unsent one and takes
+        its place in the order of these (a phone's personal part goes after the shared part)."""
+        for block in fragments:
+            self.pending.pop(block, None)
         self.pending.update(fragments)
         self.wake.set()
 

@@ -29,7 +29,8 @@ class Kind:
     listed: bool = False
     """It holds a list of entries the facilitator may add to, edit and hide (post-its, items)."""
     marks_own: bool = False
-    """A phone's page marks the participant's own entries (« par vous »): no two phones share it."""
+    """A phone's page marks the participant's own entries (« par vous »): her personal part (her
+    `mine.html`) is rendered for her alone; the shared part of the page still is shared."""
     promotes: bool = False
     """Its results can be brought into a roadmap (`app/services/promotion/<kind>.py`)."""
     not_this_kind: str = ""

@@ -262,7 +262,8 @@ def test_the_board_and_the_group_phones_follow_live(table_server):
             return board_frame, phone_frame, others
 
     board_frame, phone_frame, others = asyncio.run(scenario())
-    assert 'id="board-main"' in board_frame and "tbl-card" in board_frame
+    # The board is sent what changed: its table of chantiers (#board-results), not its header.
+    assert 'id="board-results"' in board_frame and "tbl-card" in board_frame
     assert 'id="p-activity"' in phone_frame and "par Alice" in phone_frame
     # Carol's phone is refreshed too (one push for every phone), but never shows group 1's rows.
     assert all("Un réseau de médiateurs formés" not in frame for frame in others)

@@ -55,7 +55,7 @@ def _two_workers(db: str, broker: str, tmp_path) -> None:
                     return frame, phone_frame
 
         frame, phone_frame = asyncio.run(scenario())
-        assert 'id="board-main"' in frame and 'id="p-activity"' in phone_frame
+        assert 'class="note" id="board-note-' in frame and 'id="p-activity"' in phone_frame
         engine = create_engine(db)
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM item")).scalar_one() == 1

@@ -57,6 +57,28 @@ def test_connection_mailbox_keeps_only_the_latest_version_of_each_fragment():
     assert len(sent) == 1 and "v2" in sent[0] and "v1" not in sent[0] and "board-presence" in sent[0]
 
 
+def test_a_fragment_offered_again_goes_in_the_order_of_its_new_offer():
+    """A phone's personal part waiting unsent, then a step (shared part, then personal part):
+    the frame has the shared part first, or it would wipe what the personal part brings."""
+    async def scenario():
+        sent: list[str] = []
+
+        async def send(text: str) -> None:
+            sent.append(text)
+
+        conn = Connection("participant", send, participant_id=1)
+        conn.offer({"p-mine": "<ul id='mine-1'>old</ul>"})
+        conn.offer({"p-activity": "<section id='p-activity'>step</section>",
+                    "p-mine": "<ul id='mine-1'>new</ul>"})
+        task = asyncio.create_task(conn.run_sender(timeout=1))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        return sent
+
+    assert asyncio.run(scenario()) == [
+        "<section id='p-activity'>step</section><ul id='mine-1'>new</ul>"]
+
+
 def test_a_stalled_client_times_out_instead_of_blocking():
     async def scenario():
         async def never(_text: str) -> None:
