@@ -37,46 +37,39 @@ def test_publish_reaches_every_subscriber_of_the_topic_only():
     assert asyncio.run(scenario()) == ['{"kind": "items"}'] * 2
 
 
-def test_connection_mailbox_keeps_only_the_latest_version_of_each_fragment():
+def frames_sent(role: str, *offers: dict[str, str]) -> list[str]:
+    """What a connection's sender sends after these offers, made before it runs."""
     async def scenario():
         sent: list[str] = []
 
         async def send(text: str) -> None:
             sent.append(text)
 
-        conn = Connection("board", send)
-        conn.offer({"board-main": "<main id='board-main'>v1</main>"})
-        conn.offer({"board-main": "<main id='board-main'>v2</main>",
-                    "board-presence": "<p id='board-presence'>3</p>"})
+        conn = Connection(role, send, participant_id=1 if role == "participant" else None)
+        for fragments in offers:
+            conn.offer(fragments)
         task = asyncio.create_task(conn.run_sender(timeout=1))
         await asyncio.sleep(0.05)
         task.cancel()
         return sent
 
-    sent = asyncio.run(scenario())
+    return asyncio.run(scenario())
+
+
+def test_connection_mailbox_keeps_only_the_latest_version_of_each_fragment():
+    sent = frames_sent("board", {"board-main": "<main id='board-main'>v1</main>"},
+                       {"board-main": "<main id='board-main'>v2</main>",
+                        "board-presence": "<p id='board-presence'>3</p>"})
     assert len(sent) == 1 and "v2" in sent[0] and "v1" not in sent[0] and "board-presence" in sent[0]
 
 
 def test_a_fragment_offered_again_goes_in_the_order_of_its_new_offer():
     """A phone's personal part waiting unsent, then a step (shared part, then personal part):
     the frame has the shared part first, or it would wipe what the personal part brings."""
-    async def scenario():
-        sent: list[str] = []
-
-        async def send(text: str) -> None:
-            sent.append(text)
-
-        conn = Connection("participant", send, participant_id=1)
-        conn.offer({"p-mine": "<ul id='mine-1'>old</ul>"})
-        conn.offer({"p-activity": "<section id='p-activity'>step</section>",
-                    "p-mine": "<ul id='mine-1'>new</ul>"})
-        task = asyncio.create_task(conn.run_sender(timeout=1))
-        await asyncio.sleep(0.05)
-        task.cancel()
-        return sent
-
-    assert asyncio.run(scenario()) == [
-        "<section id='p-activity'>step</section><ul id='mine-1'>new</ul>"]
+    sent = frames_sent("participant", {"p-mine": "<ul id='mine-1'>old</ul>"},
+                       {"p-activity": "<section id='p-activity'>step</section>",
+                        "p-mine": "<ul id='mine-1'>new</ul>"})
+    assert sent == ["<section id='p-activity'>step</section><ul id='mine-1'>new</ul>"]
 
 
 def test_a_stalled_client_times_out_instead_of_blocking():
