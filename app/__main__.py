@@ -1,5 +1,5 @@
-"""Command line: `python -m app {migrate,create-facilitator,demo,import-roadmap,export-roadmap,
-export-enjeux,export-report}`."""
+"""Command line: `python -m app {migrate,create-facilitator,reset-password,demo,import-roadmap,
+export-roadmap,export-enjeux,export-report}`."""
 
 import argparse
 import getpass
@@ -35,11 +35,21 @@ def migrate(url: str | None = None) -> None:
     command.upgrade(config, "head")
 
 
+def _password(args: argparse.Namespace) -> str:
+    return args.password or os.environ.get("CAP_PASSWORD") or getpass.getpass("Mot de passe : ")
+
+
 def _create_facilitator(args: argparse.Namespace) -> int:
-    password = args.password or os.environ.get("CAP_PASSWORD") or getpass.getpass("Mot de passe : ")
     with Session(get_engine()) as session:
-        account = accounts.create_facilitator(session, args.email, args.name or "", password)
+        account = accounts.create_facilitator(session, args.email, args.name or "", _password(args))
     print(f"Compte animateur créé : {account.email}")
+    return 0
+
+
+def _reset_password(args: argparse.Namespace) -> int:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        account = accounts.reset_password(session, args.email, _password(args))
+    print(f"Mot de passe changé pour {account.email}")
     return 0
 
 
@@ -69,19 +79,11 @@ Cap Partagé est prêt.
     return 0
 
 
-def _facilitator_by_email(session: Session, email: str) -> Facilitator:
-    wanted = accounts.normalise_email(email)
-    account = session.exec(select(Facilitator).where(Facilitator.email == wanted)).first()
-    if account is None:
-        raise DomainError(f"Aucun compte animateur pour « {email} ».")
-    return account
-
-
 def _import_roadmap(args: argparse.Namespace) -> int:
     with open(args.file, "rb") as handle:
         data = parse_file(handle.read())
     with Session(get_engine(), expire_on_commit=False) as session:
-        roadmap = roadmaps.import_file(session, _facilitator_by_email(session, args.email).id, data)
+        roadmap = roadmaps.import_file(session, accounts.by_email(session, args.email).id, data)
     base = get_settings().base_url.rstrip("/")
     print(f"Feuille de route importée : « {roadmap.name} » ({len(data.enjeux)} enjeux, "
           f"{len(data.defis)} défis, {len(data.chantiers)} chantiers) : {base}/f/roadmaps/{roadmap.id}")
@@ -124,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--email", required=True)
     create.add_argument("--name", default="")
     create.add_argument("--password", help="default: $CAP_PASSWORD, or asked")
+    reset = sub.add_parser("reset-password", help="set a facilitator's password (administrators)")
+    reset.add_argument("--email", required=True)
+    reset.add_argument("--password", help="default: $CAP_PASSWORD, or asked")
     sub.add_parser("demo", help="create the demo account, workshop and roadmap, print their URLs")
     importing = sub.add_parser("import-roadmap", help="import a roadmap JSON file for a facilitator")
     importing.add_argument("file")
@@ -146,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "create-facilitator":
             return _create_facilitator(args)
+        if args.command == "reset-password":
+            return _reset_password(args)
         if args.command == "import-roadmap":
             return _import_roadmap(args)
         if args.command in EXPORTS:

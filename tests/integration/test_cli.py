@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.support import ROOT, create_facilitator, sql
+from tests.support import DEMO_PASSWORD, ROOT, create_facilitator, sql
 
 pytestmark = pytest.mark.storage
 
@@ -83,6 +83,31 @@ def test_bad_requests_say_why_and_write_nothing(database_url: str, tmp_path: Pat
     r = cli(database_url, "export-roadmap", "1", "--format", "doc", "--out", str(out))
     assert r.returncode == 2 and "Format d'export inconnu" in r.stderr
     assert not any(out.iterdir())
+
+
+def test_an_administrator_resets_a_facilitator_password(database_url: str):
+    """No « mot de passe oublié » without mail: `reset-password` sets a new one; the old one stops
+    working. Bad input says why and changes nothing."""
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.services import accounts
+
+    email = create_facilitator(database_url)
+    r = cli(database_url, "reset-password", "--email", email.upper(), "--password", "nouveau-secret")
+    assert r.returncode == 0 and f"Mot de passe changé pour {email}" in r.stdout, r.stderr
+    for args, message in [
+        (("--email", "personne@example.org", "--password", "nouveau-2-secret"), "Aucun compte animateur"),
+        (("--email", email, "--password", "court"), "au moins 8 caractères"),
+    ]:
+        r = cli(database_url, "reset-password", *args)
+        assert r.returncode == 2 and message in r.stderr, (args, r.stderr)
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        assert accounts.authenticate(session, email, "nouveau-secret") is not None
+        assert accounts.authenticate(session, email, DEMO_PASSWORD) is None
+        assert accounts.authenticate(session, email, "court") is None
+    engine.dispose()
 
 
 def test_demo_prepares_a_workshop_and_the_example_roadmap_once(database_url: str):
