@@ -154,7 +154,9 @@ class Live:
                       and c.role == PARTICIPANT and blocks_for(PARTICIPANT, changes) - WORKSHOP_WIDE.keys()]
             phone_views = views.participant_views(session, workshop, phones) if phones else {}
             activity = next(iter(phone_views.values())).shared["activity"] if phone_views else None
-            wanted = {role: blocks_for(role, changes, activity.kind if activity else None)
+            # A closed workshop's phones show that it is over, nothing of their own.
+            kind = activity.kind if activity and workshop.closed_at is None else None
+            wanted = {role: blocks_for(role, changes, kind)
                       for role in {c.role for c in conns}}
             # Phones that see the same thing share one render of it (most of the room, at a step
             # change); her personal part too, where it is the same.
