@@ -107,7 +107,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 # The database out of reach (or, on SQLite, locked past its busy timeout): the request stored nothing
-# and may be sent again as it is; the phone's outbox keeps it and does (app/static/app.js).
+# and may be sent again as it is, after Retry-After; the phone's outbox keeps it and does
+# (app/static/app.js).
 UNAVAILABLE = ("La base de données est momentanément injoignable : rien n'a été enregistré. "
                "Réessayez dans quelques secondes.")
 RETRY_AFTER = "2"
@@ -117,9 +118,9 @@ CONFLICT = "Un autre envoi est passé au même moment : le vôtre n'a pas été 
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
-    if getattr(getattr(exc, "orig", None), "sqlstate", None) in CONFLICTS:
-        return JSONResponse({"detail": CONFLICT}, status_code=409)
     headers = {"Retry-After": RETRY_AFTER}
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in CONFLICTS:
+        return JSONResponse({"detail": CONFLICT}, status_code=409, headers=headers)
     if _wants_page(request):
         return pages.TemplateResponse(request, "error.html", {"message": UNAVAILABLE}, status_code=503,
                                       headers=headers)

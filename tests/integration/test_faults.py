@@ -5,6 +5,7 @@ own, never the machine's shared ones."""
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import shutil
@@ -21,6 +22,7 @@ import lxml.html
 import pytest
 import websockets
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from tests.htmx_swaps import apply
 from tests.integration.test_ranking import BORDA, TEMPLATE, items_of, open_activity, votes_of
@@ -75,7 +77,7 @@ def test_twenty_ranking_ballots_at_once_from_one_phone_on_three_workers(database
             answers = asyncio.run(_at_once(servers, phone, path, sorted(ballots)))
             for answer in answers:
                 assert answer.status_code in (200, 201, 409), (round_, answer.status_code, answer.text)
-                if answer.status_code == 409:
+                if answer.status_code == 409:  # a race PostgreSQL broke: sent again by the phone
                     assert "réessayez" in answer.json()["detail"]
                 else:
                     assert "✓ enregistré" in answer.text
@@ -87,6 +89,23 @@ def test_twenty_ranking_ballots_at_once_from_one_phone_on_three_workers(database
             order = ",".join(str(i) for i, _ in sorted(mine.items(), key=lambda kv: kv[1]))
             assert order in ballots, "the stored ballot is one of those sent, whole"
             earlier |= by_phone.keys()
+
+
+def test_a_lost_race_on_postgresql_is_a_french_conflict_to_send_again():
+    """A deadlock or serialization failure (PostgreSQL aborts one of two racing transactions) is a
+    409 in French with Retry-After, which the phone's outbox sends again; not a 500, not a 503."""
+    from starlette.requests import Request
+
+    from app.main import CONFLICT, database_error
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    request = Request({"type": "http", "method": "POST", "path": "/p/ABC/activities/1/ranking",
+                       "headers": [(b"accept", b"text/html")]})
+    answer = asyncio.run(database_error(request, OperationalError("UPDATE vote", {}, Deadlock())))
+    assert answer.status_code == 409 and answer.headers["retry-after"] == "2"
+    assert json.loads(answer.body) == {"detail": CONFLICT} and "réessayez" in CONFLICT
 
 
 # --- point 8: the channel layer (Redis) down ---------------------------------------------------------
