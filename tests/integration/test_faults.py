@@ -372,3 +372,5 @@ def test_database_out_of_reach_answers_503_with_retry_after_and_the_phone_resend
         assert r.status_code == 201, r.text
         assert alice.post(activity_id, "Pendant la coupure", key="k" * 32, group_id=gid).status_code == 200
         assert sql(database_url, "SELECT count(*) FROM item WHERE text = 'Pendant la coupure'") == [(1,)]
+        log = server.log.read_text()
+        assert "a batch of 1 writes could not be committed: " in log and "Traceback" not in log, log
