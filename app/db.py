@@ -1,8 +1,10 @@
+import contextlib
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from app.config import get_settings
@@ -25,7 +27,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A server out of reach fails a request in seconds (503) rather than holding it open.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args={"connect_timeout": 5})
 
 
 @lru_cache
@@ -61,5 +65,11 @@ def get_writer_engine() -> Engine:
 
 
 def get_session() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as session:
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        # Closing rolls back on its connection; if the database went away meanwhile (often after
+        # the answer is sent), the connection is already dropped from the pool: nothing is lost.
+        with contextlib.suppress(DBAPIError):
+            session.close()

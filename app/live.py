@@ -95,6 +95,9 @@ class Live:
         self._renderer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cap-render")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._publishing: set[asyncio.Task[None]] = set()
+        # Announcements the channel layer could not take (Redis down), sent again once it is back.
+        self._unsent: dict[tuple[int, str], None] = {}
+        self._resending: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -104,6 +107,8 @@ class Live:
     async def stop(self) -> None:
         if self._heartbeat:
             self._heartbeat.cancel()
+        if self._resending:
+            self._resending.cancel()
         await self.hub.close()
         await self.hub.layer.stop()
         self._renderer.shutdown(wait=False, cancel_futures=True)
@@ -116,14 +121,43 @@ class Live:
         self._loop.call_soon_threadsafe(self._start_publishing, workshop_id, change)
 
     def _start_publishing(self, workshop_id: int, change: str) -> None:
-        task = asyncio.ensure_future(self.hub.publish(workshop_id, change))
+        task = asyncio.ensure_future(self.announce(workshop_id, change))
         self._publishing.add(task)
-        task.add_done_callback(self._published)
+        task.add_done_callback(self._publishing.discard)
 
-    def _published(self, task: "asyncio.Task[None]") -> None:
-        self._publishing.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("could not publish a change (it is stored)", exc_info=task.exception())
+    async def announce(self, workshop_id: int, change: str) -> None:
+        """Publish through the channel layer. While it is down, this process's screens are told
+        directly and the announcement is kept (once per workshop and kind of change) to be sent
+        again when the layer is back, every 0.5 s: the other workers' screens then catch up. One
+        log line when the layer fails, one when it is back."""
+        if self._unsent:  # known down: wait behind the others instead of failing again
+            self._keep(workshop_id, change)
+            return
+        try:
+            await self.hub.publish(workshop_id, change)
+        except Exception as error:
+            log.error("could not publish a change (it is stored): channel layer unreachable (%s); "
+                      "this worker's screens are told directly, the others once it is back", error)
+            self._keep(workshop_id, change)
+
+    def _keep(self, workshop_id: int, change: str) -> None:
+        self.hub.tell_here(workshop_id, change)
+        self._unsent[(workshop_id, change)] = None
+        if self._resending is None or self._resending.done():
+            self._resending = asyncio.create_task(self._resend(), name="resend-announcements")
+
+    async def _resend(self) -> None:
+        sent = 0
+        while self._unsent:
+            await asyncio.sleep(0.5)
+            for workshop_id, change in list(self._unsent):
+                try:
+                    await self.hub.publish(workshop_id, change)
+                except Exception:
+                    break
+                del self._unsent[(workshop_id, change)]
+                sent += 1
+        log.warning("channel layer back: %d announcements sent again", sent)
 
     async def _beat(self) -> None:
         interval = self.settings.participant_ttl_seconds / 3
@@ -154,7 +188,9 @@ class Live:
                       and c.role == PARTICIPANT and blocks_for(PARTICIPANT, changes) - WORKSHOP_WIDE.keys()]
             phone_views = views.participant_views(session, workshop, phones) if phones else {}
             activity = next(iter(phone_views.values())).shared["activity"] if phone_views else None
-            wanted = {role: blocks_for(role, changes, activity.kind if activity else None)
+            # A closed workshop's phones show that it is over, nothing of their own.
+            kind = activity.kind if activity and workshop.closed_at is None else None
+            wanted = {role: blocks_for(role, changes, kind)
                       for role in {c.role for c in conns}}
             # Phones that see the same thing share one render of it (most of the room, at a step
             # change); her personal part too, where it is the same.
@@ -214,7 +250,7 @@ class Live:
             if participant_id is not None:
                 await run_in_threadpool(self._in_session, participants.connected,
                                         participant_id, 1)
-                await self.hub.publish(workshop_id, PRESENCE)
+                await self.announce(workshop_id, PRESENCE)
             try:
                 await self.refresh(room, set(CHANGES), [conn])
                 await self._pump(websocket, conn, role)
@@ -223,7 +259,7 @@ class Live:
                     with contextlib.suppress(Exception):
                         await run_in_threadpool(self._in_session, participants.connected,
                                                 participant_id, -1)
-                        await self.hub.publish(workshop_id, PRESENCE)
+                        await self.announce(workshop_id, PRESENCE)
 
     async def _pump(self, websocket: WebSocket, conn: Connection, role: str) -> None:
         """Listen on the connection's own task; one more task sends. A sender that fails (a client

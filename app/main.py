@@ -1,18 +1,23 @@
 """Application factory: `uvicorn app.main:create_app --factory`."""
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import assets
 from app.config import Settings, get_settings, secret_key
-from app.db import get_writer_engine
+from app.db import get_engine, get_writer_engine
 from app.domain import validation
 from app.domain.errors import DomainError
 from app.domain.workshop_templates import TemplateError
@@ -101,6 +106,27 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
+# The database out of reach (or, on SQLite, locked past its busy timeout): the request stored nothing
+# and may be sent again as it is, after Retry-After; the phone's outbox keeps it and does
+# (app/static/app.js).
+UNAVAILABLE = ("La base de données est momentanément injoignable : rien n'a été enregistré. "
+               "Réessayez dans quelques secondes.")
+RETRY_AFTER = "2"
+# PostgreSQL's serialization failure and deadlock: this request lost a race with another one.
+CONFLICTS = {"40001", "40P01"}
+CONFLICT = "Un autre envoi est passé au même moment : le vôtre n'a pas été enregistré, réessayez."
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    headers = {"Retry-After": RETRY_AFTER}
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in CONFLICTS:
+        return JSONResponse({"detail": CONFLICT}, status_code=409, headers=headers)
+    if _wants_page(request):
+        return pages.TemplateResponse(request, "error.html", {"message": UNAVAILABLE}, status_code=503,
+                                      headers=headers)
+    return JSONResponse({"detail": UNAVAILABLE}, status_code=503, headers=headers)
+
+
 async def template_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": f"Modèle d'atelier invalide : {exc}"}, status_code=500)
 
@@ -145,6 +171,45 @@ class StaticAssets:
         await response(scope, receive, send)
 
 
+class Health:
+    """/healthz: the database and the channel layer, each answering within `timeout`. Probed at
+    most once per `ttl` (load balancers and the bench's baseline ask often), requests in between
+    sharing the last report."""
+
+    def __init__(self, engine: Engine, live: Live, ttl: float = 1.0, timeout: float = 2.0) -> None:
+        self.engine = engine
+        self.live = live
+        self.ttl = ttl
+        self.timeout = timeout
+        self._report: dict[str, str] = {}
+        self._at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def report(self) -> dict[str, str]:
+        loop = asyncio.get_running_loop()
+        async with self._lock:
+            if loop.time() - self._at >= self.ttl:
+                database, channel = await asyncio.gather(
+                    self._probe(asyncio.to_thread(self._select_one)),
+                    self._probe(self.live.hub.layer.ping()))
+                ok = database == channel == "ok"
+                self._report = {"status": "ok" if ok else "unavailable", "database": database,
+                                "channel_layer": channel}
+                self._at = loop.time()
+            return self._report
+
+    def _select_one(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    async def _probe(self, check: Awaitable[Any]) -> str:
+        try:
+            await asyncio.wait_for(check, self.timeout)
+        except Exception:
+            return "unreachable"
+        return "ok"
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     live = Live(settings)
@@ -169,6 +234,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(TemplateError, template_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(unavailable, database_error)
     app.add_middleware(SessionMiddleware, secret_key=secret_key(settings),
                        session_cookie="cap_session", max_age=60 * 60 * 24 * 30,
                        same_site="lax", https_only=settings.cookie_secure)
@@ -177,8 +244,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
 
+    health = Health(get_engine(), live)
+
     @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Response:
+        """200 when the database and the channel layer both answer, else 503; which one, in the body."""
+        report = await health.report()
+        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
     return app

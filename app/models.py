@@ -39,6 +39,8 @@ class Workshop(SQLModel, table=True):
     current_position: int = 0
     # The countdown shown on the board and the phones (None: no timer).
     timer_ends_at: datetime | None = None
+    # Set when the facilitator closes the workshop: its code no longer lets anyone join or write.
+    closed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -29,6 +29,7 @@ class ChannelLayer(Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     async def publish(self, topic: str, message: str) -> None: ...
+    async def ping(self) -> None: ...
     def subscribe(self, topic: str) -> contextlib.AbstractAsyncContextManager[
         AsyncIterator[str]]: ...
 
@@ -77,6 +78,9 @@ class MemoryChannelLayer(_LocalFanout):
     async def publish(self, topic: str, message: str) -> None:
         self.dispatch(topic, message)
 
+    async def ping(self) -> None:
+        return None
+
     @contextlib.asynccontextmanager
     async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[str]]:
         sub = _Subscription()
@@ -96,14 +100,16 @@ class RedisChannelLayer(_LocalFanout):
 
     One pub/sub connection per process, one reader task dispatching to local
     subscribers. Redis forgets what a disconnected subscriber missed, so after a
-    reconnection every local room is told to resynchronise from the database.
+    reconnection every local room is told to resynchronise from the database. A
+    topic first subscribed while Redis is down is subscribed by the reader once
+    it is back (and its room resynchronised).
     """
 
     def __init__(self, url: str) -> None:
         super().__init__()
         import redis.asyncio as aioredis
 
-        self._redis = aioredis.Redis.from_url(url, decode_responses=True)
+        self._redis = aioredis.Redis.from_url(url, decode_responses=True, socket_connect_timeout=2)
         self._pubsub = self._redis.pubsub()
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -123,24 +129,35 @@ class RedisChannelLayer(_LocalFanout):
     async def publish(self, topic: str, message: str) -> None:
         await self._redis.publish(topic, message)
 
+    async def ping(self) -> None:
+        await self._redis.ping()  # type: ignore[misc]  # typed for redis-py's sync client too
+
     async def _read(self) -> None:
         broken = False
         while True:
             try:
+                if any(t not in self._pubsub.channels for t in self.subscribers):
+                    async with self._lock:
+                        missing = [t for t in self.subscribers if t not in self._pubsub.channels]
+                        if missing:
+                            await self._pubsub.subscribe(*missing)
+                    for topic in missing:
+                        self.dispatch(topic, json.dumps({"kind": STRUCTURE}))
                 if not self._pubsub.subscribed:
                     await asyncio.sleep(0.05)
                     continue
                 msg = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                 if broken:
                     broken = False
+                    log.warning("redis pub/sub connection back: screens resynchronised")
                     self.dispatch_all(json.dumps({"kind": STRUCTURE}))
                 if msg and msg.get("type") == "message":
                     self.dispatch(msg["channel"], msg["data"])
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
                 if not broken:
-                    log.exception("redis pub/sub connection lost; retrying")
+                    log.error("redis pub/sub connection lost (%s); retrying every 0.5 s", error)
                 broken = True
                 await asyncio.sleep(0.5)
 
@@ -151,7 +168,10 @@ class RedisChannelLayer(_LocalFanout):
             first = topic not in self.subscribers
             self.subscribers.setdefault(topic, set()).add(sub)
             if first:
-                await self._pubsub.subscribe(topic)
+                try:
+                    await self._pubsub.subscribe(topic)
+                except Exception as error:  # Redis down: the reader subscribes it once it is back
+                    log.error("could not subscribe to %s (%s)", topic, error)
         try:
             yield sub
         finally:
@@ -285,6 +305,12 @@ class Hub:
 
     async def publish(self, workshop_id: int, change: str) -> None:
         await self.layer.publish(topic_for(workshop_id), json.dumps({"kind": change}))
+
+    def tell_here(self, workshop_id: int, change: str) -> None:
+        """Mark the change on this process's room of the workshop, without the channel layer."""
+        room = self.rooms.get(workshop_id)
+        if room is not None:
+            room.mark(change)
 
     @contextlib.asynccontextmanager
     async def join(self, workshop_id: int, conn: Connection) -> AsyncIterator[Room]:

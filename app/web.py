@@ -72,10 +72,16 @@ class NotJoined(DomainError):
 def joined(request: HTTPConnection, session: Session, code: str,
            why: str = "Rejoignez d'abord l'atelier.") -> tuple[Workshop, Participant]:
     """The workshop of a join code and the participant this browser is in it; 401 if none."""
-    workshop, participant = participants.in_workshop(session, code, _tokens(request))
+    workshop, participant = participants.in_workshop(session, code, _tokens(request), writing=True)
     if participant is None:
         raise NotJoined(why)
     return workshop, participant
+
+
+def member(request: HTTPConnection, session: Session, code: str) -> tuple[Workshop, Participant | None]:
+    """The workshop of a join code and this browser's participant in it, if any, to read: a closed
+    workshop is shown to its participants (as over), to anyone else as an unknown code."""
+    return participants.in_workshop(session, code, _tokens(request))
 
 
 def _tokens(request: HTTPConnection) -> dict[str, str]:

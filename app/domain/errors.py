@@ -18,3 +18,7 @@ class NotFound(DomainError):
 
 class Forbidden(DomainError):
     status = 403
+
+
+class Gone(DomainError):
+    status = 410

@@ -11,7 +11,7 @@ from app.live import BOARD, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CONTROL, PARTICIPA
 from app.models import Facilitator
 from app.screens import views
 from app.services import workshops
-from app.web import SessionDep, SettingsDep, identify, join_url, pages, qr_svg
+from app.web import SessionDep, SettingsDep, join_url, member, pages, qr_svg
 
 router = APIRouter()
 
@@ -46,8 +46,7 @@ def _resolve(websocket: WebSocket, kind: str, key: str) -> tuple[int, int | None
             if account is None or not key.isdigit():
                 raise DomainError("connexion animateur requise")
             return workshops.get_owned(session, account.id, int(key)).id, None, None
-        workshop = workshops.by_code(session, key)
-        participant = identify(websocket, session, workshop)
+        workshop, participant = member(websocket, session, key)
         if participant is None:
             raise DomainError("rejoignez d'abord l'atelier")
         return workshop.id, participant.id, None

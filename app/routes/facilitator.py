@@ -84,6 +84,20 @@ def rename_workshop(workshop_id: int, me: FacilitatorDep, session: SessionDep, p
     return RedirectResponse("/f", status_code=303)
 
 
+@router.post("/f/workshops/{workshop_id}/close")
+def close_workshop(workshop_id: int, me: FacilitatorDep, session: SessionDep,
+                   publisher: PublisherDep) -> Response:
+    workshops.close(session, workshops.get_owned(session, me.id, workshop_id), publisher=publisher)
+    return RedirectResponse(f"/f/workshops/{workshop_id}", status_code=303)
+
+
+@router.post("/f/workshops/{workshop_id}/reopen")
+def reopen_workshop(workshop_id: int, me: FacilitatorDep, session: SessionDep,
+                    publisher: PublisherDep) -> Response:
+    workshops.reopen(session, workshops.get_owned(session, me.id, workshop_id), publisher=publisher)
+    return RedirectResponse(f"/f/workshops/{workshop_id}", status_code=303)
+
+
 @router.post("/f/workshops/{workshop_id}/delete")
 def delete_workshop(workshop_id: int, me: FacilitatorDep, session: SessionDep,
                     publisher: PublisherDep) -> Response:

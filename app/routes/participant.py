@@ -8,7 +8,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.domain.codes import normalise_code
 from app.screens import views
 from app.services import participants, workshops
-from app.web import SessionDep, SettingsDep, identify, join_url, pages, qr_svg, remember_participant
+from app.web import (
+    SessionDep,
+    SettingsDep,
+    identify,
+    join_url,
+    member,
+    pages,
+    qr_svg,
+    remember_participant,
+)
 
 router = APIRouter()
 
@@ -47,8 +56,7 @@ def qr(code: str, session: SessionDep, settings: SettingsDep) -> Response:
 
 @router.get("/p/{code}", response_class=HTMLResponse)
 def participant_page(request: Request, code: str, session: SessionDep) -> Response:
-    workshop = workshops.by_code(session, code)
-    participant = identify(request, session, workshop)
+    workshop, participant = member(request, session, code)
     if participant is None:
         return RedirectResponse(f"/j/{workshop.join_code}", status_code=303)
     ctx = views.participant_view(session, workshop, participant)

@@ -6,9 +6,9 @@ from sqlalchemy import and_, func, update
 from sqlmodel import Session, col, select
 
 from app.domain.codes import new_token, normalise_code
-from app.domain.errors import DomainError, NotFound
+from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.models import Participant, Vote, Workshop, WorkshopGroup, utcnow
-from app.services.workshops import unknown_code
+from app.services.workshops import closed, unknown_code
 
 MAX_NAME, MAX_ORG = 80, 120
 
@@ -35,6 +35,8 @@ def join(session: Session, workshop: Workshop, name: str = "", organisation: str
 
 def join_paper_ballot(session: Session, workshop: Workshop) -> Participant:
     """A participant for a paper ballot the facilitator types in (numbered in the workshop)."""
+    if workshop.closed_at is not None:
+        raise NotAllowed("L'atelier est clos : rouvrez-le pour saisir un bulletin papier.")
     n = session.exec(select(func.count()).select_from(Participant).where(
         Participant.workshop_id == workshop.id, col(Participant.proxy).is_(True))).one()
     participant = Participant(workshop_id=workshop.id, token=new_token(), proxy=True,
@@ -63,19 +65,33 @@ def by_token(session: Session, workshop_id: int, token: str | None) -> Participa
     ).first()
 
 
-def in_workshop(session: Session, code: str,
-                tokens: dict[str, str]) -> tuple[Workshop, Participant | None]:
+def in_workshop(session: Session, code: str, tokens: dict[str, str],
+                writing: bool = False) -> tuple[Workshop, Participant | None]:
     """The workshop of a join code and the participant a browser is in it, from the tokens it
-    holds by workshop id (`by_code` then `by_token`, read in one query: every phone's write asks)."""
+    holds by workshop id (`by_code` then `by_token`, read in one query: every phone's write asks).
+
+    A closed workshop answers as an unknown code, except to its participants, who still read that
+    it is over; `writing`, they are refused (410), and the workshop's row is read FOR SHARE
+    (PostgreSQL; SQLite's writes are serialised anyway): the write and a close wait for each other,
+    so nothing is stored after a close is committed."""
     held = [t for t in tokens.values() if isinstance(t, str)]
-    rows = session.exec(select(Workshop, Participant).outerjoin(Participant, and_(
+    query = select(Workshop, Participant).outerjoin(Participant, and_(
         col(Participant.workshop_id) == Workshop.id, col(Participant.token).in_(held),
-    )).where(Workshop.join_code == normalise_code(code))).all()
+    )).where(Workshop.join_code == normalise_code(code))
+    if writing:
+        query = query.with_for_update(read=True, of=Workshop)
+    rows = session.exec(query).all()
     if not rows:
         raise unknown_code(code)
     workshop = rows[0][0]
     token = tokens.get(str(workshop.id))
-    return workshop, next((p for _, p in rows if p is not None and p.token == token), None)
+    participant = next((p for _, p in rows if p is not None and p.token == token), None)
+    if workshop.closed_at is not None:
+        if participant is None:
+            raise unknown_code(code)
+        if writing:
+            raise closed(workshop)
+    return workshop, participant
 
 
 def by_ids(session: Session, workshop_id: int, ids: list[int]) -> dict[int, Participant]:

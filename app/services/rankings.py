@@ -20,16 +20,15 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from app.domain import ranking as domain
 from app.domain.errors import DomainError, NotAllowed
 from app.domain.french import decimal
-from app.models import Activity, Item, Participant, Vote
+from app.models import Activity, Item, Participant, Vote, utcnow
 from app.publishing import ITEMS, MODERATION, Publisher, publish_safely
-from app.services import workshops
+from app.services import votes, workshops
 
 RANK, DOTS, GRADE = "rank", "dots", "grade"
 AXES = {"borda": RANK, "schulze": RANK, "dots": DOTS, "majority": GRADE}
@@ -414,22 +413,24 @@ def cast(session: Session, participant: Participant, activity_id: int, text: str
 
 def _replace(session: Session, activity: Activity, participant: Participant, axis: str,
              values: dict[int, int]) -> bool:
-    """Replace the participant's whole ballot in one transaction; False if it is unchanged."""
+    """Replace the participant's whole ballot; False if it is unchanged.
+
+    Its rows are upserted in one order rather than deleted and inserted again: ballots of one
+    phone racing on several workers then wait for each other row by row, and the last one stored
+    wins whole, instead of colliding on the unique constraint."""
     mine = (col(Vote.activity_id) == activity.id, col(Vote.participant_id) == participant.id)
     wanted = {(axis, str(k)): v for k, v in values.items()}
-    for _attempt in range(3):
-        current = {(v.axis, v.target): v.value for v in session.exec(select(Vote).where(*mine))}
-        if current == wanted:
-            return False
-        session.execute(delete(Vote).where(*mine))
-        session.add_all(Vote(activity_id=activity.id, participant_id=participant.id, target=target,
-                             axis=ax, value=value) for (ax, target), value in wanted.items())
-        try:
-            session.commit()
-            return True
-        except IntegrityError:  # the same participant's other request stored its ballot first
-            session.rollback()
-    raise RuntimeError("ballot replacement did not converge")
+    current = {(v.axis, v.target): v.value for v in session.exec(select(Vote).where(*mine))}
+    if current == wanted:
+        return False
+    targets = sorted(target for _axis, target in wanted)
+    session.execute(delete(Vote).where(*mine, or_(col(Vote.axis) != axis, col(Vote.target).not_in(targets))))
+    now = utcnow()
+    session.connection().execute(votes.upsert(session.get_bind().dialect.name), [
+        {"activity_id": activity.id, "participant_id": participant.id, "target": target, "axis": axis,
+         "value": wanted[(axis, target)], "created_at": now, "updated_at": now} for target in targets])
+    session.commit()
+    return True
 
 
 # --- the facilitator's side ---------------------------------------------------------------------

@@ -22,7 +22,7 @@ def upsert_vote(session: Session, activity: Activity, participant: Participant, 
     when it is the same."""
     now = utcnow()
     key = {"activity_id": activity.id, "participant_id": participant.id, "target": target, "axis": axis}
-    row = session.connection().execute(_upsert(session.get_bind().dialect.name),
+    row = session.connection().execute(_upsert_returning(session.get_bind().dialect.name),
                                        {**key, "value": value, "created_at": now, "updated_at": now}).first()
     if row is None:
         same = select(Vote).where(*(getattr(Vote, k) == v for k, v in key.items()))
@@ -32,14 +32,20 @@ def upsert_vote(session: Session, activity: Activity, participant: Participant, 
 
 
 @lru_cache
-def _upsert(dialect: str) -> Any:
+def upsert(dialect: str) -> Any:
+    """`INSERT … ON CONFLICT DO UPDATE` of votes, the value updated only where it differs."""
     table = Vote.__table__  # type: ignore[attr-defined]  # SQLModel hides __table__
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     return insert.on_conflict_do_update(
         index_elements=["activity_id", "participant_id", "target", "axis"],
         set_={"value": insert.excluded.value, "updated_at": insert.excluded.updated_at},
         where=table.c.value.is_distinct_from(insert.excluded.value),
-    ).returning(*table.columns)
+    )
+
+
+@lru_cache
+def _upsert_returning(dialect: str) -> Any:
+    return upsert(dialect).returning(*Vote.__table__.columns)  # type: ignore[attr-defined]
 
 
 def cast_poll(session: Session, participant: Participant, activity_id: int, raw_choice: str, *,

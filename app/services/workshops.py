@@ -7,7 +7,7 @@ from app.domain import activities as states
 from app.domain import groups as grouping
 from app.domain import timer
 from app.domain.codes import new_join_code, new_token, normalise_code
-from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
+from app.domain.errors import DomainError, Forbidden, Gone, NotAllowed, NotFound
 from app.domain.kinds import KINDS
 from app.domain.workshop_templates import WorkshopTemplate
 from app.models import Activity, Item, Participant, Workshop, WorkshopGroup, utcnow
@@ -84,16 +84,22 @@ def get_owned(session: Session, owner_id: int, workshop_id: int) -> Workshop:
 
 
 def by_code(session: Session, code: str) -> Workshop:
+    """The open workshop of a join code; a closed one's code answers as an unknown code."""
     workshop = session.exec(
         select(Workshop).where(Workshop.join_code == normalise_code(code))
     ).first()
-    if workshop is None:
+    if workshop is None or workshop.closed_at is not None:
         raise unknown_code(code)
     return workshop
 
 
 def unknown_code(code: str) -> NotFound:
     return NotFound(f"Aucun atelier avec le code « {code[:12]} ».")
+
+
+def closed(workshop: Workshop) -> Gone:
+    """What a participant of a closed workshop is answered when she writes."""
+    return Gone(f"L'atelier « {workshop.title} » est clos : votre envoi n'a pas été enregistré.")
 
 
 def by_board_key(session: Session, key: str) -> Workshop:
@@ -105,6 +111,28 @@ def by_board_key(session: Session, key: str) -> Workshop:
 
 def rename(session: Session, workshop: Workshop, title: str, *, publisher: Publisher) -> None:
     workshop.title = clean_title(title)
+    session.add(workshop)
+    session.commit()
+    publish_safely(publisher, workshop.id, STRUCTURE)
+
+
+def close(session: Session, workshop: Workshop, *, publisher: Publisher) -> None:
+    """« Clore l'atelier »: its code stops letting anyone join or write; every screen says it is over.
+    Results stay readable and exportable by its facilitators."""
+    if workshop.closed_at is not None:
+        return
+    workshop.closed_at = utcnow()
+    workshop.timer_ends_at = None
+    session.add(workshop)
+    session.commit()
+    publish_safely(publisher, workshop.id, STRUCTURE)
+
+
+def reopen(session: Session, workshop: Workshop, *, publisher: Publisher) -> None:
+    """Undo a close (a workshop closed by mistake, or held over two half-days)."""
+    if workshop.closed_at is None:
+        return
+    workshop.closed_at = None
     session.add(workshop)
     session.commit()
     publish_safely(publisher, workshop.id, STRUCTURE)

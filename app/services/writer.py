@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
 from app.publishing import Publisher, RecordingPublisher, publish_safely
@@ -108,6 +109,10 @@ class Writer:
                         except Exception as error:
                             session.rollback()
                             outcomes.append(Outcome(error=error))
+        except (OperationalError, InterfaceError) as error:  # the database out of reach: no traceback
+            log.error("a batch of %d writes could not be committed: %s", len(operations),
+                      str(error.orig).splitlines()[0] if error.orig else error)
+            return [Outcome(error=error)] * len(operations)
         except Exception as error:
             log.exception("a batch of %d writes could not be committed", len(operations))
             return [Outcome(error=error)] * len(operations)

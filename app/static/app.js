@@ -119,6 +119,10 @@
   function detail(text) {
     try { return JSON.parse(text).detail || text; } catch (e) { return text; }
   }
+  // The server's own words (a JSON `detail`), or nothing (a proxy's error page, say).
+  function serverSays(text) {
+    try { return String(JSON.parse(text).detail || ""); } catch (e) { return ""; }
+  }
 
   document.addEventListener("htmx:responseError", function (e) {
     toast(detail(e.detail.xhr.responseText) || "Erreur " + e.detail.xhr.status);
@@ -241,8 +245,15 @@
           markPending(entry, "hors ligne — envoi dès le retour du réseau");
           return;
         }
-        if (response.status >= 500 || response.status === 429) {
-          markPending(entry, "serveur occupé — nouvel essai…");
+        // Nothing stored, to send again as it is: the server down or busy (a 503 while its
+        // database is out of reach, a 429), or any answer that says when (Retry-After).
+        if (response.status >= 500 || response.status === 429 || response.headers.has("Retry-After")) {
+          var wait = Math.min(60, Number(response.headers.get("Retry-After")) || 4);
+          var said = serverSays(await response.text());
+          markPending(entry, (said || "Serveur occupé.") + " Gardé sur ce téléphone : nouvel essai dans " +
+                      wait + " s…");
+          clearTimeout(flush.retry);
+          flush.retry = setTimeout(flush, wait * 1000);
           return;
         }
         var body = await response.text();
