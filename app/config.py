@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     send_timeout: float = 10.0
     cookie_secure: bool = False
     participant_ttl_seconds: int = 90
+    # Personal data: kept this many months after a workshop's last activity unless the workshop
+    # says otherwise; expired workshops are purged every `purge_interval_hours` (0: only by command).
+    retention_months: int = 12
+    purge_interval_hours: float = 24.0
 
 
 def secret_key(settings: Settings) -> str:

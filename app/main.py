@@ -1,5 +1,7 @@
 """Application factory: `uvicorn app.main:create_app --factory`."""
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import assets
 from app.config import Settings, get_settings, secret_key
-from app.db import get_writer_engine
+from app.db import get_engine, get_writer_engine
 from app.domain import validation
 from app.domain.errors import DomainError
 from app.domain.workshop_templates import TemplateError
@@ -27,6 +29,7 @@ from app.routes import (
     roadmaps,
     workshop_exports,
 )
+from app.services import retention
 from app.services.writer import Writer
 from app.web import LoginRequired, pages
 
@@ -145,6 +148,16 @@ class StaticAssets:
         await response(scope, receive, send)
 
 
+async def purge_daily(hours: float) -> None:
+    """Purge the workshops past their retention at start, then every `hours`."""
+    while True:
+        try:
+            await asyncio.to_thread(retention.purge_expired, get_engine(), retention.AUTOMATIC)
+        except Exception:
+            logging.getLogger("app.retention").exception("scheduled purge failed; next try in %s h", hours)
+        await asyncio.sleep(hours * 3600)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     live = Live(settings)
@@ -154,9 +167,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await live.start()
         await writer.start()
+        purging = (asyncio.create_task(purge_daily(settings.purge_interval_hours))
+                   if settings.purge_interval_hours > 0 else None)
         try:
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
             await writer.stop()
             await live.stop()
 

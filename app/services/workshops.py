@@ -26,7 +26,8 @@ def clean_title(raw: str) -> str:
 
 
 def create_from_template(
-    session: Session, owner_id: int, template: WorkshopTemplate, title: str | None = None
+    session: Session, owner_id: int, template: WorkshopTemplate, title: str | None = None,
+    retention_months: int = 12,
 ) -> Workshop:
     for _attempt in range(10):
         workshop = Workshop(
@@ -36,6 +37,7 @@ def create_from_template(
             join_code=new_join_code(),
             board_key=new_token(),
             owner_id=owner_id,
+            retention_months=retention_months,
         )
         session.add(workshop)
         try:
