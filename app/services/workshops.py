@@ -172,7 +172,8 @@ def split_into_groups(session: Session, workshop: Workshop, count: int, *,
         session.add(WorkshopGroup(workshop_id=workshop.id, position=len(existing) + offset, name=name))
     session.flush()
     targets = [g.id for g in groups_of(session, workshop.id)][:count]
-    people = session.exec(select(Participant).where(Participant.workshop_id == workshop.id)).all()
+    people = session.exec(select(Participant).where(Participant.workshop_id == workshop.id)
+                          .order_by(col(Participant.created_at), col(Participant.id))).all()
     dealt = grouping.deal([p.id for p in people], targets) if people else {}
     for person in people:
         person.group_id = dealt[person.id]
