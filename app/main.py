@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import assets
+from app import assets, logs
 from app.config import Settings, get_settings, secret_key
 from app.db import get_engine, get_writer_engine
 from app.domain import validation
@@ -23,6 +23,7 @@ from app.routes import (
     KIND_ROUTERS,
     board,
     facilitator,
+    legal,
     participant,
     roadmap_exports,
     roadmap_import,
@@ -36,7 +37,8 @@ from app.web import LoginRequired, pages
 # Every router. The activity kinds' (app/routes/<kind>.py; a slide has none) come first: they
 # take the participants' writes, the most frequent requests, and routes are matched in order.
 ROUTERS = (*KIND_ROUTERS.values(), participant.router, facilitator.router, board.router,
-           workshop_exports.router, roadmap_import.router, roadmap_exports.router, roadmaps.router)
+           workshop_exports.router, roadmap_import.router, roadmap_exports.router, roadmaps.router,
+           legal.router)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -193,6 +195,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticAssets(), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    logs.configure(settings, ["/static", "/healthz",
+                              *(getattr(route, "path", "") for router in ROUTERS for route in router.routes)])
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
