@@ -1,5 +1,5 @@
 """Command line: `python -m app {migrate,create-facilitator,reset-password,demo,import-roadmap,
-export-roadmap,export-enjeux,export-report}`."""
+export-roadmap,export-enjeux,export-report,purge}`."""
 
 import argparse
 import getpass
@@ -21,7 +21,7 @@ from app.exports.enjeux import enjeux_export
 from app.exports.report_files import report_export
 from app.exports.roadmap_files import roadmap_export
 from app.models import Activity, Facilitator, Roadmap, Workshop
-from app.services import accounts, roadmaps, workshops
+from app.services import accounts, retention, roadmaps, workshops
 
 DEMO_EMAIL = "demo@cap-partage.local"
 DEMO_PASSWORD = "atelier-demo"  # noqa: S105  (printed on purpose: it is the local demo)
@@ -62,8 +62,8 @@ def _demo(_args: argparse.Namespace) -> int:
             account = accounts.create_facilitator(session, DEMO_EMAIL, "Animatrice démo",
                                                   DEMO_PASSWORD)
         owned = workshops.list_owned(session, account.id)
-        workshop = owned[0] if owned else workshops.create_from_template(session, account.id,
-                                                                           template)
+        workshop = owned[0] if owned else workshops.create_from_template(
+            session, account.id, template, retention_months=settings.retention_months)
         kept = roadmaps.list_owned(session, account.id)
         roadmap = kept[0][0] if kept else roadmaps.import_file(
             session, account.id, parse_file(DEMO_ROADMAP.read_bytes()))
@@ -118,6 +118,20 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    if args.journal:
+        with Session(get_engine()) as session:
+            records = retention.journal(session)
+    else:
+        records = retention.purge_expired(get_engine(), retention.COMMAND)
+        print(f"{len(records)} atelier(s) purgé(s).")
+    for r in records:
+        print(f"{r.purged_at:%Y-%m-%d %H:%M} UTC  atelier {r.workshop_id} « {r.workshop_title} » "
+              f"({r.trigger}) : {r.participants} participants, {r.names} noms supprimés, "
+              f"{r.ballots} votes détachés (dernière activité : {r.last_activity:%Y-%m-%d})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app", description="Cap Partagé")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -144,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         exporting.add_argument("--out", default=".", help="folder to write into (default: here)")
         exporting.add_argument("--noms", action="store_true",
                                help="export-report: include the names participants chose to give")
+    purging = sub.add_parser("purge", help="erase the personal data of workshops past their retention")
+    purging.add_argument("--journal", action="store_true",
+                         help="only list the purges done so far (for the DPO)")
     args = parser.parse_args(argv)
     try:
         if args.command == "migrate":
@@ -157,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
             return _import_roadmap(args)
         if args.command in EXPORTS:
             return _export(args)
+        if args.command == "purge":
+            return _purge(args)
         return _demo(args)
     except (DomainError, TemplateError, RoadmapFileError, OSError) as err:
         print(f"Erreur : {err}", file=sys.stderr)

@@ -30,6 +30,23 @@ class Settings(BaseSettings):
     send_timeout: float = 10.0
     cookie_secure: bool = False
     participant_ttl_seconds: int = 90
+    # Uvicorn's access log (off: no line per request). On, for debugging, it still carries no client
+    # address and no ids or codes in paths (app.logs).
+    access_log: bool = False
+    # Personal data: kept this many months after a workshop's last activity unless the workshop
+    # says otherwise; expired workshops are purged every `purge_interval_hours` (0: only by command).
+    retention_months: int = 12
+    purge_interval_hours: float = 24.0
+    # The controller (responsable de traitement) and the publisher, shown on /confidentialite and
+    # /mentions-legales.
+    controller_name: str = "la collectivité organisatrice de l'atelier"
+    controller_address: str = ""
+    dpo_contact: str = ""
+    publisher_name: str = ""
+    publisher_address: str = ""
+    publication_director: str = ""
+    host_name: str = ""
+    host_address: str = ""
 
 
 def secret_key(settings: Settings) -> str:

@@ -1,6 +1,7 @@
 """Application factory: `uvicorn app.main:create_app --factory`."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import assets
+from app import assets, logs
 from app.config import Settings, get_settings, secret_key
 from app.db import get_engine, get_writer_engine
 from app.domain import validation
@@ -26,19 +27,22 @@ from app.routes import (
     KIND_ROUTERS,
     board,
     facilitator,
+    legal,
     participant,
     roadmap_exports,
     roadmap_import,
     roadmaps,
     workshop_exports,
 )
+from app.services import retention
 from app.services.writer import Writer
 from app.web import LoginRequired, pages
 
 # Every router. The activity kinds' (app/routes/<kind>.py; a slide has none) come first: they
 # take the participants' writes, the most frequent requests, and routes are matched in order.
 ROUTERS = (*KIND_ROUTERS.values(), participant.router, facilitator.router, board.router,
-           workshop_exports.router, roadmap_import.router, roadmap_exports.router, roadmaps.router)
+           workshop_exports.router, roadmap_import.router, roadmap_exports.router, roadmaps.router,
+           legal.router)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -210,6 +214,16 @@ class Health:
         return "ok"
 
 
+async def purge_daily(hours: float) -> None:
+    """Purge the workshops past their retention at start, then every `hours`."""
+    while True:
+        try:
+            await asyncio.to_thread(retention.purge_expired, get_engine(), retention.AUTOMATIC)
+        except Exception:
+            logging.getLogger("app.retention").exception("scheduled purge failed; next try in %s h", hours)
+        await asyncio.sleep(hours * 3600)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     live = Live(settings)
@@ -219,9 +233,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await live.start()
         await writer.start()
+        purging = (asyncio.create_task(purge_daily(settings.purge_interval_hours))
+                   if settings.purge_interval_hours > 0 else None)
         try:
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
             await writer.stop()
             await live.stop()
 
@@ -243,6 +261,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticAssets(), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    logs.configure(settings, ["/static", "/healthz",
+                              *(getattr(route, "path", "") for router in ROUTERS for route in router.routes)])
 
     health = Health(get_engine(), live)
 

@@ -3,8 +3,13 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from app.domain.codes import new_participant_id
+
+# Participant ids are random 53-bit numbers (app.domain.codes): BIGINT, which SQLite's INTEGER is.
+PARTICIPANT_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utcnow() -> datetime:
@@ -16,6 +21,14 @@ def _fk(target: str, ondelete: str, nullable: bool = False) -> Any:
         default=None,
         sa_column=Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable,
                          index=True),
+    )
+
+
+def _participant_fk(ondelete: str, nullable: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(PARTICIPANT_ID, ForeignKey("participant.id", ondelete=ondelete),
+                         nullable=nullable, index=True),
     )
 
 
@@ -37,6 +50,8 @@ class Workshop(SQLModel, table=True):
     board_key: str = Field(max_length=43, unique=True, index=True)
     owner_id: int = _fk("facilitator.id", "CASCADE")
     current_position: int = 0
+    # Months its participants' personal data is kept after its last activity (app.services.retention).
+    retention_months: int = 12
     # The countdown shown on the board and the phones (None: no timer).
     timer_ends_at: datetime | None = None
     # Set when the facilitator closes the workshop: its code no longer lets anyone join or write.
@@ -64,11 +79,14 @@ class Activity(SQLModel, table=True):
 
 
 class Participant(SQLModel, table=True):
-    id: int = Field(default=None, primary_key=True)
+    """A phone in a workshop, known by the random token its signed cookie holds. Her name and
+    organisation, if she gave them, are kept apart (`ParticipantIdentity`)."""
+
+    id: int = Field(default_factory=new_participant_id,
+                    sa_column=Column(PARTICIPANT_ID, primary_key=True, autoincrement=False))
     workshop_id: int = _fk("workshop.id", "CASCADE")
+    # Erased by a purge (app.domain.codes.erased_token): then nobody's cookie names her.
     token: str = Field(max_length=43, unique=True, index=True)
-    display_name: str = Field(default="", max_length=80)
-    organisation: str = Field(default="", max_length=120)
     group_id: int | None = _fk("workshop_group.id", "SET NULL", nullable=True)
     # A paper ballot typed in by the facilitator for someone without a phone.
     proxy: bool = False
@@ -76,6 +94,38 @@ class Participant(SQLModel, table=True):
     # Open WebSockets; with last_seen (heartbeat) it gives the live participant count.
     connections: int = 0
     last_seen: datetime = Field(default_factory=utcnow)
+
+
+class ParticipantIdentity(SQLModel, table=True):
+    """The name and organisation a participant chose to give, apart from the participant row that
+    votes and contributions reference. Read only to name authors in the compte-rendu « avec les
+    noms » and the last editor of a chantier row; never exported next to a ballot; purged."""
+
+    __tablename__ = "participant_identity"
+
+    participant_id: int = Field(sa_column=Column(
+        PARTICIPANT_ID, ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True))
+    display_name: str = Field(default="", max_length=80)
+    organisation: str = Field(default="", max_length=120)
+
+
+class PurgeRecord(SQLModel, table=True):
+    """One purge of a workshop's personal data, for the DPO to read. No foreign key: the record
+    outlives the workshop."""
+
+    __tablename__ = "purge_record"
+
+    id: int = Field(default=None, primary_key=True)
+    workshop_id: int = Field(index=True)
+    workshop_title: str = Field(max_length=120)
+    # automatique (the daily task), commande (python -m app purge) or animateur (« Purger maintenant »).
+    trigger: str = Field(max_length=12)
+    purged_at: datetime = Field(default_factory=utcnow)
+    # The date the retention ran from (the workshop's last activity).
+    last_activity: datetime
+    participants: int
+    names: int
+    ballots: int
 
 
 class Item(SQLModel, table=True):
@@ -89,7 +139,7 @@ class Item(SQLModel, table=True):
 
     id: int = Field(default=None, primary_key=True)
     activity_id: int = _fk("activity.id", "CASCADE")
-    participant_id: int | None = _fk("participant.id", "SET NULL", nullable=True)
+    participant_id: int | None = _participant_fk("SET NULL", nullable=True)
     group_id: int | None = _fk("workshop_group.id", "SET NULL", nullable=True)
     source: str = Field(default="participant", max_length=12)
     category: str = Field(default="", max_length=40)
@@ -117,7 +167,7 @@ class Vote(SQLModel, table=True):
 
     id: int = Field(default=None, primary_key=True)
     activity_id: int = _fk("activity.id", "CASCADE")
-    participant_id: int = _fk("participant.id", "CASCADE")
+    participant_id: int = _participant_fk("CASCADE")
     target: str = Field(default="", max_length=40)
     axis: str = Field(default="", max_length=20)
     value: int | None = None
@@ -145,9 +195,9 @@ class TableRow(SQLModel, table=True):
     cells: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     version: int = 1
     hidden: bool = False
-    created_by: int | None = _fk("participant.id", "SET NULL", nullable=True)
+    created_by: int | None = _participant_fk("SET NULL", nullable=True)
     # Who saved the current version (None: the facilitator).
-    updated_by: int | None = _fk("participant.id", "SET NULL", nullable=True)
+    updated_by: int | None = _participant_fk("SET NULL", nullable=True)
     client_key: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -176,8 +226,8 @@ class ResourceLink(SQLModel, table=True):
     group_id: int | None = _fk("workshop_group.id", "SET NULL", nullable=True)
     hidden: bool = False
     version: int = 1
-    created_by: int | None = _fk("participant.id", "SET NULL", nullable=True)
-    updated_by: int | None = _fk("participant.id", "SET NULL", nullable=True)
+    created_by: int | None = _participant_fk("SET NULL", nullable=True)
+    updated_by: int | None = _participant_fk("SET NULL", nullable=True)
     client_key: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

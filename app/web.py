@@ -15,7 +15,7 @@ from app.domain.errors import DomainError
 from app.models import Facilitator, Participant, Workshop
 from app.publishing import Publisher
 from app.screens import views
-from app.services import participants, workshops
+from app.services import participants, retention, workshops
 from app.services.writer import Writer
 
 pages = Jinja2Blocks(env=rendering.env)
@@ -118,4 +118,6 @@ def control_response(request: Request, session: Session, settings: Settings, wor
     workshop = workshops.get(session, workshop_id)
     ctx = views.control(session, workshop, settings.participant_ttl_seconds)
     ctx["join_url"] = join_url(settings, workshop)
+    if block is None:  # the side column, outside the blocks that actions and pushes re-render
+        ctx["retention"] = retention.status(session, workshop)
     return pages.TemplateResponse(request, "facilitator/control.html", ctx, block_name=block)

@@ -350,7 +350,8 @@ def phone_ids(database_url: str, phones: int) -> list[int]:
     try:
         with engine.connect() as conn:
             named: dict[str, int] = {str(n): int(i) for n, i in conn.execute(text(
-                "SELECT display_name, id FROM participant WHERE display_name LIKE 'Banc %'")).all()}
+                "SELECT display_name, participant_id FROM participant_identity "
+                "WHERE display_name LIKE 'Banc %'")).all()}
     finally:
         engine.dispose()
     return [named[f"Banc {i}"] for i in range(phones)]

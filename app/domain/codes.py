@@ -17,3 +17,19 @@ def normalise_code(raw: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+# Participant ids are drawn at random (not a sequence: the order of arrival is nobody's business),
+# above any id a sequence gave before (migration 0012) and within what JavaScript reads exactly.
+PARTICIPANT_IDS = (2**32, 2**53)
+# A purged participant's token: never a token_urlsafe (no "~"), so no cookie can name it.
+ERASED = "~"
+
+
+def new_participant_id() -> int:
+    low, high = PARTICIPANT_IDS
+    return low + secrets.randbelow(high - low)
+
+
+def erased_token() -> str:
+    return ERASED + secrets.token_urlsafe(30)

@@ -26,8 +26,8 @@ def default_names(existing: list[str], count: int) -> list[str]:
 
 
 def deal(participant_ids: list[int], group_ids: list[int]) -> dict[int, int]:
-    """Deal participants into groups like cards, in order of arrival: sizes differ by one at most."""
+    """Deal participants, given in order of arrival, into groups like cards: sizes differ by one
+    at most."""
     if not group_ids:
         raise DomainError("Aucun sous-groupe où répartir les participants.")
-    ordered = sorted(participant_ids)
-    return {pid: group_ids[i % len(group_ids)] for i, pid in enumerate(ordered)}
+    return {pid: group_ids[i % len(group_ids)] for i, pid in enumerate(participant_ids)}

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import Activity, Participant
+from app.models import Activity, Participant, ParticipantIdentity
 
 
 def capitalised(text: str) -> str:
@@ -26,12 +26,13 @@ class People:
     def __init__(self, session: Session, workshop_id: int, include_names: bool) -> None:
         self.labels: dict[int, str] = {}
         if include_names:
-            for p in session.exec(select(Participant).where(
+            for who in session.exec(select(ParticipantIdentity).join(
+                    Participant, col(Participant.id) == ParticipantIdentity.participant_id).where(
                     Participant.workshop_id == workshop_id, col(Participant.proxy).is_(False))
-                    .order_by(col(Participant.id))):
-                label = person_label(p.display_name, p.organisation)
+                    .order_by(col(Participant.created_at), col(Participant.id))):
+                label = person_label(who.display_name, who.organisation)
                 if label:
-                    self.labels[p.id] = label
+                    self.labels[who.participant_id] = label
 
     def of(self, participant_id: int | None) -> str:
         return self.labels.get(participant_id, "") if participant_id is not None else ""

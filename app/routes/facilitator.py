@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.domain.errors import DomainError, NotFound
 from app.domain.workshop_templates import load_catalog
 from app.models import Activity, Item
-from app.services import accounts, flow, items, participants, workshops
+from app.services import accounts, flow, items, participants, retention, workshops
 from app.web import (
     FacilitatorDep,
     PublisherDep,
@@ -72,7 +72,8 @@ def create_workshop(me: FacilitatorDep, session: SessionDep, settings: SettingsD
     available, _problems = load_catalog(settings.sessions_dir)
     if template not in available:
         raise NotFound(f"Modèle d'atelier inconnu : « {template} ».")
-    workshop = workshops.create_from_template(session, me.id, available[template], title)
+    workshop = workshops.create_from_template(session, me.id, available[template], title,
+                                              settings.retention_months)
     return RedirectResponse(f"/f/workshops/{workshop.id}", status_code=303)
 
 
@@ -103,6 +104,23 @@ def delete_workshop(workshop_id: int, me: FacilitatorDep, session: SessionDep,
                     publisher: PublisherDep) -> Response:
     workshops.delete(session, workshops.get_owned(session, me.id, workshop_id), publisher=publisher)
     return RedirectResponse("/f", status_code=303)
+
+
+@router.post("/f/workshops/{workshop_id}/retention")
+def set_retention(workshop_id: int, me: FacilitatorDep, session: SessionDep,
+                  months: Annotated[int, Form()]) -> Response:
+    retention.set_months(session, workshops.get_owned(session, me.id, workshop_id), months)
+    return RedirectResponse(f"/f/workshops/{workshop_id}", status_code=303)
+
+
+@router.post("/f/workshops/{workshop_id}/purge")
+def purge_now(workshop_id: int, me: FacilitatorDep, session: SessionDep,
+              confirm: Annotated[str, Form(max_length=10)] = "") -> Response:
+    workshop = workshops.get_owned(session, me.id, workshop_id)
+    if confirm != "oui":
+        raise DomainError("Cochez la case de confirmation pour purger les données personnelles.")
+    retention.purge(session, workshop, retention.FACILITATOR)
+    return RedirectResponse(f"/f/workshops/{workshop_id}", status_code=303)
 
 
 @router.get("/f/workshops/{workshop_id}", response_class=HTMLResponse)

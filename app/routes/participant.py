@@ -30,11 +30,12 @@ def home(request: Request, code: str = "") -> Response:
 
 
 @router.get("/j/{code}", response_class=HTMLResponse)
-def join_page(request: Request, code: str, session: SessionDep) -> Response:
+def join_page(request: Request, code: str, session: SessionDep, settings: SettingsDep) -> Response:
     workshop = workshops.by_code(session, code)
     if identify(request, session, workshop) is not None:
         return RedirectResponse(f"/p/{workshop.join_code}", status_code=303)
-    return pages.TemplateResponse(request, "participant/join.html", {"workshop": workshop})
+    return pages.TemplateResponse(request, "participant/join.html",
+                                  {"workshop": workshop, "controller_name": settings.controller_name})
 
 
 @router.post("/j/{code}")

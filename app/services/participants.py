@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.codes import new_token, normalise_code
 from app.domain.errors import DomainError, NotAllowed, NotFound
-from app.models import Participant, Vote, Workshop, WorkshopGroup, utcnow
+from app.models import Participant, ParticipantIdentity, Vote, Workshop, WorkshopGroup, utcnow
 from app.services.workshops import closed, unknown_code
 
 MAX_NAME, MAX_ORG = 80, 120
@@ -21,26 +21,23 @@ def _clean(raw: str, limit: int, label: str) -> str:
 
 
 def join(session: Session, workshop: Workshop, name: str = "", organisation: str = "") -> Participant:
-    participant = Participant(
-        workshop_id=workshop.id,
-        token=new_token(),
-        display_name=_clean(name, MAX_NAME, "Nom"),
-        organisation=_clean(organisation, MAX_ORG, "Structure"),
-    )
+    """A new participant; her name and organisation, if she gives any, in a row of their own."""
+    name, organisation = _clean(name, MAX_NAME, "Nom"), _clean(organisation, MAX_ORG, "Structure")
+    participant = Participant(workshop_id=workshop.id, token=new_token())
     session.add(participant)
+    if name or organisation:
+        session.add(ParticipantIdentity(participant_id=participant.id, display_name=name,
+                                        organisation=organisation))
     session.commit()
     session.refresh(participant)
     return participant
 
 
 def join_paper_ballot(session: Session, workshop: Workshop) -> Participant:
-    """A participant for a paper ballot the facilitator types in (numbered in the workshop)."""
+    """A participant for a paper ballot the facilitator types in."""
     if workshop.closed_at is not None:
         raise NotAllowed("L'atelier est clos : rouvrez-le pour saisir un bulletin papier.")
-    n = session.exec(select(func.count()).select_from(Participant).where(
-        Participant.workshop_id == workshop.id, col(Participant.proxy).is_(True))).one()
-    participant = Participant(workshop_id=workshop.id, token=new_token(), proxy=True,
-                              display_name=f"Bulletin papier {n + 1}")
+    participant = Participant(workshop_id=workshop.id, token=new_token(), proxy=True)
     session.add(participant)
     session.commit()
     session.refresh(participant)

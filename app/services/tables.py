@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.domain import tables as domain
 from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
-from app.models import Activity, Item, Participant, TableRow, WorkshopGroup, utcnow
+from app.models import Activity, Item, Participant, ParticipantIdentity, TableRow, WorkshopGroup, utcnow
 from app.publishing import MODERATION, Publisher, publish_safely
 from app.services import orders, participants, workshops
 from app.services.items import check_key
@@ -103,8 +103,8 @@ def names_of(session: Session, participant_ids: set[int | None]) -> dict[int, st
     ids = [i for i in participant_ids if i is not None]
     if not ids:
         return {}
-    found = session.exec(select(Participant.id, Participant.display_name)
-                         .where(col(Participant.id).in_(ids)))
+    found = session.exec(select(ParticipantIdentity.participant_id, ParticipantIdentity.display_name)
+                         .where(col(ParticipantIdentity.participant_id).in_(ids)))
     return {pid: name for pid, name in found.all()}
 
 

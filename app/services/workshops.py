@@ -26,7 +26,8 @@ def clean_title(raw: str) -> str:
 
 
 def create_from_template(
-    session: Session, owner_id: int, template: WorkshopTemplate, title: str | None = None
+    session: Session, owner_id: int, template: WorkshopTemplate, title: str | None = None,
+    retention_months: int = 12,
 ) -> Workshop:
     for _attempt in range(10):
         workshop = Workshop(
@@ -36,6 +37,7 @@ def create_from_template(
             join_code=new_join_code(),
             board_key=new_token(),
             owner_id=owner_id,
+            retention_months=retention_months,
         )
         session.add(workshop)
         try:
@@ -198,7 +200,8 @@ def split_into_groups(session: Session, workshop: Workshop, count: int, *,
         session.add(WorkshopGroup(workshop_id=workshop.id, position=len(existing) + offset, name=name))
     session.flush()
     targets = [g.id for g in groups_of(session, workshop.id)][:count]
-    people = session.exec(select(Participant).where(Participant.workshop_id == workshop.id)).all()
+    people = session.exec(select(Participant).where(Participant.workshop_id == workshop.id)
+                          .order_by(col(Participant.created_at), col(Participant.id))).all()
     dealt = grouping.deal([p.id for p in people], targets) if people else {}
     for person in people:
         person.group_id = dealt[person.id]

@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('workshop', schema=None) as batch_op:
-        batch_op.drop_column('closed_at')
+    # In place, not by a batch copy: SQLite would drop and recreate the workshop table, and its
+    # participants, activities… with it (ON DELETE CASCADE). SQLite 3.35+ and PostgreSQL both can.
+    op.execute("ALTER TABLE workshop DROP COLUMN closed_at")

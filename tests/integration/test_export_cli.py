@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 
 from app.db import make_engine
 from app.domain.workshop_templates import load_template
-from app.models import Activity, Participant
-from app.services import accounts, workshops
+from app.models import Activity
+from app.services import accounts, participants, workshops
 from tests.support import ANCT_ENJEUX, ROOT
 
 pytestmark = pytest.mark.storage
@@ -34,9 +34,7 @@ def test_cli_writes_the_enjeux_and_the_report(database_url: str, tmp_path: Path)
     with Session(engine, expire_on_commit=False) as session:
         owner = accounts.create_facilitator(session, "cli@example.org", "Animatrice", "motdepasse-cli")
         workshop = workshops.create_from_template(session, owner.id, template, "Atelier en ligne de commande")
-        session.add(Participant(workshop_id=workshop.id, token="t" * 43, display_name="Léa Roux",
-                                organisation="Mairie"))
-        session.commit()
+        participants.join(session, workshop, "Léa Roux", "Mairie")
         query = select(Activity).where(Activity.workshop_id == workshop.id)
         kinds = {a.kind: a.id for a in session.exec(query)}
         ranking_id, text_id = kinds["ranking"], kinds["text"]

@@ -31,6 +31,7 @@ import pytest
 import yaml
 from docx.oxml.ns import qn
 from odf import table as odf_table
+from odf import teletype
 from odf import text as odf_text
 from odf.opendocument import load
 from pypdf import PdfReader
@@ -523,6 +524,50 @@ def test_workshop_report_pdf_and_docx(played: Played) -> None:
     named_doc = docx.Document(io.BytesIO(r.content))
     named_text = "\n".join(par.text for par in named_doc.paragraphs)
     assert f"{NAME} ({ORGANISATION})" in named_text
+
+
+def docx_sections(content: bytes, headings: list[str]) -> dict[str, str]:
+    """The text of each activity's section of a compte-rendu (paragraphs and tables, in order)."""
+    sections: dict[str, str] = {"": ""}
+    current = ""
+    for child in docx.Document(io.BytesIO(content)).element.body.iterchildren():
+        text = "".join(t.text or "" for t in child.iter(qn("w:t")))
+        if child.tag == qn("w:p") and text in headings and child.find(f".//{qn('w:instrText')}") is None:
+            current = text
+        sections[current] = sections.get(current, "") + "\n" + text
+    return sections
+
+
+def test_no_export_puts_a_name_next_to_a_ballot(played: Played) -> None:
+    """Issue 11 (personal data): Camille Martin joined with her name and organisation, posted,
+    rated and ranked. The results' exports (CSV, XLSX, ODS, JSON, the rating's CSV) never name
+    anyone; the compte-rendu « avec les noms » names her in its list of participants and by her
+    post-its, never in the sections of the rating and the ranking."""
+    p = played
+    personal = (NAME, ORGANISATION)
+    base = f"/f/activities/{p.ranking_id}/enjeux"
+    for path in (f"{base}.csv", f"{base}.csv?sep=comma", f"{base}.json",
+                 f"/f/activities/{p.rating_id}/rating.csv"):
+        r = p.get(path)
+        assert r.status_code == 200, path
+        assert not any(x in r.content.decode("utf-8-sig") for x in personal), path
+    book = openpyxl.load_workbook(io.BytesIO(p.get(f"{base}.xlsx").content))
+    cells = [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value]
+    assert cells and not any(x in c for c in cells for x in personal)
+    sheet = load(io.BytesIO(p.get(f"{base}.ods").content))
+    texts = [teletype.extractText(par) for par in sheet.spreadsheet.getElementsByType(odf_text.P)]
+    assert texts and not any(x in t for t in texts for x in personal)
+
+    headings = [f"{n}. {t}" for n, t in enumerate(p.titles, start=1)]
+    r = p.get(f"/f/workshops/{p.ws['id']}/compte-rendu.docx?noms=1")
+    sections = docx_sections(r.content, headings)
+    assert f"{NAME} ({ORGANISATION})" in sections[""]  # the list of participants who gave a name
+    assert NAME in sections[headings[POSTITS_CHANGE]]  # the author of her post-its
+    for position in (RATING, RANKING):
+        assert not any(x in sections[headings[position]] for x in personal), headings[position]
+    content, _ = pdf_text(p.get(f"/f/workshops/{p.ws['id']}/compte-rendu.pdf?noms=1").content)
+    votes = content[content.rfind(squash(p.titles[RATING])):content.rfind(squash(p.titles[RANKING + 1]))]
+    assert NAME in content and not any(squash(x) in votes for x in personal)
 
 
 # ---------------------------------------------------------------- bad input

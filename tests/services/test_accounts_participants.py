@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from sqlmodel import Session, select
 
 from app.domain.errors import DomainError, NotAllowed, NotFound
-from app.models import Facilitator, Participant, utcnow
+from app.models import Facilitator, Participant, ParticipantIdentity, utcnow
 from app.services import accounts, participants, tables, workshops
 from tests.services.helpers import exactly
 
@@ -98,15 +98,19 @@ def test_an_old_hash_is_replaced_at_the_next_login(session):
 def test_joining_cleans_and_limits_the_name_and_the_organisation(make_room):
     room = make_room(TEMPLATE)
     anne = participants.join(room.session, room.workshop, "  Anne \n  Dupont ", " Centre   social ")
-    assert (anne.display_name, anne.organisation, anne.workshop_id) == (
+    # Her name and organisation are kept apart from the row her votes reference.
+    who = room.session.get(ParticipantIdentity, anne.id)
+    assert (who.display_name, who.organisation, anne.workshop_id) == (
         "Anne Dupont", "Centre social", room.workshop.id)
     assert (anne.proxy, anne.connections, anne.group_id) == (False, 0, None)
+    assert not {"display_name", "organisation"} & set(Participant.model_fields)
     anonymous = participants.join(room.session, room.workshop)
-    assert (anonymous.display_name, anonymous.organisation) == ("", "")
+    assert room.session.get(ParticipantIdentity, anonymous.id) is None
     assert len(anne.token) == 43 and anne.token != anonymous.token  # 32 random bytes, URL-safe
     # The limits count the cleaned text: 80 characters for a name, 120 for an organisation.
     longest = participants.join(room.session, room.workshop, f"  {'n' * 80}  ", "o" * 120)
-    assert (len(longest.display_name), len(longest.organisation)) == (80, 120)
+    who = room.session.get(ParticipantIdentity, longest.id)
+    assert (len(who.display_name), len(who.organisation)) == (80, 120)
     before = len(room.session.exec(select(Participant)).all())
     for name, organisation, message in [
         ("n" * 81, "", "Nom : 80 caractères au maximum."),
@@ -118,15 +122,14 @@ def test_joining_cleans_and_limits_the_name_and_the_organisation(make_room):
     assert len(room.session.exec(select(Participant)).all()) == before
 
 
-def test_paper_ballots_are_numbered_in_their_workshop(make_room):
+def test_paper_ballots_are_nameless_participants_of_their_workshop(make_room):
     room, other = make_room(TEMPLATE), make_room(TEMPLATE)
     room.join("Anne")  # a phone is not a paper ballot
     first = participants.join_paper_ballot(room.session, room.workshop)
-    participants.join_paper_ballot(room.session, other.workshop)
-    second = participants.join_paper_ballot(room.session, room.workshop)
-    assert [(p.display_name, p.proxy, p.workshop_id) for p in (first, second)] == [
-        ("Bulletin papier 1", True, room.workshop.id), ("Bulletin papier 2", True, room.workshop.id)]
-    assert participants.join_paper_ballot(room.session, other.workshop).display_name == "Bulletin papier 2"
+    second = participants.join_paper_ballot(room.session, other.workshop)
+    assert [(p.proxy, p.workshop_id) for p in (first, second)] == [
+        (True, room.workshop.id), (True, other.workshop.id)]
+    assert room.session.get(ParticipantIdentity, first.id) is None
 
 
 def test_a_participant_is_found_by_her_token_in_her_workshop_only(make_room):

@@ -9,7 +9,7 @@ from app.domain.groups import check_count, deal, default_names
 
 
 def test_deal_in_order_of_arrival():
-    assert deal([7, 3, 5, 9, 1], [10, 20]) == {1: 10, 3: 20, 5: 10, 7: 20, 9: 10}
+    assert deal([7, 3, 5, 9, 1], [10, 20]) == {7: 10, 3: 20, 5: 10, 9: 20, 1: 10}
 
 
 @given(st.lists(st.integers(1, 10_000), unique=True, max_size=300), st.integers(2, 30))

@@ -1,0 +1,121 @@
+"""Retention of participants' personal data: when a workshop's expires, and the purge.
+
+A workshop's personal data is kept `Workshop.retention_months` after it closed (« Clore
+l'atelier »), or, for a workshop never closed, after its last activity: its participants' last
+sign of life, or its creation when nobody joined.
+
+A purge keeps the workshop's results exactly as they were and removes what ties them to people:
+each participant gives way to an anonymous ballot holder under a new random id, with no token (no
+phone's cookie names it any more), no name or organisation, no post-it, chantier or resource
+attributed to it, and no date but the workshop's creation. Her ballots move to that holder, so
+every count, mean, ranking and the compte-rendu read the same afterwards, and the roadmap's
+enjeux keep their scores; nothing links a ballot to a person, a contribution or a time of day.
+Each purge is recorded (`PurgeRecord`) and logged.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, Engine, bindparam, delete, func, not_, update
+from sqlmodel import Session, col, select
+
+from app.domain import retention as domain
+from app.domain.codes import ERASED, erased_token
+from app.domain.errors import DomainError
+from app.domain.french import date_text
+from app.models import Participant, ParticipantIdentity, PurgeRecord, Vote, Workshop, utcnow
+
+log = logging.getLogger("app.retention")
+
+AUTOMATIC, COMMAND, FACILITATOR = "automatique", "commande", "animateur"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _known() -> ColumnElement[bool]:
+    """Participants whose token a phone may still hold (not purged)."""
+    return not_(col(Participant.token).startswith(ERASED))
+
+
+def last_activity(session: Session, workshop: Workshop) -> datetime:
+    """When the retention starts counting."""
+    if workshop.closed_at is not None:
+        return _aware(workshop.closed_at)
+    seen = session.exec(select(func.max(Participant.last_seen)).where(
+        Participant.workshop_id == workshop.id, _known())).one()
+    created = _aware(workshop.created_at)
+    return max(created, _aware(seen)) if seen else created
+
+
+def set_months(session: Session, workshop: Workshop, months: int) -> None:
+    if not domain.MIN_MONTHS <= months <= domain.MAX_MONTHS:
+        raise DomainError(f"Durée de conservation : de {domain.MIN_MONTHS} à {domain.MAX_MONTHS} mois.")
+    workshop.retention_months = months
+    session.add(workshop)
+    session.commit()
+
+
+def status(session: Session, workshop: Workshop) -> dict[str, object]:
+    """What the control page says: the retention, when it ends, the last purge."""
+    ends = domain.expires_at(last_activity(session, workshop), workshop.retention_months)
+    last = session.exec(select(PurgeRecord).where(PurgeRecord.workshop_id == workshop.id)
+                        .order_by(col(PurgeRecord.purged_at).desc())).first()
+    return {"months": workshop.retention_months, "ends_on": date_text(ends.date().isoformat()),
+            "last_purge": date_text(_aware(last.purged_at).date().isoformat()) if last else ""}
+
+
+def purge(session: Session, workshop: Workshop, trigger: str) -> PurgeRecord:
+    """Erase the workshop's personal data now (see the module's docstring); its results stay."""
+    # Lock the workshop's row first (SQLite: take the write lock before reading), so that two
+    # purges of one workshop at once (two workers' daily tasks) run one after the other.
+    session.execute(update(Workshop).where(col(Workshop.id) == workshop.id)
+                    .values(retention_months=Workshop.retention_months))
+    basis = last_activity(session, workshop)
+    people = list(session.exec(select(Participant).where(Participant.workshop_id == workshop.id,
+                                                         _known())))
+    ids = [p.id for p in people]
+    names = session.exec(select(func.count()).select_from(ParticipantIdentity).where(
+        col(ParticipantIdentity.participant_id).in_(ids))).one()
+    ballots = session.exec(select(func.count()).select_from(Vote).where(
+        col(Vote.participant_id).in_(ids))).one()
+    day = _aware(workshop.created_at)
+    moves = []
+    for person in people:
+        holder = Participant(workshop_id=workshop.id, token=erased_token(), group_id=person.group_id,
+                             proxy=person.proxy, created_at=day, last_seen=day)
+        session.add(holder)
+        moves.append({"old": person.id, "new": holder.id})
+    session.flush()
+    if moves:
+        votes = Vote.__table__  # type: ignore[attr-defined]  # SQLModel hides __table__
+        session.connection().execute(
+            update(votes).where(votes.c.participant_id == bindparam("old"))
+            .values(participant_id=bindparam("new"), created_at=day, updated_at=day), moves)
+    # Her name goes with her row (ON DELETE CASCADE), her contributions lose their author (SET NULL).
+    session.execute(delete(Participant).where(col(Participant.id).in_(ids)))
+    record = PurgeRecord(workshop_id=workshop.id, workshop_title=workshop.title, trigger=trigger,
+                         last_activity=basis, participants=len(people), names=names, ballots=ballots)
+    session.add(record)
+    session.commit()
+    log.info("purge (%s) of workshop %d: %d participants, %d names, %d ballots detached",
+             trigger, workshop.id, len(people), names, ballots)
+    return record
+
+
+def due(session: Session, now: datetime) -> list[Workshop]:
+    """Workshops past their retention that still hold personal data."""
+    held = select(Participant.workshop_id).where(_known()).distinct()
+    found = session.exec(select(Workshop).where(col(Workshop.id).in_(held)).order_by(col(Workshop.id)))
+    return [w for w in found if domain.is_expired(last_activity(session, w), w.retention_months, now)]
+
+
+def purge_expired(engine: Engine, trigger: str, now: datetime | None = None) -> list[PurgeRecord]:
+    """Purge every workshop past its retention; what the command and the daily task run."""
+    with Session(engine, expire_on_commit=False) as session:
+        return [purge(session, w, trigger) for w in due(session, now or utcnow())]
+
+
+def journal(session: Session) -> list[PurgeRecord]:
+    return list(session.exec(select(PurgeRecord).order_by(col(PurgeRecord.purged_at))))
