@@ -3,12 +3,13 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import assets
 from app.config import Settings, get_settings, secret_key
@@ -27,8 +28,10 @@ from app.routes import (
     roadmaps,
     workshop_exports,
 )
+from app.services.workshops import UnknownCode
 from app.services.writer import Writer
-from app.web import LoginRequired, pages
+from app.throttle import Throttle, TooMany
+from app.web import LoginRequired, guard, pages
 
 # Every router. The activity kinds' (app/routes/<kind>.py; a slide has none) come first: they
 # take the participants' writes, the most frequent requests, and routes are matched in order.
@@ -84,12 +87,20 @@ def _wants_page(request: Request) -> bool:
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, UnknownCode):
+        await request.app.state.throttle.missed_code(request)
     if isinstance(exc, LoginRequired) and _wants_page(request):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if _wants_page(request):
+    headers = None
+    page = _wants_page(request)
+    if isinstance(exc, TooMany):
+        headers = {"Retry-After": str(exc.retry_after)}
+        # The join form is a plain POST: its page says why too.
+        page = "HX-Request" not in request.headers and "text/html" in request.headers.get("accept", "")
+    if page:
         return pages.TemplateResponse(request, "error.html", {"message": exc.message},
-                                          status_code=exc.status)
-    return JSONResponse({"detail": exc.message}, status_code=exc.status)
+                                      status_code=exc.status, headers=headers)
+    return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -149,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     live = Live(settings)
     writer = Writer(get_writer_engine(), live)
+    throttle = Throttle(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -160,11 +172,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await writer.stop()
             await live.stop()
 
-    app = FastAPI(title="Cap Partagé", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(title="Cap Partagé", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  dependencies=[Depends(guard)])
     app.state.live = live
     app.state.publisher = live
     app.state.writer = writer
     app.state.settings = settings
+    app.state.throttle = throttle
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(TemplateError, template_error)
@@ -173,6 +187,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        session_cookie="cap_session", max_age=60 * 60 * 24 * 30,
                        same_site="lax", https_only=settings.cookie_secure)
     app.add_middleware(SecurityHeaders, settings=settings)
+    if settings.trusted_proxies:
+        # Outermost: the client address every limit counts is the one the proxy saw.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticAssets(), name="static")
     for router in ROUTERS:
         app.include_router(router)

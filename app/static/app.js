@@ -241,7 +241,12 @@
           markPending(entry, "hors ligne — envoi dès le retour du réseau");
           return;
         }
-        if (response.status >= 500 || response.status === 429) {
+        // 429 (too many writes in a row) and 5xx are "later", not "no": kept, sent again.
+        if (response.status === 429) {
+          markPending(entry, "trop d'envois d'affilée — nouvel essai dans quelques secondes…");
+          return;
+        }
+        if (response.status >= 500) {
           markPending(entry, "serveur occupé — nouvel essai…");
           return;
         }
