@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -44,25 +45,47 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+CROSS_SITE = "Origine refusée : cette requête ne vient pas d'une page de Cap Partagé."
+
+
+def _facilitator_route(path: str) -> bool:
+    """The facilitator's routes (the roadmap editor's included), and her login and logout."""
+    return path in ("/f", "/login", "/logout") or path.startswith("/f/")
 
 
 class SecurityHeaders:
-    """CSP and friends on every response; cross-site form posts refused (CSRF)."""
+    """CSP and friends on every response; cross-site writes refused (CSRF).
+
+    A write must come from one of our pages: its Origin (else its Referer) is this site. One
+    that says neither is refused on the facilitator's routes, where a session cookie is what
+    gives power; a phone's writes may omit both (scripts, the bench: a browser always sends
+    Origin on a POST), and carry only the participant token of the phone that sends them.
+    `Origin: null` (a sandboxed frame, a file, a cross-site redirect) is refused everywhere:
+    our pages send their origin (Referrer-Policy: same-origin).
+    """
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.allowed = {settings.base_url.rstrip("/")}
+
+    def _same_site(self, source: str, host: str) -> bool:
+        parts = urlsplit(source)
+        return parts.netloc == host or f"{parts.scheme}://{parts.netloc}" in self.allowed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        origin = headers.get(b"origin", b"").decode()
-        if scope["method"] in UNSAFE and origin and origin != "null":
-            host = headers.get(b"host", b"").decode()
-            if origin.split("://", 1)[-1] != host and origin not in self.allowed:
-                response = JSONResponse({"detail": "Origine refusée."}, status_code=403)
+        if scope["method"] in UNSAFE:
+            source = (headers.get(b"origin") or headers.get(b"referer") or b"").decode("latin-1")
+            host = headers.get(b"host", b"").decode("latin-1")
+            if not source:
+                refused = _facilitator_route(scope["path"])
+            else:
+                refused = source == "null" or not self._same_site(source, host)
+            if refused:
+                response = JSONResponse({"detail": CROSS_SITE}, status_code=403)
                 await response(scope, receive, send)
                 return
 

@@ -1,6 +1,6 @@
-"""Abuse controls (issue 11, points 1 and 2) against a real server with the production limits:
+"""Abuse controls (issue 11, points 1, 2 and 5) against a real server with the production limits:
 guessed join codes, failed logins, a phone's flood of writes, forged X-Forwarded-For, WebSocket
-messages too big and screens reconnecting in a loop. With
+messages too big and screens reconnecting in a loop, cross-site writes (CSRF). With
 CAP_TEST_BROADCAST=redis the counters live in Redis."""
 
 import asyncio
@@ -302,3 +302,48 @@ def test_a_screen_reconnecting_in_a_loop_is_slowed_and_others_are_not(srv):
                 pass
 
     asyncio.run(run())
+
+
+# ------------------------------------------------------------------------------- 5. CSRF
+
+
+def test_facilitator_writes_need_our_origin_or_referer(srv):
+    room = open_room(srv)
+    cookies = room["fac"].client.cookies
+    url = f"/f/workshops/{room['ws']['id']}/timer"
+    bare = httpx.Client(base_url=srv.url, cookies=cookies)
+
+    def timer(**headers: str) -> httpx.Response:
+        return bare.post(url, data={"seconds": "60"}, headers=headers)
+
+    for refused in (timer(), timer(Origin="null"), timer(Origin="https://evil.example"),
+                    timer(Referer="https://evil.example/page"),
+                    timer(Origin="null", Referer=f"{srv.url}/f"),
+                    timer(Origin=f"{srv.url}.evil.example")):
+        assert refused.status_code == 403 and "Origine refusée" in refused.json()["detail"]
+    assert timer(Origin=srv.url).status_code == 200
+    assert timer(Referer=f"{srv.url}/f/workshops/{room['ws']['id']}").status_code == 200
+    # The roadmap editor, the login and the logout are guarded alike; a GET is not.
+    assert bare.post("/f/roadmaps", data={"nom": "x"}).status_code == 403
+    assert bare.post("/logout").status_code == 403
+    assert httpx.post(f"{srv.url}/login", data={"email": "a@b.fr", "password": "x"}).status_code == 403
+    assert bare.get(f"/f/workshops/{room['ws']['id']}").status_code == 200
+
+
+def test_phone_writes_refuse_foreign_and_null_origins_only(srv):
+    room = open_room(srv)
+    phone = Participant(srv.url, room["ws"]["code"])
+    gid = phone.first_group_id()
+
+    def post(**headers: str) -> httpx.Response:
+        with httpx.Client(base_url=srv.url, cookies=phone.client.cookies) as bare:
+            return bare.post(f"/p/{room['ws']['code']}/activities/{room['activity']}/items",
+                             data={"text": "note", "idempotency_key": secrets.token_hex(16),
+                                   "category": "social", "group_id": str(gid)}, headers=headers)
+
+    assert post(Origin="null").status_code == 403
+    assert post(Origin="https://evil.example").status_code == 403
+    assert post(Origin=srv.url).status_code == 201
+    assert post(Referer=f"{srv.url}/p/{room['ws']['code']}").status_code == 201
+    assert post(Referer="https://evil.example/").status_code == 403
+    assert post().status_code == 201  # a script's: no browser sends a POST without Origin
