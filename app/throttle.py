@@ -64,8 +64,10 @@ def _session_identity(conn: HTTPConnection) -> str:
     phones behind one venue's address are told apart by what they joined."""
     tokens = conn.session.get("p")
     held = sorted(t for t in tokens.values() if isinstance(t, str)) if isinstance(tokens, dict) else []
-    who = "|".join([str(conn.session.get("f", "")), *held])
-    return hashlib.sha256(who.encode()).hexdigest()[:32] if who != "|" else ""
+    facilitator = conn.session.get("f")
+    if facilitator is None and not held:
+        return ""
+    return hashlib.sha256("|".join([str(facilitator), *held]).encode()).hexdigest()[:32]
 
 
 class Throttle:
