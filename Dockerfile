@@ -23,5 +23,7 @@ USER cap
 VOLUME ["/app/data"]
 EXPOSE 8000
 
-# Migrate, then serve. Behind a TLS proxy set BASE_URL=https://... and COOKIE_SECURE=true.
-CMD ["sh", "-c", "python -m app migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --ws websockets-sansio --ws-per-message-deflate false --proxy-headers --forwarded-allow-ips='*'"]
+# Migrate, then serve. Behind a TLS proxy set BASE_URL=https://..., COOKIE_SECURE=true and
+# TRUSTED_PROXIES=<the proxy's address>: X-Forwarded-For is believed from it alone (the app reads
+# it, uvicorn does not). WebSocket messages over 64 KiB are refused from their header (1009).
+CMD ["sh", "-c", "python -m app migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --ws websockets-sansio --ws-per-message-deflate false --ws-max-size 65536 --no-proxy-headers"]

@@ -30,7 +30,8 @@ install-test: $(VENV)/.test
 run: install
 	$(BIN)/python -m app migrate
 	BASE_URL=$(BASE_URL) $(BIN)/python -m app demo
-	BASE_URL=$(BASE_URL) $(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws websockets-sansio --ws-per-message-deflate false
+	BASE_URL=$(BASE_URL) $(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws websockets-sansio --ws-per-message-deflate false \
+	  --ws-max-size 65536 --no-proxy-headers
 
 # Debian's packages the tests drive: chromium for the browser tests (never a downloaded browser
 # build), LibreOffice headless to open the documents and spreadsheets we export, pdftoppm.

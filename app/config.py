@@ -47,6 +47,23 @@ class Settings(BaseSettings):
     publication_director: str = ""
     host_name: str = ""
     host_address: str = ""
+    # Addresses (or networks, comma-separated) of the reverse proxies whose X-Forwarded-For is
+    # believed; anyone else's is ignored and the client is the socket's peer. Default: none.
+    trusted_proxies: str = ""
+    # Rate limits (`limits` notation, several separated by « ; »), counted in Redis when
+    # REDIS_URL is set (shared by every worker), else in this process.
+    # Wrong join codes per client address.
+    join_code_limits: str = "10/minute"
+    # Failed facilitator logins, per account and per client address: later windows make the wait grow.
+    login_limits: str = "5/minute;10/10 minutes;20/hour"
+    # Writes per participant (post-its, votes, ratings, ballots, rows, resources).
+    write_limits: str = "20/5 seconds;120/minute"
+    # WebSocket connections per screen (client address and the session it carries).
+    ws_connect_limits: str = "20/minute"
+    # Prefix of the counters' keys, so that two deployments can share one Redis.
+    rate_limit_prefix: str = "cap-limits"
+    # Largest WebSocket message accepted (bytes); uvicorn's --ws-max-size should say the same.
+    ws_max_size: int = 65536
 
 
 def secret_key(settings: Settings) -> str:

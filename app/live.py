@@ -52,6 +52,7 @@ GONE = {BOARD: "board-main", CONTROL: "ctl-main", PARTICIPANT: "p-activity"}
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_STALLED = 1013  # "try again later": the client reconnects and resynchronises
+CLOSE_TOO_BIG = 1009
 
 
 def origin_allowed(websocket: WebSocket, base_url: str) -> bool:
@@ -275,7 +276,7 @@ class Live:
         sender.add_done_callback(interrupt)
         close: tuple[int, str] | None = None
         try:
-            close = await self._receive(websocket, role)
+            close = await self._receive(websocket, role, self.settings.ws_max_size)
         except asyncio.CancelledError:
             if listening is None or not sender.done() or sender.cancelled():
                 raise  # cancelled from outside (the server stops)
@@ -292,11 +293,15 @@ class Live:
                 await websocket.close(code=close[0], reason=close[1])
 
     @staticmethod
-    async def _receive(websocket: WebSocket, role: str) -> tuple[int, str] | None:
-        """Screens only listen: control goes over HTTP, where roles are checked."""
+    async def _receive(websocket: WebSocket, role: str, max_size: int) -> tuple[int, str] | None:
+        """Screens only listen: control goes over HTTP, where roles are checked. A server started
+        without uvicorn's --ws-max-size has read a message too big whole; it is refused all the same."""
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
             return None
+        data = message.get("bytes") or (message.get("text") or "").encode()
+        if len(data) > max_size:
+            return (CLOSE_TOO_BIG, "message trop grand")
         if role == CONTROL:
             return (CLOSE_FORBIDDEN, "les commandes passent par HTTP")
         return (CLOSE_FORBIDDEN, "ce rôle ne peut pas piloter l'atelier")

@@ -5,8 +5,9 @@ import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import Engine, text
@@ -15,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import assets, logs
 from app.config import Settings, get_settings, secret_key
@@ -35,8 +37,10 @@ from app.routes import (
     workshop_exports,
 )
 from app.services import retention
+from app.services.workshops import UnknownCode
 from app.services.writer import Writer
-from app.web import LoginRequired, pages
+from app.throttle import Throttle, TooMany
+from app.web import LoginRequired, guard, pages
 
 # Every router. The activity kinds' (app/routes/<kind>.py; a slide has none) come first: they
 # take the participants' writes, the most frequent requests, and routes are matched in order.
@@ -50,25 +54,47 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+CROSS_SITE = "Origine refusée : cette requête ne vient pas d'une page de Cap Partagé."
+
+
+def _facilitator_route(path: str) -> bool:
+    """The facilitator's routes (the roadmap editor's included), and her login and logout."""
+    return path in ("/f", "/login", "/logout") or path.startswith("/f/")
 
 
 class SecurityHeaders:
-    """CSP and friends on every response; cross-site form posts refused (CSRF)."""
+    """CSP and friends on every response; cross-site writes refused (CSRF).
+
+    A write must come from one of our pages: its Origin (else its Referer) is this site. One
+    that says neither is refused on the facilitator's routes, where a session cookie is what
+    gives power; a phone's writes may omit both (scripts, the bench: a browser always sends
+    Origin on a POST), and carry only the participant token of the phone that sends them.
+    `Origin: null` (a sandboxed frame, a file, a cross-site redirect) is refused everywhere:
+    our pages send their origin (Referrer-Policy: same-origin).
+    """
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.allowed = {settings.base_url.rstrip("/")}
+
+    def _same_site(self, source: str, host: str) -> bool:
+        parts = urlsplit(source)
+        return parts.netloc == host or f"{parts.scheme}://{parts.netloc}" in self.allowed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        origin = headers.get(b"origin", b"").decode()
-        if scope["method"] in UNSAFE and origin and origin != "null":
-            host = headers.get(b"host", b"").decode()
-            if origin.split("://", 1)[-1] != host and origin not in self.allowed:
-                response = JSONResponse({"detail": "Origine refusée."}, status_code=403)
+        if scope["method"] in UNSAFE:
+            source = (headers.get(b"origin") or headers.get(b"referer") or b"").decode("latin-1")
+            host = headers.get(b"host", b"").decode("latin-1")
+            if not source:
+                refused = _facilitator_route(scope["path"])
+            else:
+                refused = source == "null" or not self._same_site(source, host)
+            if refused:
+                response = JSONResponse({"detail": CROSS_SITE}, status_code=403)
                 await response(scope, receive, send)
                 return
 
@@ -93,12 +119,20 @@ def _wants_page(request: Request) -> bool:
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, UnknownCode):
+        await request.app.state.throttle.missed_code(request)
     if isinstance(exc, LoginRequired) and _wants_page(request):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if _wants_page(request):
+    headers = None
+    page = _wants_page(request)
+    if isinstance(exc, TooMany):
+        headers = {"Retry-After": str(exc.retry_after)}
+        # The join form is a plain POST: its page says why too.
+        page = "HX-Request" not in request.headers and "text/html" in request.headers.get("accept", "")
+    if page:
         return pages.TemplateResponse(request, "error.html", {"message": exc.message},
-                                          status_code=exc.status)
-    return JSONResponse({"detail": exc.message}, status_code=exc.status)
+                                      status_code=exc.status, headers=headers)
+    return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -228,6 +262,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     live = Live(settings)
     writer = Writer(get_writer_engine(), live)
+    throttle = Throttle(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -243,11 +278,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await writer.stop()
             await live.stop()
 
-    app = FastAPI(title="Cap Partagé", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(title="Cap Partagé", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  dependencies=[Depends(guard)])
     app.state.live = live
     app.state.publisher = live
     app.state.writer = writer
     app.state.settings = settings
+    app.state.throttle = throttle
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(TemplateError, template_error)
@@ -258,6 +295,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        session_cookie="cap_session", max_age=60 * 60 * 24 * 30,
                        same_site="lax", https_only=settings.cookie_secure)
     app.add_middleware(SecurityHeaders, settings=settings)
+    if settings.trusted_proxies:
+        # Outermost: the client address every limit counts is the one the proxy saw.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticAssets(), name="static")
     for router in ROUTERS:
         app.include_router(router)

@@ -17,6 +17,7 @@ from app.publishing import Publisher
 from app.screens import views
 from app.services import participants, retention, workshops
 from app.services.writer import Writer
+from app.throttle import Throttle
 
 pages = Jinja2Blocks(env=rendering.env)
 
@@ -53,9 +54,27 @@ def publisher(request: HTTPConnection) -> Publisher:
 PublisherDep = Annotated[Publisher, Depends(publisher)]
 
 
-async def writer(request: HTTPConnection) -> Writer:
-    """The batch writer participants' writes go through (`create_app` sets it); async, as a plain
-    function would be called in a request thread, the hop the writer is there to save."""
+def throttle(conn: HTTPConnection) -> Throttle:
+    """The app's rate limits (`create_app` sets them)."""
+    found = conn.app.state.throttle
+    if not isinstance(found, Throttle):
+        raise TypeError("app.state.throttle is not a Throttle")
+    return found
+
+
+ThrottleDep = Annotated[Throttle, Depends(throttle)]
+
+
+async def guard(conn: HTTPConnection, limits: ThrottleDep) -> None:
+    """Every route's first dependency: screens reconnecting in a loop, join codes guessed."""
+    await limits.guard(conn)
+
+
+async def writer(request: HTTPConnection, limits: ThrottleDep) -> Writer:
+    """The batch writer participants' writes go through (`create_app` sets it), once this
+    participant's write limit allows one more; async, as a plain function would be called in a
+    request thread, the hop the writer is there to save."""
+    await limits.wrote(request)
     found = request.app.state.writer
     if not isinstance(found, Writer):
         raise TypeError("app.state.writer is not a Writer")

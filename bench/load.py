@@ -60,6 +60,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from bench.postits import (
+    LIMITS,
     REQUEST_TIMEOUT,
     Phase,
     Sample,
@@ -578,7 +579,7 @@ async def scenario(args: argparse.Namespace, server: Any, workshops: list[Worksh
     clients = await join_phones(server.url, [codes[i] for i in range(args.phones)])
     phones = phone_ids(server.database_url, args.phones)
     facilitator = httpx.AsyncClient(base_url=server.url, timeout=REQUEST_TIMEOUT, trust_env=False,
-                                    headers={"Cookie": facilitator_cookie})
+                                    headers={"Cookie": facilitator_cookie, "Origin": server.url})
     try:
         result: dict[str, Any] = {"writes": await writes_phase(args, server, workshops, clients)}
         result["phone_ids"] = phones
@@ -755,7 +756,7 @@ def run(args: argparse.Namespace, database_url: str, tmp: Path, sessions: Path) 
     migrate(database_url)
     uvicorn_args = [*args.uvicorn.split(), *(["--workers", str(args.workers)] if args.workers > 1 else [])]
     with run_server(database_url, tmp, redis_url=args.redis, name="load",
-                    extra_env={"SESSIONS_DIR": str(sessions)}, uvicorn_args=uvicorn_args) as server:
+                    extra_env={"SESSIONS_DIR": str(sessions), **LIMITS}, uvicorn_args=uvicorn_args) as server:
         if args.pin:
             pin(server.process.pid)
         fac = Facilitator(server.url, create_facilitator(database_url))

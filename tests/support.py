@@ -77,6 +77,13 @@ class Server:
         return self.url.replace("http://", "ws://")
 
 
+# Rate limits high enough for tests that are not about them (tests/integration/test_abuse.py
+# starts its servers with the production defaults); counters apart for each server, as
+# servers of several tests may share one Redis.
+RELAXED_LIMITS = {"JOIN_CODE_LIMITS": "10000/minute", "LOGIN_LIMITS": "10000/minute",
+                  "WRITE_LIMITS": "100000/minute", "WS_CONNECT_LIMITS": "10000/minute"}
+
+
 @contextlib.contextmanager
 def run_server(database_url: str, tmp: Path, redis_url: str | None = None,
                name: str = "server", extra_env: dict[str, str] | None = None,
@@ -86,7 +93,8 @@ def run_server(database_url: str, tmp: Path, redis_url: str | None = None,
     # Compression off, as `make run` and the Dockerfile serve (the bench may turn it on).
     env = {**os.environ, "DATABASE_URL": database_url, "BASE_URL": url,
            "SECRET_KEY": "test-secret-key-shared-by-all-workers",
-           "UVICORN_WS_PER_MESSAGE_DEFLATE": "false", **(extra_env or {})}
+           "UVICORN_WS_PER_MESSAGE_DEFLATE": "false", **RELAXED_LIMITS,
+           "RATE_LIMIT_PREFIX": f"cap-test-{port}", **(extra_env or {})}
     env.pop("REDIS_URL", None)
     env.pop("BROADCAST_URL", None)
     if redis_url:
@@ -96,7 +104,7 @@ def run_server(database_url: str, tmp: Path, redis_url: str | None = None,
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
              "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio",
-             "--log-level", "warning", *uvicorn_args],
+             "--ws-max-size", "65536", "--no-proxy-headers", "--log-level", "warning", *uvicorn_args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
@@ -147,7 +155,9 @@ class Facilitator:
     """A logged-in facilitator driving a workshop over HTTP, as the control page does."""
 
     def __init__(self, base_url: str, email: str) -> None:
-        self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=10)
+        # A browser's Origin: the facilitator's routes refuse writes without one (CSRF).
+        self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=10,
+                                   headers={"Origin": base_url})
         r = self.client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
         assert r.status_code == 303, r.text
 
@@ -182,7 +192,9 @@ class Facilitator:
 class Participant:
     def __init__(self, base_url: str, code: str, name: str = "") -> None:
         self.code = code
-        self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=10)
+        # As a phone's browser, which sends its Origin with every POST.
+        self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=10,
+                                   headers={"Origin": base_url})
         r = self.client.post(f"/j/{code}", data={"name": name})
         assert r.status_code == 303, r.text
 

@@ -11,7 +11,8 @@ from app.live import BOARD, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CONTROL, PARTICIPA
 from app.models import Facilitator
 from app.screens import views
 from app.services import workshops
-from app.web import SessionDep, SettingsDep, join_url, member, pages, qr_svg
+from app.services.workshops import UnknownCode
+from app.web import SessionDep, SettingsDep, join_url, member, pages, qr_svg, throttle
 
 router = APIRouter()
 
@@ -61,6 +62,8 @@ async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
     try:
         workshop_id, participant_id, group_id = await run_in_threadpool(_resolve, websocket, kind, key)
     except DomainError as err:
+        if isinstance(err, UnknownCode):
+            await throttle(websocket).missed_code(websocket)
         # Accepted then closed, so the client reads why (a refused handshake says nothing).
         await websocket.accept()
         code = CLOSE_NOT_FOUND if err.status == 404 else CLOSE_FORBIDDEN

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.domain.errors import DomainError, NotFound
 from app.domain.workshop_templates import load_catalog
@@ -15,6 +16,7 @@ from app.web import (
     PublisherDep,
     SessionDep,
     SettingsDep,
+    ThrottleDep,
     control_response,
     pages,
     remember_participant,
@@ -33,17 +35,26 @@ def login_page(request: Request, next: str = "/f") -> Response:
                                       {"next": _safe_next(next), "error": None})
 
 
+def _login_refused(request: Request, next: str, email: str, error: str, status: int,
+                   headers: dict[str, str] | None = None) -> Response:
+    return pages.TemplateResponse(request, "facilitator/login.html",
+                                  {"next": _safe_next(next), "error": error, "email": email},
+                                  status_code=status, headers=headers)
+
+
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, session: SessionDep,
-          email: Annotated[str, Form(max_length=254)],
-          password: Annotated[str, Form(max_length=1024)],
-          next: Annotated[str, Form(max_length=500)] = "/f") -> Response:
-    account = accounts.authenticate(session, email, password)
+async def login(request: Request, session: SessionDep, limits: ThrottleDep,
+                email: Annotated[str, Form(max_length=254)],
+                password: Annotated[str, Form(max_length=1024)],
+                next: Annotated[str, Form(max_length=500)] = "/f") -> Response:
+    if wait := await limits.login_wait(request, email):
+        return _login_refused(request, next, email,
+                              f"Trop de tentatives de connexion : réessayez dans {wait} s.", 429,
+                              {"Retry-After": str(wait)})
+    account = await run_in_threadpool(accounts.authenticate, session, email, password)
     if account is None:
-        return pages.TemplateResponse(
-            request, "facilitator/login.html",
-            {"next": _safe_next(next), "error": "E-mail ou mot de passe incorrect.", "email": email},
-            status_code=401)
+        await limits.login_failed(request, email)
+        return _login_refused(request, next, email, "E-mail ou mot de passe incorrect.", 401)
     request.session.clear()
     request.session["f"] = account.id
     return RedirectResponse(_safe_next(next), status_code=303)

@@ -95,8 +95,12 @@ def by_code(session: Session, code: str) -> Workshop:
     return workshop
 
 
-def unknown_code(code: str) -> NotFound:
-    return NotFound(f"Aucun atelier avec le code « {code[:12]} ».")
+class UnknownCode(NotFound):
+    """A join code no workshop has: each one counts towards its client's limit (`app.throttle`)."""
+
+
+def unknown_code(code: str) -> UnknownCode:
+    return UnknownCode(f"Aucun atelier avec le code « {code[:12]} ».")
 
 
 def closed(workshop: Workshop) -> Gone:

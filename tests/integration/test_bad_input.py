@@ -119,7 +119,8 @@ def test_wrong_types_in_a_page_address_get_the_french_error_page(room):
 def test_forged_or_foreign_requests(room):
     srv, ws, act = room["server"], room["ws"], room["activity"]
     before = snapshot(room["db"])
-    forged = httpx.Client(base_url=srv.url, cookies={"cap_session": "eyJmIjogMX0=.forged.sig"})
+    forged = httpx.Client(base_url=srv.url, cookies={"cap_session": "eyJmIjogMX0=.forged.sig"},
+                          headers={"Origin": srv.url})
     refused(room, forged.post(f"/f/activities/{act}/state", data={"state": "closed"}), 401,
             "Connexion animateur", before)
     r = forged.post(f"/p/{ws['code']}/activities/{act}/items",

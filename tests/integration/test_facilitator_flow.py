@@ -50,7 +50,7 @@ def test_list_create_rename_delete(server, facilitator_email):
 def test_login_refuses_a_wrong_password(server, facilitator_email):
     import httpx
 
-    client = httpx.Client(base_url=server.url)
+    client = httpx.Client(base_url=server.url, headers={"Origin": server.url})
     r = client.post("/login", data={"email": facilitator_email, "password": "mauvais-mot"})
     assert r.status_code == 401 and "incorrect" in r.text
     assert client.post("/f/workshops", data={"template": "prospective-10-ans"}).status_code == 401

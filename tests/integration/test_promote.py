@@ -276,6 +276,7 @@ def test_import_refuses_bad_files_naming_the_place(server: Server, facilitator_e
         assert domain.dump_file(roadmaps.to_file(session, roadmap)) == good
     # without logging in, nobody imports anything
     r = httpx.post(
-        f"{server.url}/f/roadmaps/import", files={"file": ("fdr.json", good.encode(), "application/json")}
+        f"{server.url}/f/roadmaps/import", files={"file": ("fdr.json", good.encode(), "application/json")},
+        headers={"Origin": server.url},
     )
     assert r.status_code == 401

@@ -486,7 +486,7 @@ def test_bad_ballots_are_refused_and_nothing_is_stored(ranking_server):
     # Keeping needs a closed ranking, a facilitator, and a sane number.
     r = fac.client.post(f"/f/activities/{mj}/keep", data={"n": "2"})
     assert r.status_code == 409 and "Fermez" in r.json()["detail"]
-    r = httpx.post(f"{srv.url}/f/activities/{activity_id}/keep", data={"n": "2"})
+    r = httpx.post(f"{srv.url}/f/activities/{activity_id}/keep", data={"n": "2"}, headers={"Origin": srv.url})
     assert r.status_code == 401
     r = fac.client.post(f"/f/activities/{activity_id}/keep", data={"n": "40"})
     assert r.status_code == 422

@@ -912,7 +912,7 @@ def test_bad_input_is_refused_in_french_and_changes_nothing(server, two_roadmaps
     )
 
     # Not logged in; a cross-site post.
-    anonymous = httpx.Client(base_url=server.url, headers={"HX-Request": "true"})
+    anonymous = httpx.Client(base_url=server.url, headers={"HX-Request": "true", "Origin": server.url})
     refused(
         url, anonymous.post(f"{base}/enjeux", data={"question": "Q ?"}), 401, "Connexion animateur", before
     )
