@@ -120,8 +120,11 @@
     try { return JSON.parse(text).detail || text; } catch (e) { return text; }
   }
   // The server's own words (a JSON `detail`), or nothing (a proxy's error page, say).
+  // The server's own words: a JSON error's detail, or the message of its error page.
   function serverSays(text) {
-    try { return String(JSON.parse(text).detail || ""); } catch (e) { return ""; }
+    try { return String(JSON.parse(text).detail || ""); } catch (e) { /* a page, then */ }
+    var said = new DOMParser().parseFromString(text, "text/html").querySelector(".error-message");
+    return said ? said.textContent.trim() : "";
   }
 
   document.addEventListener("htmx:responseError", function (e) {
