@@ -41,10 +41,10 @@ def create_facilitator(session: Session, email: str, name: str, password: str) -
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise DomainError("Adresse e-mail invalide.")
+    password_hash = _hashed(password)  # a short password is refused before a taken address
     if session.exec(select(Facilitator).where(Facilitator.email == email)).first():
         raise NotAllowed(f"Un compte existe déjà pour {email}.")
-    account = Facilitator(email=email, name=name.strip()[:120] or email,
-                          password_hash=_hashed(password))
+    account = Facilitator(email=email, name=name.strip()[:120] or email, password_hash=password_hash)
     session.add(account)
     session.commit()
     session.refresh(account)
