@@ -110,17 +110,44 @@ MARKER_DIGITS = 7  # a post-it's marker: bl<run>-<seq on 7 digits>
 
 
 @dataclass
-class Board:
+class Listening:
+    """A screen's WebSocket that reads every frame until it is closed or cancelled; `ready` once
+    the first frame (the page's state on connecting) is in, or the connection failed."""
+
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    closed: str | None = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def _first(self, frame: str | bytes) -> None:
+        self._read(frame)
+
+    def _read(self, frame: str | bytes) -> None:
+        raise NotImplementedError
+
+    async def run(self) -> None:
+        try:
+            async with connect(self.url, max_size=None, proxy=None, open_timeout=20,
+                               ping_interval=None, additional_headers=self.headers) as sock:
+                self._first(await asyncio.wait_for(sock.recv(), 20))
+                self.ready.set()
+                async for frame in sock:
+                    self._read(frame)
+        except (ConnectionClosed, OSError, TimeoutError, InvalidHandshake) as exc:
+            self.closed = repr(exc)
+        finally:
+            self.ready.set()
+
+
+@dataclass
+class Board(Listening):
     """A board WebSocket that records when its `data-count` first reaches each value, or with a
     pattern (post-its) when each marker first shows in a frame."""
 
-    url: str
     pattern: re.Pattern[str] | None = None
     reached: dict[int, float] = field(default_factory=dict)
     seen: dict[str, float] = field(default_factory=dict)
     frames: int = 0
-    closed: str | None = None
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     def _read(self, frame: str | bytes) -> None:
         at = now()
@@ -135,45 +162,20 @@ class Board:
             for k in range(top + 1, value + 1):
                 self.reached[k] = at
 
-    async def run(self) -> None:
-        try:
-            async with connect(self.url, max_size=None, proxy=None, open_timeout=10,
-                               ping_interval=None) as sock:
-                self._read(await asyncio.wait_for(sock.recv(), 10))
-                self.ready.set()
-                async for frame in sock:
-                    self._read(frame)
-        except (ConnectionClosed, OSError, TimeoutError, InvalidHandshake) as exc:
-            self.closed = repr(exc)
-        finally:
-            self.ready.set()
-
 
 @dataclass
-class Listener:
+class Listener(Listening):
     """An idle screen that counts the frames it receives (a phone's page, a raw client)."""
 
-    url: str
-    headers: dict[str, str] = field(default_factory=dict)
     frames: int = 0
-    bytes: int = 0
-    closed: str | None = None
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    received: int = 0  # bytes
 
-    async def run(self) -> None:
-        try:
-            async with connect(self.url, max_size=None, proxy=None, open_timeout=20,
-                               ping_interval=None, additional_headers=self.headers) as sock:
-                first = await asyncio.wait_for(sock.recv(), 20)
-                self.bytes += len(first)
-                self.ready.set()
-                async for frame in sock:
-                    self.frames += 1
-                    self.bytes += len(frame)
-        except (ConnectionClosed, OSError, TimeoutError, InvalidHandshake) as exc:
-            self.closed = repr(exc)
-        finally:
-            self.ready.set()
+    def _first(self, frame: str | bytes) -> None:
+        self.received += len(frame)
+
+    def _read(self, frame: str | bytes) -> None:
+        self.frames += 1
+        self.received += len(frame)
 
 
 async def start_all(screens: list[Any], batch: int = 50) -> list[asyncio.Task[None]]:
@@ -391,7 +393,7 @@ async def writes_phase(args: argparse.Namespace, server: Any, workshops: list[Wo
             total = min(total, len(workshops) * min(len(w.phones) for w in workshops) * 2 * ITEMS)
     writes = plan_writes(args.kind, workshops, total, rng, run_id)
     pattern = re.compile(rf"bl{run_id}-\d{{{MARKER_DIGITS}}}") if args.kind == "postits" else None
-    boards = [[Board(f"{server.ws_url}/ws/board/{w.board_key}", pattern) for _ in range(args.boards)]
+    boards = [[Board(f"{server.ws_url}/ws/board/{w.board_key}", pattern=pattern) for _ in range(args.boards)]
               for w in workshops]
     watchers = await start_all([b for shop in boards for b in shop])
     phase = Phase(pid)
@@ -518,7 +520,7 @@ async def drive_fanout(args: argparse.Namespace, pid: int, listeners: list[Liste
         await asyncio.gather(churning, return_exceptions=True)
     await phase.stop()
     frames = sum(listener.frames for listener in listeners) - before
-    size = sum(lst.bytes for lst in listeners) / max(sum(lst.frames + 1 for lst in listeners), 1)
+    size = sum(lst.received for lst in listeners) / max(sum(lst.frames + 1 for lst in listeners), 1)
     await stop_all(tasks)
     return {"connections": len(listeners), "rss_kib_per_connection": per_conn, "frames": frames,
             "frames_per_s": frames / elapsed, "mean_frame_bytes": size,

@@ -25,6 +25,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from app.config import Settings
+from bench.load import Listening
 from bench.postits import LIMITS, cookie_header, now, summary_ms
 from tests.support import Facilitator, Participant, create_facilitator, migrate, run_server
 
@@ -35,14 +36,10 @@ REMAINING = re.compile(r'data-remaining="(\d+)"')
 
 
 @dataclass
-class Screen:
+class Screen(Listening):
     """A screen that records when each tick's countdown first shows in its frames."""
 
-    url: str
-    headers: dict[str, str] = field(default_factory=dict)
     seen: dict[int, float] = field(default_factory=dict)
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-    closed: str | None = None
 
     def _read(self, frame: str | bytes) -> None:
         at = now()
@@ -50,19 +47,6 @@ class Screen:
         for value in REMAINING.findall(body):
             tick = round((int(value) - BASE_SECONDS) / STEP)
             self.seen.setdefault(tick, at)
-
-    async def run(self) -> None:
-        try:
-            async with connect(self.url, additional_headers=self.headers, proxy=None, max_size=None,
-                               ping_interval=None, open_timeout=20) as sock:
-                self._read(await asyncio.wait_for(sock.recv(), 20))
-                self.ready.set()
-                async for frame in sock:
-                    self._read(frame)
-        except (ConnectionClosed, OSError, TimeoutError, InvalidHandshake) as exc:
-            self.closed = repr(exc)
-        finally:
-            self.ready.set()
 
 
 async def reconnect_loop(url: str, stop: asyncio.Event) -> Counter[str]:
