@@ -32,6 +32,17 @@ def test_the_load_bench_runs_and_loses_nothing(options):
         assert "board p99    : per workshop from" in run.stdout and "in each of 3 workshops" in run.stdout
 
 
+def test_the_reconnect_bench_runs_and_every_screen_sees_every_change():
+    """A short `bench.reconnect`: both limits, both phases, no frame missed, and the looping client
+    refused under the production limit only."""
+    run = subprocess.run([sys.executable, "-m", "bench.reconnect", "--phones", "3", "--seconds", "4"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    production, lifted = run.stdout.split("(lifted)")
+    assert production.count(", 0 missed)") == 2 and lifted.count(", 0 missed)") == 2
+    assert "refused 403" in production and "refused" not in lifted
+
+
 @pytest.mark.storage
 @pytest.mark.broadcast
 def test_the_load_bench_runs_on_two_workers_with_postgres_and_redis():
