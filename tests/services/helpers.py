@@ -8,6 +8,15 @@ from app.services import workshops
 
 QUIET = NoPublisher()
 
+# A workshop of one post-its activity.
+ONE_POSTITS = """\
+title: Atelier
+activities:
+  - kind: postits
+    id: idees
+    title: Vos idées
+"""
+
 
 def exactly(message: str) -> str:
     """A `match=` pattern for that whole message."""

@@ -13,15 +13,8 @@ from app.domain.errors import Gone
 from app.models import Item, Workshop, utcnow
 from app.publishing import NoPublisher
 from app.services import items, participants, workshops
-from tests.services.helpers import opened
+from tests.services.helpers import ONE_POSTITS, opened
 
-TEMPLATE = """\
-title: Atelier
-activities:
-  - kind: postits
-    id: idees
-    title: Vos idées
-"""
 WAIT = 1.0  # seconds the other side is seen waiting
 
 
@@ -40,7 +33,7 @@ def _in_thread(target) -> tuple[threading.Thread, list]:
 
 
 def test_a_close_waits_for_a_write_in_flight(make_room, database_url):
-    room = make_room(TEMPLATE)
+    room = make_room(ONE_POSTITS)
     notes = opened(room, "idees")
     alice = room.join("Alice")
     code, tokens = room.workshop.join_code, {str(room.workshop.id): alice.token}
@@ -71,7 +64,7 @@ def test_a_close_waits_for_a_write_in_flight(make_room, database_url):
 
 
 def test_a_write_waits_for_a_close_in_flight_and_is_refused(make_room, database_url):
-    room = make_room(TEMPLATE)
+    room = make_room(ONE_POSTITS)
     opened(room, "idees")
     alice = room.join("Alice")
     code, tokens = room.workshop.join_code, {str(room.workshop.id): alice.token}
@@ -101,7 +94,7 @@ def test_a_write_waits_for_a_close_in_flight_and_is_refused(make_room, database_
 
 
 def test_a_closed_workshop_answers_its_code_as_unknown_but_to_its_participants(make_room, screens):
-    room = make_room(TEMPLATE)
+    room = make_room(ONE_POSTITS)
     alice = room.join("Alice")
     code = room.workshop.join_code
     workshops.close(room.session, room.workshop, publisher=screens)

@@ -10,14 +10,7 @@ from app.domain.errors import NotAllowed
 from app.models import Item
 from app.publishing import ITEMS, MODERATION, STRUCTURE, publish_safely
 from app.services import items, workshops
-
-TEMPLATE = """\
-title: Atelier
-activities:
-  - kind: postits
-    id: idees
-    title: Vos idées
-"""
+from tests.services.helpers import ONE_POSTITS
 
 
 class Broken:
@@ -26,7 +19,7 @@ class Broken:
 
 
 def test_a_contribution_is_published_once_after_its_commit(make_room, screens):
-    room = make_room(TEMPLATE)
+    room = make_room(ONE_POSTITS)
     notes = room.activity("idees")
     workshops.set_state(room.session, notes, "open", publisher=screens)
     alice = room.join()
@@ -42,7 +35,7 @@ def test_a_contribution_is_published_once_after_its_commit(make_room, screens):
 
 
 def test_a_refused_write_publishes_nothing(make_room, screens):
-    room = make_room(TEMPLATE)
+    room = make_room(ONE_POSTITS)
     alice = room.join()
     with pytest.raises(NotAllowed, match="pas ouverte"):
         items.post(room.session, alice, room.activity("idees").id, "Trop tôt",
@@ -52,7 +45,7 @@ def test_a_refused_write_publishes_nothing(make_room, screens):
 
 
 def test_a_failing_publisher_is_logged_and_the_write_stays_stored(make_room, caplog):
-    room = make_room(TEMPLATE)
+    room = make_room(ONE_POSTITS)
     notes = room.activity("idees")
     with caplog.at_level(logging.ERROR, logger="cap.publishing"):
         workshops.set_state(room.session, notes, "open", publisher=Broken())
