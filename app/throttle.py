@@ -9,7 +9,7 @@ import ipaddress
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import WebSocketException
 from limits import RateLimitItem, parse_many
@@ -98,19 +98,17 @@ class Throttle:
 
     async def wait(self, items: Sequence[RateLimitItem], *key: str) -> int:
         """Seconds before `key` may try again, without counting this attempt (0: now)."""
-        try:
-            for item in items:
-                if not await self.limiter.test(item, *key):
-                    return await self._retry_after(items, key)
-        except StorageError as err:
-            self._unavailable(err)
-        return 0
+        return await self._check(self.limiter.test, items, key)
 
     async def hit(self, items: Sequence[RateLimitItem], *key: str) -> int:
         """Count one attempt of `key`; the seconds to wait if it is one too many (0: go on)."""
+        return await self._check(self.limiter.hit, items, key)
+
+    async def _check(self, allowed: Callable[..., Awaitable[bool]], items: Sequence[RateLimitItem],
+                     key: tuple[str, ...]) -> int:
         try:
             for item in items:
-                if not await self.limiter.hit(item, *key):
+                if not await allowed(item, *key):
                     return await self._retry_after(items, key)
         except StorageError as err:
             self._unavailable(err)
