@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -225,6 +226,16 @@ def weighted_order(rng: random.Random, ids: list[int], weight: dict[int, float])
     return order
 
 
+def missing(message: str) -> NoReturn:
+    """Something a test needs is not on this machine: under CI=true (make test installs and starts
+    everything) the test fails, elsewhere it is skipped with the reason."""
+    import pytest
+
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def libreoffice_convert(source: Path, to: str) -> Path:
     """``source`` opened and saved by LibreOffice headless as ``to`` (« pdf », « csv »…), beside it.
 
@@ -233,14 +244,10 @@ def libreoffice_convert(source: Path, to: str) -> Path:
     """
     import shutil
 
-    import pytest
 
     soffice = shutil.which("soffice")
     if soffice is None:
-        message = "LibreOffice (soffice) is not installed: make test installs libreoffice-calc-nogui"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("LibreOffice (soffice) is not installed: make test installs libreoffice-calc-nogui")
     out = source.parent / f"{source.stem}-{to.split(':')[0]}"
     out.mkdir(exist_ok=True)
     profile = (source.parent / f".lo-profile-{source.stem}").resolve().as_uri()

@@ -1,12 +1,12 @@
 """Browser fixtures: one Debian chromium for the whole session, driven by Playwright (sync API)."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ARTIFACTS
+from tests.support import missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -16,10 +16,7 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 def _require_chromium() -> None:
     if CHROMIUM.exists():
         return
-    message = f"{CHROMIUM} is missing: browser tests need Debian's chromium (apt-get install chromium)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    missing(f"{CHROMIUM} is missing: browser tests need Debian's chromium (apt-get install chromium)")
 
 
 # One chromium for all the browser tests, stopped as soon as they are done: Playwright's sync API

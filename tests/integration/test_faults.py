@@ -6,7 +6,6 @@ own, never the machine's shared ones."""
 import asyncio
 import contextlib
 import json
-import os
 import random
 import shutil
 import socket
@@ -26,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.htmx_swaps import apply
 from tests.integration.test_ranking import BORDA, TEMPLATE, items_of, open_activity, votes_of
-from tests.support import Facilitator, Participant, create_facilitator, free_port, run_server, sql
+from tests.support import Facilitator, Participant, create_facilitator, free_port, missing, run_server, sql
 
 UNAVAILABLE = ("La base de données est momentanément injoignable : rien n'a été enregistré. "
                "Réessayez dans quelques secondes.")
@@ -117,10 +116,7 @@ class OwnRedis:
     def __init__(self, tmp: Path) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            message = "redis-server is not installed (make test's services need it)"
-            if os.environ.get("CI") == "true":
-                pytest.fail(message)
-            pytest.skip(message)
+            missing("redis-server is not installed (make test's services need it)")
         self.binary, self.dir = binary, tmp
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
