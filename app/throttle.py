@@ -128,8 +128,7 @@ class Throttle:
     async def wrote(self, conn: HTTPConnection) -> None:
         """A participant's write: refused (429) past her limit, the rest of the room unaffected."""
         if wait := await self.hit(self.writes, "write", _session_identity(conn) or client_address(conn)):
-            raise TooMany("Trop d'envois d'affilée : votre contribution est gardée sur votre téléphone.",
-                          wait)
+            raise TooMany("Trop d'envois d'affilée : rien n'a été enregistré.", wait)
 
     async def guard(self, conn: HTTPConnection) -> None:
         """Before every route: a screen that connects too often is refused, and so is a request

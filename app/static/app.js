@@ -119,13 +119,28 @@
   function detail(text) {
     try { return JSON.parse(text).detail || text; } catch (e) { return text; }
   }
-  // The server's own words (a JSON `detail`), or nothing (a proxy's error page, say).
-  // The server's own words: a JSON error's detail, or the message of its error page.
+  // The server's own words: a JSON error's detail, or the message of its error page (nothing from
+  // a proxy's page).
   function serverSays(text) {
     try { return String(JSON.parse(text).detail || ""); } catch (e) { /* a page, then */ }
     var said = new DOMParser().parseFromString(text, "text/html").querySelector(".error-message");
     return said ? said.textContent.trim() : "";
   }
+  // An answer that stored nothing and asks for the same request again later: the server down or
+  // busy (a 503 while its database is out of reach, a 429), or any answer that says when
+  // (Retry-After). The seconds to wait, 0 for any other answer.
+  function retryAfter(response) {
+    if (response.status < 500 && response.status !== 429 && !response.headers.has("Retry-After")) return 0;
+    return Math.min(60, Number(response.headers.get("Retry-After")) || 4);
+  }
+  // What a phone keeping a contribution says while it waits to send it again: the server's words
+  // without their advice to try again (« Réessayez dans 8 s. »), which the phone does itself.
+  async function keptFor(response, wait) {
+    var said = serverSays(await response.text()).replace(/\s*Réessayez[^.]*\.\s*$/, "");
+    return (said || "Serveur occupé.") + " Gardé sur ce téléphone : nouvel essai dans " + wait + " s…";
+  }
+  // For the kinds' own outboxes (rating.js).
+  window.Cap = { retryAfter: retryAfter, keptFor: keptFor };
 
   document.addEventListener("htmx:responseError", function (e) {
     toast(detail(e.detail.xhr.responseText) || "Erreur " + e.detail.xhr.status);
@@ -230,8 +245,11 @@
     if (shown && shown !== fresh) shown.replaceWith(fresh);
   }
 
+  // Until then the server asked for no more sends: the periodic retry and new posts wait too.
+  var holdUntil = 0;
+
   async function flush() {
-    if (flushing) return;
+    if (flushing || Date.now() < holdUntil) return;
     flushing = true;
     try {
       var queue = loadOutbox();
@@ -248,13 +266,10 @@
           markPending(entry, "hors ligne — envoi dès le retour du réseau");
           return;
         }
-        // Nothing stored, to send again as it is: the server down or busy (a 503 while its
-        // database is out of reach, a 429), or any answer that says when (Retry-After).
-        if (response.status >= 500 || response.status === 429 || response.headers.has("Retry-After")) {
-          var wait = Math.min(60, Number(response.headers.get("Retry-After")) || 4);
-          var said = serverSays(await response.text());
-          markPending(entry, (said || "Serveur occupé.") + " Gardé sur ce téléphone : nouvel essai dans " +
-                      wait + " s…");
+        var wait = retryAfter(response);
+        if (wait) {
+          markPending(entry, await keptFor(response, wait));
+          holdUntil = Date.now() + wait * 1000;
           clearTimeout(flush.retry);
           flush.retry = setTimeout(flush, wait * 1000);
           return;

@@ -1,10 +1,13 @@
 """Rate limits as a phone's browser meets them (issue 11, point 1): its outbox keeps a note the
-server answered 429 and sends it once the limit allows, and too many wrong codes get a French
-page. Debian chromium through Playwright against a real server."""
+server answered 429 and sends it once the limit allows, the rating cards likewise wait for the
+Retry-After, and too many wrong codes get a French page. Debian chromium through Playwright
+against a real server."""
 
 import pytest
 
 from tests.browser.test_live_browser import PHONE_A, Watch, fill_postit, join, my_note, phone_page
+from tests.browser.test_rating_browser import TEMPLATE as RATING
+from tests.browser.test_rating_browser import card, stored, tap
 from tests.support import Facilitator, create_facilitator, run_server, sql
 
 pytestmark = pytest.mark.browser
@@ -53,3 +56,36 @@ def test_a_phone_over_its_limits_is_told_so_and_loses_nothing(browser, database_
         finally:
             ctx.close()
             guesser_ctx.close()
+
+
+def test_a_rating_phone_over_its_limit_waits_as_told_and_loses_nothing(
+        browser, database_url, tmp_path, shots):
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "prospective.yaml").write_text(RATING, encoding="utf-8")
+    env = {"SESSIONS_DIR": str(folder), "WRITE_LIMITS": "2/8 seconds"}
+    with run_server(database_url, tmp_path, extra_env=env) as srv:
+        fac = Facilitator(srv.url, create_facilitator(database_url))
+        ws = fac.create_workshop("prospective")
+        fac.open_postits(ws["id"], position=0)
+        watch = Watch()
+        ctx, phone = phone_page(browser, watch, "phone", PHONE_A)
+        too_many: list[str] = []
+        phone.on("response", lambda answer: answer.status == 429 and too_many.append(answer.url))
+        try:
+            join(phone, srv, ws["code"], "")
+            tap(phone, 1, "Impact", "3")
+            tap(phone, 1, "Maîtrise", "2")
+            tap(phone, 2, "Impact", "4")
+            # The third is over the limit: kept, said so in the server's words, sent after the wait.
+            status = card(phone, 2).locator(".rate-status")
+            expect(status).to_contain_text("Trop d'envois d'affilée")
+            expect(status).to_contain_text("nouvel essai dans")
+            card(phone, 2).screenshot(path=shots / "rating-phone-rate-limited.png")
+            expect(status).to_contain_text("Impact enregistré", timeout=20_000)
+            # Sent again once, after the Retry-After: the 4-second retry did not knock meanwhile.
+            assert len(too_many) == 1, too_many
+            assert len(stored(srv.database_url)) == 3
+            watch.check()
+        finally:
+            ctx.close()

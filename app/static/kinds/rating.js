@@ -1,6 +1,7 @@
 /* Rating on two axes.
    Phone: each tap is kept in localStorage until the server has stored it (one pending answer per
-   item and axis: a later tap replaces an unsent one, so only the last choice is sent, in order).
+   item and axis: a later tap replaces an unsent one, so only the last choice is sent, in order);
+   a 429 or 503 holds every send for its Retry-After, and the cards say so in the server's words.
    The card shows « ✓ enregistré » only from the server's answer, which replaces the card.
    Board and control page: the results table sorts by number, each axis and spread; the board's
    table shrinks a little when it would overflow the projected screen. */
@@ -10,6 +11,9 @@
   // ---- Phone: pending ratings -------------------------------------------------------------
   var STORE = "cap-rating:" + location.pathname;
   var flushing = false;
+  // Until then the server asked for no more sends (a 429's or a 503's Retry-After), and said why.
+  var holdUntil = 0;
+  var held = "";
   var snapshots = {};  // card id → the server's card, restored if a tap is refused
   // card id → why its last tap was refused: said again after every live re-render of the cards,
   // until the participant taps that card again.
@@ -37,7 +41,8 @@
     if (state) card.classList.remove("is-done");
   }
   function offlineText() {
-    return navigator.onLine ? "en cours d'envoi…" : "hors ligne — envoi dès le retour du réseau";
+    if (!navigator.onLine) return "hors ligne — envoi dès le retour du réseau";
+    return Date.now() < holdUntil ? held : "en cours d'envoi…";
   }
 
   function showPending(entry, message) {
@@ -98,7 +103,7 @@
   }
 
   async function flush() {
-    if (flushing) return;
+    if (flushing || Date.now() < holdUntil) return;
     flushing = true;
     try {
       for (;;) {
@@ -116,8 +121,12 @@
           showAllPending("hors ligne — envoi dès le retour du réseau");
           return;
         }
-        if (response.status >= 500 || response.status === 429) {
-          showAllPending("serveur occupé — nouvel essai…");
+        var wait = window.Cap.retryAfter(response);
+        if (wait) {
+          held = await window.Cap.keptFor(response, wait);
+          holdUntil = Date.now() + wait * 1000;
+          showAllPending();
+          setTimeout(flush, wait * 1000);
           return;
         }
         var body = await response.text();
