@@ -12,12 +12,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 cap && mkdir -p /app/data && chown cap:cap /app/data
 
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml requirements.lock README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 COPY sessions ./sessions
 COPY examples ./examples
-RUN pip install .
+RUN pip install -c requirements.lock .
 
 USER cap
 VOLUME ["/app/data"]

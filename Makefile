@@ -10,19 +10,28 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export TEST_POSTGRES_URL TEST_REDIS_URL
 
-.PHONY: run test install install-test system services lint types bench
+.PHONY: run test install install-test lock system services lint types bench
 
-$(VENV)/.runtime: pyproject.toml
+# Every dependency at the version of requirements.lock (pip constraints); `make lock` renews it.
+LOCK := requirements.lock
+$(VENV)/.runtime: pyproject.toml $(LOCK)
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  (echo "Python 3.11+ is required (set PYTHON=python3.11)"; exit 1)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -c $(LOCK) --upgrade pip
+	$(BIN)/pip install -q -c $(LOCK) -e .
 	touch $@
 
 $(VENV)/.test: $(VENV)/.runtime
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -c $(LOCK) -e '.[test]'
 	touch $@
+
+# The newest versions pyproject.toml allows, installed in a scratch venv and written down.
+lock:
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/pip install -q --upgrade pip && $(VENV)-lock/bin/pip install -q -e '.[test]'
+	{ sed -n '/^#/p' $(LOCK); $(VENV)-lock/bin/pip freeze --all --exclude-editable | grep -v "^setuptools=="; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK) && rm -rf $(VENV)-lock
 
 install: $(VENV)/.runtime
 install-test: $(VENV)/.test
