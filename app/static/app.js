@@ -243,6 +243,12 @@
       if (fresh && !shown) { li.replaceWith(fresh); shown = fresh; } else li.remove();
     });
     if (shown && shown !== fresh) shown.replaceWith(fresh);
+    // A post that chose the sub-group: the step line names it now. No push says so (a post reaches
+    // the boards), the next render of the page would.
+    var select = entry.fields.group_id && document.getElementById("group-" + entry.activity);
+    var option = select && select.querySelector('option[value="' + CSS.escape(entry.fields.group_id) + '"]');
+    var named = document.querySelector("#p-activity [data-group-name]");
+    if (option && named) named.textContent = "· " + option.textContent;
   }
 
   // Until then the server asked for no more sends: the periodic retry and new posts wait too.

@@ -263,6 +263,7 @@ def test_live_workshop_with_a_board_and_two_phones(browser, server, facilitator_
         phone_a.screenshot(path=shots / "phone-a-3-posting.png")
         phone_a.get_by_role("button", name="Envoyer").click()
         expect(my_note(phone_a, text_a)).to_contain_text("✓ envoyé")
+        expect(phone_a.locator(".step-line")).to_contain_text("· Groupe 1")  # chosen with the post
         post(phone_b, text_b1, "Groupe 2", "réglementaire")
         phone_a.screenshot(path=shots / "phone-a-4-sent.png")
         phone_b.screenshot(path=shots / "phone-b-1-sent.png")

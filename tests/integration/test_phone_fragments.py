@@ -41,8 +41,8 @@ def test_a_phone_fed_by_its_pushes_equals_a_fresh_page(server, room, seed):
     shows (its text, and its activity's HTML).
 
     The watched phones have chosen their sub-group (with a first note) before: a phone's own post
-    that chooses it reaches no phone (ITEMS reach the boards), so the sub-group her page names
-    waits for the next step there."""
+    that chooses it reaches no phone (ITEMS reach the boards): her phone's script names it in her
+    step line from the answer (app.js), which a socket client does not run."""
     fac, ws, db = room["fac"], room["ws"], room["db"]
     rng = random.Random(seed)
     page_url = f"/p/{ws['code']}"
