@@ -9,7 +9,8 @@ its modules named after a kind; any other dynamic import fails the test.
                   leaves: nothing of the app but config, the pure domain and the static files
     models, db, realtime
                   storage and the channel layer: never services and above
-    services      load → call the domain → commit → publish (no routes, screens, web, exports)
+    services      load → call the domain → commit → publish (no routes, screens, web, exports,
+                  and no web framework: a form reaches them as a protocol)
     screens       what each screen shows, read through the services
     exports       documents and data, read through the services and screens (no web, no routes)
     web, live, routes, main, __main__
@@ -164,3 +165,26 @@ def test_no_module_imports_another_modules_private_names():
                 private += [f"{name}: {node.module}.{a.name}" for a in node.names
                             if a.name.startswith("_") and not a.name.startswith("__")]
     assert private == []
+
+
+def libraries_of(name: str) -> set[str]:
+    """The outside packages `name` imports (their top-level names)."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    found = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+    found |= {node.module for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
+    return {m.split(".")[0] for m in found} - {"app"}
+
+
+WEB = {"fastapi", "starlette", "uvicorn", "websockets", "jinja2", "jinja2_fragments", "httpx"}
+STORAGE = {"sqlalchemy", "sqlmodel", "alembic", "psycopg", "redis", "limits"}
+
+
+def test_the_domain_and_the_services_know_no_web_framework():
+    """The domain is pure (no web, no database); the services read and write the database and
+    announce through a publisher, but a form, a request or a template never reaches them."""
+    layer = {name: node_of(name) for name in MODULES}
+    outside = {name: libraries_of(name) & (WEB | STORAGE if layer[name] == "domain" else WEB)
+               for name in MODULES if layer[name] in ("domain", "services")}
+    assert {name: sorted(libs) for name, libs in outside.items() if libs} == {}
+    assert libraries_of("app.web") >= {"fastapi", "starlette"}  # the reader sees what is there

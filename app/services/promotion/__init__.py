@@ -11,12 +11,11 @@ from importlib import import_module
 from typing import Any, Protocol, cast
 
 from sqlmodel import Session, select
-from starlette.datastructures import FormData
 
 from app.domain.kinds import KINDS
 from app.models import Activity, Roadmap, RoadmapWorkshop, Workshop
 from app.services import roadmaps, workshops
-from app.services.promotion.base import NEW_CHANTIER, Candidates, Offer, Run, Summary
+from app.services.promotion.base import NEW_CHANTIER, Candidates, Form, Offer, Run, Summary
 
 __all__ = ["NEW_CHANTIER", "PROMOTIONS", "Candidates", "Summary", "candidates", "choices", "promote"]
 
@@ -27,7 +26,7 @@ class Promotion(Protocol):
 
     def gather(self, session: Session, roadmap: Roadmap, activity: Activity) -> Offer: ...
 
-    def choices(self, form: FormData) -> Any: ...
+    def choices(self, form: Form) -> Any: ...
 
     def check(self, session: Session, roadmap: Roadmap, offers: list[Any], chosen: Any) -> None: ...
 
@@ -50,7 +49,7 @@ def candidates(session: Session, roadmap: Roadmap, workshop: Workshop) -> Candid
     })
 
 
-def choices(form: FormData) -> dict[str, Any]:
+def choices(form: Form) -> dict[str, Any]:
     """What the submitted page chose, kind by kind."""
     return {name: promotion.choices(form) for name, promotion in PROMOTIONS.items()}
 

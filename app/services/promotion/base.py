@@ -1,17 +1,23 @@
 """What every kind's promotion shares: what it offers, the summary, one run's state, the checks."""
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
 from app.domain import roadmap as domain
 from app.domain.errors import DomainError, NotFound
 from app.models import Activity, Enjeu, Roadmap, Workshop
+from app.services import roadmap_edit
 from app.services.roadmap_edit import is_id
 
 NEW_CHANTIER = "nouveau"
+
+
+class Form(roadmap_edit.Form, Protocol):
+    """The submitted page (Starlette's `FormData`), also read field by field in order."""
+
+    def multi_items(self) -> list[tuple[str, Any]]: ...
 
 
 class Offer(Protocol):
@@ -64,7 +70,7 @@ class Run:
             self.summary.enjeux += 1
 
 
-def form_ids(form: FormData, name: str, what: str) -> list[int]:
+def form_ids(form: Form, name: str, what: str) -> list[int]:
     """The ids ticked in a form's field."""
     values = [value.strip() if isinstance(value, str) else "" for value in form.getlist(name)]
     if not all(is_id(value) for value in values):

@@ -4,12 +4,11 @@ and the post-its behind them."""
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
-from starlette.datastructures import FormData
 
 from app.domain.provenance import source_items
 from app.models import Activity, Enjeu, Item, Roadmap
 from app.services import items, rankings, roadmaps
-from app.services.promotion.base import Run, check_ids, form_ids, provenance, same
+from app.services.promotion.base import Form, Run, check_ids, form_ids, provenance, same
 
 STEP = 1
 """Enjeux first: a table's rows go under them."""
@@ -63,7 +62,7 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def choices(form: FormData) -> list[int]:
+def choices(form: Form) -> list[int]:
     """The ids of the kept items ticked."""
     return form_ids(form, "enjeu", "Enjeu(x)")
 

@@ -4,13 +4,12 @@ chantier: the one it is about, a new one, or another the facilitator picks."""
 from dataclasses import dataclass
 
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
 from app.domain.errors import DomainError, NotFound
 from app.domain.resource_map import name_key
 from app.models import Activity, Chantier, Resource, ResourceLink, Roadmap
 from app.services import resource_maps, roadmaps
-from app.services.promotion.base import NEW_CHANTIER, Run, check_ids, same
+from app.services.promotion.base import NEW_CHANTIER, Form, Run, check_ids, same
 
 STEP = 3
 """Last: a new chantier for a map comes after those of the tables' rows."""
@@ -54,7 +53,7 @@ def _title_match(chantiers: list[Chantier], wanted: str) -> Chantier | None:
     return None
 
 
-def choices(form: FormData) -> dict[int, str]:
+def choices(form: Form) -> dict[int, str]:
     """Map activity id → where its resources go: a chantier id of the roadmap, NEW_CHANTIER, or ""
     (not this map); from the form's `carte-<activity id>` fields."""
     targets = {}

@@ -4,13 +4,12 @@ under the enjeu of its section."""
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
-from starlette.datastructures import FormData
 
 from app.domain import roadmap as domain
 from app.domain import tables as table_domain
 from app.models import Action, Activity, Chantier, Enjeu, Item, Resource, Roadmap, TableRow, WorkshopGroup
 from app.services import roadmaps, tables, workshops
-from app.services.promotion.base import Run, check_ids, form_ids, provenance, same
+from app.services.promotion.base import Form, Run, check_ids, form_ids, provenance, same
 
 STEP = 2
 """After the enjeux, which its rows go under."""
@@ -73,7 +72,7 @@ def gather(session: Session, roadmap: Roadmap, activity: Activity) -> TableCandi
     )
 
 
-def choices(form: FormData) -> list[int]:
+def choices(form: Form) -> list[int]:
     """The ids of the rows ticked."""
     return form_ids(form, "ligne", "Ligne(s) du tableau")
 
