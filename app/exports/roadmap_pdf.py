@@ -5,20 +5,14 @@ self-contained and the URL fetcher allows no protocol at all, so nothing is ever
 printing, whatever a text contains.
 """
 
-from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
+from app import rendering
 from app.domain.roadmap import RoadmapFile
 from app.exports.roadmap_docs import blocks
 
-_env = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"),
-                   autoescape=select_autoescape(["html"]), undefined=StrictUndefined)
-
 
 def roadmap_html(data: RoadmapFile) -> str:
-    return _env.get_template("exports/roadmap.html").render(
-        blocks=blocks(data), title=data.roadmap.name, territory=data.territory.name)
+    return rendering.render("exports/roadmap.html", {
+        "blocks": blocks(data), "title": data.roadmap.name, "territory": data.territory.name})
 
 
 def to_pdf(data: RoadmapFile) -> bytes:
