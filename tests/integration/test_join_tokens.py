@@ -17,6 +17,7 @@ import pytest
 import websockets
 
 from app.domain.join_tokens import MAX_BATCH, normalise
+from app.exports.qr import qr_svg
 from app.services.join_tokens import TOKENS_REQUIRED
 from tests.htmx_swaps import apply
 from tests.support import Facilitator, Participant, create_facilitator, run_server, sql
@@ -244,7 +245,12 @@ def test_the_cards_page_pdf_and_csv_hold_the_batch(tokens_server, tmp_path):
     assert len(cards) == 14
     codes = [c.xpath('string(.//p[@class="card-token"])') for c in cards]
     assert all(re.fullmatch(SPELLED, c) for c in codes) and len(set(codes)) == 14
-    assert all(len(c.xpath('.//div[@class="card-qr"]/svg')) == 1 for c in cards)
+    # Each card's QR code is its join link, token included (the SVG segno draws for that link).
+    for card, code in zip(cards, codes, strict=True):
+        (svg,) = card.xpath('.//div[@class="card-qr"]/svg')
+        link = f"{srv.url}/j/{ws['code']}?jeton={normalise(code)}"
+        assert lxml.html.tostring(svg, encoding="unicode") == lxml.html.tostring(
+            lxml.html.fragment_fromstring(qr_svg(link)), encoding="unicode")
     assert all(c.xpath('string(.//p[@class="card-title"])') == "Vote à une voix" for c in cards)
 
     pdf = fac.client.post(url, data={"nombre": "14", "format": "pdf"})
