@@ -339,3 +339,7 @@ def test_a_purge_removes_the_tokens(tokens_server):
     assert sql(srv.database_url, "SELECT count(*) FROM join_token") == [(0,)]
     # The used card no longer names anyone: it answers as an unknown token.
     assert phone(srv).get(f"/j/{ws['code']}?jeton={tokens[0]}").status_code == 404
+    # The privacy notice says what tokens store and when they go.
+    notice = text_of(httpx.get(f"{srv.url}/confidentialite").text)
+    assert "jetons à usage unique" in notice and "l'empreinte de chaque jeton" in notice
+    assert "jetons (ceux des cookies comme ceux des cartes imprimées)" in notice
