@@ -121,7 +121,7 @@ def test_a_token_used_again_resumes_the_same_participant_and_its_one_ballot(toke
     srv = tokens_server
     fac, ws, poll = open_poll(srv)
     require_tokens(fac, ws)
-    (token,) = batch(fac, ws, 1)
+    token, spare = batch(fac, ws, 2)
     vote = f"/p/{ws['code']}/activities/{poll}/vote"
 
     first = phone(srv)
@@ -137,6 +137,10 @@ def test_a_token_used_again_resumes_the_same_participant_and_its_one_ballot(toke
     assert sql(srv.database_url, "SELECT value FROM vote WHERE activity_id = :a", a=poll) == [(2,)]
     # The first phone is that participant too: it reads the replaced answer as its own.
     assert first.post(vote, data={"choice": "2"}).status_code == 200
+    # A phone already in that opens another card's link stays who it is; that card stays unused.
+    assert first.get(f"/j/{ws['code']}?jeton={spare}").headers["location"] == f"/p/{ws['code']}"
+    assert participants_of(srv, ws) == 1
+    assert sql(srv.database_url, "SELECT count(participant_id) FROM join_token") == [(1,)]
 
 
 @pytest.mark.storage
