@@ -35,8 +35,9 @@ MINE = "p-mine"
 FRAGMENTS: dict[str, dict[str, tuple[str, ...]]] = {
     BOARD: {PRESENCE: ("board-presence",), ITEMS: ("board-main",), MODERATION: ("board-main",),
             STRUCTURE: ("board-presence", "board-main"), TIMER: ("board-timer",)},
-    CONTROL: {PRESENCE: ("ctl-presence",), ITEMS: ("ctl-main",), MODERATION: ("ctl-main",),
-              STRUCTURE: ("ctl-presence", "ctl-main"), TIMER: ("ctl-main",)},
+    CONTROL: {PRESENCE: ("ctl-presence", "ctl-turnout"), ITEMS: ("ctl-main", "ctl-turnout"),
+              MODERATION: ("ctl-main",), STRUCTURE: ("ctl-presence", "ctl-main", "ctl-turnout"),
+              TIMER: ("ctl-main",)},
     PARTICIPANT: {MODERATION: ("p-activity", MINE), STRUCTURE: ("p-activity", MINE),
                   TIMER: ("p-timer",)},
 }

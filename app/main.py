@@ -113,7 +113,10 @@ class SecurityHeaders:
 
 
 def _wants_page(request: Request) -> bool:
-    return (request.method == "GET" and "HX-Request" not in request.headers
+    """A page read, or a form a page sent as a navigation (the join form, a facilitator's
+    plain form): its refusal is a page that says why, not JSON."""
+    navigation = request.method == "GET" or request.headers.get("sec-fetch-mode") == "navigate"
+    return (navigation and "HX-Request" not in request.headers
             and "text/html" in request.headers.get("accept", ""))
 
 
@@ -121,7 +124,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if isinstance(exc, UnknownCode):
         await request.app.state.throttle.missed_code(request)
-    if isinstance(exc, LoginRequired) and _wants_page(request):
+    if isinstance(exc, LoginRequired) and request.method == "GET" and _wants_page(request):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     headers = None
     page = _wants_page(request)

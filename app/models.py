@@ -56,6 +56,8 @@ class Workshop(SQLModel, table=True):
     timer_ends_at: datetime | None = None
     # Set when the facilitator closes the workshop: its code no longer lets anyone join or write.
     closed_at: datetime | None = None
+    # « Jetons à usage unique »: joining needs a printed token, the code alone is refused.
+    tokens_required: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -107,6 +109,22 @@ class ParticipantIdentity(SQLModel, table=True):
         PARTICIPANT_ID, ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True))
     display_name: str = Field(default="", max_length=80)
     organisation: str = Field(default="", max_length=120)
+
+
+class JoinToken(SQLModel, table=True):
+    """A single-use join token printed on a card (app.domain.join_tokens), by its digest. Its first
+    use sets `participant_id`; later uses resume that participant. Cards are handed out at random:
+    nothing ties a token to a person. Deleted by a purge."""
+
+    __tablename__ = "join_token"
+
+    id: int = Field(default=None, primary_key=True)
+    workshop_id: int = _fk("workshop.id", "CASCADE")
+    digest: str = Field(max_length=64, unique=True, index=True)
+    participant_id: int | None = _participant_fk("CASCADE", nullable=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
 
 
 class PurgeRecord(SQLModel, table=True):

@@ -2,7 +2,6 @@
 
 from typing import Annotated
 
-import segno
 from fastapi import Depends, Request, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlmodel import Session
@@ -125,10 +124,6 @@ def identify(request: HTTPConnection, session: Session, workshop: Workshop) -> P
 
 def join_url(settings: Settings, workshop: Workshop) -> str:
     return f"{settings.base_url.rstrip('/')}/j/{workshop.join_code}"
-
-
-def qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(omitsize=True, border=2, dark="#111")
 
 
 def control_response(request: Request, session: Session, settings: Settings, workshop_id: int,

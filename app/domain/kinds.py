@@ -33,6 +33,8 @@ class Kind:
     `mine.html`) is rendered for her alone; the shared part of the page still is shared."""
     promotes: bool = False
     """Its results can be brought into a roadmap (`app/services/promotion/<kind>.py`)."""
+    ballots: bool = False
+    """Participants vote (`Vote` rows): the control page counts its ballots beside who joined."""
     not_this_kind: str = ""
     """The refusal when a contribution of this kind is sent to another kind of activity."""
     not_open: str = "Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée."
@@ -43,13 +45,14 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("text", "Consigne", models.TextActivity, contributions=False),
     Kind("postits", "Post-its", models.PostitsActivity, contributions=True, live=True, listed=True,
          not_this_kind="Cette activité n'est pas une activité de post-its."),
-    Kind("rating", "Notation", models.RatingActivity, contributions=True, listed=True,
+    Kind("rating", "Notation", models.RatingActivity, contributions=True, listed=True, ballots=True,
          not_this_kind="Cette activité n'est pas une notation.",
          not_open="Cette notation n'est pas ouverte : votre note n'a pas été enregistrée."),
     Kind("ranking", "Classement des priorités", models.RankingActivity, contributions=True,
-         listed=True, promotes=True, not_this_kind="Cette activité n'est pas un classement.",
+         listed=True, promotes=True, ballots=True,
+         not_this_kind="Cette activité n'est pas un classement.",
          not_open="Ce classement n'est pas ouvert : votre bulletin n'a pas été enregistré."),
-    Kind("poll", "Vote", models.PollActivity, contributions=True,
+    Kind("poll", "Vote", models.PollActivity, contributions=True, ballots=True,
          not_this_kind="Cette activité n'est pas une activité de vote."),
     Kind("table", "Tableau des chantiers", models.TableActivity, contributions=True, live=True,
          marks_own=True, promotes=True,

@@ -7,12 +7,13 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db import get_engine
 from app.domain.errors import DomainError, NotFound
+from app.exports.qr import qr_svg
 from app.live import BOARD, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CONTROL, PARTICIPANT, Live, origin_allowed
 from app.models import Facilitator
 from app.screens import views
 from app.services import workshops
 from app.services.workshops import UnknownCode
-from app.web import SessionDep, SettingsDep, join_url, member, pages, qr_svg, throttle
+from app.web import SessionDep, SettingsDep, join_url, member, pages, throttle
 
 router = APIRouter()
 

@@ -9,8 +9,10 @@ from starlette.concurrency import run_in_threadpool
 
 from app.domain.errors import DomainError, NotFound
 from app.domain.workshop_templates import load_catalog
+from app.exports import join_cards
+from app.exports.names import attachment
 from app.models import Activity, Item
-from app.services import accounts, flow, items, participants, retention, workshops
+from app.services import accounts, flow, items, join_tokens, participants, retention, workshops
 from app.web import (
     FacilitatorDep,
     PublisherDep,
@@ -18,6 +20,7 @@ from app.web import (
     SettingsDep,
     ThrottleDep,
     control_response,
+    join_url,
     pages,
     remember_participant,
 )
@@ -131,6 +134,37 @@ def purge_now(workshop_id: int, me: FacilitatorDep, session: SessionDep,
     if confirm != "oui":
         raise DomainError("Cochez la case de confirmation pour purger les données personnelles.")
     retention.purge(session, workshop, retention.FACILITATOR)
+    return RedirectResponse(f"/f/workshops/{workshop_id}", status_code=303)
+
+
+@router.post("/f/workshops/{workshop_id}/jetons/option")
+def set_tokens_required(workshop_id: int, me: FacilitatorDep, session: SessionDep,
+                        actif: Annotated[str, Form(max_length=10)]) -> Response:
+    """« Jetons à usage unique » on or off, before or during the workshop."""
+    if actif not in ("oui", "non"):
+        raise DomainError("Jetons à usage unique : « oui » ou « non ».")
+    join_tokens.set_required(session, workshops.get_owned(session, me.id, workshop_id), actif == "oui")
+    return RedirectResponse(f"/f/workshops/{workshop_id}", status_code=303)
+
+
+@router.post("/f/workshops/{workshop_id}/jetons")
+def print_tokens(workshop_id: int, me: FacilitatorDep, session: SessionDep, settings: SettingsDep,
+                 nombre: Annotated[str, Form(max_length=20)] = "",
+                 format: Annotated[str, Form(max_length=10)] = "page") -> Response:
+    """A new batch of tokens, answered as the cards to print (page or PDF) or a CSV: their only
+    showing, as they are stored by digest."""
+    workshop = workshops.get_owned(session, me.id, workshop_id)
+    fmt = join_cards.check_format(format)
+    tokens = join_tokens.generate(session, workshop, nombre)
+    data, filename = join_cards.export(workshop, tokens, join_url(settings, workshop), fmt)
+    # Never kept by a cache: the clear tokens are in it.
+    headers = {"cache-control": "no-store", **({} if fmt == "page" else attachment(filename))}
+    return Response(data, media_type=join_cards.FORMATS[fmt], headers=headers)
+
+
+@router.post("/f/workshops/{workshop_id}/jetons/revoquer")
+def revoke_tokens(workshop_id: int, me: FacilitatorDep, session: SessionDep) -> Response:
+    join_tokens.revoke_unused(session, workshops.get_owned(session, me.id, workshop_id))
     return RedirectResponse(f"/f/workshops/{workshop_id}", status_code=303)
 
 

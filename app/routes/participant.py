@@ -1,4 +1,4 @@
-"""Participant pages: join with a code, follow the current activity, post."""
+"""Participant pages: join with a code or a printed token, follow the current activity, post."""
 
 from typing import Annotated
 
@@ -6,16 +6,18 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.domain.codes import normalise_code
+from app.exports.qr import qr_svg
+from app.models import Participant, Workshop
 from app.screens import views
-from app.services import participants, workshops
+from app.services import join_tokens, workshops
 from app.web import (
+    PublisherDep,
     SessionDep,
     SettingsDep,
     identify,
     join_url,
     member,
     pages,
-    qr_svg,
     remember_participant,
 )
 
@@ -29,24 +31,42 @@ def home(request: Request, code: str = "") -> Response:
     return pages.TemplateResponse(request, "home.html", {})
 
 
+def _joined(request: Request, workshop: Workshop, participant: Participant | None) -> Response:
+    if participant is not None:
+        remember_participant(request, participant)
+    return RedirectResponse(f"/p/{workshop.join_code}", status_code=303)
+
+
 @router.get("/j/{code}", response_class=HTMLResponse)
-def join_page(request: Request, code: str, session: SessionDep, settings: SettingsDep) -> Response:
+def join_page(request: Request, code: str, session: SessionDep, settings: SettingsDep,
+              publisher: PublisherDep, jeton: str = "") -> Response:
+    """The join form; with `?jeton=` (a printed card's QR code), joins at once with that token.
+    A phone already in the workshop stays who it is, and leaves the token unused."""
     workshop = workshops.by_code(session, code)
     if identify(request, session, workshop) is not None:
-        return RedirectResponse(f"/p/{workshop.join_code}", status_code=303)
+        return _joined(request, workshop, None)
+    if jeton:
+        return _joined(request, workshop,
+                       join_tokens.join_with_token(session, workshop, jeton[:40], publisher=publisher))
     return pages.TemplateResponse(request, "participant/join.html",
                                   {"workshop": workshop, "controller_name": settings.controller_name})
 
 
 @router.post("/j/{code}")
-def join(request: Request, code: str, session: SessionDep,
+def join(request: Request, code: str, session: SessionDep, publisher: PublisherDep,
          name: Annotated[str, Form(max_length=500)] = "",
-         organisation: Annotated[str, Form(max_length=500)] = "") -> Response:
+         organisation: Annotated[str, Form(max_length=500)] = "",
+         jeton: Annotated[str, Form(max_length=40)] = "") -> Response:
     workshop = workshops.by_code(session, code)
-    if identify(request, session, workshop) is None:
-        participant = participants.join(session, workshop, name, organisation)
-        remember_participant(request, participant)
-    return RedirectResponse(f"/p/{workshop.join_code}", status_code=303)
+    if identify(request, session, workshop) is not None:
+        return _joined(request, workshop, None)
+    if jeton.strip():
+        participant = join_tokens.join_with_token(session, workshop, jeton, name, organisation,
+                                                  publisher=publisher)
+    else:
+        participant = join_tokens.join_with_code(session, workshop, name, organisation,
+                                                 publisher=publisher)
+    return _joined(request, workshop, participant)
 
 
 @router.get("/j/{code}/qr.svg")

@@ -19,7 +19,7 @@ from app.domain.activities import (
 from app.domain.kinds import KINDS
 from app.models import Activity, Participant, Workshop, utcnow
 from app.screens import SCREENS
-from app.services import participants, workshops
+from app.services import join_tokens, participants, workshops
 
 
 def _common(session: Session, workshop: Workshop) -> dict[str, Any]:
@@ -170,6 +170,11 @@ def control(session: Session, workshop: Workshop, ttl: int) -> dict[str, Any]:
     ctx["next_states"] = next_states(activity.kind, activity.state) if activity else []
     ctx["group_sizes"] = participants.group_sizes(session, workshop.id)
     ctx["action_labels"] = ACTION_LABELS
+    ctx["joined"] = participants.joined(session, workshop.id)
+    voted = [a for a in ctx["activities"] if KINDS[a.kind].ballots]
+    counted = participants.ballots(session, [a.id for a in voted])
+    ctx["turnout"] = [(a, *counted[a.id]) for a in voted]
+    ctx["join_tokens"] = join_tokens.counts(session, workshop.id)
     if activity is not None:
         ctx["paper_ballots"] = participants.paper_ballots(session, activity.id)
         ctx.update(SCREENS[activity.kind].control(session, activity))

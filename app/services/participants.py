@@ -20,14 +20,21 @@ def _clean(raw: str, limit: int, label: str) -> str:
     return value
 
 
-def join(session: Session, workshop: Workshop, name: str = "", organisation: str = "") -> Participant:
-    """A new participant; her name and organisation, if she gives any, in a row of their own."""
+def add(session: Session, workshop: Workshop, name: str = "", organisation: str = "") -> Participant:
+    """A new participant, added to the session, not committed; her name and organisation, if she
+    gives any, in a row of their own."""
     name, organisation = _clean(name, MAX_NAME, "Nom"), _clean(organisation, MAX_ORG, "Structure")
     participant = Participant(workshop_id=workshop.id, token=new_token())
     session.add(participant)
     if name or organisation:
         session.add(ParticipantIdentity(participant_id=participant.id, display_name=name,
                                         organisation=organisation))
+    session.flush()
+    return participant
+
+
+def join(session: Session, workshop: Workshop, name: str = "", organisation: str = "") -> Participant:
+    participant = add(session, workshop, name, organisation)
     session.commit()
     session.refresh(participant)
     return participant
@@ -51,6 +58,26 @@ def paper_ballots(session: Session, activity_id: int) -> int:
             Participant, col(Participant.id) == Vote.participant_id).where(
             Vote.activity_id == activity_id, col(Participant.proxy).is_(True))
     ).one()
+
+
+def joined(session: Session, workshop_id: int) -> int:
+    """How many phones joined the workshop (paper ballots aside), connected or not."""
+    return session.exec(select(func.count()).select_from(Participant).where(
+        Participant.workshop_id == workshop_id, col(Participant.proxy).is_(False))).one()
+
+
+def ballots(session: Session, activity_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per activity, how many participants voted from a phone and on paper (counts only)."""
+    found = {a: [0, 0] for a in activity_ids}
+    if activity_ids:
+        rows = session.exec(
+            select(Vote.activity_id, Participant.proxy, func.count(func.distinct(Vote.participant_id)))
+            .join(Participant, col(Participant.id) == Vote.participant_id)
+            .where(col(Vote.activity_id).in_(activity_ids))
+            .group_by(col(Vote.activity_id), col(Participant.proxy)))
+        for activity_id, proxy, count in rows:
+            found[activity_id][int(proxy)] = count
+    return {a: (phone, paper) for a, (phone, paper) in found.items()}
 
 
 def by_token(session: Session, workshop_id: int, token: str | None) -> Participant | None:

@@ -5,12 +5,12 @@ l'atelier »), or, for a workshop never closed, after its last activity: its par
 sign of life, or its creation when nobody joined.
 
 A purge keeps the workshop's results exactly as they were and removes what ties them to people:
-each participant gives way to an anonymous ballot holder under a new random id, with no token (no
-phone's cookie names it any more), no name or organisation, no post-it, chantier or resource
-attributed to it, and no date but the workshop's creation. Her ballots move to that holder, so
-every count, mean, ranking and the compte-rendu read the same afterwards, and the roadmap's
-enjeux keep their scores; nothing links a ballot to a person, a contribution or a time of day.
-Each purge is recorded (`PurgeRecord`) and logged.
+its printed join tokens are deleted, each participant gives way to an anonymous ballot holder
+under a new random id, with no token (no phone's cookie names it any more), no name or
+organisation, no post-it, chantier or resource attributed to it, and no date but the workshop's
+creation. Her ballots move to that holder, so every count, mean, ranking and the compte-rendu
+read the same afterwards, and the roadmap's enjeux keep their scores; nothing links a ballot to
+a person, a contribution or a time of day. Each purge is recorded (`PurgeRecord`) and logged.
 """
 
 import logging
@@ -23,7 +23,7 @@ from app.domain import retention as domain
 from app.domain.codes import ERASED, erased_token
 from app.domain.errors import DomainError
 from app.domain.french import date_text
-from app.models import Participant, ParticipantIdentity, PurgeRecord, Vote, Workshop, utcnow
+from app.models import JoinToken, Participant, ParticipantIdentity, PurgeRecord, Vote, Workshop, utcnow
 
 log = logging.getLogger("app.retention")
 
@@ -93,20 +93,23 @@ def purge(session: Session, workshop: Workshop, trigger: str) -> PurgeRecord:
         session.connection().execute(
             update(votes).where(votes.c.participant_id == bindparam("old"))
             .values(participant_id=bindparam("new"), created_at=day, updated_at=day), moves)
+    # The printed tokens go, used or not: a card no longer names anyone.
+    tokens = session.execute(delete(JoinToken).where(col(JoinToken.workshop_id) == workshop.id))
     # Her name goes with her row (ON DELETE CASCADE), her contributions lose their author (SET NULL).
     session.execute(delete(Participant).where(col(Participant.id).in_(ids)))
     record = PurgeRecord(workshop_id=workshop.id, workshop_title=workshop.title, trigger=trigger,
                          last_activity=basis, participants=len(people), names=names, ballots=ballots)
     session.add(record)
     session.commit()
-    log.info("purge (%s) of workshop %d: %d participants, %d names, %d ballots detached",
-             trigger, workshop.id, len(people), names, ballots)
+    log.info("purge (%s) of workshop %d: %d participants, %d names, %d join tokens, %d ballots "
+             "detached", trigger, workshop.id, len(people), names,
+             tokens.rowcount, ballots)  # type: ignore[attr-defined]  # a CursorResult's
     return record
 
 
 def due(session: Session, now: datetime) -> list[Workshop]:
     """Workshops past their retention that still hold personal data."""
-    held = select(Participant.workshop_id).where(_known()).distinct()
+    held = select(Participant.workshop_id).where(_known()).union(select(JoinToken.workshop_id))
     found = session.exec(select(Workshop).where(col(Workshop.id).in_(held)).order_by(col(Workshop.id)))
     return [w for w in found if domain.is_expired(last_activity(session, w), w.retention_months, now)]
 
