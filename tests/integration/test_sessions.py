@@ -330,6 +330,13 @@ def test_an_unknown_email_and_a_wrong_password_get_the_same_answer(server, facil
     assert answers[0][0] == 401 and "E-mail ou mot de passe incorrect." in answers[0][2].decode()
 
 
+def test_the_privacy_page_says_what_a_facilitator_session_keeps_and_how_long(server):
+    page = html.unescape(httpx.get(f"{server.url}/confidentialite").text)
+    for said in ("l'empreinte de son jeton secret", "sans adresse IP ni nom de navigateur",
+                 "après 240 minutes sans action", "au plus tard 24 heures après son ouverture"):
+        assert said in page, said
+
+
 def test_every_facilitator_route_goes_through_the_session_check():
     """Each /f… route (pages, actions, exports, the roadmap editor) depends on `current_login`:
     none reads the cookie on its own."""
