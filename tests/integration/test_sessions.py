@@ -9,6 +9,7 @@ import html
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from tests.support import (
     Facilitator,
     Server,
     create_facilitator,
+    free_port,
     run_server,
     sql,
 )
@@ -311,6 +313,32 @@ def test_a_logout_on_one_worker_closes_the_control_socket_held_by_the_other(data
         with Control(b, ws["id"], on_a.client) as page:
             assert on_a.client.post("/logout").status_code == 303
             assert page.closed_with() == LOGGED_OUT
+
+
+@pytest.mark.broadcast
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+def test_with_redis_down_a_logout_still_closes_the_other_workers_control_socket(database_url, tmp_path):
+    """The announcement cannot go out (a Redis of this test's own, killed): the logout still
+    answers, and worker B closes the page at its next check of its pages' sessions."""
+    port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                              "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    broker = f"redis://127.0.0.1:{port}/0"
+    env = {"FACILITATOR_SESSION_CHECK_SECONDS": "1"}
+    try:
+        with run_server(database_url, tmp_path, broker, "a", extra_env=env) as a, \
+                run_server(database_url, tmp_path, broker, "b", extra_env=env) as b:
+            on_a = Facilitator(a.url, create_facilitator(database_url))
+            ws = on_a.create_workshop()
+            with Control(b, ws["id"], on_a.client) as page:
+                redis.kill()
+                redis.wait(5)
+                assert on_a.client.post("/logout").status_code == 303
+                assert page.closed_with() == LOGGED_OUT
+            assert "could not announce ended sessions" in a.log.read_text()
+    finally:
+        if redis.poll() is None:
+            redis.kill()
 
 
 @pytest.mark.storage
