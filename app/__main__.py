@@ -20,6 +20,7 @@ from app.domain.workshop_templates import TemplateError, load_template
 from app.exports.enjeux import enjeux_export
 from app.exports.report_files import report_export
 from app.exports.roadmap_files import roadmap_export
+from app.live import CommandRevoker
 from app.models import Activity, Facilitator, Roadmap, Workshop
 from app.services import accounts, retention, roadmaps, workshops
 
@@ -47,9 +48,10 @@ def _create_facilitator(args: argparse.Namespace) -> int:
 
 
 def _reset_password(args: argparse.Namespace) -> int:
+    revoker = CommandRevoker(get_settings().redis_url)
     with Session(get_engine(), expire_on_commit=False) as session:
-        account = accounts.reset_password(session, args.email, _password(args))
-    print(f"Mot de passe changé pour {account.email}")
+        account, ended = accounts.reset_password(session, args.email, _password(args), revoker)
+    print(f"Mot de passe changé pour {account.email} ; {ended} session(s) ouverte(s) fermée(s).")
     return 0
 
 

@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     ws_connect_limits: str = "20/minute"
     # Prefix of the counters' keys, so that two deployments can share one Redis.
     rate_limit_prefix: str = "cap-limits"
+    # Facilitators' sessions (app.services.logins): one ends after this many minutes without a
+    # request (a full-day workshop's 2-hour lunch with a margin), and in any case this many hours
+    # after its login. Each worker checks its open control pages' sessions this often (seconds):
+    # those ended by the command line or expired are closed.
+    facilitator_session_idle_minutes: float = 240.0
+    facilitator_session_max_hours: float = 24.0
+    facilitator_session_check_seconds: float = 30.0
     # Largest WebSocket message accepted (bytes); uvicorn's --ws-max-size should say the same.
     ws_max_size: int = 65536
 

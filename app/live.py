@@ -2,8 +2,9 @@
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,11 +18,11 @@ from app.db import get_engine
 from app.deltas import Shown
 from app.models import Workshop
 from app.publishing import CHANGES, ITEMS, MODERATION, PRESENCE, STRUCTURE, TIMER
-from app.realtime import Connection, Hub, Room, make_channel_layer
+from app.realtime import ChannelLayer, Connection, Hub, Room, make_channel_layer
 from app.rendering import render as render_template
 from app.rendering import render_fragment
 from app.screens import views
-from app.services import participants
+from app.services import logins, participants
 
 log = logging.getLogger("cap.live")
 
@@ -50,10 +51,37 @@ PAGES = {BOARD: "board/page.html", CONTROL: "facilitator/control.html",
 GONE = {BOARD: "board-main", CONTROL: "ctl-main", PARTICIPANT: "p-activity"}
 
 # Close codes sent to clients (4000-4999 are the application's own).
+CLOSE_LOGGED_OUT = 4401  # the facilitator's session ended: her page goes to /login (app.js)
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_STALLED = 1013  # "try again later": the client reconnects and resynchronises
 CLOSE_TOO_BIG = 1009
+
+
+# Where ended facilitator sessions are announced (their ids, a JSON list), to every worker.
+REVOKED = "facilitator-sessions:ended"
+LOGGED_OUT = "session terminée : reconnectez-vous"
+
+
+class CommandRevoker:
+    """Announces sessions ended by the command line (`reset-password`) to the app's workers through
+    Redis, when REDIS_URL is set. Without it the one worker has no channel to hear it on: its
+    periodic check (FACILITATOR_SESSION_CHECK_SECONDS) closes their pages."""
+
+    def __init__(self, redis_url: str | None) -> None:
+        self.redis_url = redis_url
+
+    def revoke(self, session_ids: Sequence[int]) -> None:
+        if self.redis_url:
+            asyncio.run(self._send(make_channel_layer(self.redis_url), session_ids))
+
+    @staticmethod
+    async def _send(layer: ChannelLayer, session_ids: Sequence[int]) -> None:
+        await layer.start()
+        try:
+            await layer.publish(REVOKED, json.dumps(list(session_ids)))
+        finally:
+            await layer.stop()
 
 
 def origin_allowed(websocket: WebSocket, base_url: str) -> bool:
@@ -100,17 +128,25 @@ class Live:
         # Announcements the channel layer could not take (Redis down), sent again once it is back.
         self._unsent: dict[tuple[int, str], None] = {}
         self._resending: asyncio.Task[None] | None = None
+        # This process's control pages, by the facilitator session they were opened with.
+        self._controls: dict[int, set[WebSocket]] = {}
+        self._lifetime = logins.Lifetime.of(settings)
+        self._sessions: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         await self.hub.layer.start()
         self._heartbeat = asyncio.create_task(self._beat())
+        self._sessions = [asyncio.create_task(self._hear_revocations(), name="hear-revocations"),
+                          asyncio.create_task(self._check_sessions(), name="check-sessions")]
 
     async def stop(self) -> None:
         if self._heartbeat:
             self._heartbeat.cancel()
         if self._resending:
             self._resending.cancel()
+        for task in self._sessions:
+            task.cancel()
         await self.hub.close()
         await self.hub.layer.stop()
         self._renderer.shutdown(wait=False, cancel_futures=True)
@@ -160,6 +196,70 @@ class Live:
                 del self._unsent[(workshop_id, change)]
                 sent += 1
         log.warning("channel layer back: %d announcements sent again", sent)
+
+    def revoke(self, session_ids: Sequence[int]) -> None:
+        """Close the control pages of ended sessions, in every worker (a `Revoker`): from any
+        thread, without waiting, like `publish`."""
+        if self._loop is None:
+            raise RuntimeError("the live hub is not started")
+        self._loop.call_soon_threadsafe(self._start_revoking, list(session_ids))
+
+    def _start_revoking(self, session_ids: list[int]) -> None:
+        task = asyncio.ensure_future(self._announce_revoked(session_ids))
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
+
+    async def _announce_revoked(self, session_ids: list[int]) -> None:
+        try:
+            await self.hub.layer.publish(REVOKED, json.dumps(session_ids))
+        except Exception as error:
+            log.error("could not announce ended sessions (channel layer unreachable: %s); this "
+                      "worker closes their pages now, the others at their next check", error)
+            await self._close_controls(session_ids)
+
+    async def _hear_revocations(self) -> None:
+        async with self.hub.layer.subscribe(REVOKED) as messages:
+            async for raw in messages:
+                try:
+                    ids = [i for i in json.loads(raw) if isinstance(i, int)]
+                except (ValueError, TypeError):
+                    continue
+                await self._close_controls(ids)
+
+    async def _check_sessions(self) -> None:
+        """Close the control pages whose session ended without an announcement reaching this
+        worker: by the command line without Redis, by expiry, or while Redis was down."""
+        while True:
+            await asyncio.sleep(self.settings.facilitator_session_check_seconds)
+            held = list(self._controls)
+            if not held:
+                continue
+            try:
+                live = await run_in_threadpool(self._in_session, logins.alive, held, self._lifetime)
+            except Exception:
+                log.exception("check of the control pages' sessions failed")
+                continue
+            await self._close_controls([i for i in held if i not in live])
+
+    async def _close_controls(self, session_ids: Sequence[int]) -> None:
+        for session_id in session_ids:
+            for websocket in list(self._controls.get(session_id, ())):
+                with contextlib.suppress(Exception):
+                    await websocket.close(code=CLOSE_LOGGED_OUT, reason=LOGGED_OUT)
+
+    @contextlib.contextmanager
+    def _control(self, websocket: WebSocket, session_id: int | None) -> Iterator[None]:
+        if session_id is None:
+            yield
+            return
+        self._controls.setdefault(session_id, set()).add(websocket)
+        try:
+            yield
+        finally:
+            held = self._controls.get(session_id, set())
+            held.discard(websocket)
+            if not held:
+                self._controls.pop(session_id, None)
 
     async def _beat(self) -> None:
         interval = self.settings.participant_ttl_seconds / 3
@@ -244,10 +344,23 @@ class Live:
                 conn.offer(fragments)
 
     async def serve(self, websocket: WebSocket, workshop_id: int, role: str,
-                    participant_id: int | None = None, group_id: int | None = None) -> None:
+                    participant_id: int | None = None, group_id: int | None = None,
+                    login_id: int | None = None) -> None:
+        """`login_id`: the facilitator session a control page was opened with; the page is closed
+        when it ends."""
         await websocket.accept()
         conn = Connection(role, websocket.send_text, participant_id, group_id,
                           shown=Shown() if role in (BOARD, CONTROL) else None)
+        with self._control(websocket, login_id):
+            # Ended between its check and its registration here, its announcement unheard.
+            if login_id is not None and not await run_in_threadpool(
+                    self._in_session, logins.alive, [login_id], self._lifetime):
+                await websocket.close(code=CLOSE_LOGGED_OUT, reason=LOGGED_OUT)
+                return
+            await self._serve(websocket, workshop_id, role, conn)
+
+    async def _serve(self, websocket: WebSocket, workshop_id: int, role: str, conn: Connection) -> None:
+        participant_id = conn.participant_id
         async with self.hub.join(workshop_id, conn) as room:
             if participant_id is not None:
                 await run_in_threadpool(self._in_session, participants.connected,

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,7 +37,7 @@ from app.routes import (
     roadmaps,
     workshop_exports,
 )
-from app.services import retention
+from app.services import logins, retention
 from app.services.workshops import UnknownCode
 from app.services.writer import Writer
 from app.throttle import Throttle, TooMany
@@ -251,11 +252,19 @@ class Health:
         return "ok"
 
 
-async def purge_daily(hours: float) -> None:
-    """Purge the workshops past their retention at start, then every `hours`."""
+def _purge_sessions(lifetime: logins.Lifetime) -> None:
+    with Session(get_engine()) as session:
+        logins.purge_expired(session, lifetime)
+        session.commit()
+
+
+async def purge_daily(hours: float, lifetime: logins.Lifetime) -> None:
+    """Purge the workshops past their retention, and the expired facilitator sessions' rows, at
+    start, then every `hours`."""
     while True:
         try:
             await asyncio.to_thread(retention.purge_expired, get_engine(), retention.AUTOMATIC)
+            await asyncio.to_thread(_purge_sessions, lifetime)
         except Exception:
             logging.getLogger("app.retention").exception("scheduled purge failed; next try in %s h", hours)
         await asyncio.sleep(hours * 3600)
@@ -271,7 +280,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await live.start()
         await writer.start()
-        purging = (asyncio.create_task(purge_daily(settings.purge_interval_hours))
+        purging = (asyncio.create_task(purge_daily(settings.purge_interval_hours,
+                                                   logins.Lifetime.of(settings)))
                    if settings.purge_interval_hours > 0 else None)
         try:
             yield

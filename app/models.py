@@ -40,6 +40,19 @@ class Facilitator(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class FacilitatorSession(SQLModel, table=True):
+    """A facilitator's login on one browser (app.services.logins). Her cookie holds the random
+    token; only its SHA-256 digest is stored, so a copy of the database opens no session."""
+
+    __tablename__ = "facilitator_session"
+
+    id: int = Field(default=None, primary_key=True)
+    token_digest: str = Field(max_length=64, unique=True, index=True)
+    facilitator_id: int = _fk("facilitator.id", "CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
 class Workshop(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)
     title: str = Field(max_length=120)

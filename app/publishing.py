@@ -2,13 +2,15 @@
 
 Services are given a `Publisher` and call `publish_safely` once their change is committed. The
 app gives them its live hub (`app.live.Live`); tests give a `RecordingPublisher` to see what was
-announced, or a `NoPublisher` while they set the scene. (The command line calls no service that
-changes what a screen shows.) The database stays the only truth: an event only tells the screens to read
-it again, so losing one costs a refresh, never a write; a publishing failure is logged and never
-turns a stored write into an error reply.
+announced, or a `NoPublisher` while they set the scene. Ended facilitator sessions are announced
+the same way, to a `Revoker` (the live hub again; `reset-password` on the command line has its
+own, `app.live.CommandRevoker`). The database stays the only truth: an event only tells the
+screens to read it again, so losing one costs a refresh, never a write; a publishing failure is
+logged and never turns a stored write into an error reply.
 """
 
 import logging
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 log = logging.getLogger("cap.publishing")
@@ -35,10 +37,32 @@ def publish_safely(publisher: Publisher, workshop_id: int, change: str) -> None:
                       workshop_id)
 
 
+@runtime_checkable
+class Revoker(Protocol):
+    """Told the ids of facilitator sessions just deleted (app.services.logins), after the commit:
+    the control pages opened with them are closed, in every worker."""
+
+    def revoke(self, session_ids: Sequence[int]) -> None: ...
+
+
+def revoke_safely(revoker: Revoker, session_ids: Sequence[int]) -> None:
+    """Announce ended sessions after their commit: a failure is logged, never raised (the
+    sessions are ended; each worker's periodic check closes their pages all the same)."""
+    if not session_ids:
+        return
+    try:
+        revoker.revoke(session_ids)
+    except Exception:
+        log.exception("could not announce the end of sessions %s (they are ended)", list(session_ids))
+
+
 class NoPublisher:
     """Announces nothing: where no screen is to be told (a test setting the scene)."""
 
     def publish(self, workshop_id: int, change: str) -> None:
+        return None
+
+    def revoke(self, session_ids: Sequence[int]) -> None:
         return None
 
 
@@ -48,6 +72,10 @@ class RecordingPublisher:
 
     def __init__(self) -> None:
         self.events: list[tuple[int, str]] = []
+        self.revoked: list[int] = []
 
     def publish(self, workshop_id: int, change: str) -> None:
         self.events.append((workshop_id, change))
+
+    def revoke(self, session_ids: Sequence[int]) -> None:
+        self.revoked.extend(session_ids)

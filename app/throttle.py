@@ -60,7 +60,7 @@ def client_address(conn: HTTPConnection) -> str:
 
 
 def _session_identity(conn: HTTPConnection) -> str:
-    """The participant tokens and facilitator account the signed session cookie carries, hashed:
+    """The participant tokens and facilitator session token the signed cookie carries, hashed:
     phones behind one venue's address are told apart by what they joined."""
     tokens = conn.session.get("p")
     held = sorted(t for t in tokens.values() if isinstance(t, str)) if isinstance(tokens, dict) else []

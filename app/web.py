@@ -1,6 +1,6 @@
 """Shared web plumbing: page rendering, dependencies, identities from the signed session cookie."""
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -12,9 +12,9 @@ from app.config import Settings, get_settings
 from app.db import get_session
 from app.domain.errors import DomainError
 from app.models import Facilitator, Participant, Workshop
-from app.publishing import Publisher
+from app.publishing import Publisher, Revoker
 from app.screens import views
-from app.services import participants, retention, workshops
+from app.services import logins, participants, retention, workshops
 from app.services.writer import Writer
 from app.throttle import Throttle
 
@@ -31,34 +31,55 @@ class LoginRequired(DomainError):
     status = 401
 
 
-def current_facilitator(request: Request, session: SessionDep) -> Facilitator:
-    fid = request.session.get("f")
-    account = session.get(Facilitator, fid) if isinstance(fid, int) else None
-    if account is None:
+def current_login(request: Request, session: SessionDep, settings: SettingsDep) -> logins.Login:
+    """The facilitator session the cookie names (app.services.logins); 401, or the login page,
+    when there is none, or it ended or expired."""
+    login = logins.resolve(session, request.session.get("f"), logins.Lifetime.of(settings))
+    if login is None:
         raise LoginRequired("Connexion animateur requise.")
-    return account
+    return login
+
+
+LoginDep = Annotated[logins.Login, Depends(current_login)]
+
+
+def current_facilitator(login: LoginDep) -> Facilitator:
+    """Every facilitator-only route's dependency."""
+    return login.account
 
 
 FacilitatorDep = Annotated[Facilitator, Depends(current_facilitator)]
 
+T = TypeVar("T")
 
-def publisher(request: HTTPConnection) -> Publisher:
-    """Where services announce their changes: the app's live hub (`create_app` sets it)."""
-    found = request.app.state.publisher
-    if not isinstance(found, Publisher):
-        raise TypeError("app.state.publisher is not a Publisher")
+
+def _app_part(conn: HTTPConnection, name: str, kind: type[T]) -> T:
+    """`app.state.<name>`, which `create_app` sets, checked to be a `kind`."""
+    found = getattr(conn.app.state, name)
+    if not isinstance(found, kind):
+        raise TypeError(f"app.state.{name} is not a {kind.__name__}")
     return found
+
+
+def publisher(conn: HTTPConnection) -> Publisher:
+    """Where services announce their changes: the app's live hub."""
+    return _app_part(conn, "publisher", Publisher)  # type: ignore[type-abstract]  # a runtime_checkable Protocol
 
 
 PublisherDep = Annotated[Publisher, Depends(publisher)]
 
 
+def revoker(conn: HTTPConnection) -> Revoker:
+    """Where ended facilitator sessions are announced: the app's live hub too."""
+    return _app_part(conn, "publisher", Revoker)  # type: ignore[type-abstract]  # a runtime_checkable Protocol
+
+
+RevokerDep = Annotated[Revoker, Depends(revoker)]
+
+
 def throttle(conn: HTTPConnection) -> Throttle:
-    """The app's rate limits (`create_app` sets them)."""
-    found = conn.app.state.throttle
-    if not isinstance(found, Throttle):
-        raise TypeError("app.state.throttle is not a Throttle")
-    return found
+    """The app's rate limits."""
+    return _app_part(conn, "throttle", Throttle)
 
 
 ThrottleDep = Annotated[Throttle, Depends(throttle)]
@@ -74,10 +95,7 @@ async def writer(request: HTTPConnection, limits: ThrottleDep) -> Writer:
     participant's write limit allows one more; async, as a plain function would be called in a
     request thread, the hop the writer is there to save."""
     await limits.wrote(request)
-    found = request.app.state.writer
-    if not isinstance(found, Writer):
-        raise TypeError("app.state.writer is not a Writer")
-    return found
+    return _app_part(request, "writer", Writer)
 
 
 WriterDep = Annotated[Writer, Depends(writer)]

@@ -8,12 +8,20 @@ from starlette.concurrency import run_in_threadpool
 from app.db import get_engine
 from app.domain.errors import DomainError, NotFound
 from app.exports.qr import qr_svg
-from app.live import BOARD, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CONTROL, PARTICIPANT, Live, origin_allowed
-from app.models import Facilitator
+from app.live import (
+    BOARD,
+    CLOSE_FORBIDDEN,
+    CLOSE_LOGGED_OUT,
+    CLOSE_NOT_FOUND,
+    CONTROL,
+    PARTICIPANT,
+    Live,
+    origin_allowed,
+)
 from app.screens import views
-from app.services import workshops
+from app.services import logins, workshops
 from app.services.workshops import UnknownCode
-from app.web import SessionDep, SettingsDep, join_url, member, pages, throttle
+from app.web import LoginRequired, SessionDep, SettingsDep, join_url, member, pages, throttle
 
 router = APIRouter()
 
@@ -31,27 +39,30 @@ def board_page(request: Request, board_key: str, session: SessionDep,
     return pages.TemplateResponse(request, "board/page.html", ctx)
 
 
-def _resolve(websocket: WebSocket, kind: str, key: str) -> tuple[int, int | None, int | None]:
-    """Who may watch what: (workshop id, participant id, board's sub-group) or DomainError."""
+def _resolve(websocket: WebSocket, kind: str, key: str,
+             lifetime: logins.Lifetime) -> tuple[int, int | None, int | None, int | None]:
+    """Who may watch what: (workshop id, participant id, board's sub-group, facilitator session)
+    or DomainError."""
     with Session(get_engine()) as session:
         if kind == BOARD:
             workshop = workshops.by_board_key(session, key)
             raw = websocket.query_params.get("groupe")
             if raw is None:
-                return workshop.id, None, None
+                return workshop.id, None, None, None
             if not raw.isdigit():
                 raise NotFound("sous-groupe inconnu")
-            return workshop.id, None, workshops.group_of(session, workshop, int(raw)).id
+            return workshop.id, None, workshops.group_of(session, workshop, int(raw)).id, None
         if kind == CONTROL:
-            fid = websocket.session.get("f")
-            account = session.get(Facilitator, fid) if isinstance(fid, int) else None
-            if account is None or not key.isdigit():
-                raise DomainError("connexion animateur requise")
-            return workshops.get_owned(session, account.id, int(key)).id, None, None
+            login = logins.resolve(session, websocket.session.get("f"), lifetime)
+            if login is None:
+                raise LoginRequired("connexion animateur requise")
+            if not key.isdigit():
+                raise NotFound("atelier inconnu")
+            return workshops.get_owned(session, login.account.id, int(key)).id, None, None, login.session_id
         workshop, participant = member(websocket, session, key)
         if participant is None:
             raise DomainError("rejoignez d'abord l'atelier")
-        return workshop.id, participant.id, None
+        return workshop.id, participant.id, None, None
 
 
 async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
@@ -61,16 +72,17 @@ async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
         await websocket.close(code=CLOSE_FORBIDDEN, reason="origine refusée")
         return
     try:
-        workshop_id, participant_id, group_id = await run_in_threadpool(_resolve, websocket, kind, key)
+        workshop_id, participant_id, group_id, login_id = await run_in_threadpool(
+            _resolve, websocket, kind, key, logins.Lifetime.of(live.settings))
     except DomainError as err:
         if isinstance(err, UnknownCode):
             await throttle(websocket).missed_code(websocket)
         # Accepted then closed, so the client reads why (a refused handshake says nothing).
         await websocket.accept()
-        code = CLOSE_NOT_FOUND if err.status == 404 else CLOSE_FORBIDDEN
+        code = {404: CLOSE_NOT_FOUND, 401: CLOSE_LOGGED_OUT}.get(err.status, CLOSE_FORBIDDEN)
         await websocket.close(code=code, reason=err.message.encode()[:120].decode(errors="ignore"))
         return
-    await live.serve(websocket, workshop_id, kind, participant_id, group_id)
+    await live.serve(websocket, workshop_id, kind, participant_id, group_id, login_id)
 
 
 @router.websocket("/ws/board/{board_key}")

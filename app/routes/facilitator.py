@@ -2,20 +2,23 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.config import Settings
 from app.domain.errors import DomainError, NotFound
 from app.domain.workshop_templates import load_catalog
 from app.exports import join_cards
 from app.exports.names import attachment
-from app.models import Activity, Item
-from app.services import accounts, flow, items, join_tokens, participants, retention, workshops
+from app.models import Activity, Facilitator, Item
+from app.services import accounts, flow, items, join_tokens, logins, participants, retention, workshops
 from app.web import (
     FacilitatorDep,
+    LoginDep,
     PublisherDep,
+    RevokerDep,
     SessionDep,
     SettingsDep,
     ThrottleDep,
@@ -46,8 +49,8 @@ def _login_refused(request: Request, next: str, email: str, error: str, status: 
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, session: SessionDep, limits: ThrottleDep,
-                email: Annotated[str, Form(max_length=254)],
+async def login(request: Request, session: SessionDep, settings: SettingsDep, limits: ThrottleDep,
+                revoker: RevokerDep, email: Annotated[str, Form(max_length=254)],
                 password: Annotated[str, Form(max_length=1024)],
                 next: Annotated[str, Form(max_length=500)] = "/f") -> Response:
     if wait := await limits.login_wait(request, email):
@@ -58,25 +61,68 @@ async def login(request: Request, session: SessionDep, limits: ThrottleDep,
     if account is None:
         await limits.login_failed(request, email)
         return _login_refused(request, next, email, "E-mail ou mot de passe incorrect.", 401)
+    # The session this browser held before, if any, ends: a login always starts a new one.
+    await run_in_threadpool(logins.end, session, request.session.get("f"), revoker)
     request.session.clear()
-    request.session["f"] = account.id
+    request.session["f"] = await run_in_threadpool(logins.open_session, session, account,
+                                                   logins.Lifetime.of(settings))
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, session: SessionDep, revoker: RevokerDep) -> Response:
+    logins.end(session, request.session.get("f"), revoker)
     request.session.pop("f", None)
     return RedirectResponse("/login", status_code=303)
 
 
-@router.get("/f", response_class=HTMLResponse)
-def workshop_list(request: Request, me: FacilitatorDep, session: SessionDep,
-                  settings: SettingsDep) -> Response:
+def _workshop_list(request: Request, me: Facilitator, session: Session, settings: Settings,
+                   notice: str = "", password_error: str = "", status: int = 200) -> Response:
     available, problems = load_catalog(settings.sessions_dir)
     return pages.TemplateResponse(request, "facilitator/list.html", {
         "me": me, "workshops": workshops.list_owned(session, me.id), "templates": available,
-        "template_errors": problems,
-    })
+        "template_errors": problems, "notice": notice, "password_error": password_error,
+    }, status_code=status)
+
+
+def _ended(count: int) -> str:
+    if count == 0:
+        return "Aucune autre session n'était ouverte."
+    if count == 1:
+        return "1 autre session a été déconnectée."
+    return f"{count} autres sessions ont été déconnectées."
+
+
+@router.get("/f", response_class=HTMLResponse)
+def workshop_list(request: Request, me: FacilitatorDep, session: SessionDep, settings: SettingsDep,
+                  autres: Annotated[int | None, Query(ge=0)] = None, mdp: bool = False) -> Response:
+    """Her workshops; after « Déconnecter mes autres sessions » or a password change (the redirect's
+    query), what was done."""
+    notice = "" if autres is None else _ended(autres)
+    if mdp:
+        notice = f"Mot de passe changé. {notice}"
+    return _workshop_list(request, me, session, settings, notice)
+
+
+@router.post("/f/sessions/autres")
+def end_other_sessions(login: LoginDep, session: SessionDep, revoker: RevokerDep) -> Response:
+    """« Déconnecter mes autres sessions »: every other browser logged in to this account is
+    logged out, its control pages closed."""
+    return RedirectResponse(f"/f?autres={logins.end_others(session, login, revoker)}", status_code=303)
+
+
+@router.post("/f/mot-de-passe", response_class=HTMLResponse)
+def change_password(request: Request, login: LoginDep, session: SessionDep, settings: SettingsDep,
+                    revoker: RevokerDep, current: Annotated[str, Form(max_length=1024)],
+                    new: Annotated[str, Form(max_length=1024)]) -> Response:
+    """« Changer mon mot de passe »: the current one asked again; the other sessions end."""
+    try:
+        ended = accounts.change_password(session, login, current, new, revoker)
+    except DomainError as refused:
+        session.rollback()
+        return _workshop_list(request, login.account, session, settings,
+                              password_error=refused.message, status=refused.status)
+    return RedirectResponse(f"/f?mdp=1&autres={ended}", status_code=303)
 
 
 @router.post("/f/workshops")

@@ -1,12 +1,20 @@
+import contextlib
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from app.domain.errors import DomainError, NotAllowed
+from app.domain.errors import DomainError, Forbidden, NotAllowed
 from app.models import Facilitator
+from app.publishing import Revoker, revoke_safely
+from app.services import logins
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
+# What a login with an unknown e-mail checks its password against: a hash made by the same hasher
+# as real ones (same argon2 parameters), so that both failures cost one verify of the same price.
+DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 def normalise_email(email: str) -> str:
@@ -27,14 +35,33 @@ def by_email(session: Session, email: str) -> Facilitator:
     return account
 
 
-def reset_password(session: Session, email: str, password: str) -> Facilitator:
+def reset_password(session: Session, email: str, password: str, revoker: Revoker) -> tuple[Facilitator, int]:
     """An administrator sets a facilitator's password (there is no « mot de passe oublié »:
-    the app sends no mail)."""
+    the app sends no mail); every session of the account ends. The account, and how many ended."""
     account = by_email(session, email)
     account.password_hash = _hashed(password)
     session.add(account)
+    ended = logins.delete_sessions(session, account.id)
     session.commit()
-    return account
+    revoke_safely(revoker, ended)
+    return account, len(ended)
+
+
+def change_password(session: Session, login: logins.Login, current: str, new: str,
+                    revoker: Revoker) -> int:
+    """The logged-in facilitator changes her password: her other sessions end, this one goes on.
+    How many ended."""
+    account = login.account
+    try:
+        _hasher.verify(account.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise Forbidden("Mot de passe actuel incorrect : rien n'a été changé.") from None
+    account.password_hash = _hashed(new)
+    session.add(account)
+    ended = logins.delete_sessions(session, account.id, keep=login.session_id)
+    session.commit()
+    revoke_safely(revoker, ended)
+    return len(ended)
 
 
 def create_facilitator(session: Session, email: str, name: str, password: str) -> Facilitator:
@@ -57,7 +84,8 @@ def authenticate(session: Session, email: str, password: str) -> Facilitator | N
     ).first()
     if account is None:
         # Same cost whether or not the account exists.
-        _hasher.hash(password)
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(DUMMY_HASH, password)
         return None
     try:
         _hasher.verify(account.password_hash, password)

@@ -21,7 +21,14 @@
   // socket may survive it, and no new "open" event will come to say the page is live again.
   var socketOpen = false;
   document.addEventListener("htmx:wsOpen", function (e) { socketOpen = true; setStatus(document, true); flush(); });
-  document.addEventListener("htmx:wsClose", function () { socketOpen = false; setStatus(document, false); });
+  document.addEventListener("htmx:wsClose", function (e) {
+    socketOpen = false; setStatus(document, false);
+    // 4401: the facilitator's session ended (logout elsewhere, password changed, expired): log in
+    // again instead of reconnecting.
+    if (e.detail && e.detail.event && e.detail.event.code === 4401) {
+      window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
+    }
+  });
   document.addEventListener("htmx:wsAfterMessage", function () {
     restorePending(); updateCounters(); highlightNewNotes(); fitBoard(); fitSlide();
   });

@@ -1,7 +1,7 @@
 """join tokens: the workshop's « Jetons à usage unique » option and its printed tokens
 
 Revision ID: 0014_join_tokens
-Revises: 0012_personal_data
+Revises: 0013_facilitator_sessions
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0014_join_tokens'
-down_revision: str | None = '0012_personal_data'
+down_revision: str | None = '0013_facilitator_sessions'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -153,7 +153,7 @@ def test_websocket_roles_and_origin(room):
     control = f'{{"action": "state", "activity": {room["activity"]}, "state": "closed"}}'
     assert asyncio.run(close_code(f"{srv.ws_url}/ws/p/{ws['code']}", cookie, control)) == 4403
     assert asyncio.run(close_code(f"{srv.ws_url}/ws/board/{ws['board_key']}", {}, control)) == 4403
-    assert asyncio.run(close_code(f"{srv.ws_url}/ws/control/{ws['id']}", cookie)) == 4403
+    assert asyncio.run(close_code(f"{srv.ws_url}/ws/control/{ws['id']}", cookie)) == 4401  # not logged in
     assert asyncio.run(close_code(f"{srv.ws_url}/ws/board/not-a-key", {})) == 4404
     assert asyncio.run(close_code(f"{srv.ws_url}/ws/p/{ws['code']}", {})) == 4403
     foreign = {**cookie, "Origin": "https://evil.example"}

@@ -43,6 +43,17 @@ def test_the_reconnect_bench_runs_and_every_screen_sees_every_change():
     assert "refused 403" in production and "refused" not in lifted
 
 
+def test_the_login_timing_bench_runs():
+    """Both kinds of failed login measured against a real server, every one answered 401 (the
+    bench stops otherwise); the figures printed, whatever they are."""
+    run = subprocess.run([sys.executable, "-m", "bench.login_timing", "--smoke"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "10 of each kind, interleaved" in run.stdout and "load average" in run.stdout
+    for line in ("wrong password : median", "unknown e-mail : median", "unknown / wrong: median"):
+        assert line in run.stdout, run.stdout
+
+
 @pytest.mark.storage
 @pytest.mark.broadcast
 def test_the_load_bench_runs_on_two_workers_with_postgres_and_redis():
