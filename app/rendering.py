@@ -35,6 +35,24 @@ env.globals["kinds"] = KINDS
 # Static files at their current version: `{{ static("app.css") }}`.
 env.globals["static"] = assets.url
 
+# What a live page says when its step changes (app.js announces it, the phone's title follows).
+def step_label(workshop: Any, activity: Any) -> str:
+    if workshop.closed_at:
+        return "L'atelier est terminé"
+    if activity is None:
+        return ""
+    return f"Étape {activity.position + 1} : {activity.title}"
+
+
+def page_title(workshop: Any, activity: Any) -> str:
+    if activity is None or workshop.closed_at:
+        return f"{workshop.title} — Cap Partagé"
+    return f"{activity.title} — {workshop.title}"
+
+
+env.globals["step_label"] = step_label
+env.globals["page_title"] = page_title
+
 # An activity kind may bring its own stylesheet and script: app/static/kinds/<kind>.{css,js}.
 env.globals["kind_assets"] = {
     ext: sorted(name.removeprefix("kinds/") for name in assets.assets()

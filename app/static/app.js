@@ -20,9 +20,11 @@
   // The socket's last known state: a network blip fires "offline" then "online" while the
   // socket may survive it, and no new "open" event will come to say the page is live again.
   var socketOpen = false;
-  document.addEventListener("htmx:wsOpen", function (e) { socketOpen = true; setStatus(document, true); flush(); });
+  document.addEventListener("htmx:wsOpen", function (e) {
+    socketOpen = true; setStatus(document, true); saidOnline(true); flush();
+  });
   document.addEventListener("htmx:wsClose", function (e) {
-    socketOpen = false; setStatus(document, false);
+    socketOpen = false; setStatus(document, false); saidOnline(false);
     // 4401: the facilitator's session ended (logout elsewhere, password changed, expired): log in
     // again instead of reconnecting.
     if (e.detail && e.detail.event && e.detail.event.code === 4401) {
@@ -30,7 +32,137 @@
     }
   });
   document.addEventListener("htmx:wsAfterMessage", function () {
-    restorePending(); updateCounters(); highlightNewNotes(); fitBoard(); fitSlide();
+    restorePending(); restoreDrafts(); updateCounters(); highlightNewNotes(); fitBoard(); fitSlide();
+  });
+
+  // ---- What changed, said once in the page's polite live region (never swapped itself). ----
+  function announce(message) {
+    var region = document.querySelector("[data-announcer]");
+    if (region) region.textContent = message;
+  }
+  // A lost connection is said once, and its return once (the socket's close and the browser's
+  // "offline" often both come for one loss).
+  var wasOnline = null;
+  function saidOnline(online) {
+    if (wasOnline === false && online) announce("reconnecté");
+    if (wasOnline === true && !online) announce("connexion perdue");
+    if (online || wasOnline !== null) wasOnline = online;
+  }
+  // The step shown changed (a push, the facilitator's own click): say so, and name the tab after it.
+  var shownStep = null;
+  function noticeStep() {
+    var live = document.querySelector("[data-step-label]");
+    if (!live) return;
+    var label = live.dataset.stepLabel;
+    if (live.dataset.pageTitle) document.title = live.dataset.pageTitle;
+    if (shownStep !== null && label && label !== shownStep) announce(label);
+    shownStep = label;
+  }
+  // Results revealed while the phone is open: scroll them into view, once per activity.
+  var resultsSeen = new Set();
+  function noticeResults(scroll) {
+    var results = document.querySelector("#p-activity [data-results]");
+    var activity = results && results.closest("[data-activity]").dataset.activity;
+    if (!results || resultsSeen.has(activity)) return;
+    resultsSeen.add(activity);
+    if (scroll) results.scrollIntoView({ block: "start" });
+  }
+
+  // ---- Focus kept across swaps: htmx keeps it by id for its own requests, not for the
+  // WebSocket's swaps, and most controls have no id. Found again: the element itself (an
+  // hx-preserve field, moved), the same id, the same kind of control at the same place under the
+  // same keyed ancestor, the same name and value, else the heading of the step. ----
+  var FOCUS_KEYS = ["type", "name", "value", "hx-post", "hx-get", "data-move", "data-step", "data-sort"];
+  function focusKey(el) {
+    return el.tagName + FOCUS_KEYS.map(function (a) { return "|" + (el.getAttribute(a) || ""); }).join("");
+  }
+  function alike(scope, key, tag) {
+    return Array.prototype.filter.call(scope.querySelectorAll(tag), function (c) { return focusKey(c) === key; });
+  }
+  function anchorSelector(anchor) {
+    if (!anchor) return null;
+    return anchor.id ? "#" + CSS.escape(anchor.id) : '[data-id="' + CSS.escape(anchor.dataset.id) + '"]';
+  }
+  function activityOf(el) {
+    var section = el.closest("[data-activity]");
+    return section ? section.dataset.activity : null;
+  }
+  function focusSpot() {
+    var el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    var anchor = el.parentElement && el.parentElement.closest("[id], [data-id]");
+    var key = focusKey(el);
+    return {
+      el: el, id: el.id, key: key, activity: activityOf(el), anchor: anchorSelector(anchor),
+      index: alike(anchor || document, key, el.tagName).indexOf(el),
+      start: el.selectionStart, end: el.selectionEnd,
+    };
+  }
+  function usable(el, spot) {
+    return el && !el.disabled && el.getClientRects().length > 0 && activityOf(el) === spot.activity;
+  }
+  function findAgain(spot) {
+    if (spot.el.isConnected) return spot.el;
+    var same = spot.id && document.getElementById(spot.id);
+    if (usable(same, spot)) return same;
+    var anchor = spot.anchor && document.querySelector(spot.anchor);
+    if (anchor) {
+      var there = alike(anchor, spot.key, spot.el.tagName);
+      var at = there[Math.min(spot.index, there.length - 1)];
+      if (usable(at, spot)) return at;
+    }
+    if (spot.el.name) {
+      var named = alike(document, spot.key, spot.el.tagName).filter(function (c) { return usable(c, spot); });
+      if (named.length) return named[0];
+    }
+    return document.querySelector("[data-focus-home]");
+  }
+  function restoreFocus(spot) {
+    var active = document.activeElement;
+    if (!spot || active === spot.el) return;
+    // Placed elsewhere on purpose meanwhile (a sheet focusing its first field): leave it there.
+    if (active && active !== document.body && active.isConnected) return;
+    var el = findAgain(spot);
+    if (!el) return;
+    el.focus({ preventScroll: true });
+    if (el.id === spot.id && spot.start !== null && spot.start !== undefined) {
+      try { el.setSelectionRange(spot.start, spot.end); } catch (err) { /* not a text field */ }
+    }
+  }
+  // For the kinds that replace elements themselves (rating.js).
+  function keepFocus(change) {
+    var spot = focusSpot();
+    change();
+    restoreFocus(spot);
+  }
+
+  var wsSpot = null;
+  document.addEventListener("htmx:wsBeforeMessage", function () { wsSpot = focusSpot(); });
+  // After every other handler of the message (the kinds re-apply drafts, which moves elements).
+  document.addEventListener("DOMContentLoaded", function () {
+    document.addEventListener("htmx:wsAfterMessage", function () {
+      restoreFocus(wsSpot);
+      wsSpot = null;
+      noticeStep();
+      noticeResults(true);
+    });
+  });
+  var swapSpot = null;
+  var savedSwap = false;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    swapSpot = focusSpot();
+    var xhr = e.detail.xhr;
+    savedSwap = e.detail.shouldSwap && e.detail.requestConfig && e.detail.requestConfig.verb === "post" &&
+      /\bdata-saved\b/.test(xhr.responseText);
+  });
+  // Not afterSettle: htmx fires it on the element that made the request, which an outerHTML swap
+  // has just detached (its events no longer reach the document).
+  document.addEventListener("htmx:afterSwap", function () {
+    restoreFocus(swapSpot);
+    swapSpot = null;
+    noticeStep();
+    if (savedSwap) announce("enregistré");
+    savedSwap = false;
   });
 
   // The board re-renders whole columns; only notes never seen before get the arrival animation.
@@ -97,20 +229,28 @@
   window.addEventListener("resize", fitSlide);
 
   // Countdown: each pushed timer says how many seconds were left when it was rendered.
+  // Its end is announced once: when the page's timers ran at the last tick and show zero now
+  // (pushes re-render them; a timer rendered already over was not running here).
+  var timerRan = false;
   function tickTimers() {
     var now = Date.now();
+    var running = false;
+    var over = false;
     document.querySelectorAll(".timer[data-remaining]").forEach(function (el) {
       if (!el.capStart) el.capStart = now;
       var left = Math.max(0, Number(el.dataset.remaining) - Math.floor((now - el.capStart) / 1000));
       el.textContent = left ? Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") : "Temps écoulé";
       el.classList.toggle("is-over", !left);
+      if (left) running = true; else over = true;
     });
+    if (timerRan && over && !running) announce("temps écoulé");
+    timerRan = running;
   }
   setInterval(tickTimers, 1000);
 
-  window.addEventListener("offline", function () { setStatus(document, false); });
+  window.addEventListener("offline", function () { setStatus(document, false); saidOnline(false); });
   window.addEventListener("online", function () {
-    if (socketOpen) setStatus(document, true);
+    if (socketOpen) { setStatus(document, true); saidOnline(true); }
     flush();
   });
 
@@ -147,7 +287,7 @@
     return (said || "Serveur occupé.") + " Gardé sur ce téléphone : nouvel essai dans " + wait + " s…";
   }
   // For the kinds' own outboxes (rating.js).
-  window.Cap = { retryAfter: retryAfter, keptFor: keptFor };
+  window.Cap = { retryAfter: retryAfter, keptFor: keptFor, announce: announce, keepFocus: keepFocus };
 
   document.addEventListener("htmx:responseError", function (e) {
     toast(detail(e.detail.xhr.responseText) || "Erreur " + e.detail.xhr.status);
@@ -290,8 +430,8 @@
         var body = await response.text();
         queue = loadOutbox().filter(function (e) { return e.key !== entry.key; });
         saveOutbox(queue);
-        if (response.ok) stored(entry, body);
-        else markPending(entry, "refusé : " + detail(body), "failed");
+        if (response.ok) { stored(entry, body); announce("envoyé"); }
+        else { markPending(entry, "refusé : " + detail(body), "failed"); announce("refusé : " + detail(body)); }
       }
     } finally {
       flushing = false;
@@ -327,9 +467,50 @@
     }
     var area = form.querySelector("textarea");
     if (area) area.value = "";
+    // The outbox keeps the text now; the draft keeps what stays chosen (category, sub-group).
+    if (form.matches("[data-draft]")) saveDraft(form, { text: "" });
     updateCounters();
     flush();
   });
+
+  // ---- Drafts: what she is writing in a form survives a reload, a re-render of the step, a
+  // reconnection. Kept per form (its action names the workshop and the activity). ----
+  var DRAFT_FIELDS = ["text", "category", "group_id"];
+  function draftKey(form) { return "cap-draft:" + form.getAttribute("action"); }
+  function saveDraft(form, over) {
+    var data = new FormData(form);
+    var draft = {};
+    DRAFT_FIELDS.forEach(function (name) {
+      var value = over && name in over ? over[name] : data.get(name);
+      if (value) draft[name] = value;
+    });
+    try {
+      if (Object.keys(draft).length) localStorage.setItem(draftKey(form), JSON.stringify(draft));
+      else localStorage.removeItem(draftKey(form));
+    } catch (e) { /* private mode */ }
+  }
+  function restoreDrafts() {
+    document.querySelectorAll("form[data-draft]").forEach(function (form) {
+      var draft;
+      try { draft = JSON.parse(localStorage.getItem(draftKey(form)) || "null"); } catch (e) { draft = null; }
+      if (!draft) return;
+      var text = form.elements.namedItem("text");
+      if (text && !text.value && draft.text) text.value = draft.text;
+      var choice = draft.category &&
+        form.querySelector('input[name="category"][value="' + CSS.escape(draft.category) + '"]');
+      if (choice && !form.querySelector('input[name="category"]:checked')) choice.checked = true;
+      var group = form.elements.namedItem("group_id");
+      if (group && draft.group_id && group.querySelector('option[value="' + CSS.escape(draft.group_id) + '"]')) {
+        group.value = draft.group_id;
+      }
+    });
+  }
+  function draftChanged(e) {
+    var form = e.target.form;
+    if (form && form.matches("[data-draft]")) saveDraft(form);
+  }
+  document.addEventListener("input", draftChanged);
+  document.addEventListener("change", draftChanged);
 
   function updateCounters() {
     document.querySelectorAll("textarea[data-counter]").forEach(function (area) {
@@ -348,7 +529,10 @@
     if (document.fonts) document.fonts.ready.then(function () { fitJoinCode(); fitBoard(); fitSlide(); });
     highlightNewNotes();
     restorePending();
+    restoreDrafts();
     updateCounters();
+    noticeStep();
+    noticeResults(false);
     if (loadOutbox().length) flush();
   });
 })();

@@ -137,8 +137,12 @@
           delete map[key];
           save(map);
         }
-        if (response.ok) { apply(body); stickProgress(); }
-        else if (same) refused(entry, detail(body) || "erreur " + response.status);
+        if (response.ok) {
+          window.Cap.keepFocus(function () { apply(body); });
+          stickProgress();
+          window.Cap.announce("enregistré");
+        }
+        else if (same) window.Cap.keepFocus(function () { refused(entry, detail(body) || "erreur " + response.status); });
         showAllPending();
       }
     } finally {

@@ -2,7 +2,6 @@
    - A stale edit answers 409 with the current version to merge: swap it in (htmx does not swap
      error responses by default), only when the server marks it so (X-Cap-Conflict).
    - The editor sheet: close, take the current version of a cell, warn when the row moved on.
-   - Focus and caret kept across live refreshes (browsers without Element.moveBefore lose them).
    - The projected table shrinks its cards, then drops details, until every section fits. */
 (function () {
   "use strict";
@@ -104,24 +103,7 @@
     });
   }
 
-  var focused = null;
-  document.addEventListener("htmx:wsBeforeMessage", function () {
-    var el = document.activeElement;
-    focused = null;
-    if (el && el.id && (el.tagName === "TEXTAREA" || el.tagName === "INPUT") &&
-        el.closest("[data-table], [data-resources]")) {
-      focused = { id: el.id, start: el.selectionStart, end: el.selectionEnd };
-    }
-  });
   document.addEventListener("htmx:wsAfterMessage", function () {
-    if (focused && (!document.activeElement || document.activeElement.id !== focused.id)) {
-      var el = document.getElementById(focused.id);
-      if (el) {
-        el.focus({ preventScroll: true });
-        try { el.setSelectionRange(focused.start, focused.end); } catch (err) { /* not a text field */ }
-      }
-    }
-    focused = null;
     staleHints();
     fitTable();
   });

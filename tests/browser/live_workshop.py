@@ -1,0 +1,68 @@
+"""A workshop with one activity of every kind a phone shows, for the focus, announcement and draft
+tests (tests/browser/test_focus_browser.py, test_announcements_browser.py, test_drafts_browser.py)."""
+
+import pytest
+
+from tests.browser.test_live_browser import expect, live
+from tests.support import run_server
+
+TEMPLATE = """\
+title: Atelier clavier
+groups: [Groupe 1, Groupe 2]
+activities:
+  - kind: postits
+    id: idees
+    title: Vos idées
+    categories: [social, économique]
+    use_groups: true
+  - kind: poll
+    title: Quel scénario ?
+    options: [Le premier, Le second]
+  - kind: rating
+    title: Notez les facteurs
+    items: [La fibre partout, Moins de guichets, Des aidants formés]
+  - kind: ranking
+    title: Classez les enjeux
+    items: [Former, Équiper, Accompagner]
+    method: borda
+    keep: 2
+  - kind: table
+    title: Les chantiers
+    sections: [Former les aidants]
+    target_rows: 2
+  - kind: resources
+    title: Les ressources
+    chantier: Former les aidants
+    categories: [partenaires, outils]
+  - kind: text
+    title: Et maintenant ?
+    body: Merci à toutes et à tous.
+"""
+POSTITS, POLL, RATING, RANKING, TABLE, RESOURCES, TEXT = range(7)
+WORKSHOP = "Atelier clavier"
+
+
+@pytest.fixture
+def kinds_server(database_url, tmp_path):
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "atelier-clavier.yaml").write_text(TEMPLATE, encoding="utf-8")
+    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+        yield srv
+
+
+def join(page, server, code: str, name: str) -> None:
+    page.goto(f"{server.url}/j/{code}")
+    page.get_by_label("Prénom et nom").fill(name)
+    page.get_by_role("button", name="Participer").click()
+    expect(page).to_have_url(f"{server.url}/p/{code}")
+    live(page)
+
+
+def tab_to(page, selector: str, limit: int = 40) -> None:
+    """Press Tab until the focus is on an element matching `selector`."""
+    for _ in range(limit):
+        if page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} not reached with Tab")
