@@ -39,6 +39,8 @@ from tests.support import Facilitator, Participant, create_facilitator, sql
 
 pytestmark = pytest.mark.browser
 
+NOTE = "Des bus jusqu'aux France Services"
+
 
 def pushed(page, action) -> None:
     """Run `action` (the facilitator's request) and wait until the phone has applied a push."""
@@ -82,7 +84,8 @@ def test_a_keyboard_walk_keeps_the_focus_across_pushes(browser, kinds_server, sh
             assert fac.client.post(f"/f/items/{item}/hidden", data={"hidden": "true"}).status_code == 200
 
         def rename(title: str) -> None:
-            assert fac.client.post(f"/f/workshops/{ws['id']}/rename", data={"title": title}).status_code == 303
+            answer = fac.client.post(f"/f/workshops/{ws['id']}/rename", data={"title": title})
+            assert answer.status_code == 303
 
         ctx, phone = phone_page(browser, watch, "phone", PHONE_A)
         contexts.append(ctx)
@@ -99,15 +102,15 @@ def test_a_keyboard_walk_keeps_the_focus_across_pushes(browser, kinds_server, sh
         tab_to(phone, "input[name=category]")
         phone.keyboard.press("Space")
         tab_to(phone, "textarea[name=text]")
-        phone.keyboard.type("Des bus jusqu'aux France Services")
+        phone.keyboard.type(NOTE)
         textarea = phone.locator(f"#text-{ids[POSTITS]}")
         pushed(phone, timer)
         expect(textarea).to_be_focused()
         # The workshop renamed: the whole step is re-rendered (its textarea kept, hx-preserve).
         pushed(phone, lambda: rename("Atelier clavier (matin)"))
         expect(textarea).to_be_focused()
-        expect(textarea).to_have_value("Des bus jusqu'aux France Services")
-        assert phone.evaluate("document.activeElement.selectionStart") == len("Des bus jusqu'aux France Services")
+        expect(textarea).to_have_value(NOTE)
+        assert phone.evaluate("document.activeElement.selectionStart") == len(NOTE)
         phone.keyboard.press("Tab")
         send = phone.get_by_role("button", name="Envoyer")
         expect(send).to_be_focused()
@@ -116,7 +119,7 @@ def test_a_keyboard_walk_keeps_the_focus_across_pushes(browser, kinds_server, sh
         expect(send).to_be_focused()
         # The facilitator hides her note (her list is re-rendered), then renames the workshop (the
         # whole step is): « Envoyer » keeps the focus.
-        pushed(phone, lambda: hide(item_id(server.database_url, ids[POSTITS], "Des bus jusqu'aux France Services")))
+        pushed(phone, lambda: hide(item_id(server.database_url, ids[POSTITS], NOTE)))
         expect(phone.locator("[data-mine] li", has_text="Des bus")).to_contain_text("masqué par l'animateur")
         expect(send).to_be_focused()
         pushed(phone, lambda: rename("Atelier clavier"))
@@ -231,7 +234,7 @@ def test_a_keyboard_walk_keeps_the_focus_across_pushes(browser, kinds_server, sh
         expect(control.locator(".current-activity h1")).to_contain_text("Vos idées")
         expect(previous).to_be_disabled()
         expect(control.locator(".current-activity h1")).to_be_focused()
-        note = control.locator(".mod-item", has_text="Des bus jusqu'aux France Services")
+        note = control.locator(".mod-item", has_text=NOTE)
         note.get_by_role("button", name="Afficher").focus()
         control.keyboard.press("Enter")
         expect(note.get_by_role("button", name="Masquer")).to_be_focused()
