@@ -17,6 +17,11 @@ activities:
     use_groups: true
   - kind: poll
     title: Quel scénario ?
+    prompt: >-
+      Trois ans de travail attendent le territoire : une feuille de route départementale seule,
+      ou des feuilles de route par bassin de vie, portées par les intercommunalités et suivies
+      ensemble chaque année. Lisez les deux scénarios affichés, discutez-en avec vos voisins,
+      puis votez pour celui qui vous semble le plus juste pour les habitants.
     options: [Le premier, Le second]
   - kind: rating
     title: Notez les facteurs
