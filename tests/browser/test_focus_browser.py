@@ -6,7 +6,8 @@ control under the same keyed ancestor: the same rating button of the same card, 
 button of the form), or, when that control is gone (a new step, a closed vote), the heading of
 the step (`[data-focus-home]`, the step's h1). Pushes driven: a timer start, a moderation (a note
 or an item hidden by the facilitator), a renaming of the workshop, the next step, the opening or
-closing of an activity; and her own taps and saves (a vote, a rating, a ballot, a table row)."""
+closing of an activity; and her own taps and saves (a vote, a rating, a ballot, a table row, a
+resource's link)."""
 
 import pytest
 
@@ -208,6 +209,20 @@ def test_a_keyboard_walk_keeps_the_focus_across_pushes(browser, kinds_server, sh
         name = phone.locator(f"#rm-name-{ids[RESOURCES]}")
         pushed(phone, timer)
         expect(name).to_be_focused()
+        tab_to(phone, "input[name=category]")
+        phone.keyboard.press("Space")
+        tab_to(phone, ".rm-add-state")
+        phone.keyboard.press("Enter")
+        expect(phone.locator(f"#mine-{ids[RESOURCES]}")).to_contain_text("Médiathèque")
+        pushed(phone, lambda: rename("Atelier clavier"))  # the map shows it now
+        resource = phone.locator(".rm-item", has_text="Médiathèque").get_attribute("id")
+        link = f'#{resource} button[name=state][aria-pressed="false"]'
+        tab_to(phone, link)
+        state = phone.evaluate("document.activeElement.value")
+        # Her link state: htmx replaces the resource, the button she pressed keeps the focus.
+        phone.keyboard.press("Enter")
+        expect(phone.locator(f"#{resource} [data-saved]")).to_be_visible()
+        expect(phone.locator(f'#{resource} button[value="{state}"]')).to_be_focused()
         pushed(phone, lambda: fac.set_state(ids[RESOURCES], "closed"))
         heading(phone, "Les ressources")
         pushed(phone, lambda: fac.goto(ws["id"], TEXT))
