@@ -9,6 +9,7 @@ from tests.browser.live_workshop import (
     POLL,
     POSTITS,
     RATING,
+    TABLE,
     WORKSHOP,
     join,
     kinds_server,  # noqa: F401 (a fixture)
@@ -124,11 +125,22 @@ def test_each_change_is_announced_once(browser, kinds_server, shots):  # noqa: F
         expected.append("Étape 4 : Classez les enjeux")
         said(phone, expected)
         expect(phone).to_have_title(f"Classez les enjeux — {WORKSHOP}")
-        # The control page said the timer's end and every step, not the phone's arrival, her
-        # post-it or her rating.
-        said(control, ["temps écoulé", "Étape 2 : Quel scénario ?", "Étape 3 : Notez les facteurs",
-                       "Étape 4 : Classez les enjeux"])
         phone.screenshot(path=shots / "announce-phone-2-step-4.png")
+
+        # A chantier saved in the table's sheet (an htmx swap, not the outbox): « enregistré ».
+        assert fac.goto(ws["id"], TABLE).status_code == 200
+        assert fac.set_state(fac.current_activity_id(ws["id"]), "open").status_code == 200
+        expected.append("Étape 5 : Les chantiers")
+        said(phone, expected)
+        phone.locator(".tbl-add").click()
+        phone.get_by_label("Titre du chantier").fill("Former les secrétaires de mairie")
+        phone.locator("[data-sheet]").get_by_role("button", name="Enregistrer").click()
+        expected.append("enregistré")
+        said(phone, expected)
+        # The control page said the timer's end and every step, not the phone's arrival nor what
+        # she sent.
+        said(control, ["temps écoulé", "Étape 2 : Quel scénario ?", "Étape 3 : Notez les facteurs",
+                       "Étape 4 : Classez les enjeux", "Étape 5 : Les chantiers"])
         watch.check()
     finally:
         close_all(contexts, shots, failed=bool(watch.problems))
