@@ -1,27 +1,60 @@
-"""Fixtures. `make test` runs the suite on SQLite with the in-process channel layer, then the
-tests marked `storage` or `broadcast` again with CAP_TEST_DB=postgres and
+"""Fixtures. `make test` runs the suite on SQLite with the in-process channel layer and, at the
+same time, the tests marked `storage` or `broadcast` again with CAP_TEST_DB=postgres and
 CAP_TEST_BROADCAST=redis (URLs in TEST_POSTGRES_URL and TEST_REDIS_URL)."""
 
+import fcntl
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.support import (
     Facilitator,
     Participant,
+    ReusedPostgres,
     Server,
     create_facilitator,
+    fork_servers,
     fresh_postgres,
     migrate,
     missing,
     run_server,
+    stop_forking,
 )
 
-# Where screenshots and server logs of a run go (git-ignored).
+# Where screenshots and server logs of a run go (git-ignored). The PostgreSQL pass, which make test
+# runs beside the SQLite one, writes the same files (exported documents to look at): in its own folder.
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+if os.environ.get("CAP_TEST_DB") == "postgres":
+    ARTIFACTS = ARTIFACTS / "postgres"
+
+
+# httpx builds a TLS context for each client it makes, reading the whole CA bundle: 30 ms of CPU
+# a client, and the tests make thousands (a phone each, an `httpx.get` for each look at a board),
+# all to http://127.0.0.1 where TLS is never used. In this process the default context is built
+# once and shared (same settings, same certificates; a context serves any number of connections).
+def _share_httpx_default_tls() -> None:
+    from httpx._transports import default as transports
+
+    build = transports.create_ssl_context
+    shared: list[object] = []
+
+    def create_ssl_context(*args, **kwargs):
+        if args or kwargs not in ({}, {"verify": True, "cert": None, "trust_env": True}):
+            return build(*args, **kwargs)
+        if not shared:
+            shared.append(build(**kwargs))
+        return shared[0]
+
+    transports.create_ssl_context = create_ssl_context
+
+
+_share_httpx_default_tls()
 
 
 def require_service(env_var: str, what: str) -> str:
@@ -37,7 +70,36 @@ def postgres_url() -> str:
 
 
 def redis_url() -> str:
-    return require_service("TEST_REDIS_URL", "Redis")
+    url = require_service("TEST_REDIS_URL", "Redis")
+    _take_redis_turn(url)
+    return url
+
+
+# Redis's pub/sub channels are shared by all the databases of a Redis server, and they name a
+# workshop by its id, which starts at 1 in every fresh database: two test runs using one Redis at
+# the same time (make test's two passes run side by side) would hear each other's workshops. So
+# a test that asks for Redis waits for its turn, a lock on that Redis server held across processes
+# until the test's teardown is over (servers stopped).
+_redis_turn: list[IO[str]] = []
+
+
+def _take_redis_turn(url: str) -> None:
+    if _redis_turn:
+        return
+    where = urlsplit(url)
+    lock = Path(tempfile.gettempdir()) / f"cap-test-redis-{where.hostname}-{where.port or 6379}.lock"
+    handle = lock.open("a")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    _redis_turn.append(handle)
+
+
+@pytest.fixture(autouse=True)
+def _redis_turn_ends() -> Iterator[None]:
+    yield
+    while _redis_turn:
+        handle = _redis_turn.pop()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
 
 
 # One database migrated to the head per run, that each test's database copies: much faster than
@@ -57,11 +119,38 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# The servers of the tests are forked from one interpreter that has imported their libraries
+# (tests/support.py, forker_main): it starts with the first server and stops with the run.
+# CAP_TEST_FORK_SERVERS=0 starts each as its own `python -m uvicorn` instead.
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("CAP_TEST_FORK_SERVERS", "1") != "0":
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        fork_servers(ARTIFACTS / f"server-forker-{os.getpid()}.log")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stop_forking()
+
+
+# The database a test gets on PostgreSQL: one copy of the migrated database per run, emptied back
+# to that copy's state after each test (ReusedPostgres.reset, checked; copied again if a test
+# changed its schema), which costs milliseconds where copying and dropping a database per test
+# cost a third of a second.
+@pytest.fixture(scope="session")
+def reused_postgres(migrated_postgres: str) -> Iterator[ReusedPostgres]:
+    database = ReusedPostgres(postgres_url(), migrated_postgres)
+    yield database
+    database.drop()
+
+
 @pytest.fixture
 def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     if os.environ.get("CAP_TEST_DB") == "postgres":
-        with fresh_postgres(postgres_url(), template=request.getfixturevalue("migrated_postgres")) as url:
-            yield url
+        database: ReusedPostgres = request.getfixturevalue("reused_postgres")
+        try:
+            yield database.url
+        finally:
+            database.reset()
         return
     path = tmp_path / "test.db"
     shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
