@@ -29,6 +29,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 BOARD = {"width": 1280, "height": 720}
+NARROW = {"width": 320, "height": 640}
 
 ENJEUX = ["Former et outiller les professionnels", "Mieux équiper les lieux et/ou les publics",
           "Sensibiliser les publics à l'inclusion numérique"]
@@ -83,6 +84,7 @@ class Room:
     phone: object
     desk: object
     board: object
+    narrow: object
     states: dict[int, str] = field(default_factory=dict)
 
     def activity(self, kind: str) -> int:
@@ -91,36 +93,37 @@ class Room:
         return row[0]
 
     def show(self, kind: str, state: str) -> None:
-        """The workshop on this kind's activity, in this state (open seeds a few contributions)."""
-        position = KINDS.index(kind)
-        assert self.fac.goto(self.ws["id"], position).status_code == 200
+        """The workshop on this kind's activity, in this state (first opened: a few contributions)."""
+        assert self.fac.goto(self.ws["id"], KINDS.index(kind)).status_code == 200
+        if kind == "text":
+            return
         activity_id = self.activity(kind)
-        path = {"open": ["open"], "revealed": ["closed", "revealed"]}[state] if kind != "text" else []
-        for step in path:
-            if self.states.get(activity_id, "draft") == state:
-                break
-            if self.states.get(activity_id) == step:
-                continue
+        current = self.states.get(activity_id, "draft")
+        path = {("draft", "open"): ["open"], ("draft", "revealed"): ["open", "closed", "revealed"],
+                ("open", "revealed"): ["closed", "revealed"], ("revealed", "open"): ["closed", "open"]}
+        for step in path.get((current, state), []):
             assert self.fac.set_state(activity_id, step).status_code == 200
-            self.states[activity_id] = step
-            if step == "open":
+            if current == "draft" and step == "open":
                 self.contribute(kind, activity_id)
+        self.states[activity_id] = state
 
     def contribute(self, kind: str, activity_id: int) -> None:
-        items = [r[0] for r in sql(self.database_url, "SELECT id FROM item WHERE activity_id = :a ORDER BY id",
-                                   a=activity_id)]
+        query = "SELECT id FROM item WHERE activity_id = :a ORDER BY id"
+        items = [r[0] for r in sql(self.database_url, query, a=activity_id)]
         for n in range(3):
             p = Participant(self.url, self.ws["code"], name=f"Participant {n}")
             key = secrets.token_hex(12)
             if kind == "postits":
                 r = p.post(activity_id, f"Les personnes âgées isolées, idée {n}", category="social")
             elif kind == "poll":
-                r = p.client.post(f"/p/{p.code}/activities/{activity_id}/vote", data={"choice": str(n)})
+                r = p.client.post(f"/p/{p.code}/activities/{activity_id}/vote",
+                                  data={"choice": str(n)})
             elif kind == "rating":
                 for item in items:
                     for axis in ("impact", "maitrise"):
+                        value = str(1 + (item + n) % 4)
                         r = p.client.post(f"/p/{p.code}/activities/{activity_id}/rate",
-                                          data={"item": str(item), "axis": axis, "value": str(1 + (item + n) % 4)})
+                                          data={"item": str(item), "axis": axis, "value": value})
                         assert r.status_code in (200, 201), r.text
             elif kind == "ranking":
                 order = items[n:] + items[:n]
@@ -155,17 +158,21 @@ def room(browser, migrated_sqlite, tmp_path_factory):
         contexts = [browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2,
                                         user_agent=MOBILE_UA, locale="fr-FR"),
                     browser.new_context(viewport=DESKTOP, locale="fr-FR"),
-                    browser.new_context(viewport=BOARD, locale="fr-FR")]
+                    browser.new_context(viewport=BOARD, locale="fr-FR"),
+                    browser.new_context(viewport=NARROW, is_mobile=True, has_touch=True,
+                                        device_scale_factor=2, user_agent=MOBILE_UA, locale="fr-FR",
+                                        reduced_motion="reduce")]
         for context in contexts:
             context.set_default_timeout(10_000)
             # Injected by the DevTools protocol, before the page's own scripts: the app's
             # Content-Security-Policy (script-src 'self') still holds for everything else.
             context.add_init_script(path=str(AXE))
-        phone, desk, board = (context.new_page() for context in contexts)
+        phone, desk, board, narrow = (context.new_page() for context in contexts)
         login(desk, srv, email)
         roadmap = create_roadmap(desk, srv.url)
         try:
-            yield Room(srv.url, srv.database_url, fac, ws, tokens["code"], roadmap, phone, desk, board)
+            yield Room(srv.url, srv.database_url, fac, ws, tokens["code"], roadmap, phone, desk, board,
+                       narrow)
         finally:
             for context in contexts:
                 context.close()
@@ -212,17 +219,23 @@ def open_page(room: Room, name: str):
     return page
 
 
+def open_phone(room: Room, page, kind: str):
+    """The participant's page on this phone (joining first if needed), showing `kind`."""
+    if not page.url.endswith(f"/p/{room.ws['code']}"):
+        page.goto(f"{room.url}/j/{room.ws['code']}")
+        page.get_by_role("button", name="Participer").click()
+    page.goto(f"{room.url}/p/{room.ws['code']}")
+    expect(page.locator("#p-activity")).to_have_attribute("data-activity", str(room.activity(kind)))
+    expect(page.locator("[data-conn-status]")).to_have_text("en direct")
+    return page
+
+
 def open_view(room: Room, kind: str, state: str, view: str):
     """The phone, board or control page of the workshop with `kind` shown in `state`."""
     room.show(kind, state)
     if view == "phone":
-        page = room.phone
-        if not room.phone.url.endswith(f"/p/{room.ws['code']}"):
-            page.goto(f"{room.url}/j/{room.ws['code']}")
-            page.get_by_role("button", name="Participer").click()
-        page.goto(f"{room.url}/p/{room.ws['code']}")
-        expect(page.locator("#p-activity")).to_have_attribute("data-activity", str(room.activity(kind)))
-    elif view == "board":
+        return open_phone(room, room.phone, kind)
+    if view == "board":
         page = room.board
         page.goto(f"{room.url}/b/{room.ws['board_key']}")
     else:
@@ -236,10 +249,204 @@ def open_view(room: Room, kind: str, state: str, view: str):
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_page_has_no_axe_violation(room, shots, name):
-    audit(open_page(room, name), shots, name)
+def test_page_is_accessible(room, shots, name):
+    page = open_page(room, name)
+    audit(page, shots, name)
+    assert_skip_link_main_and_footer(page)
 
 
 @pytest.mark.parametrize(("kind", "state", "view"), STATES, ids=["-".join(s) for s in STATES])
-def test_workshop_view_has_no_axe_violation(room, shots, kind, state, view):
-    audit(open_view(room, kind, state, view), shots, f"{view}-{kind}-{state}")
+def test_workshop_view_is_accessible(room, shots, kind, state, view):
+    page = open_view(room, kind, state, view)
+    audit(page, shots, f"{view}-{kind}-{state}")
+    assert_skip_link_main_and_footer(page)
+
+
+def assert_skip_link_main_and_footer(page) -> None:
+    """The first Tab reaches « Aller au contenu », which leads to the page's one <main>; the
+    footer links to the accessibility statement."""
+    page.locator("body").focus()
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    expect(skip).to_have_text("Aller au contenu")
+    expect(skip).to_be_in_viewport()
+    target = skip.get_attribute("href")
+    assert page.locator("main").count() == 1
+    assert page.locator(f"main{target}").count() == 1, f"the skip link's {target} is not the <main>"
+    expect(page.locator("footer a[href='/accessibilite']")).to_be_visible()
+
+
+# ---------------------------------------------------------------- focus ring
+
+# The colour behind an element: its ancestors' backgrounds, composited from the first opaque one.
+BACKDROP_JS = """el => {
+    const parse = c => (c.match(/[\\d.]+/g) || []).map(Number);
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+        const [r, g, b, a = 1] = parse(getComputedStyle(e).backgroundColor);
+        if (a > 0) layers.push([r, g, b, a]);
+        if (a === 1) break;
+    }
+    let [r, g, b] = [255, 255, 255];
+    for (const [lr, lg, lb, la] of layers.reverse()) {
+        [r, g, b] = [lr * la + r * (1 - la), lg * la + g * (1 - la), lb * la + b * (1 - la)];
+    }
+    return [r, g, b];
+}"""
+# The focused element's ring (a visually hidden radio's ring is drawn on the label after it).
+RING_JS = """() => {
+    let el = document.activeElement;
+    if (getComputedStyle(el).outlineStyle === "none" && el.nextElementSibling) el = el.nextElementSibling;
+    const s = getComputedStyle(el);
+    const name = (document.activeElement.getAttribute("aria-label") || document.activeElement.textContent
+                  || document.activeElement.name || "").trim().slice(0, 50);
+    return {name: document.activeElement.tagName + " " + name, style: s.outlineStyle,
+            width: parseFloat(s.outlineWidth), color: (s.outlineColor.match(/[\\d.]+/g) || []).map(Number),
+            backdrop: (BACKDROP)(el.parentElement)};
+}""".replace("BACKDROP", BACKDROP_JS)
+
+
+def luminance(rgb) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b) -> float:
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_formula():
+    assert round(contrast([0, 0, 0], [255, 255, 255]), 1) == 21.0
+    assert round(contrast([0x9c, 0xc3, 0xef], [0xf6, 0xf7, 0xf9]), 2) == 1.71  # the old ring
+
+
+FOCUS_VIEWS = [("home", None), ("join", None), ("workshops", None), ("roadmap", None),
+               ("postits", "phone"), ("rating", "phone"), ("ranking", "phone"), ("table", "phone"),
+               ("resources", "phone"), ("postits", "control"), ("poll", "board")]
+
+
+@pytest.mark.parametrize(("name", "view"), FOCUS_VIEWS,
+                         ids=[f"{v or 'page'}-{n}" for n, v in FOCUS_VIEWS])
+def test_focus_ring_contrasts_with_what_is_behind_it(room, name, view):
+    """Tab through the page: each focused control has a ring of at least 2px and 3:1 against
+    the colour around it (WCAG 2.1, 1.4.11)."""
+    page = open_page(room, name) if view is None else open_view(room, name, "open", view)
+    page.locator("body").focus()
+    seen = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(RING_JS)
+        if ring["name"].startswith("BODY") or ring["name"] in [r["name"] for r in seen]:
+            break
+        seen.append(ring)
+    assert len(seen) >= 2, seen  # the board: the skip link and the declaration's
+    for ring in seen:
+        assert ring["style"] not in ("none", "hidden") and ring["width"] >= 2, ring
+        ratio = contrast(ring["color"], ring["backdrop"])
+        assert ratio >= 3, f"{ring['name']}: ring {ring['color']} on {ring['backdrop']} is {ratio:.2f}:1"
+
+
+# ---------------------------------------------------------------- phone: reflow, targets, motion
+
+PHONE_STATES = [("text", "open")] + [(k, s) for k in KINDS[1:] for s in ("open", "revealed")]
+
+
+@pytest.mark.parametrize(("kind", "state"), PHONE_STATES, ids=["-".join(s) for s in PHONE_STATES])
+def test_participant_page_fits_320px_and_200_percent_text(room, shots, kind, state):
+    """No sideways scroll at 320 CSS px, nor once the text is doubled (WCAG 1.4.10 and 1.4.4)."""
+    room.show(kind, state)
+    page = open_phone(room, room.narrow, kind)
+    for scale in ("100%", "200%"):
+        page.evaluate("size => { document.documentElement.style.fontSize = size; }", scale)
+        page.screenshot(path=shots / f"a11y-320-{kind}-{state}-{scale[:-1]}.png", full_page=True)
+        wider = page.evaluate("""() => [...document.querySelectorAll("body *")]
+            .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5 && e.getClientRects().length)
+            .slice(0, 5).map(e => e.tagName + "." + e.className)""")
+        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, f"{kind} {state} at {scale}: scrolls sideways by {overflow}px ({wider})"
+
+
+TARGETS_JS = """root => [...root.querySelectorAll(
+        "button, a, input:not([type=hidden]), select, textarea, summary")]
+    .map(e => ["radio", "checkbox"].includes(e.type) && e.closest("label") ? e.closest("label") : e)
+    .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== "hidden")
+    // A link inside a sentence of a paragraph is exempt (WCAG 2.5.8): its size is the text's.
+    .filter(e => !(e.tagName === "A" && getComputedStyle(e).display === "inline"
+                   && e.parentElement.tagName === "P"
+                   && e.parentElement.textContent.trim() !== e.textContent.trim()))
+    .map(e => { const r = e.getBoundingClientRect();
+                return [e.tagName + " " + (e.getAttribute("aria-label") || e.textContent).trim().slice(0, 40),
+                        Math.round(r.width * 10) / 10, Math.round(r.height * 10) / 10]; })"""
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_participant_controls_are_44px_touch_targets(room, kind):
+    room.show(kind, "open")
+    page = open_phone(room, room.phone, kind)
+    targets = page.locator("body").evaluate(TARGETS_JS)
+    assert targets
+    small = [t for t in targets if t[1] < 44 or t[2] < 44]
+    assert not small, f"{kind}: targets under 44×44 px: {small}"
+
+
+def test_export_links_are_44px_touch_targets(room):
+    room.show("ranking", "revealed")
+    page = open_view(room, "ranking", "revealed", "control")
+    targets = page.locator(".exports-box").evaluate(TARGETS_JS)
+    assert len(targets) >= 6  # PDF, DOCX and the enjeux' four formats
+    small = [t for t in targets if t[1] < 44 or t[2] < 44]
+    assert not small, f"export links under 44×44 px: {small}"
+
+
+def test_no_motion_under_reduced_motion(room):
+    """Under prefers-reduced-motion: no CSS transition or animation, and SortableJS does not
+    animate the ballot's items as they move."""
+    room.show("ranking", "open")
+    page = open_phone(room, room.narrow, "ranking")
+    expect(page.locator(".rk-item").first).to_be_visible()
+    page.wait_for_function("document.querySelector('[data-rank-list]').capSortable")
+    assert page.evaluate("document.querySelector('[data-rank-list]').capSortable.options.animation") == 0
+    moving = page.evaluate("""() => [...document.querySelectorAll("*")].filter(e => {
+        const s = getComputedStyle(e);
+        return s.animationName !== "none" || s.transitionDuration.split(",").some(d => parseFloat(d) > 0);
+    }).map(e => e.tagName + "." + e.className)""")
+    assert not moving
+    room.show("postits", "open")
+    board = open_view(room, "postits", "open", "board")
+    assert board.locator(".note").count()
+    board.emulate_media(reduced_motion="reduce")
+    assert board.evaluate("""() => [...document.querySelectorAll(".note")]
+        .every(n => getComputedStyle(n).animationName === "none")""")
+    board.emulate_media(reduced_motion="no-preference")
+
+
+# ---------------------------------------------------------------- the declaration
+
+
+def test_the_declaration_has_the_rgaa_sections_and_says_what_the_audit_covers(room):
+    page = open_page(room, "accessibilite")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Déclaration d'accessibilité")
+    expect(page.get_by_role("heading", level=2)).to_have_text([
+        "État de conformité", "Résultats des tests", "Contenus non accessibles",
+        "Établissement de cette déclaration", "Retour d'information et contact", "Voies de recours"])
+    for heading in ("Non-conformités", "Dérogations pour charge disproportionnée", "Environnement de test",
+                    "Technologies utilisées pour la réalisation de Cap Partagé"):
+        expect(page.get_by_role("heading", level=3, name=heading)).to_be_visible()
+    text = page.locator("main").inner_text()
+    assert "partiellement conforme" in text and "RGAA), version 4.1" in text
+    assert "Aucun audit RGAA manuel" in text
+    # What the page says of the audit is what this module does.
+    version = re.match(r"/\*! axe v([\d.]+)", AXE.read_text(encoding="utf-8")).group(1)
+    assert f"axe-core {version}" in text
+    assert f"sur {len(PAGES) + len(STATES)} états de page" in text
+    assert "4 décembre 2026" in text
+    assert "Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07" in text
+    expect(page.get_by_role("link", name="formulaire en ligne")).to_have_attribute(
+        "href", "https://formulaire.defenseurdesdroits.fr/")
+    expect(page.get_by_role("link", name=re.compile("délégué du Défenseur des droits"))).to_be_visible()
+    # Without ACCESSIBILITY_CONTACT nor DPO_CONTACT: the organiser.
+    assert "adressez-vous à l'organisateur de l'atelier" in text
