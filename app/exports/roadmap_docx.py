@@ -104,7 +104,10 @@ def _block(doc: DocxDocument, block: docs.Block) -> None:
         for entry in block.entries:
             _entry(doc, entry)
     elif isinstance(block, docs.Figure):
-        doc.add_picture(io.BytesIO(to_png(block.svg)), width=MAP_WIDTH)
+        shape = doc.add_picture(io.BytesIO(to_png(block.svg)), width=MAP_WIDTH)
+        # The alternative text: the resources the map draws are listed just above it.
+        shape._inline.docPr.set("descr", f"{block.caption} : ses ressources et leur lien au chantier sont "
+                                         "listés sous « Ressources à mobiliser ».")
         picture = doc.paragraphs[-1]
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True

@@ -660,6 +660,9 @@ def test_report_of_every_activity_kind(server: Server, facilitator_email: str) -
         assert [t for s, t in paragraphs if s == "Heading 1"] == [
             f"{n}. {title}" for n, (_i, _k, title, _c) in enumerate(activities, start=1)]
         assert len(document.inline_shapes) >= 2  # the matrix and the resource map
+        alts = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
+        assert any(alt.startswith("Matrice impact / maîtrise des ") for alt in alts), alts
+        assert any(alt.startswith("Carte des ") for alt in alts), alts
 
         # Poll: counts of the phones' votes, and their share.
         poll_id, poll_config = by_kind["poll"]
