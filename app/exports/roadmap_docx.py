@@ -105,9 +105,7 @@ def _block(doc: DocxDocument, block: docs.Block) -> None:
             _entry(doc, entry)
     elif isinstance(block, docs.Figure):
         shape = doc.add_picture(io.BytesIO(to_png(block.svg)), width=MAP_WIDTH)
-        # The alternative text: the resources the map draws are listed just above it.
-        shape._inline.docPr.set("descr", f"{block.caption} : ses ressources et leur lien au chantier sont "
-                                         "listés sous « Ressources à mobiliser ».")
+        shape._inline.docPr.set("descr", block.alt)
         picture = doc.paragraphs[-1]
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True

@@ -37,7 +37,15 @@ from odf.opendocument import load
 from pypdf import PdfReader
 
 from tests.conftest import ARTIFACTS
-from tests.support import Facilitator, Participant, Server, create_facilitator, libreoffice_convert, sql
+from tests.support import (
+    Facilitator,
+    Participant,
+    Server,
+    create_facilitator,
+    libreoffice_convert,
+    pdf_structure,
+    sql,
+)
 
 pytestmark = pytest.mark.storage
 
@@ -428,6 +436,10 @@ def test_workshop_report_pdf_and_docx(played: Played) -> None:
                     r.headers["content-disposition"])
     content, reader = pdf_text(r.content)
     assert len(reader.pages) >= 2
+    # Tagged (PDF/UA): its language, real headings, the matrix's alternative text.
+    language, kinds, alts = pdf_structure(reader)
+    assert language == "fr" and "/H1" in kinds and "/H2" in kinds, (language, kinds[:20])
+    assert any(alt.startswith("Matrice ") for alt in alts), alts
     assert in_order(content, p.titles)  # the table of contents
     for title in p.titles:
         assert content.count(squash(title)) >= 2, title  # in the contents and as a heading
