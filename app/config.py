@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     retention_months: int = 12
     purge_interval_hours: float = 24.0
     # The controller (responsable de traitement) and the publisher, shown on /confidentialite and
-    # /mentions-legales.
+    # /mentions-legales; where to report an accessibility problem (an e-mail or a form's address),
+    # on /accessibilite.
     controller_name: str = "la collectivité organisatrice de l'atelier"
     controller_address: str = ""
     dpo_contact: str = ""
@@ -47,6 +48,7 @@ class Settings(BaseSettings):
     publication_director: str = ""
     host_name: str = ""
     host_address: str = ""
+    accessibility_contact: str = ""
     # Addresses (or networks, comma-separated) of the reverse proxies whose X-Forwarded-For is
     # believed; anyone else's is ignored and the client is the socket's peer. Default: none.
     trusted_proxies: str = ""

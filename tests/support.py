@@ -606,3 +606,30 @@ def libreoffice_convert(source: Path, to: str) -> Path:
                     "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180)
     (converted,) = out.iterdir()
     return converted
+
+
+def pdf_structure(reader) -> tuple[str, list[str], list[str]]:
+    """A tagged PDF's language, the structure types of its elements in order, and the alternative
+    texts of its figures (a `pypdf.PdfReader`); an untagged PDF has no structure."""
+    root = reader.trailer["/Root"]
+    kinds: list[str] = []
+    alts: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+            return
+        if not hasattr(node, "get") or node.get("/Type") not in (None, "/StructElem", "/StructTreeRoot"):
+            return
+        if "/S" in node:
+            kinds.append(str(node["/S"]))
+            if node["/S"] == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+        if "/K" in node:
+            walk(node["/K"])
+
+    if "/StructTreeRoot" in root:
+        walk(root["/StructTreeRoot"])
+    return str(root.get("/Lang", "")), kinds, alts

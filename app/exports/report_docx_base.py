@@ -75,8 +75,10 @@ def set_widths(table: Table, widths: list[float]) -> None:
             start += span
 
 
-def add_figure(doc: DocumentType, svg: str, width: Cm, caption: str) -> None:
-    doc.add_picture(io.BytesIO(figures.to_png(svg)), width=width)
+def add_figure(doc: DocumentType, svg: str, width: Cm, caption: str, alt: str) -> None:
+    """A picture with its alternative text (`alt`, what a screen reader says) and its caption."""
+    picture = doc.add_picture(io.BytesIO(figures.to_png(svg)), width=width)
+    picture._inline.docPr.set("descr", alt)
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph = doc.add_paragraph(style="Caption")
     paragraph.add_run(caption)

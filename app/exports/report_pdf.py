@@ -16,4 +16,5 @@ def report_html(report: Report) -> str:
 
 def report_pdf(report: Report) -> bytes:
     document = HTML(string=report_html(report), url_fetcher=URLFetcher(allowed_protocols=()))
-    return document.write_pdf()
+    # PDF/UA: a tagged PDF (headings, tables, figures with their SVG <title> as alternative text).
+    return document.write_pdf(pdf_variant="pdf/ua-1")

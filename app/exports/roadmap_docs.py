@@ -96,11 +96,12 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Figure:
-    """A resource map: `svg` is a standalone SVG document."""
+    """A resource map: `svg` is a standalone SVG document, `alt` its alternative text."""
 
     kind: ClassVar[str] = "figure"
     svg: str
     caption: str
+    alt: str
 
 
 @dataclass(frozen=True)
@@ -374,8 +375,10 @@ def _fiche(chantier: domain.Chantier, plan: domain.Outline, first: bool) -> list
             out.append(Bullets(tuple(Entry(r.name, note=link_label(r.link), marker=r.link) for r in members),
                                category[:1].upper() + category[1:]))
         out.append(Heading(3, "Cartographie des ressources"))
-        out.append(Figure(chantier_map_svg(chantier),
-                          f"Cartographie des ressources du {chantier_number(chantier).lower()}"))
+        caption = f"Cartographie des ressources du {chantier_number(chantier).lower()}"
+        out.append(Figure(chantier_map_svg(chantier), caption,
+                          f"{caption} : ses ressources et leur lien au chantier sont listés sous "
+                          "« Ressources à mobiliser »."))
     return out
 
 

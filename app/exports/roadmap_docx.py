@@ -104,7 +104,8 @@ def _block(doc: DocxDocument, block: docs.Block) -> None:
         for entry in block.entries:
             _entry(doc, entry)
     elif isinstance(block, docs.Figure):
-        doc.add_picture(io.BytesIO(to_png(block.svg)), width=MAP_WIDTH)
+        shape = doc.add_picture(io.BytesIO(to_png(block.svg)), width=MAP_WIDTH)
+        shape._inline.docPr.set("descr", block.alt)
         picture = doc.paragraphs[-1]
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True

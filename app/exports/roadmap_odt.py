@@ -198,6 +198,7 @@ def _figure(doc: Document, block: docs.Figure) -> list[Paragraph]:
     frame = Frame.image_frame(uri, text=block.caption, size=(f"{MAP_WIDTH_CM}cm",
                                                              f"{MAP_WIDTH_CM * ratio:.2f}cm"),
                               anchor_type="as-char")
+    frame.svg_description = block.alt
     picture = Paragraph(style=CENTRED)
     picture.append(frame)
     return [picture, Paragraph(block.caption, style="Caption")]

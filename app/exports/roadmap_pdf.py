@@ -19,4 +19,5 @@ def to_pdf(data: RoadmapFile) -> bytes:
     from weasyprint import HTML, URLFetcher  # imported on use: WeasyPrint loads slowly
 
     document = HTML(string=roadmap_html(data), url_fetcher=URLFetcher(allowed_protocols=()))
-    return document.write_pdf()
+    # PDF/UA: a tagged PDF (headings, lists, figures with their SVG <title> as alternative text).
+    return document.write_pdf(pdf_variant="pdf/ua-1")

@@ -25,7 +25,7 @@
       list.capSortable = window.Sortable.create(list, {
         handle: ".rdm-grab",
         draggable: ".rdm-item",
-        animation: 150,
+        animation: matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : 150,
         forceFallback: true,  // the same mouse and touch handling on every browser
         fallbackTolerance: 4,
         ghostClass: "rdm-ghost",

@@ -198,6 +198,7 @@ NOTICE = {
     "HOST_NAME": "Hébergeur Public SAS",
     "HOST_ADDRESS": "3 avenue du Centre, 75000 Paris",
     "RETENTION_MONTHS": "18",
+    "ACCESSIBILITY_CONTACT": "accessibilite@val-de-lune.fr",
 }
 
 
@@ -218,6 +219,11 @@ def test_the_privacy_and_legal_notices_are_configured_and_linked(database_url: s
         for value in list(NOTICE.values())[3:8]:
             assert value in legal.text, value
         assert "cap_session" in legal.text and 'href="/confidentialite"' in legal.text
+        declaration = httpx.get(f"{srv.url}/accessibilite")
+        assert declaration.status_code == 200
+        # The publisher commits itself; people write to the accessibility contact.
+        assert "Service numérique du Val de Lune s'engage" in declaration.text
+        assert "<strong>accessibilite@val-de-lune.fr</strong>" in declaration.text
 
         fac = Facilitator(srv.url, email)
         ws = fac.create_workshop("concertation-fne")
@@ -227,6 +233,7 @@ def test_the_privacy_and_legal_notices_are_configured_and_linked(database_url: s
         mine = phone.client.get(f"/p/{ws['code']}").text
         for page in (home, join, mine):
             assert 'href="/confidentialite"' in page and 'href="/mentions-legales"' in page
+            assert 'href="/accessibilite"' in page
         # The join page's notice, beside the optional name fields, with this workshop's retention.
         notice = re.search(r'<p class="muted small privacy-notice">(.*?)</p>', join, re.S).group(1)
         assert join.index('name="organisation"') < join.index("privacy-notice") < join.index("Participer")

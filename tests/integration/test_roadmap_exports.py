@@ -20,7 +20,7 @@ from app.models import Chantier, Defi, Enjeu
 from app.models import Facilitator as Account
 from app.services import roadmaps
 from tests.integration.test_roadmap_writers import FORMULA, sample
-from tests.support import Facilitator, create_facilitator
+from tests.support import Facilitator, create_facilitator, pdf_structure
 
 pytestmark = pytest.mark.storage
 
@@ -122,11 +122,16 @@ def test_owner_downloads_every_format_matching_the_database(server, facilitator_
     assert_in_order("\n".join(teletype.extractText(h) for h in odt.getElementsByType(odf_text.H)), order)
     with zipfile.ZipFile(io.BytesIO(files["odt"])) as archive:
         assert [n for n in archive.namelist() if n.startswith("Pictures/")]
+        # The map's alternative text (LibreOffice's « Description »).
+        assert "<svg:desc>Cartographie des ressources du " in archive.read("content.xml").decode()
 
     # PDF, read by pypdf.
     from pypdf import PdfReader
 
     pdf = PdfReader(io.BytesIO(files["pdf"]))
+    language, kinds, alts = pdf_structure(pdf)  # tagged (PDF/UA), the map's alternative text
+    assert language == "fr" and "/H1" in kinds, (language, kinds[:20])
+    assert alts and all(alt.startswith("Carte des ressources du chantier") for alt in alts), alts
     assert_in_order("\n".join(p.extract_text().replace("-\n", "-") for p in pdf.pages), order)
 
     # XLSX of actions, read by openpyxl: every action, under its chantier code, the formula neutralised.

@@ -217,6 +217,7 @@ def test_docx_text_actions_amounts_and_map(docx_file):
     assert_in_order("\n".join(p.text for p in document.paragraphs))
     # One resource map: the only chantier with resources; a PNG picture right after its heading.
     assert len(document.inline_shapes) == 1
+    assert document.inline_shapes[0]._inline.docPr.get("descr").startswith("Cartographie des ressources du ")
     texts = [p.text for p in document.paragraphs]
     after = texts.index("Cartographie des ressources")
     picture = document.paragraphs[after + 1]

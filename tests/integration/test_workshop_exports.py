@@ -37,7 +37,15 @@ from odf.opendocument import load
 from pypdf import PdfReader
 
 from tests.conftest import ARTIFACTS
-from tests.support import Facilitator, Participant, Server, create_facilitator, libreoffice_convert, sql
+from tests.support import (
+    Facilitator,
+    Participant,
+    Server,
+    create_facilitator,
+    libreoffice_convert,
+    pdf_structure,
+    sql,
+)
 
 pytestmark = pytest.mark.storage
 
@@ -428,6 +436,10 @@ def test_workshop_report_pdf_and_docx(played: Played) -> None:
                     r.headers["content-disposition"])
     content, reader = pdf_text(r.content)
     assert len(reader.pages) >= 2
+    # Tagged (PDF/UA): its language, real headings, the matrix's alternative text.
+    language, kinds, alts = pdf_structure(reader)
+    assert language == "fr" and "/H1" in kinds and "/H2" in kinds, (language, kinds[:20])
+    assert any(alt.startswith("Matrice ") for alt in alts), alts
     assert in_order(content, p.titles)  # the table of contents
     for title in p.titles:
         assert content.count(squash(title)) >= 2, title  # in the contents and as a heading
@@ -660,6 +672,9 @@ def test_report_of_every_activity_kind(server: Server, facilitator_email: str) -
         assert [t for s, t in paragraphs if s == "Heading 1"] == [
             f"{n}. {title}" for n, (_i, _k, title, _c) in enumerate(activities, start=1)]
         assert len(document.inline_shapes) >= 2  # the matrix and the resource map
+        alts = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
+        assert any(alt.startswith("Matrice impact / maîtrise des ") for alt in alts), alts
+        assert any(alt.startswith("Carte des ") for alt in alts), alts
 
         # Poll: counts of the phones' votes, and their share.
         poll_id, poll_config = by_kind["poll"]

@@ -83,10 +83,15 @@ def write_docx(doc: "DocumentType", p: RatingPart) -> None:
             caption = (f"Matrice {p.axes[0].lower()} / {p.axes[1].lower()}{NBSP}: chaque élément à sa "
                        "moyenne, l'ellipse montre l'écart-type sur chaque axe (le désaccord). "
                        "Les numéros renvoient au tableau.")
-            add_figure(doc, p.svg, Cm(13), caption)
+            add_figure(doc, p.svg, Cm(13), caption,
+                       f"Matrice {p.axes[0].lower()} / {p.axes[1].lower()} des {n} éléments notés : "
+                       "la position de chaque élément (ses moyennes, son quadrant) et le désaccord sont "
+                       "dans le tableau qui suit.")
         else:
             add_figure(doc, p.svg, Cm(15), f"{p.axes[0]}{NBSP}: moyenne de chaque élément, le trait montre "
-                                           "l'écart-type. Les numéros renvoient au tableau.")
+                                           "l'écart-type. Les numéros renvoient au tableau.",
+                       f"{p.axes[0]} des {n} éléments notés : la moyenne et l'écart-type de chacun sont dans "
+                       "le tableau qui suit.")
     cols = 2 + 4 * len(p.axes) + (1 if p.matrix else 0)
     table = add_table(doc, 2, len(p.lines), cols)
     top, sub = table.rows[0].cells, table.rows[1].cells

@@ -65,7 +65,9 @@ def write_docx(doc: "DocumentType", p: ResourcesPart) -> None:
     if p.svg:
         add_figure(doc, p.svg, TEXT_WIDTH,
                    f"Carte des ressources{NBSP}: trait plein, la ressource est déjà opérante{NBSP}; "
-                   f"pointillés, connue mais pas encore de lien{NBSP}; pas de trait, aucun lien.")
+                   f"pointillés, connue mais pas encore de lien{NBSP}; pas de trait, aucun lien.",
+                   f"Carte des {p.count} ressources du chantier « {p.chantier} » : chaque ressource et son "
+                   "lien au chantier sont listés ci-dessous, par catégorie.")
     for name, lines in p.categories:
         doc.add_heading(f"{name} ({len(lines)})", level=2)
         if not lines:

@@ -186,7 +186,7 @@
         list.capSortable = Sortable.create(list, {
           handle: ".rk-grab",
           draggable: ".rk-item",
-          animation: 150,
+          animation: matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : 150,
           forceFallback: true,  // the same touch and mouse handling on every browser
           fallbackTolerance: 4,
           ghostClass: "rk-ghost",
