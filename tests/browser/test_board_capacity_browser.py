@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 
 CATEGORIES = ["économique", "politique", "technologique", "social"]
 GROUPS = ["Groupe 1", "Groupe 2", "Groupe 3", "Groupe 4"]
-WORDS = "médiation numérique itinérante dans les communes rurales du territoire".split()
+WORDS = ["médiation", "numérique", "itinérante", "dans", "les", "communes", "rurales", "du", "territoire"]
 NOTES = [f"Idée {n + 1}, " + " ".join(WORDS[: 2 + (n * 7) % 9]) for n in range(80)]
 FACTORS = [f"Facteur {n + 1}, " + " ".join(WORDS[: 1 + (n * 5) % 8]) for n in range(45)]
 PAGE_SECONDS = 8
@@ -78,7 +78,7 @@ def collect(board, size: dict, lists: str, items: str, text: str, meta: str | No
                 left, top, right, bottom = item["box"]
                 l_left, l_top, l_right, l_bottom = item["list"]
                 assert left >= 0 and top >= 0 and right <= size["width"] + 0.5 \
-                    and bottom <= size["height"] + 0.5, f"{item['text']!r} {item['box']} is off screen at {size}"
+                    and bottom <= size["height"] + 0.5, f"{item['text']!r} {item['box']} off screen at {size}"
                 assert left >= l_left - 1 and top >= l_top - 1 and right <= l_right + 1 \
                     and bottom <= l_bottom + 1, f"{item['text']!r} is cut by its list at {size}"
                 assert item["font"] >= MIN_TEXT * size["height"] - 0.5, \
@@ -168,13 +168,15 @@ def test_the_board_holds_80_postits_and_45_rated_factors(browser, database_url, 
                 assert re.fullmatch(r"1/\d+", pages[0]), pages
                 board.screenshot(path=shots / f"board-capacity-rating-{size['width']}x{size['height']}.png",
                                  animations="disabled")
-                seen = collect(board, size, ".board .rate-results", ".rate-table tbody tr", ".rate-item-label")
+                seen = collect(board, size, ".board .rate-results", ".rate-table tbody tr",
+                               ".rate-item-label")
                 assert seen == set(FACTORS), f"never shown at {size}: {sorted(set(FACTORS) - seen)}"
                 # The matrix: every factor's numbered marker inside the screen.
                 for box in board.locator(".rate-point circle").evaluate_all(
                         "els => els.map(e => { const r = e.getBoundingClientRect();"
                         " return [r.left, r.top, r.right, r.bottom]; })"):
-                    assert box[0] >= 0 and box[1] >= 0 and box[2] <= size["width"] and box[3] <= size["height"]
+                    assert box[0] >= 0 and box[1] >= 0 \
+                        and box[2] <= size["width"] and box[3] <= size["height"]
             watch.check()
         finally:
             close_all(contexts, shots, failed=sys.exc_info()[0] is not None)
