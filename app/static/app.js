@@ -155,6 +155,10 @@
         return notes.length && !inside(notes[notes.length - 1], list.getBoundingClientRect());
       });
     };
+    // A busy column gets more of the width than an empty one (which keeps room for its name).
+    columns.style.setProperty("grid-template-columns", lists.map(function (list) {
+      return "minmax(6em, " + Math.sqrt(1 + notesOf(list).length).toFixed(2) + "fr)";
+    }).join(" "));
     var scale = 1;
     columns.style.setProperty("--note-scale", scale);
     while (scale > MIN_NOTE_SCALE && overflowing()) {

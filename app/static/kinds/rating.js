@@ -225,11 +225,11 @@
 
   // ---- Board: the table stays on the projected screen, in letters still read from afar; a long
   // one pages through its rows (app.js's capBoardPages), from the first after a new sort.
-  var MIN_SCALE = 0.87;
   function fitBoard(fromStart) {
     var board = document.querySelector(".board .rate-board");
     var main = document.getElementById("board-main");
     if (!board || !main) return;
+    var minScale = board.classList.contains("is-dense") ? 0.87 : 0.8;
     var side = board.querySelector(".rate-side");
     var results = side && side.querySelector(".rate-results");
     var rows = results ? Array.prototype.slice.call(results.querySelectorAll(".rate-table tbody tr")) : [];
@@ -241,8 +241,8 @@
         (rows.length && rows[rows.length - 1].getBoundingClientRect().bottom >
           results.getBoundingClientRect().bottom + 1);
     };
-    while (scale > MIN_SCALE && over()) {
-      scale = Math.max(MIN_SCALE, scale - 0.04);
+    while (scale > minScale && over()) {
+      scale = Math.max(minScale, scale - 0.04);
       board.style.setProperty("--rate-scale", scale);
     }
     if (results && window.capBoardPages) {
