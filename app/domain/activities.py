@@ -58,6 +58,14 @@ def next_states(kind: str, current: str) -> list[State]:
     return sorted(TRANSITIONS[State(current)], key=list(State).index)
 
 
+def action_label(current: str, target: State) -> str:
+    """The control page's button for a transition. Leaving « revealed » for « closed » hides the
+    results from the board: the vote was already closed, so « Fermer » would mislead."""
+    if State(current) == State.REVEALED and target == State.CLOSED:
+        return "Masquer les résultats"
+    return ACTION_LABELS[target]
+
+
 def accepts_contributions(kind: str, state: str) -> bool:
     return kind in CONTRIBUTION_KINDS and state == State.OPEN
 

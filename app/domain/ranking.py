@@ -388,12 +388,13 @@ def kendall_w_scores(
     return float(12 * s / denominator)
 
 
-# Lower bounds of W for each level, from the strongest (after Schmidt 1997's reading of W).
-AGREEMENT_LEVELS: tuple[tuple[float, str], ...] = (
-    (0.6, "accord fort"),
-    (0.35, "accord moyen"),
-    (0.15, "accord faible"),
-    (0.0, "accord très faible"),
+# Lower bounds of W for each level, from the strongest (after Schmidt 1997's reading of W):
+# W < 0,15 très faible, < 0,35 faible, < 0,6 moyen, ≥ 0,6 fort; with what each means for the room.
+AGREEMENT_LEVELS: tuple[tuple[float, str, str], ...] = (
+    (0.6, "accord fort", "les participants ont classé les éléments de façon très semblable"),
+    (0.35, "accord moyen", "les classements des participants se ressemblent en partie"),
+    (0.15, "accord faible", "les classements des participants diffèrent beaucoup"),
+    (0.0, "accord très faible", "les participants ne s'accordent presque pas sur l'ordre"),
 )
 
 
@@ -401,7 +402,15 @@ def agreement_level(w: float | None) -> str | None:
     """How much the room agrees, in plain French (``None`` when W is not defined)."""
     if w is None:
         return None
-    return next(label for bound, label in AGREEMENT_LEVELS if w >= bound)
+    return next(label for bound, label, _ in AGREEMENT_LEVELS if w >= bound)
+
+
+def agreement_meaning(w: float | None) -> str | None:
+    """What the level of agreement says about the ballots, for a room that never heard of
+    Kendall's W (``None`` when W is not defined)."""
+    if w is None:
+        return None
+    return next(meaning for bound, _, meaning in AGREEMENT_LEVELS if w >= bound)
 
 
 # --- dot voting -------------------------------------------------------------------------------

@@ -614,6 +614,7 @@ class WorkshopTemplate(BaseModel):
     slug: str = Field(pattern=SLUG_PATTERN)
     title: Title
     description: str = Field(default="", max_length=2000)
+    duration: Name | None = None
     groups: list[Name] = Field(default_factory=list, max_length=30)
     activities: list[ActivityTemplate] = Field(min_length=1, max_length=100)
 

@@ -6,9 +6,10 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models import Activity, Item
-from app.services import items
+from app.services import items, workshops
 
 NO_CATEGORY = "Sans catégorie"
+NO_GROUP = "Sans sous-groupe"
 
 PERSONAL = ("mine",)
 """Her own notes: what a phone's page shows of her (`views.PhoneView`), in `mine.html`."""
@@ -23,10 +24,16 @@ class Column:
     items: list[Item] = field(default_factory=list)
 
 
-def _columns(activity: Activity, notes: list[Item]) -> list[Column]:
-    columns = {c: Column(c) for c in activity.config.get("categories", [])}
+def _columns(activity: Activity, notes: list[Item], groups: dict[int, str]) -> list[Column]:
+    """One column per category; with sub-groups and no categories, one per sub-group."""
+    by_group = activity.config.get("use_groups") and not activity.config.get("categories")
+    names = groups.values() if by_group else activity.config.get("categories", [])
+    columns = {c: Column(c) for c in names}
     for note in notes:
-        name = note.category or NO_CATEGORY
+        if by_group:
+            name = groups.get(note.group_id, NO_GROUP) if note.group_id is not None else NO_GROUP
+        else:
+            name = note.category or NO_CATEGORY
         columns.setdefault(name, Column(name)).items.append(note)
     return list(columns.values())
 
@@ -48,8 +55,9 @@ def board_for_group(session: Session, activity: Activity, group_id: int | None) 
     all_items = items.of_activity(session, activity.id)
     shown = [i for i in all_items if not i.hidden and i.merged_into_id is None
              and (group_id is None or i.group_id == group_id)]
+    groups = {g.id: g.name for g in workshops.groups_of(session, activity.workshop_id)}
     return {"count": len(shown), "merged_counts": _merged_counts(all_items),
-            "columns": _columns(activity, shown)}
+            "columns": _columns(activity, shown, groups)}
 
 
 def control(session: Session, activity: Activity) -> dict[str, Any]:

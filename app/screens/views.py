@@ -10,9 +10,9 @@ from sqlmodel import Session
 
 from app.domain import timer
 from app.domain.activities import (
-    ACTION_LABELS,
     STATE_LABELS,
     accepts_contributions,
+    action_label,
     next_states,
     results_visible,
 )
@@ -167,9 +167,9 @@ def control(session: Session, workshop: Workshop, ttl: int) -> dict[str, Any]:
     ctx = _common(session, workshop)
     activity: Activity | None = ctx["activity"]
     ctx["present"] = participants.count_present(session, workshop.id, ttl)
-    ctx["next_states"] = next_states(activity.kind, activity.state) if activity else []
+    ctx["actions"] = ([(s, action_label(activity.state, s))
+                       for s in next_states(activity.kind, activity.state)] if activity else [])
     ctx["group_sizes"] = participants.group_sizes(session, workshop.id)
-    ctx["action_labels"] = ACTION_LABELS
     ctx["joined"] = participants.joined(session, workshop.id)
     voted = [a for a in ctx["activities"] if KINDS[a.kind].ballots]
     counted = participants.ballots(session, [a.id for a in voted])

@@ -141,6 +141,10 @@ class Result:
         """Kendall's W as a French decimal (« 0,42 »)."""
         return "" if self.agreement is None else decimal(self.agreement, 2)
 
+    @property
+    def agreement_meaning(self) -> str | None:
+        return domain.agreement_meaning(self.agreement)
+
 
 def result(session: Session, activity: Activity, shown: list[Item] | None = None,
            raw: dict[int, dict[int, int]] | None = None) -> Result:

@@ -192,24 +192,113 @@
   window.addEventListener("resize", fitJoinCode);
 
   // A busy board: notes get smaller while a column overflows, down to what the back of the room
-  // still reads; then each column shows its newest notes (its count says how many there are).
-  var MIN_NOTE_SCALE = 0.75;
+  // still reads (--note-scale, see app.css); then each column pages through its notes, whole, and
+  // says « 2/3 ». Every paged list on the board (the notes, rating.js's results table) turns to its
+  // next page together every PAGE_SECONDS; a list that grew shows its last page, where the new
+  // note is. Pages are worked out from the layout after every swap: a push appends notes to the
+  // full list the server rendered, and this re-runs.
+  var MIN_NOTE_SCALE = 0.78;
+  var PAGE_SECONDS = 8;
+  var paged = [];
+  function inside(item, box) {
+    var r = item.getBoundingClientRect();
+    return r.bottom <= box.bottom + 1 && r.right <= box.right + 1;
+  }
+  function showPage(list) {
+    var page = list.capPages[list.capPage];
+    list.capItems.forEach(function (item, n) {
+      var off = n < page[0] || n >= page[1];
+      item.classList.toggle("off-page", off);
+      if (off) item.classList.remove("fresh");  // shown again on a later turn: not new any more
+    });
+    if (list.capIndicator) {
+      list.capIndicator.hidden = list.capPages.length < 2;
+      list.capIndicator.textContent = (list.capPage + 1) + "/" + list.capPages.length;
+    }
+  }
+  // The layout can still move after a swap (a table's rows re-wrap once settled): a page whose last
+  // item no longer fits is worked out again, never left cut.
+  function pageFits(list) {
+    var page = list.capPages[list.capPage];
+    return page[1] - page[0] < 2 || inside(list.capItems[page[1] - 1], list.capBox.getBoundingClientRect());
+  }
+  function recheck(list) {
+    if (list.isConnected && !pageFits(list)) {
+      paginate(list, list.capItems, list.capBox, list.capIndicator, false);
+    }
+  }
+  // Splits the list's items into pages that fit inside `box` (its visible area), each item whole.
+  function paginate(list, items, box, indicator, toEnd) {
+    var pages = [];
+    var start = 0;
+    // The indicator takes its room before the items are measured against what is left.
+    items.forEach(function (item) { item.classList.remove("off-page"); });
+    if (indicator) {
+      indicator.hidden = !items.length || inside(items[items.length - 1], box.getBoundingClientRect());
+    }
+    while (start < items.length) {
+      items.forEach(function (item, n) { item.classList.toggle("off-page", n < start); });
+      var limit = box.getBoundingClientRect();
+      var end = start + 1;
+      while (end < items.length && inside(items[end], limit)) end += 1;
+      pages.push([start, end]);
+      start = end;
+    }
+    if (!pages.length) pages.push([0, 0]);
+    var grew = list.capCount !== undefined && items.length > list.capCount;
+    list.capItems = items;
+    list.capCount = items.length;
+    list.capPages = pages;
+    list.capIndicator = indicator;
+    list.capBox = box;
+    list.capPage = toEnd || grew ? pages.length - 1 : Math.min(list.capPage || 0, pages.length - 1);
+    showPage(list);
+    paged = paged.filter(function (other) { return other !== list && other.isConnected; });
+    if (pages.length > 1) paged.push(list);
+    if (grew) scheduleTurn();  // the new note stays a whole turn
+    requestAnimationFrame(function () { recheck(list); });
+  }
+  var turnTimer = null;
+  function turnPages() {
+    paged.forEach(function (list) {
+      if (!list.isConnected) return;
+      list.capPage = (list.capPage + 1) % list.capPages.length;
+      showPage(list);
+      recheck(list);
+    });
+    scheduleTurn();
+  }
+  function scheduleTurn() {
+    clearTimeout(turnTimer);
+    turnTimer = setTimeout(turnPages, PAGE_SECONDS * 1000);
+  }
+  scheduleTurn();
+  window.capBoardPages = paginate;
+
   function fitBoard() {
     var columns = document.querySelector(".board .columns");
     if (!columns) return;
     var lists = Array.prototype.slice.call(columns.querySelectorAll(".notes"));
+    var notesOf = function (list) { return Array.prototype.slice.call(list.querySelectorAll(".note")); };
+    lists.forEach(function (list) { notesOf(list).forEach(function (n) { n.classList.remove("off-page"); }); });
     var overflowing = function () {
-      return lists.some(function (list) { return list.scrollHeight > list.clientHeight + 1; });
+      return lists.some(function (list) {
+        var notes = notesOf(list);
+        return notes.length && !inside(notes[notes.length - 1], list.getBoundingClientRect());
+      });
     };
+    // A busy column gets more of the width than an empty one (which keeps room for its name).
+    columns.style.setProperty("grid-template-columns", lists.map(function (list) {
+      return "minmax(6em, " + Math.sqrt(1 + notesOf(list).length).toFixed(2) + "fr)";
+    }).join(" "));
     var scale = 1;
     columns.style.setProperty("--note-scale", scale);
     while (scale > MIN_NOTE_SCALE && overflowing()) {
-      scale = Math.max(MIN_NOTE_SCALE, scale - 0.05);
+      scale = Math.max(MIN_NOTE_SCALE, scale - 0.04);
       columns.style.setProperty("--note-scale", scale);
     }
     lists.forEach(function (list) {
-      list.scrollTop = list.scrollHeight;
-      list.classList.toggle("is-scrolled", list.scrollTop > 0);
+      paginate(list, notesOf(list), list, list.parentElement.querySelector("[data-pages]"), false);
     });
   }
   window.addEventListener("resize", fitBoard);

@@ -250,7 +250,8 @@ def test_rank_by_drag_and_by_keyboard_then_reveal(browser, ranking_server, shots
         expect(board.locator(".rk-row .rk-text")).to_have_text(borda)
         expect(board.locator(".rk-row .rk-score strong")).to_have_text([f"{points[t]} pts" for t in borda])
         expect(board.locator(".rk-row.is-top")).to_have_count(4)
-        expect(board.locator(".rk-agreement")).to_contain_text("W = ")
+        expect(board.locator(".rk-agreement")).to_have_text(
+            re.compile(r"^accord .+ : les .+ \(W de Kendall = \d,\d\d, de 0 à 1\)$"))
         board.screenshot(path=shots / "ranking-board-2-revealed-1920.png")
 
         control.get_by_role("button", name="Garder les 4 premiers").click()

@@ -1,5 +1,6 @@
 """A facilitator's workshops: list, create from any template, rename, delete; the CLI."""
 
+import html
 import re
 import subprocess
 import sys
@@ -45,6 +46,17 @@ def test_list_create_rename_delete(server, facilitator_email):
                   for t in ("workshop", "activity", "item", "participant", "workshop_group")]
     engine.dispose()
     assert counts == [0, 0, 0, 0, 0]
+
+
+def test_the_template_picker_shows_each_description_and_duration(server, facilitator_email):
+    page = Facilitator(server.url, facilitator_email).client.get("/f").text
+    templates = load_templates(ROOT / "sessions")
+    assert templates["concertation-fne"].duration == "2 h 30"
+    for slug, t in templates.items():
+        entry = re.search(rf'<li class="workshop-row" data-template="{slug}">(.*?)</li>', page, re.S)
+        assert entry, slug
+        assert t.description in html.unescape(entry[1])
+        assert f"Durée : {t.duration or 'non précisée'}" in entry[1]
 
 
 def test_login_refuses_a_wrong_password(server, facilitator_email):
@@ -131,3 +143,17 @@ def test_facilitator_splits_the_room_into_sub_groups(server, room):
     # Five groups where the template defined four: one more is created, then everyone is dealt again.
     r = fac.client.post(url, data={"count": "5"})
     assert r.status_code == 200 and "Groupe 5 : 1" in r.text
+
+
+def test_the_button_that_hides_revealed_results_says_so(room):
+    fac, ws, act = room["fac"], room["ws"], room["activity"]
+
+    def buttons() -> list[tuple[str, str]]:
+        page = fac.client.get(f"/f/workshops/{ws['id']}").text
+        return re.findall(r'data-action="(\w+)"[^>]*>([^<]+)</button>', page)
+
+    assert buttons() == [("closed", "Fermer")]
+    assert fac.set_state(act, "closed").status_code == 200
+    assert buttons() == [("open", "Ouvrir"), ("revealed", "Révéler")]
+    assert fac.set_state(act, "revealed").status_code == 200
+    assert buttons() == [("closed", "Masquer les résultats")]

@@ -10,7 +10,7 @@ import websockets
 from sqlalchemy import create_engine, text
 
 from tests.conftest import FIRST_NOTE
-from tests.support import Facilitator, Participant
+from tests.support import Facilitator, Participant, create_facilitator, run_server
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
@@ -216,3 +216,27 @@ def test_a_board_can_follow_one_sub_group(server, room):
     frame, code = asyncio.run(scenario())
     assert "note-du-groupe-2" not in frame and "Un premier post-it" in frame
     assert code == 4404
+
+
+def test_with_sub_groups_and_no_categories_the_board_shows_one_column_per_sub_group(
+        database_url, tmp_path):
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "groupes.yaml").write_text(
+        "title: En sous-groupes\ngroups: [Nord, Sud, Est]\nactivities:\n"
+        "  - kind: postits\n    title: Idées\n    use_groups: true\n", encoding="utf-8")
+    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+        fac = Facilitator(srv.url, create_facilitator(database_url))
+        ws = fac.create_workshop("groupes")
+        activity = fac.open_postits(ws["id"], position=0)
+        phone = Participant(srv.url, ws["code"])
+        groups = dict((name, int(gid)) for gid, name in re.findall(
+            r'<option value="(\d+)"[^>]*>(\w+)<', phone.client.get(f"/p/{ws['code']}").text))
+        notes = (("Une idée du Sud", "Sud"), ("Une idée du Nord", "Nord"), ("Encore le Sud", "Sud"))
+        for body, group in notes:
+            assert phone.post(activity, body, category="", group_id=groups[group]).status_code == 201
+        page = fac.client.get(f"/b/{ws['board_key']}").text
+        columns = re.findall(r'<span class="column-name">([^<]+)</span>.*?<ul class="notes"[^>]*>(.*?)</ul>',
+                             page, re.S)
+        assert [(name, re.findall(r'class="note-text">([^<]+)<', notes)) for name, notes in columns] == [
+            ("Nord", ["Une idée du Nord"]), ("Sud", ["Une idée du Sud", "Encore le Sud"]), ("Est", [])]

@@ -237,7 +237,10 @@ def test_twenty_phones_rank_the_enjeux_and_the_board_matches(ranking_server):
     ranks = [{item: Fraction(pos) for pos, item in enumerate(order, start=1)} for order in final]
     w = kendall_w(ranks, [0] * len(final))
     assert board_w(page) == pytest.approx(w, abs=1e-4)
-    assert f"<strong>{level(w)}</strong> (W = {w:.2f})".replace(".", ",") in page
+    w_text = f"{w:.2f}".replace(".", ",")
+    assert f"<strong>{level(w)}</strong> : " in page  # the level, then what it means
+    assert f"(W de Kendall = {w_text}, de 0 à 1)" in page
+    assert re.search(r"\(W = \d", page) is None  # never a bare « W = 0,53 »
     assert "20</strong> bulletins" in page and "méthode de Borda" in page
 
     # « Garder les 4 premiers »: Item.kept on exactly the top 4; the board names them.
@@ -262,6 +265,8 @@ def test_twenty_phones_rank_the_enjeux_and_the_board_matches(ranking_server):
     # sees its own ballot and the room's results once revealed.
     page = phones[0].client.get(f"/p/{ws['code']}").text
     assert "Résultats de la salle" in page and "✓ enregistré" in page
+    assert f"<strong>{level(w).capitalize()}</strong> : les " in page
+    assert f"(W de Kendall = {w_text}, de 0 à 1)" in page
     suite = open_activity(fac, ws, SCHULZE)
     assert [t for _, t in items_of(srv.database_url, suite)] == [dict(enjeux)[i] for i in expected[:4]]
 

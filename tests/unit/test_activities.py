@@ -3,6 +3,7 @@ import pytest
 from app.domain.activities import (
     State,
     accepts_contributions,
+    action_label,
     next_states,
     results_visible,
     transition,
@@ -38,6 +39,12 @@ def test_unknown_state_and_slides():
         transition("text", "draft", "open")
     assert next_states("text", "draft") == []
     assert next_states("postits", "closed") == [State.OPEN, State.REVEALED]
+
+
+def test_hiding_revealed_results_is_not_called_closing():
+    assert action_label("open", State.CLOSED) == "Fermer"
+    assert action_label("revealed", State.CLOSED) == "Masquer les résultats"
+    assert action_label("closed", State.REVEALED) == "Révéler"
 
 
 def test_only_open_activities_accept_contributions():

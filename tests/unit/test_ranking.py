@@ -10,6 +10,7 @@ from app.domain.ranking import (
     DEFAULT_GRADES,
     Standing,
     agreement_level,
+    agreement_meaning,
     borda,
     condorcet_winner,
     dot_voting,
@@ -741,3 +742,11 @@ def test_kendall_w_with_ties_is_between_0_and_1(ballots):
 ])
 def test_agreement_levels(w, label):
     assert agreement_level(w) == label
+
+
+def test_each_agreement_level_has_its_own_plain_meaning():
+    assert agreement_meaning(None) is None
+    assert agreement_meaning(0.53) == "les classements des participants se ressemblent en partie"
+    meanings = {agreement_meaning(w) for w in (0.0, 0.15, 0.35, 0.6)}
+    assert len(meanings) == 4 and None not in meanings
+    assert agreement_meaning(0.599) == agreement_meaning(0.35) != agreement_meaning(0.6)

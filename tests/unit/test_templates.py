@@ -212,7 +212,7 @@ def test_extra_field_typo(tmp_path: Path) -> None:
 def test_extra_top_level_field(tmp_path: Path) -> None:
     err = load_error(tmp_path, "title: T\ntitre: T\nactivities: [{kind: text, title: A}]\n")
     assert err.field == "titre"
-    assert "allowed: title, description, groups, activities" in err.expected
+    assert "allowed: title, description, duration, groups, activities" in err.expected
     assert "slug" not in err.expected
 
 

@@ -4,7 +4,7 @@
    a 429 or 503 holds every send for its Retry-After, and the cards say so in the server's words.
    The card shows « ✓ enregistré » only from the server's answer, which replaces the card.
    Board and control page: the results table sorts by number, each axis and spread; the board's
-   table shrinks a little when it would overflow the projected screen. */
+   table shrinks a little, then pages, when it would overflow the projected screen. */
 (function () {
   "use strict";
 
@@ -224,26 +224,47 @@
       sessionStorage.setItem(SORTS + ":" + results.dataset.rateResults, JSON.stringify({ key: key, dir: dir }));
     } catch (err) { /* private mode: this page only */ }
     applySort(results);
-    fitBoard();
+    fitBoard(true);
   });
 
-  // ---- Board: the table stays on the projected screen ------------------------------------------
-  var MIN_SCALE = 0.6;
-  function fitBoard() {
+  // ---- Board: the table stays on the projected screen, in letters still read from afar; a long
+  // one pages through its rows (app.js's capBoardPages), from the first after a new sort.
+  function fitBoard(fromStart) {
     var board = document.querySelector(".board .rate-board");
     var main = document.getElementById("board-main");
     if (!board || !main) return;
+    var minScale = board.classList.contains("is-dense") ? 0.87 : 0.8;
     var side = board.querySelector(".rate-side");
+    var results = side && side.querySelector(".rate-results");
+    var rows = results ? Array.prototype.slice.call(results.querySelectorAll(".rate-table tbody tr")) : [];
+    rows.forEach(function (row) { row.classList.remove("off-page"); });
     var scale = 1;
     board.style.setProperty("--rate-scale", scale);
     var over = function () {
-      return main.scrollHeight > main.clientHeight + 1 || (side && side.scrollHeight > side.clientHeight + 1);
+      return main.scrollHeight > main.clientHeight + 1 ||
+        (rows.length && rows[rows.length - 1].getBoundingClientRect().bottom >
+          results.getBoundingClientRect().bottom + 1);
     };
-    while (scale > MIN_SCALE && over()) {
-      scale = Math.max(MIN_SCALE, scale - 0.05);
+    while (scale > minScale && over()) {
+      scale = Math.max(minScale, scale - 0.04);
       board.style.setProperty("--rate-scale", scale);
     }
+    if (results && window.capBoardPages) {
+      if (fromStart === true) results.capPage = 0;
+      window.capBoardPages(results, rows, results, side.querySelector("[data-pages]"), false);
+    }
   }
+
+  // A crowded matrix draws an item's spread ellipse only while its marker or table row is pointed at.
+  document.addEventListener("mouseover", function (e) {
+    var target = e.target.closest && e.target.closest(".rate-board.is-dense [data-number], .rate-board.is-dense tr[data-num]");
+    var board = target && target.closest(".rate-board");
+    if (!board) return;
+    var number = target.dataset.number || target.dataset.num;
+    board.querySelectorAll(".rate-spread").forEach(function (ellipse) {
+      ellipse.classList.toggle("is-pointed", ellipse.dataset.number === number);
+    });
+  });
 
   // ---- Phone: the progress bar sticks right under the header, whatever its height (offline: two lines)
   function stickProgress() {
@@ -270,10 +291,10 @@
     showAllPending();
   }
   document.addEventListener("htmx:wsAfterMessage", refresh);
-  window.addEventListener("resize", fitBoard);
+  window.addEventListener("resize", function () { fitBoard(false); });
   document.addEventListener("DOMContentLoaded", function () {
     refresh();
-    if (document.fonts) document.fonts.ready.then(fitBoard);
+    if (document.fonts) document.fonts.ready.then(function () { fitBoard(false); });
     if (Object.keys(load()).length) flush();
   });
 })();
