@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent / "static"
 MEDIA_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-               ".txt": "text/plain; charset=utf-8"}
+               ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml"}
 
 
 @dataclass(frozen=True)

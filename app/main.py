@@ -314,10 +314,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticAssets(), name="static")
     for router in ROUTERS:
         app.include_router(router)
-    logs.configure(settings, ["/static", "/healthz",
+    logs.configure(settings, ["/static", "/healthz", "/favicon.ico",
                               *(getattr(route, "path", "") for router in ROUTERS for route in router.routes)])
 
     health = Health(get_engine(), live)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        """For the pages that name no icon (a printed export, a browser's own guess)."""
+        return RedirectResponse(assets.url("favicon.svg"), status_code=301)
 
     @app.get("/healthz")
     async def healthz() -> Response:

@@ -9,6 +9,8 @@ or an item hidden by the facilitator), a renaming of the workshop, the next step
 closing of an activity; and her own taps and saves (a vote, a rating, a ballot, a table row, a
 resource's link)."""
 
+import re
+
 import pytest
 
 from tests.browser.live_workshop import (
@@ -151,9 +153,13 @@ def test_a_keyboard_walk_keeps_the_focus_across_pushes(browser, kinds_server, sh
         pushed(phone, lambda: open_(RATING))
         heading(phone, "Notez les facteurs")
         fibre = item_id(server.database_url, ids[RATING], "La fibre partout")
-        button = f'#rate-item-{fibre} form[data-rate]:nth-of-type(2) button[value="3"]'
-        tab_to(phone, button)
-        phone.keyboard.press("Enter")
+        maitrise = f'#rate-item-{fibre} form[data-rate]:nth-of-type(2)'
+        button = f'{maitrise} button[value="3"]'
+        # One Tab stop per axis (nothing chosen yet: on its first value); the arrows move and choose.
+        tab_to(phone, f'{maitrise} button[value="1"]')
+        phone.keyboard.press("ArrowRight")
+        phone.keyboard.press("ArrowRight")
+        expect(phone.locator(button)).to_have_class(re.compile(r"\bis-chosen\b"))
         expect(phone.locator(f"#rate-item-{fibre} [data-rate-status]")).to_contain_text("enregistré")
         expect(phone.locator(button)).to_be_focused()
         # The facilitator hides another item: the cards are re-rendered, the focus stays.

@@ -57,8 +57,14 @@ def card(page, number: int):
     return page.locator(".rate-card").nth(number - 1)
 
 
+def choice(page, number: int, axis: str, value: str):
+    """One value of an axis of a card: a radio named after the axis, the item and the value."""
+    return card(page, number).get_by_role("radio", name=f"{axis} de « {FACTORS[number - 1]} » : {value}",
+                                          exact=True)
+
+
 def tap(page, number: int, axis: str, value: str) -> None:
-    card(page, number).get_by_role("button", name=f"{axis} : {value}", exact=True).click()
+    choice(page, number, axis, value).click()
 
 
 def stored(database_url: str) -> list[tuple]:
@@ -124,10 +130,10 @@ def test_a_phone_rates_and_the_board_reveals_the_matrix(browser, database_url, t
             expect(phone.locator(".rate-progress")).to_contain_text("1 / 8")
             # A change of mind replaces the rating.
             tap(phone, 1, "Impact", "4")
-            expect(card(phone, 1).get_by_role("button", name="Impact : 4", exact=True)).to_have_attribute(
-                "aria-pressed", "true")
-            expect(card(phone, 1).get_by_role("button", name="Impact : 3", exact=True)).to_have_attribute(
-                "aria-pressed", "false")
+            expect(choice(phone, 1, "Impact", "4")).to_have_attribute(
+                "aria-checked", "true")
+            expect(choice(phone, 1, "Impact", "3")).to_have_attribute(
+                "aria-checked", "false")
             expect(card(phone, 1).locator(".rate-status")).to_have_text("✓ enregistré")
             # « je ne sais pas » counts as answered.
             tap(phone, 2, "Impact", "je ne sais pas")
@@ -146,8 +152,8 @@ def test_a_phone_rates_and_the_board_reveals_the_matrix(browser, database_url, t
             ctx.set_offline(True)
             tap(phone, 8, "Impact", "2")
             expect(card(phone, 8).locator(".rate-status")).to_contain_text("hors ligne")
-            expect(card(phone, 8).get_by_role("button", name="Impact : 2", exact=True)).to_have_attribute(
-                "aria-pressed", "true")
+            expect(choice(phone, 8, "Impact", "2")).to_have_attribute(
+                "aria-checked", "true")
             phone.screenshot(path=shots / "rating-phone-offline.png")
             ctx.set_offline(False)
             expect(card(phone, 8).locator(".rate-status")).to_contain_text("Impact enregistré",
@@ -176,9 +182,9 @@ def test_a_phone_rates_and_the_board_reveals_the_matrix(browser, database_url, t
             expect(phone.locator(".notice")).to_contain_text("close")
             expect(card(phone, 1).locator(".rate-status")).to_contain_text("refusé", timeout=15_000)
             expect(card(phone, 1).locator(".rate-status")).to_contain_text("pas ouverte")
-            expect(card(phone, 1).get_by_role("button", name="Impact : 4", exact=True)).to_have_attribute(
-                "aria-pressed", "true")
-            expect(card(phone, 1).get_by_role("button", name="Impact : 4", exact=True)).to_be_disabled()
+            expect(choice(phone, 1, "Impact", "4")).to_have_attribute(
+                "aria-checked", "true")
+            expect(choice(phone, 1, "Impact", "4")).to_be_disabled()
             phone.screenshot(path=shots / "rating-phone-refused.png")
             assert (FACTORS[0], "impact", 4) in stored(database_url)
             assert fac.set_state(rating_id, "revealed").status_code == 200
@@ -232,3 +238,53 @@ def test_a_phone_rates_and_the_board_reveals_the_matrix(browser, database_url, t
             failed = False
         finally:
             close_all(contexts, shots, failed)
+
+
+def test_each_axis_is_one_radio_group_walked_with_the_arrows(browser, database_url, tmp_path, shots):
+    """Issue 12, point 4: a keyboard reaches each item's axis in one Tab stop (the chosen value, or
+    the first), the arrow keys move inside it and choose, wrapping at the ends, and each control
+    is named after its axis, its item and its value."""
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "prospective.yaml").write_text(TEMPLATE, encoding="utf-8")
+    watch = Watch()
+    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+        fac = Facilitator(srv.url, create_facilitator(database_url))
+        ws = fac.create_workshop("prospective")
+        fac.open_postits(ws["id"], position=0)
+        ctx, phone = phone_page(browser, watch, "phone", PHONE_A)
+        try:
+            join(phone, srv, ws["code"], "")
+            group = card(phone, 1).get_by_role("radiogroup", name=f"Impact de « {FACTORS[0]} »", exact=True)
+            expect(group.get_by_role("radio")).to_have_count(5)
+            # From the page's top, Tab goes from one axis to the next: one stop per radio group.
+            stops = []
+            for _ in range(6):
+                phone.keyboard.press("Tab")
+                stops.append(phone.evaluate("""() => {
+                    const el = document.activeElement;
+                    return el.getAttribute("role") === "radio" ? el.getAttribute("aria-label") : null;
+                }"""))
+            radios = [s for s in stops if s]
+            assert radios[:4] == [f"{axis} de « {factor} » : 1" for factor in FACTORS[:2]
+                                  for axis in ("Impact", "Maîtrise")], stops
+            # Back on the first item's impact: right twice chooses 3, left from 1 wraps to « je ne sais pas ».
+            choice(phone, 1, "Impact", "1").focus()
+            phone.keyboard.press("ArrowRight")
+            phone.keyboard.press("ArrowRight")
+            expect(choice(phone, 1, "Impact", "3")).to_be_focused()
+            expect(choice(phone, 1, "Impact", "3")).to_have_class(re.compile(r"\bis-chosen\b"))
+            expect(choice(phone, 1, "Impact", "3")).to_have_attribute("aria-checked", "true")
+            expect(choice(phone, 1, "Impact", "3")).to_have_attribute("tabindex", "0")
+            expect(choice(phone, 1, "Impact", "1")).to_have_attribute("tabindex", "-1")
+            choice(phone, 1, "Maîtrise", "1").focus()
+            phone.keyboard.press("ArrowLeft")
+            unknown = choice(phone, 1, "Maîtrise", "je ne sais pas")
+            expect(unknown).to_be_focused()
+            expect(unknown).to_have_class(re.compile(r"\bis-chosen\b"))
+            card(phone, 1).screenshot(path=shots / "rating-phone-keyboard.png")
+            assert [(text, axis, value) for text, axis, value in stored(srv.database_url)] == [
+                (FACTORS[0], "impact", 3), (FACTORS[0], "maitrise", None)]
+            watch.check()
+        finally:
+            ctx.close()

@@ -43,3 +43,13 @@ def test_nothing_but_the_static_files_is_served(server):
                     "/static/", "/static/kinds", "/static/app.js/x"):
         assert httpx.get(server.url + address).status_code == 404, address
     assert httpx.post(f"{server.url}/static/app.js").status_code == 404
+
+
+def test_every_page_names_its_icon_and_the_browsers_guess_finds_it(server):
+    home = httpx.get(f"{server.url}/").text
+    link = r'<link rel="icon" href="(/static/favicon\.svg\?v=[0-9a-f]{12})" type="image/svg\+xml">'
+    (icon,) = re.findall(link, home)
+    answer = httpx.get(server.url + icon)
+    assert answer.headers["content-type"] == "image/svg+xml" and answer.content.startswith(b"<svg")
+    guess = httpx.get(f"{server.url}/favicon.ico")
+    assert guess.status_code == 301 and guess.headers["location"] == icon

@@ -413,7 +413,7 @@ class Playthrough:
             page = self.phone_page(position % PHONES)  # phones follow the facilitator
             activity_id = int(re.search(r'data-activity="(\d+)"', page).group(1))
             title = spec["title"].strip()
-            assert html.unescape(re.search(r"<h1>([^<]*)</h1>", page).group(1)).strip() == title
+            assert html.unescape(re.search(r"<h1[^>]*>([^<]*)</h1>", page).group(1)).strip() == title
             board = self.board()
             assert board_title(board) == title
             assert f"étape {position + 1}/{len(self.spec['activities'])}" in board

@@ -55,7 +55,8 @@
       var on = button.value === entry.fields.value;
       button.classList.toggle("is-pending", on);
       button.classList.toggle("is-chosen", false);
-      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.setAttribute("aria-checked", on ? "true" : "false");
+      button.tabIndex = on ? 0 : -1;
     });
     setStatus(card, message || offlineText(), "sending");
   }
@@ -164,6 +165,21 @@
     delete refusals["rate-item-" + fields.item];
     showPending(entry);
     flush();
+  });
+
+  // Each axis of a card is a radio group: one Tab stop, and the arrow keys move to the previous or
+  // next value and choose it, as a native radio group does (the choice is sent like a tap).
+  var ARROWS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+  document.addEventListener("keydown", function (e) {
+    var step = ARROWS[e.key];
+    var button = step && e.target.closest && e.target.closest('[data-rate] [role="radio"]');
+    if (!button || button.disabled || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
+    var all = Array.prototype.slice.call(button.form.querySelectorAll('[role="radio"]'));
+    var next = all[(all.indexOf(button) + step + all.length) % all.length];
+    all.forEach(function (radio) { radio.tabIndex = radio === next ? 0 : -1; });
+    next.focus();
+    button.form.requestSubmit(next);
   });
 
   document.addEventListener("htmx:wsOpen", flush);
