@@ -507,6 +507,7 @@ class Facilitator:
     """A logged-in facilitator driving a workshop over HTTP, as the control page does."""
 
     def __init__(self, base_url: str, email: str) -> None:
+        self.email = email
         # A browser's Origin: the facilitator's routes refuse writes without one (CSRF).
         self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=10,
                                    headers={"Origin": base_url})

@@ -4,7 +4,7 @@ tests (tests/browser/test_focus_browser.py, test_announcements_browser.py, test_
 import pytest
 
 from tests.browser.test_live_browser import expect, live
-from tests.support import run_server
+from tests.support import Facilitator, create_facilitator, run_server
 
 TEMPLATE = """\
 title: Atelier clavier
@@ -54,6 +54,12 @@ def kinds_server(database_url, tmp_path):
     (folder / "atelier-clavier.yaml").write_text(TEMPLATE, encoding="utf-8")
     with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
         yield srv
+
+
+def new_workshop(server) -> tuple[Facilitator, dict]:
+    """A facilitator of her own on `server`, and her workshop of every kind (the template above)."""
+    fac = Facilitator(server.url, create_facilitator(server.database_url))
+    return fac, fac.create_workshop("atelier-clavier")
 
 
 def join(page, server, code: str, name: str) -> None:

@@ -13,6 +13,7 @@ from tests.browser.live_workshop import (
     WORKSHOP,
     join,
     kinds_server,  # noqa: F401 (a fixture)
+    new_workshop,
 )
 from tests.browser.test_live_browser import (
     PHONE_A,
@@ -27,7 +28,6 @@ from tests.browser.test_live_browser import (
     pushes,
     wait_for_push,
 )
-from tests.support import Facilitator, create_facilitator
 
 pytestmark = pytest.mark.browser
 
@@ -50,14 +50,12 @@ def test_each_change_is_announced_once(browser, kinds_server, shots):  # noqa: F
     watch = Watch()
     contexts = []
     try:
-        email = create_facilitator(server.database_url)
-        fac = Facilitator(server.url, email)
-        ws = fac.create_workshop("atelier-clavier")
+        fac, ws = new_workshop(server)
         fac.open_postits(ws["id"], POSTITS)
 
         ctx_c, control = desktop_page(browser, watch, "control")
         contexts.append(ctx_c)
-        login(control, server, email)
+        login(control, server, fac.email)
         control.goto(f"{server.url}/f/workshops/{ws['id']}")
         live(control)
         control.evaluate(RECORD)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.live_workshop import POLL, POSTITS, join, kinds_server  # noqa: F401 (a fixture)
+from tests.browser.live_workshop import POLL, POSTITS, join, kinds_server, new_workshop  # noqa: F401 (a fixture)
 from tests.browser.test_live_browser import (
     Watch,
     close_all,
@@ -17,7 +17,7 @@ from tests.browser.test_live_browser import (
     pushes,
     wait_for_push,
 )
-from tests.support import Facilitator, create_facilitator
+from tests.support import Facilitator
 
 pytestmark = pytest.mark.browser
 
@@ -42,9 +42,7 @@ def test_a_half_typed_post_it_survives(browser, kinds_server, shots):  # noqa: F
     watch = Watch()
     contexts = []
     try:
-        email = create_facilitator(server.database_url)
-        fac = Facilitator(server.url, email)
-        ws = fac.create_workshop("atelier-clavier")
+        fac, ws = new_workshop(server)
         fac.open_postits(ws["id"], POSTITS)
 
         ctx, phone = phone_page(browser, watch, "phone", SMALL_PHONE)
@@ -105,9 +103,7 @@ def test_results_revealed_are_scrolled_into_view_once(browser, kinds_server, sho
     watch = Watch()
     contexts = []
     try:
-        email = create_facilitator(server.database_url)
-        fac = Facilitator(server.url, email)
-        ws = fac.create_workshop("atelier-clavier")
+        fac, ws = new_workshop(server)
         assert fac.goto(ws["id"], POLL).status_code == 200
         poll = fac.current_activity_id(ws["id"])
         assert fac.set_state(poll, "open").status_code == 200

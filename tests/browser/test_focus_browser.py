@@ -23,6 +23,7 @@ from tests.browser.live_workshop import (
     TEXT,
     join,
     kinds_server,  # noqa: F401 (a fixture)
+    new_workshop,
     tab_to,
 )
 from tests.browser.test_live_browser import (
@@ -38,7 +39,7 @@ from tests.browser.test_live_browser import (
     pushes,
     wait_for_push,
 )
-from tests.support import Facilitator, Participant, create_facilitator, sql
+from tests.support import Participant, sql
 
 pytestmark = pytest.mark.browser
 
@@ -67,9 +68,7 @@ def test_a_keyboard_walk_keeps_the_focus_across_pushes(browser, kinds_server, sh
     watch = Watch()
     contexts = []
     try:
-        email = create_facilitator(server.database_url)
-        fac = Facilitator(server.url, email)
-        ws = fac.create_workshop("atelier-clavier")
+        fac, ws = new_workshop(server)
         ids: dict[int, int] = {}
         code = ws["code"]
 
@@ -241,7 +240,7 @@ def test_a_keyboard_walk_keeps_the_focus_across_pushes(browser, kinds_server, sh
         # ---- the control page: its own swaps (htmx) and the pushes keep the button she pressed.
         ctx_c, control = desktop_page(browser, watch, "control")
         contexts.append(ctx_c)
-        login(control, server, email)
+        login(control, server, fac.email)
         control.goto(f"{server.url}/f/workshops/{ws['id']}")
         live(control)
         mark_page(control)
