@@ -428,6 +428,16 @@ RELAXED_LIMITS = {"JOIN_CODE_LIMITS": "10000/minute", "LOGIN_LIMITS": "10000/min
                   "WRITE_LIMITS": "100000/minute", "WS_CONNECT_LIMITS": "10000/minute"}
 
 
+def catalog(tmp: Path, templates: dict[str, str]) -> dict[str, str]:
+    """A folder of workshop templates (name → YAML text) under `tmp`; the server environment that
+    makes it the catalog."""
+    folder = tmp / "sessions"
+    folder.mkdir()
+    for name, yaml in templates.items():
+        (folder / f"{name}.yaml").write_text(yaml, encoding="utf-8")
+    return {"SESSIONS_DIR": str(folder)}
+
+
 @contextlib.contextmanager
 def run_server(database_url: str, tmp: Path, redis_url: str | None = None,
                name: str = "server", extra_env: dict[str, str] | None = None,

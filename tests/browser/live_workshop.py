@@ -4,7 +4,7 @@ tests (tests/browser/test_focus_browser.py, test_announcements_browser.py, test_
 import pytest
 
 from tests.browser.test_live_browser import expect, live
-from tests.support import Facilitator, create_facilitator, run_server
+from tests.support import Facilitator, catalog, create_facilitator, run_server
 
 TEMPLATE = """\
 title: Atelier clavier
@@ -49,10 +49,8 @@ WORKSHOP = "Atelier clavier"
 
 @pytest.fixture
 def kinds_server(database_url, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "atelier-clavier.yaml").write_text(TEMPLATE, encoding="utf-8")
-    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+    sessions = catalog(tmp_path, {"atelier-clavier": TEMPLATE})
+    with run_server(database_url, tmp_path, extra_env=sessions) as srv:
         yield srv
 
 

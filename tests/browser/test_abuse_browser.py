@@ -8,7 +8,7 @@ import pytest
 from tests.browser.test_live_browser import PHONE_A, Watch, fill_postit, join, my_note, phone_page
 from tests.browser.test_rating_browser import TEMPLATE as RATING
 from tests.browser.test_rating_browser import card, stored, tap
-from tests.support import Facilitator, create_facilitator, run_server, sql
+from tests.support import Facilitator, catalog, create_facilitator, run_server, sql
 
 pytestmark = pytest.mark.browser
 
@@ -60,10 +60,8 @@ def test_a_phone_over_its_limits_is_told_so_and_loses_nothing(browser, database_
 
 def test_a_rating_phone_over_its_limit_waits_as_told_and_loses_nothing(
         browser, database_url, tmp_path, shots):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "prospective.yaml").write_text(RATING, encoding="utf-8")
-    env = {"SESSIONS_DIR": str(folder), "WRITE_LIMITS": "2/8 seconds"}
+    sessions = catalog(tmp_path, {"prospective": RATING})
+    env = {**sessions, "WRITE_LIMITS": "2/8 seconds"}
     with run_server(database_url, tmp_path, extra_env=env) as srv:
         fac = Facilitator(srv.url, create_facilitator(database_url))
         ws = fac.create_workshop("prospective")

@@ -20,7 +20,7 @@ from tests.browser.test_live_browser import (
     expect,
     live,
 )
-from tests.support import Facilitator, Participant, create_facilitator, run_server
+from tests.support import Facilitator, Participant, catalog, create_facilitator, run_server
 
 pytestmark = pytest.mark.browser
 
@@ -96,11 +96,9 @@ def page_counts(board, selector: str) -> list[str]:
 
 
 def test_the_board_holds_80_postits_and_45_rated_factors(browser, database_url, tmp_path, shots):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "capacite.yaml").write_text(TEMPLATE, encoding="utf-8")
+    sessions = catalog(tmp_path, {"capacite": TEMPLATE})
     watch, contexts = Watch(), []
-    env = {"SESSIONS_DIR": str(folder), "WRITE_LIMITS": "1000/minute", "JOIN_CODE_LIMITS": "100/minute"}
+    env = {**sessions, "WRITE_LIMITS": "1000/minute", "JOIN_CODE_LIMITS": "100/minute"}
     with run_server(database_url, tmp_path, extra_env=env) as srv:
         try:
             fac = Facilitator(srv.url, create_facilitator(database_url))

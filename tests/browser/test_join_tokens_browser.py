@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.test_live_browser import PHONE_A, Watch, login, phone_page
 from tests.integration.test_join_tokens import TEMPLATE
-from tests.support import Facilitator, create_facilitator, run_server
+from tests.support import Facilitator, catalog, create_facilitator, run_server
 
 pytestmark = pytest.mark.browser
 
@@ -18,10 +18,8 @@ expect = sync_api.expect
 
 
 def test_phones_join_with_printed_tokens_by_link_and_by_typing(browser, database_url, tmp_path, shots):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "vote-une-voix.yaml").write_text(TEMPLATE, encoding="utf-8")
-    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+    sessions = catalog(tmp_path, {"vote-une-voix": TEMPLATE})
+    with run_server(database_url, tmp_path, extra_env=sessions) as srv:
         email = create_facilitator(database_url)
         ws = Facilitator(srv.url, email).create_workshop("vote-une-voix")
         watch = Watch()

@@ -15,7 +15,7 @@ from tests.browser.test_live_browser import (
     live,
     phone_page,
 )
-from tests.support import Facilitator, create_facilitator, run_server
+from tests.support import Facilitator, catalog, create_facilitator, run_server
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +31,9 @@ activities:
 
 
 def test_phones_vote_and_the_board_reveals_the_bars(browser, database_url, tmp_path, shots):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "diagnostic.yaml").write_text(TEMPLATE, encoding="utf-8")
+    sessions = catalog(tmp_path, {"diagnostic": TEMPLATE})
     watch, contexts, failed = Watch(), [], True
-    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+    with run_server(database_url, tmp_path, extra_env=sessions) as srv:
         try:
             fac = Facilitator(srv.url, create_facilitator(database_url))
             ws = fac.create_workshop("diagnostic")

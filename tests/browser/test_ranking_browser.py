@@ -26,7 +26,7 @@ from tests.browser.test_live_browser import (
     login,
     phone_page,
 )
-from tests.support import ANCT_ENJEUX, Facilitator, Participant, create_facilitator, run_server
+from tests.support import ANCT_ENJEUX, Facilitator, Participant, catalog, create_facilitator, run_server
 
 pytestmark = pytest.mark.browser
 
@@ -74,10 +74,8 @@ activities:
 
 @pytest.fixture
 def ranking_server(database_url, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "priorisation.yaml").write_text(TEMPLATE, encoding="utf-8")
-    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+    sessions = catalog(tmp_path, {"priorisation": TEMPLATE})
+    with run_server(database_url, tmp_path, extra_env=sessions) as srv:
         email = create_facilitator(database_url)
         fac = Facilitator(srv.url, email)
         yield srv, fac, fac.create_workshop("priorisation"), email

@@ -27,7 +27,7 @@ from tests.browser.test_live_browser import (
     login,
     phone_page,
 )
-from tests.support import Facilitator, Participant, create_facilitator, run_server
+from tests.support import Facilitator, Participant, catalog, create_facilitator, run_server
 
 pytestmark = pytest.mark.browser
 
@@ -96,11 +96,9 @@ def simulated_room(srv, code: str, activity_id: int, n: int = 12) -> None:
 
 
 def test_a_phone_rates_and_the_board_reveals_the_matrix(browser, database_url, tmp_path, shots):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "prospective.yaml").write_text(TEMPLATE, encoding="utf-8")
+    sessions = catalog(tmp_path, {"prospective": TEMPLATE})
     watch, contexts, failed = Watch(), [], True
-    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+    with run_server(database_url, tmp_path, extra_env=sessions) as srv:
         try:
             email = create_facilitator(database_url)
             fac = Facilitator(srv.url, email)
@@ -244,11 +242,9 @@ def test_each_axis_is_one_radio_group_walked_with_the_arrows(browser, database_u
     """Issue 12, point 4: a keyboard reaches each item's axis in one Tab stop (the chosen value, or
     the first), the arrow keys move inside it and choose, wrapping at the ends, and each control
     is named after its axis, its item and its value."""
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "prospective.yaml").write_text(TEMPLATE, encoding="utf-8")
+    sessions = catalog(tmp_path, {"prospective": TEMPLATE})
     watch = Watch()
-    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+    with run_server(database_url, tmp_path, extra_env=sessions) as srv:
         fac = Facilitator(srv.url, create_facilitator(database_url))
         ws = fac.create_workshop("prospective")
         fac.open_postits(ws["id"], position=0)

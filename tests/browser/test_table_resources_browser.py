@@ -31,7 +31,7 @@ from tests.browser.test_live_browser import (
     pushes,
     wait_for_push,
 )
-from tests.support import Facilitator, Participant, create_facilitator, run_server
+from tests.support import Facilitator, Participant, catalog, create_facilitator, run_server
 
 pytestmark = pytest.mark.browser
 
@@ -58,10 +58,8 @@ activities:
 
 @pytest.fixture
 def table_server(database_url, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "chantiers-navigateur.yaml").write_text(TEMPLATE, encoding="utf-8")
-    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+    sessions = catalog(tmp_path, {"chantiers-navigateur": TEMPLATE})
+    with run_server(database_url, tmp_path, extra_env=sessions) as srv:
         yield srv
 
 

@@ -25,7 +25,16 @@ from sqlalchemy.exc import OperationalError
 
 from tests.htmx_swaps import apply
 from tests.integration.test_ranking import BORDA, TEMPLATE, items_of, open_activity, votes_of
-from tests.support import Facilitator, Participant, create_facilitator, free_port, missing, run_server, sql
+from tests.support import (
+    Facilitator,
+    Participant,
+    catalog,
+    create_facilitator,
+    free_port,
+    missing,
+    run_server,
+    sql,
+)
 
 UNAVAILABLE = ("La base de données est momentanément injoignable : rien n'a été enregistré. "
                "Réessayez dans quelques secondes.")
@@ -52,10 +61,7 @@ def test_twenty_ranking_ballots_at_once_from_one_phone_on_three_workers(database
                                                                           tmp_path):
     """Sent at once to three workers, every ballot is stored (the last one whole) or answered with
     a French conflict; never a 500 (it was « ballot replacement did not converge »)."""
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "priorisation-test.yaml").write_text(TEMPLATE, encoding="utf-8")
-    env = {"SESSIONS_DIR": str(folder)}
+    env = catalog(tmp_path, {"priorisation-test": TEMPLATE})
     with contextlib.ExitStack() as stack:
         servers = [stack.enter_context(run_server(database_url, tmp_path, broadcast_url,
                                                   name=f"worker{n}", extra_env=env))

@@ -20,7 +20,7 @@ from app.domain.join_tokens import MAX_BATCH, normalise
 from app.exports.qr import qr_svg
 from app.services.join_tokens import TOKENS_REQUIRED
 from tests.htmx_swaps import apply
-from tests.support import Facilitator, Participant, create_facilitator, run_server, sql
+from tests.support import Facilitator, Participant, catalog, create_facilitator, run_server, sql
 
 # A token as printed: two groups of five signs of the join codes' alphabet (no 0/O, 1/I/L).
 SPELLED = r"[A-HJKMNP-Z2-9]{5}-[A-HJKMNP-Z2-9]{5}"
@@ -41,11 +41,9 @@ activities:
 
 @pytest.fixture
 def tokens_server(database_url, broadcast_url, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "vote-une-voix.yaml").write_text(TEMPLATE, encoding="utf-8")
+    sessions = catalog(tmp_path, {"vote-une-voix": TEMPLATE})
     with run_server(database_url, tmp_path, broadcast_url,
-                    extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+                    extra_env=sessions) as srv:
         yield srv
 
 
@@ -167,11 +165,9 @@ def test_twenty_phones_racing_one_fresh_token_make_one_participant(tokens_server
 
 @pytest.mark.storage
 def test_wrong_tokens_answer_alike_and_count_as_wrong_codes(database_url, broadcast_url, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "vote-une-voix.yaml").write_text(TEMPLATE, encoding="utf-8")
+    sessions = catalog(tmp_path, {"vote-une-voix": TEMPLATE})
     with run_server(database_url, tmp_path, broadcast_url, name="limited",
-                    extra_env={"SESSIONS_DIR": str(folder), "JOIN_CODE_LIMITS": "10/minute"}) as srv:
+                    extra_env={**sessions, "JOIN_CODE_LIMITS": "10/minute"}) as srv:
         fac, ws, _poll = open_poll(srv)
         other = fac.create_workshop("vote-une-voix")
         require_tokens(fac, ws)

@@ -10,7 +10,7 @@ import websockets
 from sqlalchemy import create_engine, text
 
 from tests.conftest import FIRST_NOTE
-from tests.support import Facilitator, Participant, create_facilitator, run_server
+from tests.support import Facilitator, Participant, catalog, create_facilitator, run_server
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
@@ -220,12 +220,9 @@ def test_a_board_can_follow_one_sub_group(server, room):
 
 def test_with_sub_groups_and_no_categories_the_board_shows_one_column_per_sub_group(
         database_url, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "groupes.yaml").write_text(
-        "title: En sous-groupes\ngroups: [Nord, Sud, Est]\nactivities:\n"
-        "  - kind: postits\n    title: Idées\n    use_groups: true\n", encoding="utf-8")
-    with run_server(database_url, tmp_path, extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+    sessions = catalog(tmp_path, {"groupes": "title: En sous-groupes\ngroups: [Nord, Sud, Est]\nactivities:\n"
+                                             "  - kind: postits\n    title: Idées\n    use_groups: true\n"})
+    with run_server(database_url, tmp_path, extra_env=sessions) as srv:
         fac = Facilitator(srv.url, create_facilitator(database_url))
         ws = fac.create_workshop("groupes")
         activity = fac.open_postits(ws["id"], position=0)

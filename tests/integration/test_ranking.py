@@ -20,6 +20,7 @@ from tests.support import (
     ANCT_ENJEUX,
     Facilitator,
     Participant,
+    catalog,
     create_facilitator,
     run_server,
     sql,
@@ -80,11 +81,9 @@ BORDA, SCHULZE, DOTS, MAJORITY = 1, 2, 3, 4
 
 @pytest.fixture
 def ranking_server(database_url, broadcast_url, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "priorisation-test.yaml").write_text(TEMPLATE, encoding="utf-8")
+    sessions = catalog(tmp_path, {"priorisation-test": TEMPLATE})
     with run_server(database_url, tmp_path, broadcast_url,
-                    extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+                    extra_env=sessions) as srv:
         fac = Facilitator(srv.url, create_facilitator(database_url))
         ws = fac.create_workshop("priorisation-test")
         yield srv, fac, ws

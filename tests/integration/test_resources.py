@@ -13,7 +13,7 @@ import pytest
 import websockets
 from sqlalchemy import create_engine, text
 
-from tests.support import Facilitator, Participant, create_facilitator, run_server
+from tests.support import Facilitator, Participant, catalog, create_facilitator, run_server
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
@@ -41,11 +41,9 @@ activities:
 
 @pytest.fixture
 def map_server(database_url, broadcast_url, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "carte-express.yaml").write_text(TEMPLATE, encoding="utf-8")
+    sessions = catalog(tmp_path, {"carte-express": TEMPLATE})
     with run_server(database_url, tmp_path, broadcast_url,
-                    extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+                    extra_env=sessions) as srv:
         fac = Facilitator(srv.url, create_facilitator(database_url))
         ws = fac.create_workshop("carte-express")
         activity_id = fac.open_postits(ws["id"], position=1)

@@ -14,7 +14,7 @@ import websockets
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
-from tests.support import Facilitator, Participant, create_facilitator, run_server
+from tests.support import Facilitator, Participant, catalog, create_facilitator, run_server
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
@@ -48,11 +48,9 @@ activities:
 
 @pytest.fixture
 def table_server(database_url, broadcast_url, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "chantiers-express.yaml").write_text(TEMPLATE, encoding="utf-8")
+    sessions = catalog(tmp_path, {"chantiers-express": TEMPLATE})
     with run_server(database_url, tmp_path, broadcast_url,
-                    extra_env={"SESSIONS_DIR": str(folder)}) as srv:
+                    extra_env=sessions) as srv:
         fac = Facilitator(srv.url, create_facilitator(database_url))
         ws = fac.create_workshop("chantiers-express")
         activity_id = fac.open_postits(ws["id"], position=1)

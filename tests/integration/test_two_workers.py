@@ -10,7 +10,15 @@ import websockets
 from sqlalchemy import create_engine, text
 
 from tests.conftest import postgres_url, redis_url
-from tests.support import Facilitator, Participant, create_facilitator, fresh_postgres, migrate, run_server
+from tests.support import (
+    Facilitator,
+    Participant,
+    catalog,
+    create_facilitator,
+    fresh_postgres,
+    migrate,
+    run_server,
+)
 
 pytestmark = [pytest.mark.storage, pytest.mark.broadcast]
 
@@ -76,10 +84,7 @@ def test_after_a_burst_split_across_two_workers_both_boards_equal_the_database(t
     """40 phones vote at once, half through each worker (batch writer, one transaction per batch
     on each), while a board listens on each worker: once every vote is acknowledged, both boards'
     last frames show exactly the counts the database holds."""
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "vote.yaml").write_text(POLL, encoding="utf-8")
-    env = {"SESSIONS_DIR": str(folder)}
+    env = catalog(tmp_path, {"vote": POLL})
     with fresh_postgres(postgres_url()) as db:
         migrate(db)
         with run_server(db, tmp_path, redis_url(), "a", extra_env=env) as a, \
