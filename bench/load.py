@@ -64,6 +64,7 @@ from bench.postits import (
     REQUEST_TIMEOUT,
     Phase,
     Sample,
+    append_row,
     code_version,
     cookie_header,
     kib,
@@ -677,10 +678,7 @@ def record(path: Path, r: dict[str, Any], args: argparse.Namespace) -> None:
               if "workshop_board_p99_min" in w else "") + " "
            f"| {loss['lost']} lost, {loss['doubled']} doubled, {loss['stored_not_sent']} unsent "
            f"| {w['server_cpu_ms_per_write']:.1f} | {fan_cells[0]} | {fan_cells[1]} |\n")
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if RECORD_HEADER.strip() not in text:
-        text += "\n## `bench.load` runs\n" + RECORD_HEADER
-    path.write_text(text + row, encoding="utf-8")
+    append_row(path, "`bench.load` runs", RECORD_HEADER, row)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

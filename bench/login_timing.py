@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from bench.postits import LIMITS, code_version, machine_busy_seconds, percentile
+from bench.postits import LIMITS, append_row, code_version, machine_busy_seconds, percentile
 from tests.support import create_facilitator, migrate, run_server
 
 WARM_UP = 5  # attempts of each kind, not counted: the first argon2 run, the first queries
@@ -106,10 +106,7 @@ def record(path: Path, r: dict[str, Any]) -> None:
     row = (f"| {r['date']} | {r['code']} | {r['load_before']} → {r['load_after']} | {r['attempts']} "
            f"| {wrong['p50']:.1f} / {wrong['p90']:.1f} | {unknown['p50']:.1f} / {unknown['p90']:.1f} "
            f"| {unknown['p50'] / wrong['p50']:.3f}, {unknown['p90'] / wrong['p90']:.3f} |\n")
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if RECORD_HEADER.strip() not in text:
-        text += "\n## `bench.login_timing` runs\n" + RECORD_HEADER
-    path.write_text(text + row, encoding="utf-8")
+    append_row(path, "`bench.login_timing` runs", RECORD_HEADER, row)
 
 
 def main(argv: list[str] | None = None) -> int:

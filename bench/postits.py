@@ -651,3 +651,16 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def append_row(path: Path, title: str, header: str, row: str) -> None:
+    """A results row appended to `path`, under its own table: when the file's last table is
+    another bench's (or a paragraph came since), the header goes down again first, under `title`."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    head = header.lstrip("\n")
+    last_header = text.rfind("\n| date |")
+    ours = last_header >= 0 and text.startswith(head, last_header + 1)
+    tail = text[last_header + 1 + len(head):] if ours else ""
+    if not ours or any(line and not line.startswith("|") for line in tail.splitlines()):
+        text += f"\n## {title}\n" + header
+    path.write_text(text + row, encoding="utf-8")
