@@ -341,6 +341,10 @@ class ServerForker:
         for line in self._stdout:
             kind, pid, *rest = line.split()
             if kind == b"pid":
+                # pids wrap (pid_max is 32768 here): an exit line read before this one was an
+                # earlier server's, which had this pid too.
+                with self._changed:
+                    self._exits.pop(int(pid), None)
                 self._pids.put(int(pid))
             elif kind == b"exit":
                 with self._changed:

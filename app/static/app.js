@@ -32,7 +32,7 @@
     }
   });
   document.addEventListener("htmx:wsAfterMessage", function () {
-    restorePending(); restoreDrafts(); updateCounters(); highlightNewNotes(); fitBoard(); fitSlide();
+    stampTimers(); restorePending(); restoreDrafts(); updateCounters(); highlightNewNotes(); fitBoard(); fitSlide();
   });
 
   // ---- What changed, said once in the page's polite live region (never swapped itself). ----
@@ -158,6 +158,7 @@
   // Not afterSettle: htmx fires it on the element that made the request, which an outerHTML swap
   // has just detached (its events no longer reach the document).
   document.addEventListener("htmx:afterSwap", function () {
+    stampTimers();
     restoreFocus(swapSpot);
     swapSpot = null;
     noticeStep();
@@ -321,12 +322,19 @@
   // Its end is announced once: when the page's timers ran at the last tick and show zero now
   // (pushes re-render them; a timer rendered already over was not running here).
   var timerRan = false;
+  // A timer counts from its arrival, not from the next tick (up to a second later).
+  function stampTimers() {
+    var now = Date.now();
+    document.querySelectorAll(".timer[data-remaining]").forEach(function (el) {
+      if (!el.capStart) el.capStart = now;
+    });
+  }
   function tickTimers() {
     var now = Date.now();
     var running = false;
     var over = false;
+    stampTimers();
     document.querySelectorAll(".timer[data-remaining]").forEach(function (el) {
-      if (!el.capStart) el.capStart = now;
       var left = Math.max(0, Number(el.dataset.remaining) - Math.floor((now - el.capStart) / 1000));
       el.textContent = left ? Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") : "Temps écoulé";
       el.classList.toggle("is-over", !left);

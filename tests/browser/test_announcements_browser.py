@@ -73,6 +73,8 @@ def test_each_change_is_announced_once(browser, kinds_server, shots):  # noqa: F
         expect(phone.locator("#p-timer .timer")).to_have_text("Temps écoulé")
         expected.append("temps écoulé")
         said(phone, expected)
+        # The control page counts down on its own: its end is said there before the next steps.
+        said(control, ["temps écoulé"])
 
         # Her post-it, once stored.
         phone.get_by_label("Votre sous-groupe").select_option(label="Groupe 1")
