@@ -130,7 +130,7 @@ def _purge(args: argparse.Namespace) -> int:
     for r in records:
         print(f"{r.purged_at:%Y-%m-%d %H:%M} UTC  atelier {r.workshop_id} « {r.workshop_title} » "
               f"({r.trigger}) : {r.participants} participants, {r.names} noms supprimés, "
-              f"{r.ballots} votes détachés (dernière activité : {r.last_activity:%Y-%m-%d})")
+              f"{r.ballots} réponses redistribuées (dernière activité : {r.last_activity:%Y-%m-%d})")
     return 0
 
 

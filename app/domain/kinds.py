@@ -35,6 +35,10 @@ class Kind:
     """Its results can be brought into a roadmap (`app/services/promotion/<kind>.py`)."""
     ballots: bool = False
     """Participants vote (`Vote` rows): the control page counts its ballots beside who joined."""
+    whole_ballots: bool = False
+    """Its results read each ballot's answers together (a ranking's order, a poll's choices), so a
+    purge keeps each ballot whole and only cuts it from its voter; a rating's results read each
+    answer apart, so a purge deals every answer apart (`app.domain.retention.redeal`)."""
     not_this_kind: str = ""
     """The refusal when a contribution of this kind is sent to another kind of activity."""
     not_open: str = "Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée."
@@ -49,10 +53,10 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          not_this_kind="Cette activité n'est pas une notation.",
          not_open="Cette notation n'est pas ouverte : votre note n'a pas été enregistrée."),
     Kind("ranking", "Classement des priorités", models.RankingActivity, contributions=True,
-         listed=True, promotes=True, ballots=True,
+         listed=True, promotes=True, ballots=True, whole_ballots=True,
          not_this_kind="Cette activité n'est pas un classement.",
          not_open="Ce classement n'est pas ouvert : votre bulletin n'a pas été enregistré."),
-    Kind("poll", "Vote", models.PollActivity, contributions=True, ballots=True,
+    Kind("poll", "Vote", models.PollActivity, contributions=True, ballots=True, whole_ballots=True,
          not_this_kind="Cette activité n'est pas une activité de vote."),
     Kind("table", "Tableau des chantiers", models.TableActivity, contributions=True, live=True,
          marks_own=True, promotes=True,

@@ -8,12 +8,15 @@ A purge keeps the workshop's results exactly as they were and removes what ties 
 its printed join tokens are deleted, each participant gives way to an anonymous ballot holder
 under a new random id, with no token (no phone's cookie names it any more), no name or
 organisation, no post-it, chantier or resource attributed to it, and no date but the workshop's
-creation. Her ballots move to that holder, so every count, mean, ranking and the compte-rendu
-read the same afterwards, and the roadmap's enjeux keep their scores; nothing links a ballot to
-a person, a contribution or a time of day. Each purge is recorded (`PurgeRecord`) and logged.
+creation. Each voted activity's answers are then dealt again among the holders and stored anew
+(`domain.redeal`): a rating's one by one, a ranking's or a poll's ballots whole. So every count,
+mean, ranking and the compte-rendu read the same afterwards, and the roadmap's enjeux keep their
+scores, while no holder keeps a person's ballot: nothing links an answer to a person, to her
+other answers, a contribution or a time of day. Each purge is recorded (`PurgeRecord`) and logged.
 """
 
 import logging
+import random
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Engine, bindparam, delete, func, not_, update
@@ -23,7 +26,17 @@ from app.domain import retention as domain
 from app.domain.codes import ERASED, erased_token
 from app.domain.errors import DomainError
 from app.domain.french import date_text
-from app.models import JoinToken, Participant, ParticipantIdentity, PurgeRecord, Vote, Workshop, utcnow
+from app.domain.kinds import KINDS
+from app.models import (
+    Activity,
+    JoinToken,
+    Participant,
+    ParticipantIdentity,
+    PurgeRecord,
+    Vote,
+    Workshop,
+    utcnow,
+)
 
 log = logging.getLogger("app.retention")
 
@@ -93,6 +106,7 @@ def purge(session: Session, workshop: Workshop, trigger: str) -> PurgeRecord:
         session.connection().execute(
             update(votes).where(votes.c.participant_id == bindparam("old"))
             .values(participant_id=bindparam("new"), created_at=day, updated_at=day), moves)
+    _redeal(session, workshop, day)
     # The printed tokens go, used or not: a card no longer names anyone.
     tokens = session.execute(delete(JoinToken).where(col(JoinToken.workshop_id) == workshop.id))
     # Her name goes with her row (ON DELETE CASCADE), her contributions lose their author (SET NULL).
@@ -102,9 +116,32 @@ def purge(session: Session, workshop: Workshop, trigger: str) -> PurgeRecord:
     session.add(record)
     session.commit()
     log.info("purge (%s) of workshop %d: %d participants, %d names, %d join tokens, %d ballots "
-             "detached", trigger, workshop.id, len(people), names,
+             "dealt again", trigger, workshop.id, len(people), names,
              tokens.rowcount, ballots)  # type: ignore[attr-defined]  # a CursorResult's
     return record
+
+
+def _redeal(session: Session, workshop: Workshop, day: datetime) -> None:
+    """Each voted activity's answers, dealt again among their holders (`domain.redeal`) and
+    stored anew in random order: no holder keeps a person's ballot, every result stays."""
+    votes = Vote.__table__  # type: ignore[attr-defined]  # SQLModel hides __table__
+    activities = session.exec(select(Activity).where(Activity.workshop_id == workshop.id)).all()
+    rng = random.SystemRandom()
+    for activity in (a for a in activities if KINDS[a.kind].ballots):
+        answers = [tuple(row) for row in session.connection().execute(
+            select(votes.c.participant_id, votes.c.target, votes.c.axis, votes.c.value)
+            .where(votes.c.activity_id == activity.id))]
+        if not answers:
+            continue
+        paper = dict(session.connection().execute(
+            select(Participant.id, Participant.proxy)
+            .where(col(Participant.id).in_({a[0] for a in answers}))).all())
+        dealt = domain.redeal(answers, paper, KINDS[activity.kind].whole_ballots, rng)
+        session.connection().execute(delete(votes).where(votes.c.activity_id == activity.id))
+        session.connection().execute(votes.insert(), [
+            {"activity_id": activity.id, "participant_id": holder, "target": target, "axis": axis,
+             "value": value, "created_at": day, "updated_at": day}
+            for holder, target, axis, value in dealt])
 
 
 def due(session: Session, now: datetime) -> list[Workshop]:

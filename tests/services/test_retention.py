@@ -4,6 +4,7 @@ past their retention — people erased, every figure of the compte-rendu and the
 recorded, and a second run doing nothing."""
 
 import itertools
+import random
 
 from sqlmodel import func, select
 
@@ -21,7 +22,7 @@ from app.models import (
     Vote,
     utcnow,
 )
-from app.services import participants, promotion, retention
+from app.services import participants, promotion, rankings, ratings, retention, votes, workshops
 from tests.services.test_promote import new_roadmap, play
 
 
@@ -86,6 +87,75 @@ def test_an_expired_workshop_is_purged_of_people_and_keeps_its_figures(make_room
     assert count(session, PurgeRecord) == 1
     assert [h.id for h in session.exec(select(Participant).where(
         Participant.workshop_id == workshop.id))] == [h.id for h in holders]
+
+
+VOTED = """title: Atelier
+activities:
+  - kind: poll
+    id: scenario
+    title: Quel scénario ?
+    options: [Départemental, Intercommunal, Communal, Aucun]
+  - kind: rating
+    id: matrice
+    title: Les facteurs
+    items: [Vieillissement, Dématérialisation, Fibre, Zones blanches]
+  - kind: ranking
+    id: enjeux
+    title: Les enjeux
+    method: schulze
+    items: [Accompagner, Communiquer, Orienter, Équiper, Former]
+    keep: 2
+"""
+
+
+def test_a_purge_deals_the_ballots_again_and_every_result_stays(make_room, screens):
+    """30 voters, each with her own ranking and poll choice and random ratings: after the purge
+    the results and the compte-rendu read the same, while the holders' ballots are dealt afresh:
+    a ranking no longer travels with its voter's poll choice, nor her ratings with each other."""
+    room = make_room(VOTED)
+    session, rng = room.session, random.Random(7)
+    poll, rating, ranking = (room.activity(k) for k in ("scenario", "matrice", "enjeux"))
+    for activity in (poll, rating, ranking):
+        workshops.set_state(session, activity, "open", publisher=screens)
+    rated = [i.id for i in ratings.rateable(session, rating.id)]
+    ranked = [i.id for i in rankings.visible_items(session, ranking)]
+    orders = rng.sample(list(itertools.permutations(ranked)), 30)
+    people = []
+    for n, order in enumerate(orders):
+        voter = room.join()
+        votes.cast_poll(session, voter, poll.id, str(n % 4), publisher=screens)
+        for item in rated:
+            for axis in ("impact", "maitrise"):
+                ratings.rate(session, voter, rating.id, str(item), axis, rng.choice("1234"),
+                             publisher=screens)
+        rankings.cast(session, voter, ranking.id, ",".join(map(str, order)), publisher=screens)
+        people.append(voter.id)
+
+    def pairs() -> set[tuple[int | None, tuple[int, ...]]]:
+        """(poll choice, ranking) of each holder."""
+        polled = votes.choices_of(session, holders, poll.id)
+        orders = rankings._raw_ballots(session, ranking)
+        return {(polled[h], tuple(sorted(orders[h], key=orders[h].__getitem__))) for h in holders}
+
+    def rating_ballots() -> list[frozenset]:
+        return [frozenset((i, a, v) for i, axes in answers.items() for a, v in axes.items())
+                for answers in ratings.answers_of(session, holders, rating.id).values()]
+
+    holders = people
+    figures = report.collect(session, room.workshop)
+    results = (votes.poll_result(session, poll), ratings.results(session, rating),
+               ratings.progress(session, rating), rankings.result(session, ranking))
+    voted, rated_before = pairs(), rating_ballots()
+
+    retention.purge(session, room.workshop, retention.COMMAND)
+    session.expire_all()
+    holders = list(session.exec(select(Participant.id).where(Participant.workshop_id == room.workshop.id)))
+    assert report.collect(session, room.workshop) == figures
+    assert (votes.poll_result(session, poll), ratings.results(session, rating),
+            ratings.progress(session, rating), rankings.result(session, ranking)) == results
+    # By chance a quarter of the pairs would match (four choices): not the thirty kept together.
+    assert len(pairs() & voted) < 20
+    assert len(set(rating_ballots()) & set(rated_before)) < 5
 
 
 def test_a_workshop_within_its_retention_is_untouched(make_room):
