@@ -76,6 +76,8 @@ def test_every_shipped_template_loads(path: Path) -> None:
     template = load_template(path)
     assert template.slug == path.stem
     assert template.activities
+    # The template picker shows what a facilitator plans with.
+    assert template.description and template.duration
 
 
 def test_sessions_folder_loads_and_contains_prospective() -> None:
