@@ -29,6 +29,10 @@ from app.services.ratings import RatingSettings
 PLOT_LEFT, PLOT_TOP, PLOT_RIGHT, PLOT_BOTTOM = 120, 16, 984, 880
 MARKER_RADIUS = 25
 STRIP_LEFT, STRIP_RIGHT = 40, 960
+# Beyond DENSE items the board's matrix shows numbered markers only; the LABELLED highest on the
+# first axis (impact) also carry their words beside their marker.
+DENSE, LABELLED = 12, 5
+LABEL_EM, LABEL_LINE = 17, 38  # a label's mean character width and line height, in viewBox units
 GAP = 4
 
 
@@ -139,6 +143,25 @@ class Corner:
 
 
 @dataclass
+class Label:
+    text: str
+    x: float
+    y: float
+    anchor: str
+    mx: float  # its marker
+    my: float
+
+    @property
+    def moved(self) -> bool:
+        return abs(self.y - 10 - self.my) > 20
+
+    @property
+    def span(self) -> tuple[float, float]:
+        width = len(self.text) * LABEL_EM
+        return (self.x, self.x + width) if self.anchor == "start" else (self.x - width, self.x)
+
+
+@dataclass
 class RatingView:
     settings: RatingSettings
     rows: list[Row]
@@ -174,8 +197,36 @@ class RatingView:
         return [by_item[r.item] for r in sort_ratings([r.result for r in self.rows], first)]
 
     @property
+    def dense(self) -> bool:
+        return len(self.rows) > DENSE
+
+    @property
+    def labels(self) -> list[Label]:
+        """A crowded matrix's words for its top items, beside their markers, towards the centre."""
+        if not self.dense:
+            return []
+        centre = (self.plot[0] + self.plot[2]) / 2
+        placed: list[Label] = []
+        top = [(r, p) for r in self.by_first_axis if (p := r.point) is not None][:LABELLED]
+        for row, p in top:
+            right = p.mx < centre
+            label = Label(textwrap.shorten(row.item.text, width=28, placeholder="…"),
+                          p.mx + 34 if right else p.mx - 34, p.my + 10, "start" if right else "end",
+                          p.mx, p.my)
+            # Down a line while it would cross a label already placed (markers of close means).
+            while any(abs(label.y - other.y) < LABEL_LINE and _overlap(label.span, other.span)
+                      for other in placed):
+                label.y += LABEL_LINE
+            placed.append(label)
+        return placed
+
+    @property
     def sort_keys(self) -> list[tuple[str, str]]:
         return [(a.key, a.label) for a in self.settings.axes] + [("spread", "Désaccord")]
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def _range(settings: RatingSettings) -> tuple[float, float]:

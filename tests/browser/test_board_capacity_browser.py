@@ -8,6 +8,7 @@ Screenshots: artifacts/screenshots/board-capacity-*.png.
 
 import re
 import sys
+import textwrap
 
 import pytest
 
@@ -175,6 +176,17 @@ def test_the_board_holds_80_postits_and_45_rated_factors(browser, database_url, 
                         " return [r.left, r.top, r.right, r.bottom]; })"):
                     assert box[0] >= 0 and box[1] >= 0 \
                         and box[2] <= size["width"] and box[3] <= size["height"]
+                # The five highest on impact carry their words beside their markers, on screen and
+                # at least 14 px high; they are the table's first rows (its default order).
+                labels = board.locator(".rate-label").evaluate_all(
+                    "els => els.map(e => { const r = e.getBoundingClientRect();"
+                    " return [e.textContent, r.left, r.top, r.right, r.bottom]; })")
+                top = board.locator(".rate-table tbody tr .rate-item-label").all_text_contents()[:5]
+                assert [t for t, *_ in labels] == [
+                    textwrap.shorten(t.strip(), width=28, placeholder="…") for t in top]
+                for _text, left, top_y, right, bottom in labels:
+                    assert left >= 0 and top_y >= 0 and right <= size["width"] and bottom <= size["height"]
+                    assert bottom - top_y >= 14
             watch.check()
         finally:
             close_all(contexts, shots, failed=sys.exc_info()[0] is not None)
