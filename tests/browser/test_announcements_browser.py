@@ -125,6 +125,7 @@ def test_each_change_is_announced_once(browser, kinds_server, shots):  # noqa: F
         expected.append("Étape 4 : Classez les enjeux")
         said(phone, expected)
         expect(phone).to_have_title(f"Classez les enjeux — {WORKSHOP}")
+        expect(control).to_have_title(f"Animer — Classez les enjeux — {WORKSHOP}")
         phone.screenshot(path=shots / "announce-phone-2-step-4.png")
 
         # A chantier saved in the table's sheet (an htmx swap, not the outbox): « enregistré ».
