@@ -178,7 +178,7 @@ def test_the_board_holds_80_postits_and_45_rated_factors(browser, database_url, 
                         and box[2] <= size["width"] and box[3] <= size["height"]
                 # The five highest on impact carry their words beside their markers, on screen and
                 # at least 14 px high; they are the table's first rows (its default order).
-                labels = board.locator(".rate-label").evaluate_all(
+                labels = board.locator(".rate-marker-label").evaluate_all(
                     "els => els.map(e => { const r = e.getBoundingClientRect();"
                     " return [e.textContent, r.left, r.top, r.right, r.bottom]; })")
                 top = board.locator(".rate-table tbody tr .rate-item-label").all_text_contents()[:5]

@@ -169,7 +169,7 @@ def test_rank_by_drag_and_by_keyboard_then_reveal(browser, ranking_server, shots
         expected = [after_drag[1], after_drag[2], after_drag[0], after_drag[3], after_drag[4],
                     after_drag[6], after_drag[5]]
         expect(phone.locator(".rk-item .rk-label")).to_have_text(expected)
-        expect(phone.locator("[data-rank-status]")).to_contain_text("position 6 sur 7")
+        expect(phone.locator("[data-announcer]")).to_contain_text("position 6 sur 7")
         phone.screenshot(path=shots / "ranking-phone-2-ordered.png")
 
         # The facilitator hides an enjeu, then puts it back: each time the phone's list is
@@ -293,6 +293,8 @@ def test_dots_and_majority_on_a_phone(browser, ranking_server, shots):
         for _ in range(7):
             plus.click()
         phone.get_by_role("button", name=f"Ajouter un point à « {PISTES[2]} »").click()
+        # Said in the page's live region, which pushes never replace.
+        expect(phone.locator("[data-announcer]")).to_have_text("Points restants : 2 sur 10")
         minus = phone.get_by_role("button", name=f"Retirer un point à « {PISTES[0]} »")
         expect(minus).to_be_disabled()
         other = phone.get_by_role("button", name=f"Ajouter un point à « {PISTES[3]} »")

@@ -134,6 +134,7 @@
         remaining.append(strong, " sur " + budget(form));
         remaining.classList.toggle("is-empty", left === 0);
       }
+      if (announce !== false) say("Points restants : " + left + " sur " + budget(form));
     } else {
       var missing = rows(form, ".rk-grade-item").filter(function (fs) { return !fs.querySelector("input:checked"); });
       var note = form.querySelector("[data-ungraded]");
@@ -157,14 +158,8 @@
     if (dirty) dirty.hidden = !differs || !form.dataset.touched;
   }
 
-  function say(form, message) {
-    var status = form.querySelector("[data-rank-status]");
-    if (status) {
-      status.textContent = "";
-      // A new text node each time, so screen readers repeat an identical message.
-      setTimeout(function () { status.textContent = message; }, 30);
-    }
-  }
+  // Said in the page's live region (app.js), which live re-renders never replace.
+  function say(message) { window.Cap.announce(message); }
 
   function touched(form) { form.dataset.touched = "1"; }
 
@@ -197,7 +192,7 @@
             touched(form);
             refresh(form);
             var label = event.item.querySelector(".rk-label").textContent;
-            say(form, "« " + label + " » : position " + (event.newIndex + 1) + " sur " + rows(form, ".rk-item").length + ".");
+            say("« " + label + " » : position " + (event.newIndex + 1) + " sur " + rows(form, ".rk-item").length + ".");
           },
         });
       });
@@ -234,7 +229,7 @@
       var again = li.querySelector('[data-move="' + step + '"]');
       (again.disabled ? li.querySelector('[data-move="' + -step + '"]') : again).focus();
       var items = rows(form, ".rk-item");
-      say(form, "« " + li.querySelector(".rk-label").textContent + " » : position " +
+      say("« " + li.querySelector(".rk-label").textContent + " » : position " +
           (items.indexOf(li) + 1) + " sur " + items.length + ".");
       return;
     }
