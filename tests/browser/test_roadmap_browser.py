@@ -370,9 +370,11 @@ def test_a_roadmap_and_a_fiche_chantier_in_a_browser(browser, server, facilitato
         assert second.carriers == ["Service enfance", "Fab Lab du territoire"]
 
         # ---- four resources in three categories, and the map
-        for name, category, link in RESOURCES:
+        for n, (name, category, link) in enumerate(RESOURCES):
             resources = section(page, "ressources")
             expect(resources.get_by_label("Nouvelle ressource")).to_have_value("")  # the form is back
+            if n:  # and settled: the editor focuses it once htmx has settled the swap after an add
+                expect(resources.get_by_label("Nouvelle ressource")).to_be_focused()
             resources.get_by_label("Nouvelle ressource").fill(name)
             resources.get_by_label("Catégorie", exact=True).fill(category)
             resources.get_by_label("État du lien", exact=True).select_option(link)
