@@ -18,11 +18,12 @@ scikit-learn):
   smoothed high shares, each at least one half) and the items clivants (the largest difference
   between the groups' shares).
 
-Nothing here names a participant: the points come sorted by group and position.
+Nothing here names a participant: answer sheets come unnamed, are read in the order of their
+answers, and the points leave sorted by group and position.
 """
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -59,7 +60,7 @@ class Distinctive:
 
     item: int
     high: bool  # the group rates it high (else: low) more than the others
-    share_in: float  # the group's smoothed share of that answer
+    share_in: float  # the group's share of that answer
     share_out: float  # the rest of the room's
 
 
@@ -71,7 +72,7 @@ class Group:
 
 @dataclass(frozen=True)
 class Shared:
-    """An item across the groups: each group's smoothed share of high answers."""
+    """An item across the groups: each group's share of high answers."""
 
     item: int
     shares: tuple[float, ...]
@@ -108,12 +109,13 @@ def smoothed(successes: int, trials: int) -> float:
     return (successes + 1) / (trials + 2)
 
 
-def opinion_map(answers: Mapping[Hashable, Mapping[int, float]], items: Sequence[int],
+def opinion_map(sheets: Iterable[Mapping[int, float]], items: Sequence[int],
                 high_from: float) -> OpinionMap:
-    """The map of these answers (participant → item → score; a score ≥ `high_from` is « high »)."""
+    """The map of these answer sheets (one a participant, unnamed: item → score; a score
+    ≥ `high_from` is « high »)."""
     items = list(items)
     need = min(MOST_ANSWERS_NEEDED, len(items))
-    rows = [a for a in answers.values() if sum(i in a for i in items) >= need]
+    rows = [a for a in sheets if sum(i in a for i in items) >= need]
     answered_items = [i for i in items if any(i in a for a in rows)]
     if len(rows) < MIN_PARTICIPANTS or len(answered_items) < 2:
         return OpinionMap(Status.TOO_FEW, len(rows))
@@ -179,7 +181,7 @@ def _best_split(matrix: np.ndarray) -> tuple[float, np.ndarray] | None:
 
     best: tuple[float, np.ndarray] | None = None
     distinct = len(np.unique(matrix, axis=0))
-    for k in range(2, min(MAX_GROUPS, distinct - 1) + 1):
+    for k in range(2, min(MAX_GROUPS, distinct) + 1):
         labels = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit_predict(matrix)
         if np.bincount(labels).min() < MIN_GROUP:
             continue  # two or three people apart are not a sensibilité of the room
@@ -211,32 +213,39 @@ def _distinctive(items: list[int], inside: np.ndarray, high: np.ndarray,
             if z_share > Z_90 and z_diff > Z_90:
                 ratio = share_in / share_out
                 found.append((ratio * z_diff * share_in * z_share,
-                              Distinctive(item, is_high, round(share_in, 4), round(share_out, 4))))
+                              Distinctive(item, is_high, _share(s_in, n_in), _share(s_out, n_out))))
     found.sort(key=lambda f: (-f[0], f[1].item))
     return tuple(d for _, d in found[:SHOWN])
 
 
+def _share(successes: int, trials: int) -> float:
+    return round(successes / trials, 4) if trials else 0.0
+
+
 def _shares(items: list[int], labels: np.ndarray, count: int, high: np.ndarray,
-            given: np.ndarray) -> list[Shared]:
-    return [Shared(item, tuple(round(smoothed(int(high[labels == g, j].sum()),
-                                              int(given[labels == g, j].sum())), 4)
-                               for g in range(count)))
-            for j, item in enumerate(items)]
+            given: np.ndarray) -> list[tuple[tuple[float, ...], Shared]]:
+    """Per item, the groups' smoothed shares of high answers (what is compared) and the item
+    with their plain shares (what is shown)."""
+    counts = [[(int(high[labels == g, j].sum()), int(given[labels == g, j].sum())) for g in range(count)]
+              for j in range(len(items))]
+    return [(tuple(smoothed(s, n) for s, n in per_group),
+             Shared(item, tuple(_share(s, n) for s, n in per_group)))
+            for item, per_group in zip(items, counts, strict=True)]
 
 
 def _federating(items: list[int], labels: np.ndarray, count: int, high: np.ndarray,
                 given: np.ndarray) -> tuple[Shared, ...]:
-    """High in every group: the largest products of the groups' shares, each at least one half."""
-    shared = [s for s in _shares(items, labels, count, high, given) if min(s.shares) >= 0.5]
-    shared.sort(key=lambda s: (-math.prod(s.shares), s.item))
-    return tuple(shared[:SHOWN])
-
+    """High in every group: the largest products of the groups' smoothed shares, each at least
+    one half (group-aware consensus)."""
+    found = [(math.prod(p), s) for p, s in _shares(items, labels, count, high, given) if min(p) >= 0.5]
+    found.sort(key=lambda f: (-f[0], f[1].item))
+    return tuple(s for _, s in found[:SHOWN])
 
 
 def _dividing(items: list[int], labels: np.ndarray, count: int, high: np.ndarray,
               given: np.ndarray) -> tuple[Shared, ...]:
-    """The largest differences between the groups' shares (at least DIVIDING_GAP)."""
-    shared = [s for s in _shares(items, labels, count, high, given)
-              if max(s.shares) - min(s.shares) >= DIVIDING_GAP]
-    shared.sort(key=lambda s: (-(max(s.shares) - min(s.shares)), s.item))
-    return tuple(shared[:SHOWN])
+    """The largest differences between the groups' smoothed shares (at least DIVIDING_GAP)."""
+    found = [(max(p) - min(p), s) for p, s in _shares(items, labels, count, high, given)
+             if max(p) - min(p) >= DIVIDING_GAP]
+    found.sort(key=lambda f: (-f[0], f[1].item))
+    return tuple(s for _, s in found[:SHOWN])

@@ -1,6 +1,6 @@
 """Facilitator pages: account, workshops, driving a workshop, moderating post-its."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -13,7 +13,17 @@ from app.domain.workshop_templates import load_catalog
 from app.exports import join_cards
 from app.exports.names import attachment
 from app.models import Activity, Facilitator, Item
-from app.services import accounts, flow, items, join_tokens, logins, participants, retention, workshops
+from app.services import (
+    accounts,
+    flow,
+    items,
+    join_tokens,
+    logins,
+    opinion_maps,
+    participants,
+    retention,
+    workshops,
+)
 from app.web import (
     FacilitatorDep,
     LoginDep,
@@ -261,6 +271,16 @@ def change_state(request: Request, activity_id: int, me: FacilitatorDep, session
     flow.set_state(session, activity, state, publisher=publisher)
     return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
+
+
+@router.post("/f/activities/{activity_id}/opinion-map", response_class=HTMLResponse)
+def show_opinion_map(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
+                     settings: SettingsDep, publisher: PublisherDep,
+                     show: Annotated[Literal["oui", "non"], Form()]) -> Response:
+    """The board shows the carte des sensibilités instead of the revealed results, or the results."""
+    activity = workshops.owned_activity(session, me.id, activity_id)
+    opinion_maps.show(session, activity, show == "oui", publisher=publisher)
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 
 @router.post("/f/activities/{activity_id}/items", response_class=HTMLResponse)

@@ -18,8 +18,8 @@ from app.domain.activities import (
 )
 from app.domain.kinds import KINDS
 from app.models import Activity, Participant, Workshop, utcnow
-from app.screens import SCREENS
-from app.services import join_tokens, participants, workshops
+from app.screens import SCREENS, opinion_map
+from app.services import join_tokens, opinion_maps, participants, workshops
 
 
 def _common(session: Session, workshop: Workshop) -> dict[str, Any]:
@@ -57,6 +57,9 @@ def board(session: Session, workshop: Workshop, ttl: int, group_id: int | None =
             ctx.update(screen.board(session, activity))
         live = activity.config.get("live", KINDS[activity.kind].live)
         ctx["visible"] = results_visible(activity.state, live)
+        ctx["opinion_shown"] = opinion_maps.shown(activity) and group_id is None
+        if ctx["opinion_shown"]:
+            ctx.update(opinion_map.view(session, activity))
     return ctx
 
 
@@ -178,4 +181,9 @@ def control(session: Session, workshop: Workshop, ttl: int) -> dict[str, Any]:
     if activity is not None:
         ctx["paper_ballots"] = participants.paper_ballots(session, activity.id)
         ctx.update(SCREENS[activity.kind].control(session, activity))
+        # The map, once the ballots are in (while a vote is open every ballot would redraw it).
+        ctx["opinion_available"] = opinion_maps.available(activity)
+        ctx["opinion_shown"] = opinion_maps.shown(activity)
+        if ctx["opinion_available"] and activity.state in ("closed", "revealed"):
+            ctx.update(opinion_map.view(session, activity))
     return ctx

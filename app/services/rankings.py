@@ -72,7 +72,7 @@ def visible_items(session: Session, activity: Activity) -> list[Item]:
     return [i for i in all_items(session, activity.id) if is_visible(i)]
 
 
-def _raw_ballots(session: Session, activity: Activity,
+def raw_ballots(session: Session, activity: Activity,
                  participant_ids: list[int] | None = None) -> dict[int, dict[int, int]]:
     """participant → {item id: value} for the activity's method, read in one query."""
     query = select(Vote.participant_id, Vote.target, Vote.value).where(
@@ -150,7 +150,7 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
            raw: dict[int, dict[int, int]] | None = None) -> Result:
     """The aggregated order of the visible items, with scores, agreement and the top N."""
     shown = visible_items(session, activity) if shown is None else shown
-    raw = _raw_ballots(session, activity) if raw is None else raw
+    raw = raw_ballots(session, activity) if raw is None else raw
     by_id = {i.id: i for i in shown}
     ids = [i.id for i in shown]
     method = method_of(activity)
@@ -298,7 +298,7 @@ class Phone:
 def phone_views(session: Session, activity: Activity,
                 participant_ids: list[int]) -> tuple[dict[int, Phone], list[Item]]:
     shown = visible_items(session, activity)
-    raw = _raw_ballots(session, activity, participant_ids)
+    raw = raw_ballots(session, activity, participant_ids)
     method = method_of(activity)
     views: dict[int, Phone] = {}
     for pid in participant_ids:
@@ -320,7 +320,7 @@ def _field(method: str, ordered: list[Item], values: dict[int, int]) -> str:
 
 def mine_of(session: Session, activity: Activity, participant: Participant) -> Mine | None:
     shown = visible_items(session, activity)
-    return _mine(activity, shown, _raw_ballots(session, activity, [participant.id]).get(participant.id))
+    return _mine(activity, shown, raw_ballots(session, activity, [participant.id]).get(participant.id))
 
 
 # --- writing ------------------------------------------------------------------------------------

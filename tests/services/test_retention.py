@@ -134,7 +134,7 @@ def test_a_purge_deals_the_ballots_again_and_every_result_stays(make_room, scree
     def pairs() -> set[tuple[int | None, tuple[int, ...]]]:
         """(poll choice, ranking) of each holder."""
         polled = votes.choices_of(session, holders, poll.id)
-        orders = rankings._raw_ballots(session, ranking)
+        orders = rankings.raw_ballots(session, ranking)
         return {(polled[h], tuple(sorted(orders[h], key=orders[h].__getitem__))) for h in holders}
 
     def rating_ballots() -> list[frozenset]:

@@ -1,0 +1,97 @@
+"""The « carte des sensibilités » as the board and the control page show it
+(`app.services.opinion_maps`): dots in a square, one colour and shape per group, the groups'
+sizes and what sets each apart, the items fédérateurs and clivants, in plain French."""
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from app.domain.french import number
+from app.domain.opinion_map import Point, Status
+from app.models import Activity, Item
+from app.services import opinion_maps
+
+# The dots' square in the SVG's 0..1000 viewBox, and each group's letter and mark (a shape as well
+# as a colour, for those who do not tell the colours apart).
+LOW, HIGH = 60, 940
+SPREAD, GOLDEN_ANGLE = 24, math.pi * (3 - math.sqrt(5))
+GROUPS = (("A", "circle"), ("B", "square"), ("C", "triangle"), ("D", "diamond"))
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    group: int | None
+
+
+@dataclass(frozen=True)
+class Line:
+    """An item as the map speaks of it: its words and, per group, its share of high answers."""
+
+    item: Item
+    detail: str
+
+
+@dataclass(frozen=True)
+class GroupView:
+    letter: str
+    shape: str
+    size: int
+    apart: list[Line]
+
+
+def _percent(share: float) -> str:
+    return f"{number(round(share * 100))} %"
+
+
+def _dots(points: tuple[Point, ...]) -> list[Dot]:
+    """The points in the square; those on one spot (the same answers) spread in a small sunflower
+    around it, so that eight identical sheets show as eight dots."""
+    span = (HIGH - LOW) / 2
+    seen: dict[tuple[float, float], int] = {}
+    dots = []
+    for p in points:
+        x, y = LOW + span * (1 + p.x), LOW + span * (1 - p.y)
+        n = seen.get((round(x), round(y)), 0)
+        seen[(round(x), round(y))] = n + 1
+        if n:
+            angle, radius = n * GOLDEN_ANGLE, SPREAD * math.sqrt(n)
+            x, y = x + radius * math.cos(angle), y + radius * math.sin(angle)
+        dots.append(Dot(round(min(max(x, LOW - 30), HIGH + 30), 1),
+                        round(min(max(y, LOW - 30), HIGH + 30), 1), p.group))
+    return dots
+
+
+def view(session: Session, activity: Activity) -> dict[str, Any]:
+    reading = opinion_maps.read(session, activity)
+    found = reading.map
+    ctx: dict[str, Any] = {"opinion_purged": reading.purged,
+                           "opinion_status": found.status if found else None,
+                           "opinion_counted": found.counted if found else 0, "opinion_dots": [],
+                           "opinion_groups": [], "opinion_federating": [], "opinion_dividing": []}
+    if found is None or found.status is Status.TOO_FEW:
+        return ctx
+    ctx["opinion_dots"] = _dots(found.points)
+    items = reading.items
+    letters = [letter for letter, _ in GROUPS]
+    ctx["opinion_groups"] = [
+        GroupView(letter, shape, group.size, [
+            Line(items[d.item], f"placé {'haut' if d.high else 'bas'} par {_percent(d.share_in)} du groupe, "
+                                f"{_percent(d.share_out)} des autres")
+            for d in group.distinctive if d.item in items])
+        for (letter, shape), group in zip(GROUPS, found.groups, strict=False)]
+
+    def by_group(shares: tuple[float, ...]) -> str:
+        if len(shares) == 1:
+            return f"placé haut par {_percent(shares[0])} de la salle"
+        return "placé haut par " + ", ".join(f"{_percent(s)} du groupe {letters[g]}"
+                                             for g, s in enumerate(shares))
+
+    ctx["opinion_federating"] = [Line(items[s.item], by_group(s.shares)) for s in found.federating
+                                 if s.item in items]
+    ctx["opinion_dividing"] = [Line(items[s.item], by_group(s.shares)) for s in found.dividing
+                               if s.item in items]
+    return ctx
