@@ -25,9 +25,11 @@ from app.domain.french import date_text
 from app.domain.kinds import KINDS, label
 from app.exports.report_base import People, Reading
 from app.exports.report_parts import PARTS
+from app.exports.report_parts.opinion_map import OpinionPart
+from app.exports.report_parts.opinion_map import part as opinion_part
 from app.models import Activity, Participant, Workshop, utcnow
 from app.screens import SCREENS
-from app.services import workshops
+from app.services import opinion_maps, workshops
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Section:
     state_note: str  # "" when the activity is over; else what the reader should know
     prompt: str
     part: Any = None  # one of the *Part classes; None for a slide or an activity not played
+    opinion: OpinionPart | None = None  # a rating's or a ranking's map, once its ballots are in
 
 
 @dataclass
@@ -78,6 +81,8 @@ def _section(session: Session, activity: Activity, groups: dict[int, Any], peopl
         return section
     ctx = SCREENS[activity.kind].board(session, activity)
     section.part = kind_part.part(Reading(session, activity, ctx, groups, people))
+    if opinion_maps.available(activity) and activity.state in (State.CLOSED, State.REVEALED):
+        section.opinion = opinion_part(session, activity)
     return section
 
 

@@ -17,7 +17,7 @@ from docx.shared import Cm, RGBColor
 from app.exports.docx_base import contents_field, french_body, page_field, update_fields_on_open
 from app.exports.report import Report, Section
 from app.exports.report_docx_base import NBSP, add_note, add_small
-from app.exports.report_parts import PARTS
+from app.exports.report_parts import PARTS, opinion_map
 
 BLUE = RGBColor(0x0B, 0x3D, 0x6E)
 
@@ -39,6 +39,8 @@ def _section(doc: DocumentType, s: Section) -> None:
         run.font.color.rgb = RGBColor(0x8A, 0x4B, 0x00)
     if s.part is not None:
         PARTS[s.kind].write_docx(doc, s.part)
+    if s.opinion is not None:
+        opinion_map.write_docx(doc, s.opinion)
 
 
 # ---------------------------------------------------------------- the document

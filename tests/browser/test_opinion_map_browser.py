@@ -6,10 +6,13 @@ the results in one click. A ranking of 6 phones says it has too few participants
 
 Screenshots: artifacts/screenshots/opinion-map-*.png."""
 
+import io
 import re
 import sys
 
 import pytest
+from docx import Document
+from pypdf import PdfReader
 
 from tests.browser.test_live_browser import (
     DESKTOP,
@@ -114,6 +117,18 @@ def test_the_board_shows_where_the_room_agrees_and_divides(browser, database_url
             control.get_by_role("button", name="Revenir aux résultats à l'écran").click()
             expect(board.locator(".rate-matrix")).to_be_visible()
             expect(control.get_by_role("button", name="Afficher la carte à l'écran")).to_be_visible()
+
+            # The compte-rendu carries it, in the PDF and the DOCX.
+            pdf = fac.client.get(f"/f/workshops/{ws['id']}/compte-rendu.pdf")
+            assert pdf.status_code == 200
+            (shots / "opinion-map-report.pdf").write_bytes(pdf.content)
+            text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+            text = " ".join(text.split())
+            docx = fac.client.get(f"/f/workshops/{ws['id']}/compte-rendu.docx")
+            paragraphs = " ".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+            for said in ("Carte des sensibilités", "Groupe A · 8 participants", "Ce qui rassemble",
+                         f"{UNITING} : placé haut par 100 % du groupe A, 100 % du groupe B", "Ce qui divise"):
+                assert said in text and said in paragraphs, said
 
             # A ranking with 6 ballots: too few for a map, and it says so.
             assert fac.goto(ws["id"], 1).status_code == 200

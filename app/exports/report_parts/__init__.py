@@ -3,7 +3,8 @@
 A kind's module builds its part from a `Reading` of the activity (`part`) and writes it into the
 DOCX (`write_docx`, which imports python-docx on use, as only the DOCX needs it); the PDF prints it
 with `app/templates/exports/report/<kind>.html`. The modules are found from the kinds registry: a
-kind with contributions has its module here, named after it.
+kind with contributions has its module here, named after it. `opinion_map` is no kind: its part
+follows a rating's or a ranking's (`app.exports.report`).
 """
 
 from importlib import import_module
