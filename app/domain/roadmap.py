@@ -223,6 +223,8 @@ class Provenance(_Model):
     rank: Annotated[int, Field(ge=1)] | None = Field(default=None, alias="rang")
     ballots: Annotated[int, Field(ge=0)] | None = Field(default=None, alias="bulletins")
     agreement: Annotated[float, Field(ge=0, le=1)] | None = Field(default=None, alias="accord")
+    # Its place in the vote's carte des sensibilités: « fédérateur (…) » or « clivant (…) ».
+    stance: Annotated[str, _text(300)] = Field(default="", alias="sensibilite")
     items: list[Line] = Field(default_factory=list, max_length=MAX_LIST, alias="contributions")
 
 

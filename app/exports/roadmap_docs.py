@@ -175,6 +175,8 @@ def provenance_text(p: domain.Provenance) -> str:
         parts.append(f"{number(p.ballots)} bulletin{'s' if p.ballots != 1 else ''}")
     if p.agreement is not None:
         parts.append(f"accord {percent(p.agreement)}")
+    if p.stance:
+        parts.append(p.stance)
     return ", ".join(parts)
 
 

@@ -8,16 +8,16 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.domain.french import number
 from app.domain.opinion_map import Point, Status
 from app.models import Activity, Item
 from app.services import opinion_maps
+from app.services.opinion_maps import percent, shares_text
 
 # The dots' square in the SVG's 0..1000 viewBox, and each group's letter and mark (a shape as well
 # as a colour, for those who do not tell the colours apart).
 LOW, HIGH = 60, 940
 SPREAD, GOLDEN_ANGLE = 24, math.pi * (3 - math.sqrt(5))
-GROUPS = (("A", "circle"), ("B", "square"), ("C", "triangle"), ("D", "diamond"))
+GROUPS = tuple(zip(opinion_maps.LETTERS, ("circle", "square", "triangle", "diamond"), strict=True))
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,6 @@ class GroupView:
     shape: str
     size: int
     apart: list[Line]
-
-
-def _percent(share: float) -> str:
-    return f"{number(round(share * 100))} %"
 
 
 def _dots(points: tuple[Point, ...]) -> list[Dot]:
@@ -76,22 +72,15 @@ def view(session: Session, activity: Activity) -> dict[str, Any]:
         return ctx
     ctx["opinion_dots"] = _dots(found.points)
     items = reading.items
-    letters = [letter for letter, _ in GROUPS]
     ctx["opinion_groups"] = [
         GroupView(letter, shape, group.size, [
-            Line(items[d.item], f"placé {'haut' if d.high else 'bas'} par {_percent(d.share_in)} du groupe, "
-                                f"{_percent(d.share_out)} des autres")
+            Line(items[d.item], f"placé {'haut' if d.high else 'bas'} par {percent(d.share_in)} du groupe, "
+                                f"{percent(d.share_out)} des autres")
             for d in group.distinctive if d.item in items])
         for (letter, shape), group in zip(GROUPS, found.groups, strict=False)]
 
-    def by_group(shares: tuple[float, ...]) -> str:
-        if len(shares) == 1:
-            return f"placé haut par {_percent(shares[0])} de la salle"
-        return "placé haut par " + ", ".join(f"{_percent(s)} du groupe {letters[g]}"
-                                             for g, s in enumerate(shares))
-
-    ctx["opinion_federating"] = [Line(items[s.item], by_group(s.shares)) for s in found.federating
+    ctx["opinion_federating"] = [Line(items[s.item], shares_text(s.shares)) for s in found.federating
                                  if s.item in items]
-    ctx["opinion_dividing"] = [Line(items[s.item], by_group(s.shares)) for s in found.dividing
+    ctx["opinion_dividing"] = [Line(items[s.item], shares_text(s.shares)) for s in found.dividing
                                if s.item in items]
     return ctx

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, func, select
 
 from app.domain.errors import NotAllowed
+from app.domain.french import number
 from app.domain.opinion_map import OpinionMap, opinion_map
 from app.models import Activity, Item, PurgeRecord
 from app.publishing import MODERATION, Publisher, publish_safely
@@ -53,6 +54,32 @@ def show(session: Session, activity: Activity, on: bool, *, publisher: Publisher
     session.add(activity)
     session.commit()
     publish_safely(publisher, activity.workshop_id, MODERATION)
+
+
+LETTERS = "ABCD"
+
+
+def percent(share: float) -> str:
+    return f"{number(round(share * 100))} %"
+
+
+def shares_text(shares: tuple[float, ...]) -> str:
+    """« placé haut par 100 % du groupe A, 20 % du groupe B » (one share: the whole room)."""
+    if len(shares) == 1:
+        return f"placé haut par {percent(shares[0])} de la salle"
+    return "placé haut par " + ", ".join(f"{percent(s)} du groupe {LETTERS[g]}" for g, s in enumerate(shares))
+
+
+def stance(reading: Reading, item_id: int) -> str:
+    """What the map says of an item: fédérateur or clivant, with its groups' shares; else ""."""
+    found = reading.map
+    if found is None or not found.groups:
+        return ""
+    for title, lines in (("fédérateur", found.federating), ("clivant", found.dividing)):
+        for line in lines:
+            if line.item == item_id:
+                return f"{title} dans la carte des sensibilités ({shares_text(line.shares)})"
+    return ""
 
 
 def read(session: Session, activity: Activity) -> Reading:

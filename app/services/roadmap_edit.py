@@ -680,6 +680,8 @@ def provenance(raw: dict[str, Any] | None) -> ProvenanceView | None:
         parts.append(f"{p.ballots} bulletin{'s' if p.ballots > 1 else ''}")
     if p.agreement is not None:
         parts.append(f"accord {decimal(p.agreement * 100, 0)} %")
+    if p.stance:
+        parts.append(p.stance)
     summary = ", ".join(parts)
     return ProvenanceView(summary[:1].upper() + summary[1:], list(p.items))
 

@@ -267,11 +267,11 @@ def test_promoting_everything_creates_enjeux_chantiers_actions_and_resources(mak
             for e in enjeux] == [
         (0, FORMER, 5.0, "5 pts", former.id, {
             "atelier": "Atelier des chantiers", "date": date, "activite": "Les enjeux candidats",
-            "methode": "méthode de Borda", "rang": 1, "bulletins": 3, "accord": agreement,
+            "methode": "méthode de Borda", "rang": 1, "bulletins": 3, "accord": agreement, "sensibilite": "",
             "contributions": ["Former les aidants", "Des aidants formés"]}),
         (1, ORIENTER, 3.0, "3 pts", orienter.id, {
             "atelier": "Atelier des chantiers", "date": date, "activite": "Les enjeux candidats",
-            "methode": "méthode de Borda", "rang": 2, "bulletins": 3, "accord": agreement,
+            "methode": "méthode de Borda", "rang": 2, "bulletins": 3, "accord": agreement, "sensibilite": "",
             "contributions": [ORIENTER]}),
     ]
 
@@ -361,7 +361,7 @@ def test_rows_alone_bring_their_enjeu_and_an_existing_question_is_reused(make_ro
     # Made from the table: its provenance names the table, no vote.
     assert enjeux[1].provenance == {
         "atelier": "Atelier des chantiers", "date": played.workshop.created_at.date().isoformat(),
-        "activite": "Les chantiers clés", "methode": "", "rang": None, "bulletins": None, "accord": None,
+        "activite": "Les chantiers clés", "methode": "", "rang": None, "bulletins": None, "accord": None, "sensibilite": "",
         "contributions": []}
     assert [c.enjeu_id for c in roadmaps.chantiers_of(session, roadmap.id)] == [enjeux[1].id, existing.id]
     # The enjeu made from the kept item is linked to it: promoting that item is skipped.

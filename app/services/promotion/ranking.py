@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.provenance import source_items
 from app.models import Activity, Enjeu, Item, Roadmap
-from app.services import items, rankings, roadmaps
+from app.services import items, opinion_maps, rankings, roadmaps
 from app.services.promotion.base import Form, Run, check_ids, form_ids, provenance, same
 
 STEP = 1
@@ -105,6 +105,7 @@ def _enjeu_of_item(run: Run, ranking: RankingCandidates, candidate: EnjeuCandida
         rank=candidate.rank,
         ballots=result.n_ballots,
         agreement=agreement,
+        stance=opinion_maps.stance(opinion_maps.read(run.session, ranking.activity), candidate.item.id),
         items=[t[:1000] for t in candidate.sources],
     )
     run.session.add(enjeu)
