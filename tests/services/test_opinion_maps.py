@@ -80,7 +80,8 @@ def test_a_rating_has_its_map_until_the_purge_deals_its_answers_apart(make_room,
         voter = room.join()
         for k, item in enumerate(items):
             high = (k < 3) == (n % 2 == 0)
-            ratings.rate(session, voter, rating.id, str(item), "impact", "4" if high else "1", publisher=screens)
+            ratings.rate(session, voter, rating.id, str(item), "impact", "4" if high else "1",
+                         publisher=screens)
     assert opinion_maps.read(session, rating).map.status is Status.GROUPS
     retention.purge(session, room.workshop, retention.COMMAND)
     session.expire_all()

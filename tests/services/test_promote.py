@@ -361,7 +361,8 @@ def test_rows_alone_bring_their_enjeu_and_an_existing_question_is_reused(make_ro
     # Made from the table: its provenance names the table, no vote.
     assert enjeux[1].provenance == {
         "atelier": "Atelier des chantiers", "date": played.workshop.created_at.date().isoformat(),
-        "activite": "Les chantiers clés", "methode": "", "rang": None, "bulletins": None, "accord": None, "sensibilite": "",
+        "activite": "Les chantiers clés", "methode": "", "rang": None, "bulletins": None, "accord": None,
+        "sensibilite": "",
         "contributions": []}
     assert [c.enjeu_id for c in roadmaps.chantiers_of(session, roadmap.id)] == [enjeux[1].id, existing.id]
     # The enjeu made from the kept item is linked to it: promoting that item is skipped.
