@@ -32,6 +32,7 @@ from app.routes import (
     facilitator,
     legal,
     participant,
+    restitution,
     roadmap_exports,
     roadmap_import,
     roadmaps,
@@ -47,7 +48,7 @@ from app.web import LoginRequired, guard, pages
 # take the participants' writes, the most frequent requests, and routes are matched in order.
 ROUTERS = (*KIND_ROUTERS.values(), participant.router, facilitator.router, board.router,
            workshop_exports.router, roadmap_import.router, roadmap_exports.router, roadmaps.router,
-           legal.router)
+           legal.router, restitution.router)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

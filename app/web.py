@@ -150,6 +150,7 @@ def control_response(request: Request, session: Session, settings: Settings, wor
     workshop = workshops.get(session, workshop_id)
     ctx = views.control(session, workshop, settings.participant_ttl_seconds)
     ctx["join_url"] = join_url(settings, workshop)
+    ctx["base_url"] = settings.base_url.rstrip("/")
     if block is None:  # the side column, outside the blocks that actions and pushes re-render
         ctx["retention"] = retention.status(session, workshop)
     return pages.TemplateResponse(request, "facilitator/control.html", ctx, block_name=block)

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from app import rendering
 from app.domain.activities import State
 from app.domain.french import date_text
 from app.domain.kinds import KINDS, label
@@ -98,3 +99,9 @@ def collect(session: Session, workshop: Workshop, include_names: bool = False) -
         participants=sum(1 for proxy in everyone if not proxy),
         paper_ballots=sum(1 for proxy in everyone if proxy),
         include_names=include_names, names=list(people.labels.values()), sections=sections)
+
+
+def report_html(report: Report, web: dict[str, str] | None = None) -> str:
+    """The report's page, as WeasyPrint prints it; with `web` (its PDF's URL), as the restitution
+    page shows it in a browser."""
+    return rendering.render("exports/report.html", {"r": report, "web": web})

@@ -6,12 +6,7 @@ protocol at all, so nothing is ever fetched while printing, whatever a text cont
 
 from weasyprint import HTML, URLFetcher
 
-from app import rendering
-from app.exports.report import Report
-
-
-def report_html(report: Report) -> str:
-    return rendering.render("exports/report.html", {"r": report})
+from app.exports.report import Report, report_html
 
 
 def report_pdf(report: Report) -> bytes:

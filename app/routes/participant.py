@@ -9,7 +9,7 @@ from app.domain.codes import normalise_code
 from app.exports.qr import qr_svg
 from app.models import Participant, Workshop
 from app.screens import views
-from app.services import join_tokens, workshops
+from app.services import join_tokens, restitutions, workshops
 from app.web import (
     PublisherDep,
     SessionDep,
@@ -41,7 +41,11 @@ def _joined(request: Request, workshop: Workshop, participant: Participant | Non
 def join_page(request: Request, code: str, session: SessionDep, settings: SettingsDep,
               publisher: PublisherDep, jeton: str = "") -> Response:
     """The join form; with `?jeton=` (a printed card's QR code), joins at once with that token.
-    A phone already in the workshop stays who it is, and leaves the token unused."""
+    A phone already in the workshop stays who it is, and leaves the token unused. The code of a
+    closed workshop whose restitution is published leads to it (the same QR code)."""
+    restitution = restitutions.of_closed_code(session, code)
+    if restitution is not None:
+        return RedirectResponse(f"/r/{restitution}", status_code=303)
     workshop = workshops.by_code(session, code)
     if identify(request, session, workshop) is not None:
         return _joined(request, workshop, None)

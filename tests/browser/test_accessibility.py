@@ -68,7 +68,7 @@ VIEWS = ["phone", "board", "control"]
 STATES = ([("text", "open", view) for view in VIEWS]
           + [(kind, state, view) for kind in KINDS[1:] for state in ("open", "revealed") for view in VIEWS])
 PAGES = ["home", "join", "join-tokens", "login", "workshops", "roadmaps", "roadmap", "confidentialite",
-         "mentions-legales", "accessibilite"]
+         "mentions-legales", "accessibilite", "restitution"]
 
 
 @dataclass
@@ -80,6 +80,7 @@ class Room:
     fac: Facilitator
     ws: dict
     tokens_code: str
+    restitution: str
     roadmap: int
     phone: object
     desk: object
@@ -155,6 +156,11 @@ def room(browser, migrated_sqlite, tmp_path_factory):
         tokens = fac.create_workshop("pour-tous", title="Atelier à jetons")
         assert fac.client.post(f"/f/workshops/{tokens['id']}/jetons/option",
                                data={"actif": "oui"}).status_code == 303
+        shown = fac.create_workshop("pour-tous", title="Atelier restitué")
+        assert fac.client.post(f"/f/workshops/{shown['id']}/restitution",
+                               data={"publier": "oui"}).status_code == 303
+        (restitution,), = sql(srv.database_url, "SELECT restitution_key FROM workshop WHERE id = :w",
+                              w=shown["id"])
         contexts = [browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2,
                                         user_agent=MOBILE_UA, locale="fr-FR"),
                     browser.new_context(viewport=DESKTOP, locale="fr-FR"),
@@ -171,8 +177,8 @@ def room(browser, migrated_sqlite, tmp_path_factory):
         login(desk, srv, email)
         roadmap = create_roadmap(desk, srv.url)
         try:
-            yield Room(srv.url, srv.database_url, fac, ws, tokens["code"], roadmap, phone, desk, board,
-                       narrow)
+            yield Room(srv.url, srv.database_url, fac, ws, tokens["code"], restitution, roadmap, phone,
+                       desk, board, narrow)
         finally:
             for context in contexts:
                 context.close()
@@ -212,7 +218,8 @@ def open_page(room: Room, name: str, page=None):
               "roadmap": (room.desk, f"/f/roadmaps/{room.roadmap}"),
               "confidentialite": (room.phone, "/confidentialite"),
               "mentions-legales": (room.phone, "/mentions-legales"),
-              "accessibilite": (room.phone, "/accessibilite")}
+              "accessibilite": (room.phone, "/accessibilite"),
+              "restitution": (room.phone, f"/r/{room.restitution}")}
     shown_in, path = target[name]
     page = page or shown_in
     response = page.goto(room.url + path)
@@ -362,7 +369,8 @@ def test_participant_page_fits_320px_and_200_percent_text(room, shots, kind, sta
     assert_reflows(open_phone(room, room.narrow, kind), shots, f"{kind}-{state}")
 
 
-@pytest.mark.parametrize("name", ["home", "join", "join-tokens", "confidentialite", "accessibilite"])
+@pytest.mark.parametrize("name", ["home", "join", "join-tokens", "confidentialite", "accessibilite",
+                                  "restitution"])
 def test_public_page_fits_320px_and_200_percent_text(room, shots, name):
     assert_reflows(open_page(room, name, room.narrow), shots, name)
 

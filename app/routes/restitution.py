@@ -1,0 +1,53 @@
+"""The restitution page (/r/<key>): the compte-rendu as a web page, without any name, with its
+PDF; published and revoked from the control page (app/services/restitutions.py)."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app import rendering
+from app.exports.names import attachment
+from app.exports.report import collect, report_html
+from app.exports.report_files import report_export
+from app.services import restitutions, workshops
+from app.web import FacilitatorDep, PublisherDep, SessionDep
+
+router = APIRouter()
+
+
+# The compte-rendu's print stylesheet, its figures' and the screen's: one file, as the page's
+# Content-Security-Policy refuses inline styles (the SVG figures' own <style> included).
+STYLESHEETS = ("exports/report.css", "exports/contents.css", "exports/figures.css", "exports/restitution.css")
+
+
+@router.get("/r/{key}", response_class=HTMLResponse)
+def restitution(key: str, session: SessionDep) -> Response:
+    workshop = restitutions.by_key(session, key)
+    report = collect(session, workshop, include_names=False)
+    return HTMLResponse(report_html(report, web={"pdf": f"/r/{key}/compte-rendu.pdf",
+                                                 "css": "/restitution.css"}))
+
+
+@router.get("/restitution.css")
+def stylesheet() -> Response:
+    css = "\n".join(rendering.render(name, {}) for name in STYLESHEETS)
+    return Response(css, media_type="text/css", headers={"cache-control": "public, max-age=3600"})
+
+
+@router.get("/r/{key}/compte-rendu.pdf")
+def restitution_pdf(key: str, session: SessionDep) -> Response:
+    data, filename, media_type = report_export(session, restitutions.by_key(session, key), "pdf")
+    return Response(data, media_type=media_type, headers=attachment(filename))
+
+
+@router.post("/f/workshops/{workshop_id}/restitution")
+def publish(workshop_id: int, me: FacilitatorDep, session: SessionDep, publisher: PublisherDep,
+            publier: Annotated[Literal["oui", "non"], Form()]) -> Response:
+    """« Publier la restitution » (a new link each time) or « Retirer la restitution »."""
+    workshop = workshops.get_owned(session, me.id, workshop_id)
+    if publier == "oui":
+        restitutions.publish(session, workshop, publisher=publisher)
+    else:
+        restitutions.revoke(session, workshop, publisher=publisher)
+    return RedirectResponse(f"/f/workshops/{workshop_id}#restitution-title", status_code=303)
