@@ -15,6 +15,7 @@ gave them when joining and the facilitator asked for names (`include_names`); pa
 typed in by the facilitator are never named.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,8 @@ from app.exports.report_parts.opinion_map import part as opinion_part
 from app.models import Activity, Participant, Workshop, utcnow
 from app.screens import SCREENS
 from app.services import opinion_maps, workshops
+
+SVG_STYLE = re.compile(r"<style>.*?</style>", re.S)
 
 
 @dataclass
@@ -104,4 +107,6 @@ def collect(session: Session, workshop: Workshop, include_names: bool = False) -
 def report_html(report: Report, web: dict[str, str] | None = None) -> str:
     """The report's page, as WeasyPrint prints it; with `web` (its PDF's URL), as the restitution
     page shows it in a browser."""
-    return rendering.render("exports/report.html", {"r": report, "web": web})
+    page = rendering.render("exports/report.html", {"r": report, "web": web})
+    # On the web the figures' own stylesheets are in the page's linked one (the CSP refuses them).
+    return SVG_STYLE.sub("", page) if web else page
