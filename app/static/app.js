@@ -32,7 +32,7 @@
     }
   });
   document.addEventListener("htmx:wsAfterMessage", function () {
-    stampTimers(); restorePending(); restoreDrafts(); updateCounters(); highlightNewNotes(); fitBoard(); fitSlide();
+    stampTimers(); arrangeModeration(); restorePending(); restoreDrafts(); updateCounters(); highlightNewNotes(); fitBoard(); fitSlide();
   });
 
   // ---- What changed, said once in the page's polite live region (never swapped itself). ----
@@ -67,6 +67,46 @@
     resultsSeen.add(activity);
     if (scroll) results.scrollIntoView({ block: "start" });
   }
+
+  // ---- The facilitator's list of post-its, sorted and filtered in the page (pushes re-render
+  // it: the field and the menu are kept by hx-preserve, and applied again after each swap). A
+  // note ticked for a merge stays shown whatever the filter. ----
+  function folded(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  function arrangeModeration() {
+    var list = document.querySelector("[data-mod-list]");
+    var filter = document.querySelector("[data-mod-filter]");
+    var sort = document.querySelector("[data-mod-sort]");
+    if (!list || !filter || !sort) return;
+    var words = folded(filter.value.trim());
+    var items = Array.prototype.slice.call(list.children);
+    var key = {
+      arrival: function (li) { return [Number(li.dataset.order)]; },
+      category: function (li) { return [folded(li.dataset.category), Number(li.dataset.order)]; },
+      text: function (li) { return [folded(li.querySelector(".note-text").textContent)]; },
+    }[sort.value] || function (li) { return [Number(li.dataset.order)]; };
+    items.sort(function (a, b) {
+      var ka = key(a), kb = key(b);
+      for (var i = 0; i < ka.length; i++) { if (ka[i] < kb[i]) return -1; if (ka[i] > kb[i]) return 1; }
+      return 0;
+    });
+    var shown = 0;
+    items.forEach(function (li) {
+      var ticked = li.querySelector("input[type=checkbox]:checked");
+      li.hidden = Boolean(words) && !ticked && folded(li.querySelector(".note-text").textContent).indexOf(words) < 0;
+      if (!li.hidden) shown += 1;
+      list.appendChild(li);
+    });
+    var count = document.querySelector("[data-mod-count]");
+    if (count) count.textContent = words ? shown + " sur " + items.length : "";
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target.matches && e.target.matches("[data-mod-filter], [data-mod-sort]")) arrangeModeration();
+  });
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-mod-sort]")) arrangeModeration();
+  });
 
   // ---- Focus kept across swaps: htmx keeps it by id for its own requests, not for the
   // WebSocket's swaps, and most controls have no id. Found again: the element itself (an
@@ -158,7 +198,7 @@
   // Not afterSettle: htmx fires it on the element that made the request, which an outerHTML swap
   // has just detached (its events no longer reach the document).
   document.addEventListener("htmx:afterSwap", function () {
-    stampTimers();
+    stampTimers(); arrangeModeration();
     restoreFocus(swapSpot);
     swapSpot = null;
     noticeStep();
