@@ -67,8 +67,8 @@ KINDS = ["text", "postits", "poll", "rating", "ranking", "table", "resources"]
 VIEWS = ["phone", "board", "control"]
 STATES = ([("text", "open", view) for view in VIEWS]
           + [(kind, state, view) for kind in KINDS[1:] for state in ("open", "revealed") for view in VIEWS])
-PAGES = ["home", "join", "join-tokens", "login", "workshops", "roadmaps", "roadmap", "confidentialite",
-         "mentions-legales", "accessibilite", "restitution"]
+PAGES = ["home", "join", "join-tokens", "login", "workshops", "roadmaps", "roadmap", "chantier",
+         "confidentialite", "mentions-legales", "accessibilite", "restitution"]
 
 
 @dataclass
@@ -207,7 +207,17 @@ def create_roadmap(page, url: str) -> int:
         page.get_by_label("Nouvel enjeu").fill(question)
         page.get_by_role("button", name="Ajouter l'enjeu").click()
         expect(page.locator("#list-enjeux .rdm-item")).to_have_count(n)
+    # A chantier, for its fiche (the roadmap editor's other page).
+    title = page.get_by_label(re.compile("^Nouveau chantier")).first
+    title.fill("Former les aidants numériques")
+    page.locator("form", has=title).get_by_role("button", name="Ajouter").click()
+    expect(page.get_by_role("link", name="ouvrir la fiche chantier")).to_have_count(1)
     return int(page.url.rsplit("/", 1)[1])
+
+
+def chantier_path(room: Room) -> str:
+    (chantier,), = sql(room.database_url, "SELECT id FROM chantier WHERE roadmap_id = :r", r=room.roadmap)
+    return f"/f/roadmaps/{room.roadmap}/chantiers/{chantier}"
 
 
 def open_page(room: Room, name: str, page=None):
@@ -216,6 +226,7 @@ def open_page(room: Room, name: str, page=None):
               "join-tokens": (room.phone, f"/j/{room.tokens_code}"), "login": (room.board, "/login"),
               "workshops": (room.desk, "/f"), "roadmaps": (room.desk, "/f/roadmaps"),
               "roadmap": (room.desk, f"/f/roadmaps/{room.roadmap}"),
+              "chantier": (room.desk, chantier_path(room)),
               "confidentialite": (room.phone, "/confidentialite"),
               "mentions-legales": (room.phone, "/mentions-legales"),
               "accessibilite": (room.phone, "/accessibilite"),
