@@ -71,6 +71,8 @@ class Workshop(SQLModel, table=True):
     closed_at: datetime | None = None
     # « Jetons à usage unique »: joining needs a printed token, the code alone is refused.
     tokens_required: bool = False
+    # « Facile à lire et à comprendre » (FALC) on the phones: plain words, one item a screen.
+    easy_read: bool = False
     # Secret part of the published restitution page's URL (/r/<key>); None: not published.
     restitution_key: str | None = Field(default=None, max_length=43, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)

@@ -162,6 +162,15 @@ def close_workshop(workshop_id: int, me: FacilitatorDep, session: SessionDep,
     return RedirectResponse(f"/f/workshops/{workshop_id}", status_code=303)
 
 
+@router.post("/f/workshops/{workshop_id}/facile")
+def easy_read(workshop_id: int, me: FacilitatorDep, session: SessionDep, publisher: PublisherDep,
+              actif: Annotated[Literal["oui", "non"], Form()]) -> Response:
+    """« Facile à lire et à comprendre » on the phones, on or off."""
+    workshop = workshops.get_owned(session, me.id, workshop_id)
+    workshops.set_easy_read(session, workshop, actif == "oui", publisher=publisher)
+    return RedirectResponse(f"/f/workshops/{workshop_id}#easy-title", status_code=303)
+
+
 @router.post("/f/workshops/{workshop_id}/reopen")
 def reopen_workshop(workshop_id: int, me: FacilitatorDep, session: SessionDep,
                     publisher: PublisherDep) -> Response:

@@ -144,6 +144,14 @@ def reopen(session: Session, workshop: Workshop, *, publisher: Publisher) -> Non
     publish_safely(publisher, workshop.id, STRUCTURE)
 
 
+def set_easy_read(session: Session, workshop: Workshop, on: bool, *, publisher: Publisher) -> None:
+    """The FALC mode of the phones (plain words, pictograms, one item a screen), on or off."""
+    workshop.easy_read = on
+    session.add(workshop)
+    session.commit()
+    publish_safely(publisher, workshop.id, STRUCTURE)
+
+
 def delete(session: Session, workshop: Workshop, *, publisher: Publisher) -> None:
     workshop_id = workshop.id
     session.delete(workshop)

@@ -298,7 +298,52 @@
     });
   }
 
+  // ---- Phone, easy-read (FALC) mode: one item a screen, « Idée 2 sur 8 », kept across re-renders.
+  function easyList() {
+    var list = document.querySelector(".easy [data-rate-list]");
+    var pager = document.querySelector("[data-easy-pager]");
+    var section = list && list.closest("[data-activity]");
+    return list && pager && section ? { list: list, pager: pager, key: "cap-easy:" + section.dataset.activity } : null;
+  }
+  function easyAt(easy) {
+    var at = Number(sessionStorage.getItem(easy.key) || 0);
+    return Math.max(0, Math.min(easy.list.children.length - 1, at));
+  }
+  function easyPage() {
+    var easy = easyList();
+    if (!easy) return;
+    var cards = Array.prototype.slice.call(easy.list.children);
+    var at = easyAt(easy);
+    cards.forEach(function (card, i) { card.hidden = i !== at; });
+    easy.pager.querySelector("[data-easy-where]").textContent = "Idée " + (at + 1) + " sur " + cards.length;
+    easy.pager.querySelector('[data-easy-step="-1"]').disabled = at === 0;
+    easy.pager.querySelector('[data-easy-step="1"]').disabled = at === cards.length - 1;
+  }
+  function easyGo(easy, at) {
+    try { sessionStorage.setItem(easy.key, String(at)); } catch (e) { /* private mode */ }
+    easyPage();
+    var card = easy.list.children[easyAt(easy)];
+    if (card) window.Cap.announce("Idée " + (easyAt(easy) + 1) + " sur " + easy.list.children.length + " : " +
+                                  card.querySelector(".rate-label").textContent);
+  }
+  document.addEventListener("click", function (e) {
+    var easy = easyList();
+    if (!easy || !e.target.closest) return;
+    var step = e.target.closest("[data-easy-step]");
+    // « Suivant à noter ↓ » leads to an item: in this mode, to its screen.
+    var link = e.target.closest('a[href^="#rate-item-"]');
+    if (step) {
+      easyGo(easy, easyAt(easy) + Number(step.dataset.easyStep));
+    } else if (link) {
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      var index = Array.prototype.indexOf.call(easy.list.children, target);
+      if (index >= 0) { e.preventDefault(); easyGo(easy, index); }
+    }
+  });
+  document.addEventListener("htmx:afterSwap", easyPage);
+
   function refresh() {
+    easyPage();
     snapshots = {};  // the cards were just re-rendered from the server: that is the state to restore
     stickProgress();
     sortAll();
