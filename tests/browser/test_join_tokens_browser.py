@@ -31,7 +31,7 @@ def test_phones_join_with_printed_tokens_by_link_and_by_typing(browser, database
         try:
             login(control, srv, email)
             control.goto(f"{srv.url}/f/workshops/{ws['id']}")
-            control.get_by_role("button", name="Activer").click()
+            control.get_by_role("button", name="Activer", exact=True).click()
             expect(control.get_by_text("Activés")).to_be_visible()
             control.get_by_label("Nouveau lot de jetons").fill("14")
             with desk.expect_page() as opened:

@@ -176,7 +176,7 @@ def board_postit_columns(page: str) -> list[tuple[str, int, list[tuple[str, str,
 
 def control_notes(page: str) -> dict[int, tuple[str, bool]]:
     """The control page's post-its (not merged into another): id → (text, hidden)."""
-    found = re.findall(r'<li class="mod-item( is-hidden)?" id="mod-(\d+)">.*?<span class="note-text">'
+    found = re.findall(r'<li class="mod-item( is-hidden)?" id="mod-(\d+)"[^>]*>.*?<span class="note-text">'
                        r'([^<]*)</span>', page, re.S)
     return {int(i): (html.unescape(t), bool(h)) for h, i, t in found}
 
