@@ -80,9 +80,13 @@ async def phase(fac: httpx.AsyncClient, workshop_id: int, screens: list[Screen],
     stop.set()
     outcomes = await looping if looping else Counter()
     latencies = [s.seen[k] - at for s in screens for k, at in sent.items() if k in s.seen]
-    missed = sum(1 for s in screens for k in sent if k not in s.seen)
+    # A change a screen never showed is missed only if it never showed a later one either: the hub
+    # sends a screen its newest state, so a change overtaken while a push waited is not lost.
+    missed = sum(1 for s in screens for k in sent
+                 if k not in s.seen and not any(j > k for j in s.seen))
+    overtaken = sum(1 for s in screens for k in sent if k not in s.seen) - missed
     elapsed = now() - started
-    return {"latency_ms": summary_ms(latencies), "missed": missed,
+    return {"latency_ms": summary_ms(latencies), "missed": missed, "overtaken": overtaken,
             "loop": dict(outcomes), "loop_per_s": sum(outcomes.values()) / elapsed}
 
 
@@ -123,7 +127,8 @@ def line(name: str, r: dict[str, Any]) -> str:
     lat = r["latency_ms"]
     loop = ", ".join(f"{k} {v}" for k, v in sorted(r["loop"].items())) or "-"
     return (f"  {name:<8} others' latency p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms, "
-            f"max {lat['max']:.0f} ms ({lat['n']} frames, {r['missed']} missed); "
+            f"max {lat['max']:.0f} ms ({lat['n']} frames, {r['overtaken']} overtaken, "
+            f"{r['missed']} missed); "
             f"loop {r['loop_per_s']:.1f} attempts/s ({loop})")
 
 
