@@ -8,11 +8,12 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
-from app.domain.errors import DomainError, NotFound
+from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.workshop_templates import load_catalog
 from app.exports import join_cards
 from app.exports.names import attachment
 from app.models import Activity, Facilitator, Item
+from app.screens import opinion_map
 from app.services import (
     accounts,
     flow,
@@ -280,6 +281,18 @@ def change_state(request: Request, activity_id: int, me: FacilitatorDep, session
     flow.set_state(session, activity, state, publisher=publisher)
     return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
+
+
+@router.get("/f/activities/{activity_id}/opinion-map", response_class=HTMLResponse)
+def opinion_map_preview(request: Request, activity_id: int, me: FacilitatorDep,
+                        session: SessionDep) -> Response:
+    """The carte des sensibilités on the control page only, drawn on demand."""
+    activity = workshops.owned_activity(session, me.id, activity_id)
+    if not opinion_maps.available(activity) or activity.state not in ("closed", "revealed"):
+        raise NotAllowed("La carte des sensibilités se calcule une fois clos le vote d'une notation "
+                         "ou d'un classement.")
+    return pages.TemplateResponse(request, "activities/_opinion_map.html",
+                                  {"activity": activity, **opinion_map.view(session, activity)})
 
 
 @router.post("/f/activities/{activity_id}/opinion-map", response_class=HTMLResponse)

@@ -181,9 +181,10 @@ def control(session: Session, workshop: Workshop, ttl: int) -> dict[str, Any]:
     if activity is not None:
         ctx["paper_ballots"] = participants.paper_ballots(session, activity.id)
         ctx.update(SCREENS[activity.kind].control(session, activity))
-        # The map, once the ballots are in (while a vote is open every ballot would redraw it).
+        # The map while the board shows it; else on the facilitator's demand (its first drawing
+        # takes up to a second and loads scikit-learn: not on every close of a vote).
         ctx["opinion_available"] = opinion_maps.available(activity)
         ctx["opinion_shown"] = opinion_maps.shown(activity)
-        if ctx["opinion_available"] and activity.state in ("closed", "revealed"):
+        if ctx["opinion_shown"]:
             ctx.update(opinion_map.view(session, activity))
     return ctx

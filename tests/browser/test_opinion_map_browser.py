@@ -117,6 +117,10 @@ def test_the_board_shows_where_the_room_agrees_and_divides(browser, database_url
             control.get_by_role("button", name="Revenir aux résultats à l'écran").click()
             expect(board.locator(".rate-matrix")).to_be_visible()
             expect(control.get_by_role("button", name="Afficher la carte à l'écran")).to_be_visible()
+            # On the control page alone, drawn on demand (not at every close of a vote).
+            expect(control.locator(".om-control .om-map")).to_have_count(0)
+            control.get_by_role("button", name="Voir la carte ici").click()
+            expect(control.locator(".om-control .om-map .om-dot")).to_have_count(16)
 
             # The compte-rendu carries it, in the PDF and the DOCX.
             pdf = fac.client.get(f"/f/workshops/{ws['id']}/compte-rendu.pdf")

@@ -39,6 +39,7 @@ def test_the_map_is_shown_to_the_room_and_names_no_one(database_url, tmp_path):
         other = Facilitator(srv.url, create_facilitator(database_url))
         assert other.client.post(url, data={"show": "oui"}).status_code in (403, 404)
         assert fac.client.post(url, data={"show": "peut-être"}).status_code == 422
+        assert fac.client.get(url).status_code == 409  # no preview while the vote is open
         assert fac.set_state(ranking, "closed").status_code == 200
         assert fac.set_state(ranking, "revealed").status_code == 200
 
