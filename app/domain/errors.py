@@ -1,11 +1,21 @@
+def N_(message: str) -> str:
+    """Marks a message for the catalogs (`make messages` extracts it); it is translated where it is
+    shown, in the reader's language."""
+    return message
+
+
 class DomainError(Exception):
-    """A request the method's rules refuse; `message` is shown to the user (French)."""
+    """A request the method's rules refuse. `template` is the French message, marked with `N_`,
+    its `%(name)s` placeholders filled from `params`; `message` is it filled, in French; the web
+    layer shows it in the reader's language (`template` translated, then filled)."""
 
     status = 422
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, **params: object) -> None:
+        self.template = message
+        self.params = params
+        self.message = message % params if params else message
+        super().__init__(self.message)
 
 
 class NotAllowed(DomainError):
