@@ -34,11 +34,19 @@ CATALOGS = Path(__file__).parent / "locales"
 _current: ContextVar[str] = ContextVar("locale", default=DEFAULT)
 
 
+class _Source(NullTranslations):
+    """French, the source language: the msgids as they are, with French plurals (« 0 réponse »,
+    « 2 réponses »), where gettext's default takes 0 as plural."""
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return msgid1 if n <= 1 else msgid2
+
+
 @cache
 def translations(locale: str) -> NullTranslations:
     """The compiled catalog of a locale; French, the source, translates nothing."""
     if locale == DEFAULT:
-        return NullTranslations()
+        return _Source()
     return Translations.load(CATALOGS, [locale])
 
 
