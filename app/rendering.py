@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
 
 from app import assets, i18n
+from app.domain.errors import N_
 from app.domain.kinds import KINDS
 
 _ROOT = Path(__file__).parent
@@ -40,6 +41,34 @@ env.filters["moment"] = i18n.moment
 
 # What templates may ask of a kind: `kinds[activity.kind].contributions` and the rest.
 env.globals["kinds"] = KINDS
+
+# The scripts' words (app/static/app.js and kinds/*.js read them through `Cap.t`, keyed by the
+# French): written into each page in its language by base.html, none in French, the scripts' own.
+SCRIPT_STRINGS = (
+    N_("en direct"), N_("connexion perdue — reconnexion…"), N_("reconnecté"), N_("connexion perdue"),
+    N_("enregistré"), N_("Temps écoulé"), N_("temps écoulé"), N_("Serveur occupé."),
+    N_("%(said)s Gardé sur ce téléphone : nouvel essai dans %(seconds)s s…"), N_("Erreur %(status)s"),
+    N_("erreur %(status)s"), N_("Le serveur ne répond pas : vérifiez la connexion."),
+    N_("Votre réponse : %(answer)s"), N_("en cours d'envoi…"),
+    N_("hors ligne — envoi dès le retour du réseau"),
+    N_("envoyé"), N_("refusé : %(reason)s"),
+    N_("Monter « %(item)s » (position %(position)s sur %(count)s)"),
+    N_("Descendre « %(item)s » (position %(position)s sur %(count)s)"),
+    N_("Points restants : <strong>%(left)s</strong> sur %(budget)s"), N_("%(count)s enjeu sans mention"),
+    N_("%(count)s enjeux sans mention"), N_("Tous les enjeux ont une mention."),
+    N_("« %(item)s » : position %(position)s sur %(count)s."),
+    N_("bulletin précédent (compte jusqu'à l'enregistrement du nouveau)"), N_("Non enregistré : %(reason)s"),
+    N_("Non enregistré : le serveur ne répond pas. Votre texte est gardé ici ; réessayez."),
+)
+
+
+def script_strings() -> dict[str, str]:
+    if i18n.current() == i18n.DEFAULT:
+        return {}
+    return {text: i18n.translate(text) for text in SCRIPT_STRINGS}
+
+
+env.globals["script_strings"] = script_strings
 
 # Static files at their current version: `{{ static("app.css") }}`.
 env.globals["static"] = assets.url

@@ -14,8 +14,16 @@ class DomainError(Exception):
     def __init__(self, message: str, **params: object) -> None:
         self.template = message
         self.params = params
-        self.message = message % params if params else message
         super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+    @message.setter
+    def message(self, text: str) -> None:
+        """A message rewritten after the fact (ids named, app.services.rankings): shown as it is."""
+        self.template, self.params = text, {}
 
 
 class NotAllowed(DomainError):
