@@ -4,14 +4,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 from app.domain.french import rounded
 
 
 def validate_choice(raw: object, options: list[str]) -> int:
     """The index of the chosen option; refuses anything that is not one of them."""
     if isinstance(raw, bool) or not isinstance(raw, int | str):
-        raise DomainError("Choix invalide : attendu le numéro d'une option.")
+        raise DomainError(N_("Choix invalide : attendu le numéro d'une option."))
     try:
         index = int(raw)
     except ValueError:
@@ -58,7 +58,8 @@ def validate_proxy_counts(raw: Sequence[object], options: list[str]) -> list[int
     for label, value in zip(options, raw, strict=True):
         text = str(value).strip() or "0"
         if isinstance(value, bool) or not text.isdigit() or int(text) > MAX_PROXY:
-            raise DomainError(f"Nombre invalide pour « {label} » : un entier de 0 à {MAX_PROXY}.")
+            raise DomainError(N_("Nombre invalide pour « %(label)s » : un entier de 0 à %(most)s."),
+                              label=label, most=MAX_PROXY)
         counts.append(int(text))
     return counts
 

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 from app.domain.workshop_templates import RESOURCE_LINK_STATES
 
 MAX_NAME = 120
@@ -30,7 +30,7 @@ def _plain(raw: str) -> str:
 def clean_name(raw: str) -> str:
     name = _plain(raw)
     if not name:
-        raise DomainError("Donnez le nom de la ressource.")
+        raise DomainError(N_("Donnez le nom de la ressource."))
     if len(name) > MAX_NAME:
         raise DomainError(f"Le nom de la ressource fait {len(name)} caractères ; {MAX_NAME} au maximum.")
     return name

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 from app.domain.workshop_templates import DEFAULT_COLUMNS
 
 MAX_CELL = 2000
@@ -80,7 +80,7 @@ def merged_cells(current: Mapping[str, str], changes: Mapping[str, str]) -> dict
     cells = {**current, **changes}
     cells = {k: v for k, v in cells.items() if v}
     if not cells.get(TITLE):
-        raise DomainError("Donnez un titre au chantier.")
+        raise DomainError(N_("Donnez un titre au chantier."))
     return cells
 
 
