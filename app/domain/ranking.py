@@ -391,10 +391,10 @@ def kendall_w_scores(
 # Lower bounds of W for each level, from the strongest (after Schmidt 1997's reading of W):
 # W < 0,15 très faible, < 0,35 faible, < 0,6 moyen, ≥ 0,6 fort; with what each means for the room.
 AGREEMENT_LEVELS: tuple[tuple[float, str, str], ...] = (
-    (0.6, "accord fort", "les participants ont classé les éléments de façon très semblable"),
-    (0.35, "accord moyen", "les classements des participants se ressemblent en partie"),
-    (0.15, "accord faible", "les classements des participants diffèrent beaucoup"),
-    (0.0, "accord très faible", "les participants ne s'accordent presque pas sur l'ordre"),
+    (0.6, N_("accord fort"), N_("les participants ont classé les éléments de façon très semblable")),
+    (0.35, N_("accord moyen"), N_("les classements des participants se ressemblent en partie")),
+    (0.15, N_("accord faible"), N_("les classements des participants diffèrent beaucoup")),
+    (0.0, N_("accord très faible"), N_("les participants ne s'accordent presque pas sur l'ordre")),
 )
 
 

@@ -33,10 +33,10 @@ from app.services import votes, workshops
 RANK, DOTS, GRADE = "rank", "dots", "grade"
 AXES = {"borda": RANK, "schulze": RANK, "dots": DOTS, "majority": GRADE}
 METHOD_LABELS = {
-    "borda": "méthode de Borda",
-    "schulze": "méthode de Schulze (Condorcet)",
-    "dots": "vote par points",
-    "majority": "jugement majoritaire",
+    "borda": N_("méthode de Borda"),
+    "schulze": N_("méthode de Schulze (Condorcet)"),
+    "dots": N_("vote par points"),
+    "majority": N_("jugement majoritaire"),
 }
 MAX_BALLOT_CHARS = 4000
 

@@ -4,8 +4,10 @@ down to the fragments a WebSocket push renders for it, and a refusal is said in 
 language."""
 
 import asyncio
+import re
 
 import httpx
+import lxml.html
 import pytest
 import websockets
 
@@ -89,3 +91,45 @@ def test_a_french_board_and_english_and_french_phones_at_once(server, room):
     assert "Étape 3 / " in phone_fr and "Step 3" not in phone_fr
     assert 'data-step-label="Step 3: ' in phone_en and 'data-step-label="Étape 3 : ' in phone_fr
     assert "Step" not in board
+
+
+# Words of the app's French chrome that no English phone page may show (the workshop's own
+# content, titles, prompts, lists, stays as the facilitator wrote it: these words are not in it).
+FRENCH_CHROME = ["Envoyer", "Votre", "votre", "Étape", "Patientez", "Participer", "enregistré",
+                 "Résultats", "Vous pouvez", "Mon bulletin", "Valider", "Catégorie", "Aller au contenu",
+                 "Données personnelles", "Mentions légales", "connexion…", "Aucun élément", "La carte",
+                 "Ajouter un chantier", "Choisissez", "est clos", "est fermé", "sous-groupe"]
+
+
+# Where the workshop's own content shows: the template's texts, the room's items and names.
+CONTENT_CLASSES = ["phone-title", "slide-body", "prompt", "rk-label", "note-text", "rate-label", "chip",
+                   "rm-chantier", "tbl-psec-title", "tbl-prow-title", "slide-kept", "rk-kept", "rm-item-name",
+                   "rm-pcat-title", "poll-option", "rk-text"]
+CONTENT = " | ".join(["//h1", "//legend", "//option", "//*[@data-group-name]"] + [
+    f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {c} ')]" for c in CONTENT_CLASSES])
+
+
+@pytest.mark.parametrize("template", ["prospective-10-ans", "chantiers-cles", "cartographie-ressources",
+                                      "concertation-fne"])
+def test_every_phone_page_of_a_template_in_english(server, facilitator_email, template):
+    """Each step of the shipped templates, open then closed, as an English phone reads it."""
+    from tests.support import Facilitator
+
+    fac = Facilitator(server.url, facilitator_email)
+    ws = fac.create_workshop(template)
+    phone = Participant(server.url, ws["code"])
+    problems = []
+    for position in range(len(ws["activities"]) + 10):
+        if fac.goto(ws["id"], position).status_code != 200:
+            break
+        activity = re.search(r'data-activity="(\d+)"', phone.client.get(f"/p/{ws['code']}").text)[1]
+        for state in ("open", "closed", "revealed"):
+            fac.set_state(activity, state)  # a slide has no state: refused, the page is the same
+            page = lxml.html.document_fromstring(phone.client.get(f"/p/{ws['code']}", headers=ENGLISH).text)
+            for content in page.xpath(CONTENT):
+                content.drop_tree()
+            text = " ".join(page.body.text_content().split())
+            found = [w for w in FRENCH_CHROME if w in text]
+            if found:
+                problems.append(f"step {position + 1} ({state}): {found}")
+    assert position > 2 and not problems, "\n".join(problems)
