@@ -266,7 +266,8 @@ def aggregate_ratings(
         if isinstance(item, bool) or not isinstance(item, Hashable) or item not in known:
             raise DomainError(N_("Élément inconnu dans la notation : « %(item)s »."), item=item)
         if axis not in axes:
-            raise DomainError(f"Axe de notation inconnu : « {axis} ». Axes : {', '.join(axes)}.")
+            raise DomainError(N_("Axe de notation inconnu : « %(axis)s ». Axes : %(axes)s."),
+                              axis=axis, axes=", ".join(axes))
         values[(item, axis)].append(validate_rating(value, scale))
     results = []
     for item in items:

@@ -71,7 +71,8 @@ def clean_cells(raw: Mapping[str, str], columns: Sequence[Column]) -> dict[str, 
     unknown = [k for k in raw if k not in by_key]
     if unknown:
         keys = ", ".join(by_key)
-        raise DomainError(f"Colonne inconnue : « {unknown[0][:40]} ». Colonnes du tableau : {keys}.")
+        raise DomainError(N_("Colonne inconnue : « %(column)s ». Colonnes du tableau : %(keys)s."),
+                          column=unknown[0][:40], keys=keys)
     return {key: clean_cell(value, by_key[key]) for key, value in raw.items()}
 
 
@@ -139,7 +140,7 @@ def check_section(key: str, sections: Sequence[Section]) -> Section:
     for section in sections:
         if section.key == key:
             return section
-    raise DomainError(f"Enjeu inconnu dans ce tableau : « {key[:24]} ».")
+    raise DomainError(N_("Enjeu inconnu dans ce tableau : « %(key)s »."), key=key[:24])
 
 
 # ---------------------------------------------------------------- arranging rows

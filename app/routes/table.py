@@ -49,9 +49,9 @@ async def cell_fields(request: Request) -> dict[str, str]:
             continue
         key = name[len(CELL_PREFIX):]
         if not isinstance(value, str):
-            raise DomainError(f"La colonne « {key[:40]} » attend du texte.")
+            raise DomainError(N_("La colonne « %(column)s » attend du texte."), column=key[:40])
         if key in cells:
-            raise DomainError(f"La colonne « {key[:40]} » est envoyée deux fois.")
+            raise DomainError(N_("La colonne « %(column)s » est envoyée deux fois."), column=key[:40])
         cells[key] = value
     return cells
 

@@ -119,7 +119,7 @@ def merge(session: Session, activity: Activity, item_ids: list[int], text: str |
     found = list(session.exec(select(Item).where(col(Item.id).in_(item_ids))))
     missing = set(item_ids) - {i.id for i in found}
     if missing:
-        raise NotFound(f"Post-it {min(missing)} introuvable.")
+        raise NotFound(N_("Post-it %(id)s introuvable."), id=min(missing))
     views = [ItemView(i.id, i.activity_id, i.text, i.category, i.hidden, i.merged_into_id)
              for i in found]
     plan = plan_merge(views, activity.id, text, activity.config.get("max_length", 280))

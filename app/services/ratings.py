@@ -105,7 +105,8 @@ def parse_value(raw: str, settings: RatingSettings) -> int | None:
 def parse_item_id(raw: str) -> int:
     text = raw.strip()
     if not text.isdigit() or len(text) > 12:
-        raise DomainError(f"Élément à noter invalide : « {text[:20]} » (un numéro est attendu).")
+        raise DomainError(N_("Élément à noter invalide : « %(item)s » (un numéro est attendu)."),
+                          item=text[:20])
     return int(text)
 
 
@@ -137,7 +138,8 @@ def rate(session: Session, participant: Participant, activity_id: int, raw_item:
     item = _rateable_item(session, activity, parse_item_id(raw_item))
     if axis not in settings.keys:
         labels = ", ".join(f"{a.key} ({a.label})" for a in settings.axes)
-        raise DomainError(f"Axe de notation inconnu : « {axis[:20]} ». Axes : {labels}.")
+        raise DomainError(N_("Axe de notation inconnu : « %(axis)s ». Axes : %(axes)s."),
+                          axis=axis[:20], axes=labels)
     value = parse_value(raw_value, settings)
     vote, changed = upsert_vote(session, activity, participant, value, target=str(item.id), axis=axis)
     if changed:
