@@ -17,7 +17,7 @@ COPY app ./app
 COPY migrations ./migrations
 COPY sessions ./sessions
 COPY examples ./examples
-RUN pip install -c requirements.lock .
+RUN pip install -c requirements.lock . && pybabel -q compile -d app/locales
 
 USER cap
 VOLUME ["/app/data"]

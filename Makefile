@@ -10,7 +10,7 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export TEST_POSTGRES_URL TEST_REDIS_URL
 
-.PHONY: run test install install-test lock system services lint types bench
+.PHONY: run test install install-test lock system services lint types bench messages
 
 # Every dependency at the version of requirements.lock (pip constraints); `make lock` renews it.
 LOCK := requirements.lock
@@ -33,8 +33,24 @@ lock:
 	{ sed -n '/^#/p' $(LOCK); $(VENV)-lock/bin/pip freeze --all --exclude-editable | grep -v "^setuptools=="; } > $(LOCK).new
 	mv $(LOCK).new $(LOCK) && rm -rf $(VENV)-lock
 
-install: $(VENV)/.runtime
-install-test: $(VENV)/.test
+# Languages (docs/i18n.md): French is the source, each other language a catalog app/locales/<lang>/
+# LC_MESSAGES/messages.po, committed; the compiled .mo files are built from it, never committed.
+LOCALES_DIR := app/locales
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard $(LOCALES_DIR)/*/LC_MESSAGES/messages.po))
+$(LOCALES_DIR)/%/LC_MESSAGES/messages.mo: $(LOCALES_DIR)/%/LC_MESSAGES/messages.po $(VENV)/.runtime
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+# After a text changes: the strings of the code and templates extracted anew into messages.pot,
+# each catalog updated (new strings to translate, gone ones dropped), then compiled.
+messages: $(VENV)/.runtime
+	$(BIN)/pybabel -q extract -F babel.cfg --no-wrap --sort-by-file --project "Cap Partagé" \
+	  -o $(LOCALES_DIR)/messages.pot app
+	$(BIN)/pybabel -q update -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) --no-wrap --no-fuzzy-matching \
+	  --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALES_DIR) --statistics
+
+install: $(VENV)/.runtime $(CATALOGS)
+install-test: $(VENV)/.test $(CATALOGS)
 
 run: install
 	$(BIN)/python -m app migrate

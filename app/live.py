@@ -13,6 +13,7 @@ from fastapi import WebSocket
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app import i18n
 from app.config import Settings
 from app.db import get_engine
 from app.deltas import Shown
@@ -278,14 +279,20 @@ class Live:
 
     def _render_all(self, workshop_id: int, changes: set[str],
                     conns: list[Connection]) -> list[tuple[Connection, dict[str, str]]]:
+        """Every fragment is rendered once per locale that some screen reads it in (a board in the
+        workshop's language, each phone in her own), however many screens receive it."""
         ttl = self.settings.participant_ttl_seconds
         out: list[tuple[Connection, dict[str, str]]] = []
         with Session(get_engine(), expire_on_commit=False) as session:
             workshop = session.get(Workshop, workshop_id)
             if workshop is None:
-                gone = {role: render_fragment("_gone.html", block, {}) for role, block in GONE.items()}
-                return [(c, {GONE[c.role]: gone[c.role]}) for c in conns]
-            cache: dict[tuple[str, int | None], dict[str, str]] = {}
+                gone: dict[tuple[str, str], str] = {}
+                for c in conns:
+                    if (c.role, c.locale) not in gone:
+                        with i18n.using(c.locale):
+                            gone[c.role, c.locale] = render_fragment("_gone.html", GONE[c.role], {})
+                return [(c, {GONE[c.role]: gone[c.role, c.locale]}) for c in conns]
+            cache: dict[tuple[str, int | None, str], dict[str, str]] = {}
             phones = [c.participant_id for c in conns if c.participant_id is not None
                       and c.role == PARTICIPANT and blocks_for(PARTICIPANT, changes) - WORKSHOP_WIDE.keys()]
             phone_views = views.participant_views(session, workshop, phones) if phones else {}
@@ -297,42 +304,47 @@ class Live:
             # Phones that see the same thing share one render of it (most of the room, at a step
             # change); her personal part too, where it is the same.
             phone_keys = views.sharing_keys(phone_views)
-            phone_parts: dict[tuple[str, Hashable], str] = {}
+            phone_parts: dict[tuple[str, Hashable, str], str] = {}
             wide_ctx = views.workshop_wide(workshop)
-            wide = {b: render(role, b, wide_ctx)
-                    for role, blocks in wanted.items() for b in blocks & WORKSHOP_WIDE.keys()}
+            wide: dict[tuple[str, str], str] = {}
             for conn in conns:
                 blocks = wanted[conn.role]
                 if not blocks:
                     continue
-                if blocks <= WORKSHOP_WIDE.keys():
-                    out.append((conn, {b: wide[b] for b in blocks}))
-                    continue
-                if conn.role == PARTICIPANT:
-                    pid = conn.participant_id
-                    view = phone_views.get(pid) if pid is not None else None
-                    if pid is None or view is None:
+                with i18n.using(conn.locale):
+                    for b in blocks & WORKSHOP_WIDE.keys():
+                        if (b, conn.locale) not in wide:
+                            wide[b, conn.locale] = render(conn.role, b, wide_ctx)
+                    if blocks <= WORKSHOP_WIDE.keys():
+                        out.append((conn, {b: wide[b, conn.locale] for b in blocks}))
                         continue
-                    fragments: dict[str, str] = {}
-                    # Her personal part last: its elements replace those of the shared part.
-                    for block in sorted(blocks, key=lambda b: b == MINE):
-                        if block in WORKSHOP_WIDE:
-                            fragments[block] = wide[block]
+                    if conn.role == PARTICIPANT:
+                        pid = conn.participant_id
+                        view = phone_views.get(pid) if pid is not None else None
+                        if pid is None or view is None:
                             continue
-                        mine = block == MINE
-                        key = (block, phone_keys[pid].personal if mine else phone_keys[pid].shared)
-                        if key not in phone_parts:
-                            phone_parts[key] = render(conn.role, block, view.page if mine else view.shared)
-                        fragments[block] = phone_parts[key]
-                    out.append((conn, fragments))
-                    continue
-                key = (conn.role, conn.group_id)
-                if key not in cache:
-                    ctx = (views.board(session, workshop, ttl, conn.group_id) if conn.role == BOARD
-                           else views.control(session, workshop, ttl))
-                    all_blocks = {b for bs in FRAGMENTS[conn.role].values() for b in bs}
-                    cache[key] = {b: render(conn.role, b, ctx) for b in all_blocks}
-                out.append((conn, {b: cache[key][b] for b in sorted(blocks)}))
+                        fragments: dict[str, str] = {}
+                        # Her personal part last: its elements replace those of the shared part.
+                        for block in sorted(blocks, key=lambda b: b == MINE):
+                            if block in WORKSHOP_WIDE:
+                                fragments[block] = wide[block, conn.locale]
+                                continue
+                            mine = block == MINE
+                            key = (block, phone_keys[pid].personal if mine else phone_keys[pid].shared,
+                                   conn.locale)
+                            if key not in phone_parts:
+                                ctx = view.page if mine else view.shared
+                                phone_parts[key] = render(conn.role, block, ctx)
+                            fragments[block] = phone_parts[key]
+                        out.append((conn, fragments))
+                        continue
+                    screen = (conn.role, conn.group_id, conn.locale)
+                    if screen not in cache:
+                        ctx = (views.board(session, workshop, ttl, conn.group_id) if conn.role == BOARD
+                               else views.control(session, workshop, ttl))
+                        all_blocks = {b for bs in FRAGMENTS[conn.role].values() for b in bs}
+                        cache[screen] = {b: render(conn.role, b, ctx) for b in all_blocks}
+                    out.append((conn, {b: cache[screen][b] for b in sorted(blocks)}))
         return out
 
     async def refresh(self, room: Room, changes: set[str], conns: list[Connection]) -> None:
@@ -345,12 +357,12 @@ class Live:
 
     async def serve(self, websocket: WebSocket, workshop_id: int, role: str,
                     participant_id: int | None = None, group_id: int | None = None,
-                    login_id: int | None = None) -> None:
+                    login_id: int | None = None, locale: str = i18n.DEFAULT) -> None:
         """`login_id`: the facilitator session a control page was opened with; the page is closed
-        when it ends."""
+        when it ends. `locale`: the language its fragments are rendered in."""
         await websocket.accept()
         conn = Connection(role, websocket.send_text, participant_id, group_id,
-                          shown=Shown() if role in (BOARD, CONTROL) else None)
+                          shown=Shown() if role in (BOARD, CONTROL) else None, locale=locale)
         with self._control(websocket, login_id):
             # Ended between its check and its registration here, its announcement unheard.
             if login_id is not None and not await run_in_threadpool(

@@ -16,14 +16,15 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import assets, logs
+from app import assets, i18n, logs
 from app.config import Settings, get_settings, secret_key
 from app.db import get_engine, get_writer_engine
 from app.domain import validation
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 from app.domain.workshop_templates import TemplateError
 from app.live import Live
 from app.routes import (
@@ -114,6 +115,22 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class Locales:
+    """The language of each request and WebSocket (app.i18n): the picker's `lang` cookie, else the
+    browser's Accept-Language, else French."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        conn = HTTPConnection(scope)
+        with i18n.using(i18n.negotiate(conn.cookies.get(i18n.COOKIE), conn.headers.get("accept-language"))):
+            await self.app(scope, receive, send)
+
+
 def _wants_page(request: Request) -> bool:
     """A page read, or a form a page sent as a navigation (the join form, a facilitator's
     plain form): its refusal is a page that says why, not JSON."""
@@ -134,16 +151,17 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         headers = {"Retry-After": str(exc.retry_after)}
         # The join form is a plain POST: its page says why too.
         page = "HX-Request" not in request.headers and "text/html" in request.headers.get("accept", "")
+    message = i18n.gettext(exc.template, **exc.params)
     if page:
-        return pages.TemplateResponse(request, "error.html", {"message": exc.message},
+        return pages.TemplateResponse(request, "error.html", {"message": message},
                                       status_code=exc.status, headers=headers)
-    return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
+    return JSONResponse({"detail": message}, status_code=exc.status, headers=headers)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if _wants_page(request):
-        message = "Page introuvable." if exc.status_code == 404 else str(exc.detail)
+        message = i18n.gettext("Page introuvable.") if exc.status_code == 404 else str(exc.detail)
         return pages.TemplateResponse(request, "error.html", {"message": message},
                                           status_code=exc.status_code)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
@@ -152,22 +170,23 @@ async def http_error(request: Request, exc: Exception) -> Response:
 # The database out of reach (or, on SQLite, locked past its busy timeout): the request stored nothing
 # and may be sent again as it is, after Retry-After; the phone's outbox keeps it and does
 # (app/static/app.js).
-UNAVAILABLE = ("La base de données est momentanément injoignable : rien n'a été enregistré. "
-               "Réessayez dans quelques secondes.")
+UNAVAILABLE = N_("La base de données est momentanément injoignable : rien n'a été enregistré. "
+                 "Réessayez dans quelques secondes.")
 RETRY_AFTER = "2"
 # PostgreSQL's serialization failure and deadlock: this request lost a race with another one.
 CONFLICTS = {"40001", "40P01"}
-CONFLICT = "Un autre envoi est passé au même moment : le vôtre n'a pas été enregistré, réessayez."
+CONFLICT = N_("Un autre envoi est passé au même moment : le vôtre n'a pas été enregistré, réessayez.")
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
     headers = {"Retry-After": RETRY_AFTER}
     if getattr(getattr(exc, "orig", None), "sqlstate", None) in CONFLICTS:
-        return JSONResponse({"detail": CONFLICT}, status_code=409, headers=headers)
+        return JSONResponse({"detail": i18n.gettext(CONFLICT)}, status_code=409, headers=headers)
+    message = i18n.gettext(UNAVAILABLE)
     if _wants_page(request):
-        return pages.TemplateResponse(request, "error.html", {"message": UNAVAILABLE}, status_code=503,
+        return pages.TemplateResponse(request, "error.html", {"message": message}, status_code=503,
                                       headers=headers)
-    return JSONResponse({"detail": UNAVAILABLE}, status_code=503, headers=headers)
+    return JSONResponse({"detail": message}, status_code=503, headers=headers)
 
 
 async def template_error(request: Request, exc: Exception) -> Response:
@@ -309,6 +328,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        session_cookie="cap_session", max_age=60 * 60 * 24 * 30,
                        same_site="lax", https_only=settings.cookie_secure)
     app.add_middleware(SecurityHeaders, settings=settings)
+    app.add_middleware(Locales)
     if settings.trusted_proxies:
         # Outermost: the client address every limit counts is the one the proxy saw.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app import i18n
 from app.deltas import Shown
 from app.publishing import CHANGES, STRUCTURE
 
@@ -199,6 +200,8 @@ class Connection:
     group_id: int | None = None
     # What this screen was last sent, for screens that get only what changed (`app.deltas`).
     shown: Shown | None = None
+    # The language its fragments are rendered in (app.i18n).
+    locale: str = i18n.DEFAULT
     pending: dict[str, str] = field(default_factory=dict)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 

@@ -1,8 +1,8 @@
 """The Jinja2 environment every page, live push and document is rendered with.
 
-A leaf: it imports nothing of the app but the pure French formatting, so that the exports (run
-from the command line too) and the live pushes render with the same templates and filters
-without loading the web layer.
+A leaf: it imports nothing of the app but the languages (app.i18n), the kinds' registry and the
+static files, so that the exports (run from the command line too) and the live pushes render with
+the same templates and filters without loading the web layer.
 """
 
 from pathlib import Path
@@ -11,8 +11,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
 
-from app import assets
-from app.domain import french
+from app import assets, i18n
+from app.domain.errors import N_
 from app.domain.kinds import KINDS
 
 _ROOT = Path(__file__).parent
@@ -20,17 +20,55 @@ TEMPLATES = _ROOT / "templates"
 
 # Templates ship with the code and change only with a restart: no file check (a stat of every
 # template and its parents) on each render, a few per cent of a phone's write in the profile.
-env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(), auto_reload=False)
+env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(), auto_reload=False,
+                  extensions=["jinja2.ext.i18n"])
+# `{{ _("Envoyer") }}`, `{{ _("%(n)s notes", n=count) }}`: translated in the locale of the render
+# under way (app.i18n), the placeholders filled and escaped by Jinja2 (newstyle gettext).
+env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+    i18n.translate, i18n.translate_plural, newstyle=True)
+# `{% trans %}` blocks' line breaks and indentation are not part of the msgid.
+env.policies["ext.i18n.trimmed"] = True
+env.globals["current_locale"] = i18n.current
+env.globals["locale_names"] = i18n.NAMES
 
 # « capitalize » would lower the rest (« Intervenants dans les alsh »): only the first letter goes up.
 env.filters["initial"] = lambda text: str(text)[:1].upper() + str(text)[1:]
 
-# Dates as French lists and tables write them: « 15/03/2025 », « 15/03/2025 à 14:05 ».
-env.filters["short_date"] = french.short_date
-env.filters["moment"] = french.moment
+# Dates as lists and tables write them in the current locale: « 15/03/2025 », « 15/03/2025 à 14:05 »
+# (facilitators' times in the workshop's time zone).
+env.filters["short_date"] = i18n.short_date
+env.filters["moment"] = i18n.moment
 
 # What templates may ask of a kind: `kinds[activity.kind].contributions` and the rest.
 env.globals["kinds"] = KINDS
+
+# The scripts' words (app/static/app.js and kinds/*.js read them through `Cap.t`, keyed by the
+# French): written into each page in its language by base.html, none in French, the scripts' own.
+SCRIPT_STRINGS = (
+    N_("en direct"), N_("connexion perdue — reconnexion…"), N_("reconnecté"), N_("connexion perdue"),
+    N_("enregistré"), N_("Temps écoulé"), N_("temps écoulé"), N_("Serveur occupé."),
+    N_("%(said)s Gardé sur ce téléphone : nouvel essai dans %(seconds)s s…"), N_("Erreur %(status)s"),
+    N_("erreur %(status)s"), N_("Le serveur ne répond pas : vérifiez la connexion."),
+    N_("Votre réponse : %(answer)s"), N_("en cours d'envoi…"),
+    N_("hors ligne — envoi dès le retour du réseau"),
+    N_("envoyé"), N_("refusé : %(reason)s"),
+    N_("Monter « %(item)s » (position %(position)s sur %(count)s)"),
+    N_("Descendre « %(item)s » (position %(position)s sur %(count)s)"),
+    N_("Points restants : <strong>%(left)s</strong> sur %(budget)s"), N_("%(count)s enjeu sans mention"),
+    N_("%(count)s enjeux sans mention"), N_("Tous les enjeux ont une mention."),
+    N_("« %(item)s » : position %(position)s sur %(count)s."),
+    N_("bulletin précédent (compte jusqu'à l'enregistrement du nouveau)"), N_("Non enregistré : %(reason)s"),
+    N_("Non enregistré : le serveur ne répond pas. Votre texte est gardé ici ; réessayez."),
+)
+
+
+def script_strings() -> dict[str, str]:
+    if i18n.current() == i18n.DEFAULT:
+        return {}
+    return {text: i18n.translate(text) for text in SCRIPT_STRINGS}
+
+
+env.globals["script_strings"] = script_strings
 
 # Static files at their current version: `{{ static("app.css") }}`.
 env.globals["static"] = assets.url
@@ -38,10 +76,10 @@ env.globals["static"] = assets.url
 # What a live page says when its step changes (app.js announces it, the phone's title follows).
 def step_label(workshop: Any, activity: Any) -> str:
     if workshop.closed_at:
-        return "L'atelier est terminé"
+        return i18n.gettext("L'atelier est terminé")
     if activity is None:
         return ""
-    return f"Étape {activity.position + 1} : {activity.title}"
+    return i18n.gettext("Étape %(number)s : %(title)s", number=activity.position + 1, title=activity.title)
 
 
 def page_title(workshop: Any, activity: Any) -> str:

@@ -22,7 +22,7 @@ from starlette.requests import HTTPConnection
 
 from app.config import Settings
 from app.db import get_engine
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 from app.services import participants
 from app.services.accounts import normalise_email
 from app.services.workshops import UnknownCode
@@ -42,7 +42,8 @@ class TooMany(DomainError):
     status = 429
 
     def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(f"{message} Réessayez dans {retry_after} s.")
+        """`message` says « Réessayez dans %(seconds)s s. »."""
+        super().__init__(message, seconds=retry_after)
         self.retry_after = retry_after
 
 
@@ -128,7 +129,8 @@ class Throttle:
     async def wrote(self, conn: HTTPConnection) -> None:
         """A participant's write: refused (429) past her limit, the rest of the room unaffected."""
         if wait := await self.hit(self.writes, "write", _session_identity(conn) or client_address(conn)):
-            raise TooMany("Trop d'envois d'affilée : rien n'a été enregistré.", wait)
+            raise TooMany(N_("Trop d'envois d'affilée : rien n'a été enregistré. "
+                             "Réessayez dans %(seconds)s s."), wait)
 
     async def guard(self, conn: HTTPConnection) -> None:
         """Before every route: a screen that connects too often is refused, and so is a request
@@ -146,7 +148,8 @@ class Throttle:
         if wait and not await run_in_threadpool(_has_joined, conn, code):
             if conn.scope["type"] == "websocket":
                 raise WebSocketException(CLOSE_TOO_MANY, f"trop de codes erronés, réessayez dans {wait} s")
-            raise TooMany("Trop de codes d'atelier erronés depuis votre connexion.", wait)
+            raise TooMany(N_("Trop de codes d'atelier erronés depuis votre connexion. "
+                             "Réessayez dans %(seconds)s s."), wait)
 
 
 def _has_joined(conn: HTTPConnection, code: str) -> bool:

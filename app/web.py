@@ -10,7 +10,7 @@ from starlette.requests import HTTPConnection
 from app import rendering
 from app.config import Settings, get_settings
 from app.db import get_session
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 from app.models import Facilitator, Participant, Workshop
 from app.publishing import Publisher, Revoker
 from app.screens import views
@@ -36,7 +36,7 @@ def current_login(request: Request, session: SessionDep, settings: SettingsDep) 
     when there is none, or it ended or expired."""
     login = logins.resolve(session, request.session.get("f"), logins.Lifetime.of(settings))
     if login is None:
-        raise LoginRequired("Connexion animateur requise.")
+        raise LoginRequired(N_("Connexion animateur requise."))
     return login
 
 
@@ -106,7 +106,7 @@ class NotJoined(DomainError):
 
 
 def joined(request: HTTPConnection, session: Session, code: str,
-           why: str = "Rejoignez d'abord l'atelier.") -> tuple[Workshop, Participant]:
+           why: str = N_("Rejoignez d'abord l'atelier.")) -> tuple[Workshop, Participant]:
     """The workshop of a join code and the participant this browser is in it; 401 if none."""
     workshop, participant = participants.in_workshop(session, code, _tokens(request), writing=True)
     if participant is None:

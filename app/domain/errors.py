@@ -1,11 +1,29 @@
+def N_(message: str) -> str:
+    """Marks a message for the catalogs (`make messages` extracts it); it is translated where it is
+    shown, in the reader's language."""
+    return message
+
+
 class DomainError(Exception):
-    """A request the method's rules refuse; `message` is shown to the user (French)."""
+    """A request the method's rules refuse. `template` is the French message, marked with `N_`,
+    its `%(name)s` placeholders filled from `params`; `message` is it filled, in French; the web
+    layer shows it in the reader's language (`template` translated, then filled)."""
 
     status = 422
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, **params: object) -> None:
+        self.template = message
+        self.params = params
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+    @message.setter
+    def message(self, text: str) -> None:
+        """A message rewritten after the fact (ids named, app.services.rankings): shown as it is."""
+        self.template, self.params = text, {}
 
 
 class NotAllowed(DomainError):

@@ -3,7 +3,7 @@
 Pure code: no web, no database.
 """
 
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 NBSP = "\u00a0"
@@ -61,11 +61,6 @@ def date_text(raw: str) -> str:
 def short_date(day: date) -> str:
     """« 15/03/2025 »: a date in a list, a table cell or a spreadsheet."""
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
-
-
-def moment(when: datetime) -> str:
-    """« 15/03/2025 à 14:05 »."""
-    return f"{short_date(when)} à {when.hour:02d}:{when.minute:02d}"
 
 
 def period(start: str | None, end: str | None) -> str:

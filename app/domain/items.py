@@ -3,7 +3,7 @@
 import unicodedata
 from dataclasses import dataclass
 
-from app.domain.errors import DomainError, NotAllowed
+from app.domain.errors import N_, DomainError, NotAllowed
 
 MAX_TEXT = 280
 
@@ -13,11 +13,10 @@ def clean_text(raw: str, max_length: int = MAX_TEXT) -> str:
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").strip()
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     if not text:
-        raise DomainError("Le post-it est vide.")
+        raise DomainError(N_("Le post-it est vide."))
     if len(text) > max_length:
-        raise DomainError(
-            f"Le post-it fait {len(text)} caractères ; {max_length} au maximum."
-        )
+        raise DomainError(N_("Le post-it fait %(length)s caractères ; %(most)s au maximum."),
+                          length=len(text), most=max_length)
     return text
 
 
@@ -26,7 +25,8 @@ def check_category(category: str, allowed: list[str]) -> str:
     if not allowed:
         return ""
     if category not in allowed:
-        raise DomainError(f"Catégorie inconnue : « {category} ». Choix : {', '.join(allowed)}.")
+        raise DomainError(N_("Catégorie inconnue : « %(category)s ». Choix : %(choices)s."),
+                          category=category, choices=", ".join(allowed))
     return category
 
 
@@ -52,12 +52,12 @@ def plan_merge(items: list[ItemView], activity_id: int, text: str | None,
     """Merge 2+ visible notes of one activity into a new one that keeps their ids."""
     ids = [i.id for i in items]
     if len(set(ids)) < 2:
-        raise DomainError("Choisissez au moins deux post-its à fusionner.")
+        raise DomainError(N_("Choisissez au moins deux post-its à fusionner."))
     for item in items:
         if item.activity_id != activity_id:
-            raise NotAllowed(f"Le post-it {item.id} n'appartient pas à cette activité.")
+            raise NotAllowed(N_("Le post-it %(id)s n'appartient pas à cette activité."), id=item.id)
         if item.merged_into_id is not None:
-            raise NotAllowed(f"Le post-it {item.id} a déjà été fusionné.")
+            raise NotAllowed(N_("Le post-it %(id)s a déjà été fusionné."), id=item.id)
     first = min(items, key=lambda i: i.id)
     merged_text = clean_text(text, max_length) if text and text.strip() else first.text
     categories = {i.category for i in items}

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 
 from app.domain.codes import ALPHABET
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 
 LENGTH = 10
 GROUP = 5
@@ -43,7 +43,9 @@ def batch_size(raw: str) -> int:
     try:
         count = int(raw.strip())
     except ValueError:
-        raise DomainError(f"Nombre de jetons : un nombre entier de {MIN_BATCH} à {MAX_BATCH}.") from None
+        raise DomainError(N_("Nombre de jetons : un nombre entier de %(least)s à %(most)s."),
+                          least=MIN_BATCH, most=MAX_BATCH) from None
     if not MIN_BATCH <= count <= MAX_BATCH:
-        raise DomainError(f"Nombre de jetons : de {MIN_BATCH} à {MAX_BATCH} par impression.")
+        raise DomainError(N_("Nombre de jetons : de %(least)s à %(most)s par impression."),
+                          least=MIN_BATCH, most=MAX_BATCH)
     return count

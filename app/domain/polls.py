@@ -4,20 +4,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 from app.domain.french import rounded
 
 
 def validate_choice(raw: object, options: list[str]) -> int:
     """The index of the chosen option; refuses anything that is not one of them."""
     if isinstance(raw, bool) or not isinstance(raw, int | str):
-        raise DomainError("Choix invalide : attendu le numéro d'une option.")
+        raise DomainError(N_("Choix invalide : attendu le numéro d'une option."))
     try:
         index = int(raw)
     except ValueError:
-        raise DomainError(f"Choix invalide : « {str(raw)[:20]} » n'est pas une option.") from None
+        raise DomainError(N_("Choix invalide : « %(choice)s » n'est pas une option."),
+                          choice=str(raw)[:20]) from None
     if not 0 <= index < len(options):
-        raise DomainError(f"Choix invalide : il y a {len(options)} options (0 à {len(options) - 1}).")
+        raise DomainError(N_("Choix invalide : il y a %(count)s options (0 à %(last)s)."),
+                          count=len(options), last=len(options) - 1)
     return index
 
 
@@ -53,12 +55,14 @@ MAX_PROXY = 10_000
 def validate_proxy_counts(raw: Sequence[object], options: list[str]) -> list[int]:
     """One non-negative whole count per option, as typed in by the facilitator."""
     if len(raw) != len(options):
-        raise DomainError(f"Attendu un nombre par option ({len(options)}), reçu {len(raw)}.")
+        raise DomainError(N_("Attendu un nombre par option (%(count)s), reçu %(given)s."),
+                          count=len(options), given=len(raw))
     counts = []
     for label, value in zip(options, raw, strict=True):
         text = str(value).strip() or "0"
         if isinstance(value, bool) or not text.isdigit() or int(text) > MAX_PROXY:
-            raise DomainError(f"Nombre invalide pour « {label} » : un entier de 0 à {MAX_PROXY}.")
+            raise DomainError(N_("Nombre invalide pour « %(label)s » : un entier de 0 à %(most)s."),
+                              label=label, most=MAX_PROXY)
         counts.append(int(text))
     return counts
 

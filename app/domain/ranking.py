@@ -39,7 +39,7 @@ from fractions import Fraction
 from itertools import permutations
 from types import MappingProxyType
 
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 
 __all__ = [
     "AGREEMENT_LEVELS",
@@ -162,7 +162,7 @@ class TopN:
 
 def _check_items(items: Sequence[ItemId]) -> None:
     if len(set(items)) != len(items):
-        raise DomainError("La liste des éléments contient des doublons.")
+        raise DomainError(N_("La liste des éléments contient des doublons."))
 
 
 def _is_id_of(value: object, known: set[ItemId]) -> bool:
@@ -206,7 +206,7 @@ def validate_ranking(ballot: object, items: Sequence[ItemId]) -> tuple[ItemId, .
     """A ranking ballot (best first) as a tuple; it must order every item exactly once."""
     _check_items(items)
     if isinstance(ballot, str | bytes | Mapping) or not isinstance(ballot, Iterable):
-        raise DomainError("Un classement doit être une liste ordonnée des éléments.")
+        raise DomainError(N_("Un classement doit être une liste ordonnée des éléments."))
     ranked = tuple(ballot)
     known = set(items)
     unknown = [value for value in ranked if not _is_id_of(value, known)]
@@ -391,10 +391,10 @@ def kendall_w_scores(
 # Lower bounds of W for each level, from the strongest (after Schmidt 1997's reading of W):
 # W < 0,15 très faible, < 0,35 faible, < 0,6 moyen, ≥ 0,6 fort; with what each means for the room.
 AGREEMENT_LEVELS: tuple[tuple[float, str, str], ...] = (
-    (0.6, "accord fort", "les participants ont classé les éléments de façon très semblable"),
-    (0.35, "accord moyen", "les classements des participants se ressemblent en partie"),
-    (0.15, "accord faible", "les classements des participants diffèrent beaucoup"),
-    (0.0, "accord très faible", "les participants ne s'accordent presque pas sur l'ordre"),
+    (0.6, N_("accord fort"), N_("les participants ont classé les éléments de façon très semblable")),
+    (0.35, N_("accord moyen"), N_("les classements des participants se ressemblent en partie")),
+    (0.15, N_("accord faible"), N_("les classements des participants diffèrent beaucoup")),
+    (0.0, N_("accord très faible"), N_("les participants ne s'accordent presque pas sur l'ordre")),
 )
 
 
@@ -427,7 +427,7 @@ def validate_dots(
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise DomainError(f"Le nombre de points à répartir doit être un entier positif (reçu {budget!r}).")
     if not isinstance(allocation, Mapping):
-        raise DomainError("Une répartition de points associe des points à des éléments.")
+        raise DomainError(N_("Une répartition de points associe des points à des éléments."))
     known = set(items)
     cleaned: dict[ItemId, int] = {}
     for item, points in allocation.items():
@@ -447,7 +447,8 @@ def validate_dots(
             cleaned[item] = points
     total = sum(cleaned.values())
     if total > budget:
-        raise DomainError(f"Vous avez réparti {total} points ; vous en avez {budget} au maximum.")
+        raise DomainError(N_("Vous avez réparti %(total)s points ; vous en avez %(budget)s au maximum."),
+                          total=total, budget=budget)
     return cleaned
 
 
@@ -481,7 +482,7 @@ def dot_voting(
 
 def _check_grades(grades: Sequence[str]) -> None:
     if len(grades) < 2 or len(set(grades)) != len(grades):
-        raise DomainError("L'échelle de mentions doit compter au moins deux mentions distinctes.")
+        raise DomainError(N_("L'échelle de mentions doit compter au moins deux mentions distinctes."))
 
 
 def validate_grades(
@@ -491,7 +492,7 @@ def validate_grades(
     _check_items(items)
     _check_grades(grades)
     if not isinstance(ballot, Mapping):
-        raise DomainError("Un bulletin de jugement majoritaire associe une mention à des éléments.")
+        raise DomainError(N_("Un bulletin de jugement majoritaire associe une mention à des éléments."))
     known = set(items)
     for item, grade in ballot.items():
         if not _is_id_of(item, known):
@@ -575,7 +576,7 @@ def majority_judgment(
 def top_n(standings: Sequence[Standing], n: int = DEFAULT_TOP_N) -> TopN:
     """The first ``n`` standings, and those left out although tied with the ``n``-th."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise DomainError("Le nombre d'éléments à retenir doit être un entier supérieur ou égal à 1.")
+        raise DomainError(N_("Le nombre d'éléments à retenir doit être un entier supérieur ou égal à 1."))
     kept = tuple(standings[:n])
     if not kept or len(standings) <= n:
         return TopN(kept=kept, tied_outside=())

@@ -32,7 +32,7 @@ from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
 
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 
 __all__ = [
     "AXES",
@@ -264,9 +264,10 @@ def aggregate_ratings(
     values: dict[tuple[ItemId, str], list[int | None]] = {(i, a): [] for i in items for a in axes}
     for item, axis, value in ratings:
         if isinstance(item, bool) or not isinstance(item, Hashable) or item not in known:
-            raise DomainError(f"Élément inconnu dans la notation : « {item} ».")
+            raise DomainError(N_("Élément inconnu dans la notation : « %(item)s »."), item=item)
         if axis not in axes:
-            raise DomainError(f"Axe de notation inconnu : « {axis} ». Axes : {', '.join(axes)}.")
+            raise DomainError(N_("Axe de notation inconnu : « %(axis)s ». Axes : %(axes)s."),
+                              axis=axis, axes=", ".join(axes))
         values[(item, axis)].append(validate_rating(value, scale))
     results = []
     for item in items:

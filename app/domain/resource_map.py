@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 from app.domain.workshop_templates import RESOURCE_LINK_STATES
 
 MAX_NAME = 120
@@ -30,9 +30,10 @@ def _plain(raw: str) -> str:
 def clean_name(raw: str) -> str:
     name = _plain(raw)
     if not name:
-        raise DomainError("Donnez le nom de la ressource.")
+        raise DomainError(N_("Donnez le nom de la ressource."))
     if len(name) > MAX_NAME:
-        raise DomainError(f"Le nom de la ressource fait {len(name)} caractères ; {MAX_NAME} au maximum.")
+        raise DomainError(N_("Le nom de la ressource fait %(length)s caractères ; %(most)s au maximum."),
+                          length=len(name), most=MAX_NAME)
     return name
 
 
@@ -44,7 +45,8 @@ def name_key(name: str) -> str:
 def clean_note(raw: str) -> str:
     note = _plain(raw)
     if len(note) > MAX_NOTE:
-        raise DomainError(f"La précision fait {len(note)} caractères ; {MAX_NOTE} au maximum.")
+        raise DomainError(N_("La précision fait %(length)s caractères ; %(most)s au maximum."),
+                          length=len(note), most=MAX_NOTE)
     return note
 
 
@@ -52,7 +54,8 @@ def check_state(raw: str) -> str:
     state = raw.strip()
     if state not in RESOURCE_LINK_STATES:
         choices = ", ".join(f"{k} ({label})" for k, label in STATE_LABELS.items())
-        raise DomainError(f"État de lien inconnu : « {raw[:30]} ». Choix : {choices}.")
+        raise DomainError(N_("État de lien inconnu : « %(state)s ». Choix : %(choices)s."),
+                          state=raw[:30], choices=choices)
     return state
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 from app.domain.workshop_templates import DEFAULT_COLUMNS
 
 MAX_CELL = 2000
@@ -71,7 +71,8 @@ def clean_cells(raw: Mapping[str, str], columns: Sequence[Column]) -> dict[str, 
     unknown = [k for k in raw if k not in by_key]
     if unknown:
         keys = ", ".join(by_key)
-        raise DomainError(f"Colonne inconnue : « {unknown[0][:40]} ». Colonnes du tableau : {keys}.")
+        raise DomainError(N_("Colonne inconnue : « %(column)s ». Colonnes du tableau : %(keys)s."),
+                          column=unknown[0][:40], keys=keys)
     return {key: clean_cell(value, by_key[key]) for key, value in raw.items()}
 
 
@@ -80,7 +81,7 @@ def merged_cells(current: Mapping[str, str], changes: Mapping[str, str]) -> dict
     cells = {**current, **changes}
     cells = {k: v for k, v in cells.items() if v}
     if not cells.get(TITLE):
-        raise DomainError("Donnez un titre au chantier.")
+        raise DomainError(N_("Donnez un titre au chantier."))
     return cells
 
 
@@ -139,7 +140,7 @@ def check_section(key: str, sections: Sequence[Section]) -> Section:
     for section in sections:
         if section.key == key:
             return section
-    raise DomainError(f"Enjeu inconnu dans ce tableau : « {key[:24]} ».")
+    raise DomainError(N_("Enjeu inconnu dans ce tableau : « %(key)s »."), key=key[:24])
 
 
 # ---------------------------------------------------------------- arranging rows

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from app.domain.errors import N_
+
 __all__ = [
     "ACTIVITY_KINDS",
     "ACTIVITY_MODELS",
@@ -270,12 +272,12 @@ DEFAULT_RESOURCE_CATEGORIES: tuple[str, ...] = (
 # The state of the link between a chantier and a resource (fixed, not set by templates):
 # key -> (label, how the resource map draws it).
 RESOURCE_LINK_STATES: dict[str, tuple[str, str]] = {
-    "operante": ("opérante", "trait plein : la ressource est déjà opérante"),
+    "operante": (N_("opérante"), N_("trait plein : la ressource est déjà opérante")),
     "connue-sans-lien": (
-        "connue, sans lien",
-        "trait pointillé : on connaît la ressource mais on n'a pas encore de lien avec",
+        N_("connue, sans lien"),
+        N_("trait pointillé : on connaît la ressource mais on n'a pas encore de lien avec"),
     ),
-    "aucune": ("aucun lien", "absence de trait : pas de lien entre le chantier et la ressource"),
+    "aucune": (N_("aucun lien"), N_("absence de trait : pas de lien entre le chantier et la ressource")),
 }
 
 

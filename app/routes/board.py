@@ -5,6 +5,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app import i18n
 from app.db import get_engine
 from app.domain.errors import DomainError, NotFound
 from app.exports.qr import qr_svg
@@ -36,7 +37,8 @@ def board_page(request: Request, board_key: str, session: SessionDep,
     ctx = views.board(session, workshop, settings.participant_ttl_seconds, groupe)
     url = join_url(settings, workshop)
     ctx.update(join_url=url, qr=qr_svg(url))
-    return pages.TemplateResponse(request, "board/page.html", ctx)
+    with i18n.using(i18n.DEFAULT):  # the workshop's language, as its pushes (see _serve)
+        return pages.TemplateResponse(request, "board/page.html", ctx)
 
 
 def _resolve(websocket: WebSocket, kind: str, key: str,
@@ -82,7 +84,10 @@ async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
         code = {404: CLOSE_NOT_FOUND, 401: CLOSE_LOGGED_OUT}.get(err.status, CLOSE_FORBIDDEN)
         await websocket.close(code=code, reason=err.message.encode()[:120].decode(errors="ignore"))
         return
-    await live.serve(websocket, workshop_id, kind, participant_id, group_id, login_id)
+    # The board speaks the workshop's language whoever's browser opens it; phones and the control
+    # page their own (app.main.Locales).
+    locale = i18n.DEFAULT if kind == BOARD else i18n.current()
+    await live.serve(websocket, workshop_id, kind, participant_id, group_id, login_id, locale)
 
 
 @router.websocket("/ws/board/{board_key}")

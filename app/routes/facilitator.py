@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app import i18n
 from app.config import Settings
 from app.domain.errors import DomainError, NotAllowed, NotFound
 from app.domain.workshop_templates import load_catalog
@@ -66,12 +67,13 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep, li
                 next: Annotated[str, Form(max_length=500)] = "/f") -> Response:
     if wait := await limits.login_wait(request, email):
         return _login_refused(request, next, email,
-                              f"Trop de tentatives de connexion : réessayez dans {wait} s.", 429,
+                              i18n.gettext("Trop de tentatives de connexion : réessayez dans %(seconds)s s.",
+                                           seconds=wait), 429,
                               {"Retry-After": str(wait)})
     account = await run_in_threadpool(accounts.authenticate, session, email, password)
     if account is None:
         await limits.login_failed(request, email)
-        return _login_refused(request, next, email, "E-mail ou mot de passe incorrect.", 401)
+        return _login_refused(request, next, email, i18n.gettext("E-mail ou mot de passe incorrect."), 401)
     # The session this browser held before, if any, ends: a login always starts a new one.
     await run_in_threadpool(logins.end, session, request.session.get("f"), revoker)
     request.session.clear()

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from app.domain.errors import NotAllowed
+from app.domain.errors import N_, NotAllowed
 from app.exports.names import attachment
 from app.exports.rating_csv import rating_csv
 from app.publishing import Publisher
@@ -48,6 +48,6 @@ def results_csv(activity_id: int, me: FacilitatorDep, session: SessionDep) -> Re
     """The results table for a spreadsheet (French conventions: « ; » and decimal commas)."""
     activity = workshops.owned_activity(session, me.id, activity_id)
     if activity.kind != ratings.KIND:
-        raise NotAllowed("Cette activité n'est pas une notation.")
+        raise NotAllowed(N_("Cette activité n'est pas une notation."))
     content, name = rating_csv(session, activity)
     return Response(content, media_type="text/csv; charset=utf-8", headers=attachment(name))

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.domain import tables as domain
-from app.domain.errors import DomainError, NotAllowed
+from app.domain.errors import N_, DomainError, NotAllowed
 from app.models import Activity, Participant, TableRow, Workshop
 from app.publishing import Publisher
 from app.screens import views
@@ -49,9 +49,9 @@ async def cell_fields(request: Request) -> dict[str, str]:
             continue
         key = name[len(CELL_PREFIX):]
         if not isinstance(value, str):
-            raise DomainError(f"La colonne « {key[:40]} » attend du texte.")
+            raise DomainError(N_("La colonne « %(column)s » attend du texte."), column=key[:40])
         if key in cells:
-            raise DomainError(f"La colonne « {key[:40]} » est envoyée deux fois.")
+            raise DomainError(N_("La colonne « %(column)s » est envoyée deux fois."), column=key[:40])
         cells[key] = value
     return cells
 
@@ -68,7 +68,7 @@ def new_row_form(request: Request, code: str, activity_id: int, session: Session
     workshop, participant = joined(request, session, code)
     activity = workshops.open_activity(session, participant, activity_id, "table")
     if activity.config.get("use_groups") and participant.group_id is None:
-        raise DomainError("Choisissez votre sous-groupe avant d'écrire.")
+        raise DomainError(N_("Choisissez votre sous-groupe avant d'écrire."))
     sec = domain.check_section(section, tables.sections_of(session, activity))
     return _editor(request, Editor(activity, workshop, domain.columns_of(activity.config), sec,
                                    key=secrets.token_urlsafe(18)))
@@ -146,7 +146,7 @@ def choose_group(request: Request, code: str, activity_id: int, session: Session
     workshop, participant = joined(request, session, code)
     activity = tables.activity_of(session, participant, activity_id, "table")
     if not activity.config.get("use_groups"):
-        raise NotAllowed("Ce tableau ne se remplit pas par sous-groupe.")
+        raise NotAllowed(N_("Ce tableau ne se remplit pas par sous-groupe."))
     tables.choose_group(session, participant, group_id)
     ctx = views.participant_view(session, workshop, participant)
     return pages.TemplateResponse(request, "participant/page.html", ctx, block_name="p_activity")

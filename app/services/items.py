@@ -4,7 +4,7 @@ import re
 
 from sqlmodel import Session, col, select
 
-from app.domain.errors import DomainError, NotAllowed, NotFound
+from app.domain.errors import N_, DomainError, NotAllowed, NotFound
 from app.domain.items import ItemView, check_category, clean_text, plan_merge
 from app.domain.kinds import KINDS
 from app.domain.provenance import ItemLink
@@ -18,7 +18,7 @@ _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 def check_key(key: str) -> str:
     if not _KEY.fullmatch(key):
-        raise DomainError("Clé d'idempotence invalide (8 à 64 caractères A-Z, a-z, 0-9, - ou _).")
+        raise DomainError(N_("Clé d'idempotence invalide (8 à 64 caractères A-Z, a-z, 0-9, - ou _)."))
     return key
 
 
@@ -61,7 +61,7 @@ def add_by_facilitator(session: Session, activity: Activity, text: str, category
                        publisher: Publisher) -> Item:
     kind = KINDS.get(activity.kind)
     if kind is None or not kind.listed:
-        raise NotAllowed("Cette activité n'a pas de liste d'éléments.")
+        raise NotAllowed(N_("Cette activité n'a pas de liste d'éléments."))
     item = Item(activity_id=activity.id, source="facilitator",
                 text=clean_text(text, activity.config.get("max_length", 280)),
                 category=check_category(category, activity.config.get("categories", [])))
@@ -92,7 +92,7 @@ def of_activity(session: Session, activity_id: int) -> list[Item]:
 def get(session: Session, item_id: int) -> Item:
     item = session.get(Item, item_id)
     if item is None:
-        raise NotFound(f"Élément {item_id} introuvable.")
+        raise NotFound(N_("Élément %(item_id)s introuvable."), item_id=item_id)
     return item
 
 
@@ -119,7 +119,7 @@ def merge(session: Session, activity: Activity, item_ids: list[int], text: str |
     found = list(session.exec(select(Item).where(col(Item.id).in_(item_ids))))
     missing = set(item_ids) - {i.id for i in found}
     if missing:
-        raise NotFound(f"Post-it {min(missing)} introuvable.")
+        raise NotFound(N_("Post-it %(id)s introuvable."), id=min(missing))
     views = [ItemView(i.id, i.activity_id, i.text, i.category, i.hidden, i.merged_into_id)
              for i in found]
     plan = plan_merge(views, activity.id, text, activity.config.get("max_length", 280))
@@ -139,7 +139,7 @@ def merge(session: Session, activity: Activity, item_ids: list[int], text: str |
 
 def unmerge(session: Session, activity: Activity, merged: Item, *, publisher: Publisher) -> None:
     if merged.source != "merge":
-        raise NotAllowed("Ce post-it n'est pas issu d'une fusion.")
+        raise NotAllowed(N_("Ce post-it n'est pas issu d'une fusion."))
     for original in session.exec(select(Item).where(Item.merged_into_id == merged.id)):
         original.merged_into_id = None
         session.add(original)

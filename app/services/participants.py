@@ -6,24 +6,26 @@ from sqlalchemy import and_, func, update
 from sqlmodel import Session, col, select
 
 from app.domain.codes import new_token, normalise_code
-from app.domain.errors import DomainError, NotAllowed, NotFound
+from app.domain.errors import N_, DomainError, NotAllowed, NotFound
 from app.models import Participant, ParticipantIdentity, Vote, Workshop, WorkshopGroup, utcnow
 from app.services.workshops import closed, unknown_code
 
 MAX_NAME, MAX_ORG = 80, 120
 
 
-def _clean(raw: str, limit: int, label: str) -> str:
+def _clean(raw: str, limit: int, too_long: str) -> str:
+    """`too_long`: the refusal, which says « %(limit)s caractères au maximum »."""
     value = " ".join(raw.split())
     if len(value) > limit:
-        raise DomainError(f"{label} : {limit} caractères au maximum.")
+        raise DomainError(too_long, limit=limit)
     return value
 
 
 def add(session: Session, workshop: Workshop, name: str = "", organisation: str = "") -> Participant:
     """A new participant, added to the session, not committed; her name and organisation, if she
     gives any, in a row of their own."""
-    name, organisation = _clean(name, MAX_NAME, "Nom"), _clean(organisation, MAX_ORG, "Structure")
+    name = _clean(name, MAX_NAME, N_("Nom : %(limit)s caractères au maximum."))
+    organisation = _clean(organisation, MAX_ORG, N_("Structure : %(limit)s caractères au maximum."))
     participant = Participant(workshop_id=workshop.id, token=new_token())
     session.add(participant)
     if name or organisation:
@@ -43,7 +45,7 @@ def join(session: Session, workshop: Workshop, name: str = "", organisation: str
 def join_paper_ballot(session: Session, workshop: Workshop) -> Participant:
     """A participant for a paper ballot the facilitator types in."""
     if workshop.closed_at is not None:
-        raise NotAllowed("L'atelier est clos : rouvrez-le pour saisir un bulletin papier.")
+        raise NotAllowed(N_("L'atelier est clos : rouvrez-le pour saisir un bulletin papier."))
     participant = Participant(workshop_id=workshop.id, token=new_token(), proxy=True)
     session.add(participant)
     session.commit()
@@ -180,10 +182,10 @@ def choose_group(session: Session, participant: Participant, group_id: int | Non
     """The participant's sub-group (chosen now or before); a group of another workshop is refused."""
     group_id = group_id or participant.group_id
     if group_id is None:
-        raise DomainError("Choisissez votre sous-groupe avant d'envoyer.")
+        raise DomainError(N_("Choisissez votre sous-groupe avant d'envoyer."))
     group = session.get(WorkshopGroup, group_id)
     if group is None or group.workshop_id != participant.workshop_id:
-        raise NotFound(f"Sous-groupe {group_id} introuvable dans cet atelier.")
+        raise NotFound(N_("Sous-groupe %(group_id)s introuvable dans cet atelier."), group_id=group_id)
     if participant.group_id != group_id:
         participant.group_id = group_id
         session.add(participant)

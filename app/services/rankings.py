@@ -24,7 +24,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from app.domain import ranking as domain
-from app.domain.errors import DomainError, NotAllowed
+from app.domain.errors import N_, DomainError, NotAllowed
 from app.domain.french import decimal
 from app.models import Activity, Item, Participant, Vote, utcnow
 from app.publishing import ITEMS, MODERATION, Publisher, publish_safely
@@ -33,10 +33,10 @@ from app.services import votes, workshops
 RANK, DOTS, GRADE = "rank", "dots", "grade"
 AXES = {"borda": RANK, "schulze": RANK, "dots": DOTS, "majority": GRADE}
 METHOD_LABELS = {
-    "borda": "méthode de Borda",
-    "schulze": "méthode de Schulze (Condorcet)",
-    "dots": "vote par points",
-    "majority": "jugement majoritaire",
+    "borda": N_("méthode de Borda"),
+    "schulze": N_("méthode de Schulze (Condorcet)"),
+    "dots": N_("vote par points"),
+    "majority": N_("jugement majoritaire"),
 }
 MAX_BALLOT_CHARS = 4000
 
@@ -345,7 +345,7 @@ def parse_pairs(text: str, what: str) -> dict[int, int]:
             raise DomainError(f"Bulletin illisible : « {part.strip()[:40]} » n'est pas « élément:{what} ».")
         item_id, value = int(match.group(1)), int(match.group(2))
         if item_id in pairs:
-            raise DomainError("Chaque élément ne peut figurer qu'une fois dans le bulletin.")
+            raise DomainError(N_("Chaque élément ne peut figurer qu'une fois dans le bulletin."))
         pairs[item_id] = value
     return pairs
 
@@ -356,7 +356,7 @@ def _check_targets(activity: Activity, everything: list[Item], ids: list[int]) -
     for item_id in ids:
         item = known.get(item_id)
         if item is None:
-            raise DomainError(f"Élément {item_id} inconnu dans ce classement.")
+            raise DomainError(N_("Élément %(item_id)s inconnu dans ce classement."), item_id=item_id)
         if not is_visible(item):
             why = "fusionné avec un autre" if item.merged_into_id is not None else "retiré de la liste"
             raise NotAllowed(f"« {item.text} » a été {why} : votre bulletin n'a pas été enregistré. "
@@ -374,14 +374,14 @@ def cast(session: Session, participant: Participant, activity_id: int, text: str
          publisher: Publisher) -> tuple[Activity, bool]:
     """Validate and store a participant's ballot; returns (activity, changed)."""
     if len(text) > MAX_BALLOT_CHARS:
-        raise DomainError("Bulletin trop long.")
+        raise DomainError(N_("Bulletin trop long."))
     activity = workshops.open_activity(session, participant, activity_id, "ranking")
     method = method_of(activity)
     everything = all_items(session, activity.id)
     shown = [i for i in everything if is_visible(i)]
     ids = [i.id for i in shown]
     if not ids:
-        raise NotAllowed("La liste à classer est vide : rien à enregistrer.")
+        raise NotAllowed(N_("La liste à classer est vide : rien à enregistrer."))
     try:
         if AXES[method] == RANK:
             order = parse_order(text)
@@ -402,7 +402,7 @@ def cast(session: Session, participant: Participant, activity_id: int, text: str
                 raise DomainError(f"Mention inconnue pour « {known[bad[0][0]].text} » : {bad[0][1]}. "
                                   f"Mentions : {', '.join(grades)}.")
             if not pairs:
-                raise DomainError("Donnez une mention à au moins un élément avant de valider.")
+                raise DomainError(N_("Donnez une mention à au moins un élément avant de valider."))
             domain.validate_grades({i: grades[g] for i, g in pairs.items()}, ids, grades)
             values = dict(pairs)
     except DomainError as err:
@@ -442,9 +442,10 @@ def _replace(session: Session, activity: Activity, participant: Participant, axi
 
 def _check_can_keep(activity: Activity) -> None:
     if activity.kind != "ranking":
-        raise NotAllowed("Seuls les éléments d'un classement peuvent être gardés comme enjeux prioritaires.")
+        raise NotAllowed(N_("Seuls les éléments d'un classement peuvent être gardés comme enjeux "
+                            "prioritaires."))
     if activity.state not in ("closed", "revealed"):
-        raise NotAllowed("Fermez d'abord le classement : ses résultats peuvent encore changer.")
+        raise NotAllowed(N_("Fermez d'abord le classement : ses résultats peuvent encore changer."))
 
 
 def keep_top(session: Session, activity: Activity, n: int, *, publisher: Publisher) -> list[Item]:
@@ -452,9 +453,9 @@ def keep_top(session: Session, activity: Activity, n: int, *, publisher: Publish
     _check_can_keep(activity)
     outcome = result(session, activity)
     if not outcome.rows:
-        raise NotAllowed("La liste est vide : aucun enjeu à garder.")
+        raise NotAllowed(N_("La liste est vide : aucun enjeu à garder."))
     if outcome.n_ballots == 0:
-        raise NotAllowed("Aucun bulletin pris en compte : rien à garder pour l'instant.")
+        raise NotAllowed(N_("Aucun bulletin pris en compte : rien à garder pour l'instant."))
     if not 1 <= n <= len(outcome.rows):
         raise DomainError(f"Gardez entre 1 et {len(outcome.rows)} éléments (demandé : {n}).")
     chosen = {row.item.id for row in outcome.rows[:n]}
@@ -470,7 +471,7 @@ def set_kept(session: Session, activity: Activity, item: Item, kept: bool, *,
              publisher: Publisher) -> None:
     _check_can_keep(activity)
     if kept and not is_visible(item):
-        raise NotAllowed("Un élément retiré ou fusionné ne peut pas être gardé.")
+        raise NotAllowed(N_("Un élément retiré ou fusionné ne peut pas être gardé."))
     item.kept = kept
     session.add(item)
     session.commit()

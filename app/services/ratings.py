@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.domain.errors import DomainError, NotAllowed, NotFound
+from app.domain.errors import N_, DomainError, NotAllowed, NotFound
 from app.domain.rating import (
     DEFAULT_SCALE,
     ItemRating,
@@ -90,7 +90,7 @@ def parse_value(raw: str, settings: RatingSettings) -> int | None:
     """A value as posted by a phone: an integer of the scale, or « je ne sais pas »."""
     text = raw.strip()
     if not text:
-        raise DomainError("Aucune note reçue : choisissez une valeur ou « je ne sais pas ».")
+        raise DomainError(N_("Aucune note reçue : choisissez une valeur ou « je ne sais pas »."))
     if text == UNKNOWN_VALUE:
         if not settings.allow_unknown:
             raise DomainError(
@@ -105,19 +105,20 @@ def parse_value(raw: str, settings: RatingSettings) -> int | None:
 def parse_item_id(raw: str) -> int:
     text = raw.strip()
     if not text.isdigit() or len(text) > 12:
-        raise DomainError(f"Élément à noter invalide : « {text[:20]} » (un numéro est attendu).")
+        raise DomainError(N_("Élément à noter invalide : « %(item)s » (un numéro est attendu)."),
+                          item=text[:20])
     return int(text)
 
 
 def _rateable_item(session: Session, activity: Activity, item_id: int) -> Item:
     item = session.get(Item, item_id)
     if item is None or item.activity_id != activity.id:
-        raise NotFound(f"Élément {item_id} introuvable dans cette notation.")
+        raise NotFound(N_("Élément %(item_id)s introuvable dans cette notation."), item_id=item_id)
     if item.hidden:
         raise NotAllowed("Cet élément a été retiré de la liste par l'animateur : "
                          "la note n'est pas enregistrée.")
     if item.merged_into_id is not None:
-        raise NotAllowed("Cet élément a été regroupé avec un autre : notez l'élément regroupé.")
+        raise NotAllowed(N_("Cet élément a été regroupé avec un autre : notez l'élément regroupé."))
     return item
 
 
@@ -137,7 +138,8 @@ def rate(session: Session, participant: Participant, activity_id: int, raw_item:
     item = _rateable_item(session, activity, parse_item_id(raw_item))
     if axis not in settings.keys:
         labels = ", ".join(f"{a.key} ({a.label})" for a in settings.axes)
-        raise DomainError(f"Axe de notation inconnu : « {axis[:20]} ». Axes : {labels}.")
+        raise DomainError(N_("Axe de notation inconnu : « %(axis)s ». Axes : %(axes)s."),
+                          axis=axis[:20], axes=labels)
     value = parse_value(raw_value, settings)
     vote, changed = upsert_vote(session, activity, participant, value, target=str(item.id), axis=axis)
     if changed:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain import resource_map as domain
-from app.domain.errors import DomainError, NotAllowed, NotFound
+from app.domain.errors import N_, DomainError, NotAllowed, NotFound
 from app.models import Activity, Participant, ResourceLink, utcnow
 from app.publishing import MODERATION, Publisher, publish_safely
 from app.services import participants, workshops
@@ -40,14 +40,14 @@ def resources_of(session: Session, activity_id: int, include_hidden: bool = True
 def resource_of(session: Session, activity: Activity, resource_id: int) -> ResourceLink:
     resource = session.get(ResourceLink, resource_id)
     if resource is None or resource.activity_id != activity.id:
-        raise NotFound(f"Ressource {resource_id} introuvable sur cette carte.")
+        raise NotFound(N_("Ressource %(resource_id)s introuvable sur cette carte."), resource_id=resource_id)
     return resource
 
 
 def get(session: Session, resource_id: int) -> ResourceLink:
     resource = session.get(ResourceLink, resource_id)
     if resource is None:
-        raise NotFound(f"Ressource {resource_id} introuvable.")
+        raise NotFound(N_("Ressource %(resource_id)s introuvable."), resource_id=resource_id)
     return resource
 
 
@@ -79,7 +79,7 @@ def add(session: Session, participant: Participant, activity_id: int, name: str,
     if activity.config.get("use_groups"):
         group_id = participants.choose_group(session, participant, group_id)
     elif group_id is not None:
-        raise DomainError("Cette carte ne se remplit pas par sous-groupe.")
+        raise DomainError(N_("Cette carte ne se remplit pas par sous-groupe."))
     return _insert(session, activity, ResourceLink(activity_id=activity.id, group_id=group_id,
                                                    created_by=participant.id,
                                                    updated_by=participant.id, client_key=key,
@@ -90,7 +90,7 @@ def add_by_facilitator(session: Session, activity: Activity, name: str, category
                        note: str = "", *, publisher: Publisher) -> tuple[ResourceLink, str]:
     """A resource named aloud or written on paper, typed in by the facilitator."""
     if activity.kind != "resources":
-        raise NotAllowed("Cette activité n'est pas une cartographie des ressources.")
+        raise NotAllowed(N_("Cette activité n'est pas une cartographie des ressources."))
     values = _checked(activity, name, category, state)
     return _insert(session, activity, ResourceLink(activity_id=activity.id,
                                                    note=domain.clean_note(note), **values),
@@ -167,7 +167,7 @@ def set_state(session: Session, participant: Participant, activity_id: int, reso
     resource = resource_of(session, activity, resource_id)
     link_state = domain.check_state(state)
     if resource.hidden:
-        raise NotAllowed("Cette ressource a été masquée par l'animateur.")
+        raise NotAllowed(N_("Cette ressource a été masquée par l'animateur."))
     if resource.state == link_state:
         return resource, False  # already so (a double tap, or two people agreeing)
     return _update(session, activity, resource, version, participant.id, publisher,
@@ -183,12 +183,13 @@ def edit(session: Session, activity: Activity, resource: ResourceLink, version: 
               "state": domain.check_state(state), "note": domain.clean_note(note)}
     same = _by_name(session, activity.id, cat, values["name_key"])
     if same is not None and same.id != resource.id:
-        raise NotAllowed(f"« {same.name} » est déjà sur la carte dans « {cat} ».")
+        raise NotAllowed(N_("« %(name)s » est déjà sur la carte dans « %(cat)s »."), name=same.name, cat=cat)
     try:
         return _update(session, activity, resource, version, None, publisher, **values)
     except IntegrityError as exc:  # renamed into a name just added by someone else
         session.rollback()
-        raise NotAllowed(f"« {clean} » est déjà sur la carte dans « {cat} ».") from exc
+        raise NotAllowed(N_("« %(name)s » est déjà sur la carte dans « %(cat)s »."),
+                         name=clean, cat=cat) from exc
 
 
 def set_hidden(session: Session, activity: Activity, resource: ResourceLink, hidden: bool, *,

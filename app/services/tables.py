@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.domain import tables as domain
-from app.domain.errors import DomainError, Forbidden, NotAllowed, NotFound
+from app.domain.errors import N_, DomainError, Forbidden, NotAllowed, NotFound
 from app.models import Activity, Item, Participant, ParticipantIdentity, TableRow, WorkshopGroup, utcnow
 from app.publishing import MODERATION, Publisher, publish_safely
 from app.services import orders, participants, workshops
@@ -36,7 +36,7 @@ def activity_of(session: Session, participant: Participant, activity_id: int, ki
     """The activity a participant looks at (open or not)."""
     activity = session.get(Activity, activity_id)
     if activity is None or activity.workshop_id != participant.workshop_id or activity.kind != kind:
-        raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
+        raise NotFound(N_("Activité %(activity_id)s introuvable dans cet atelier."), activity_id=activity_id)
     return activity
 
 
@@ -88,14 +88,14 @@ def rows_of(session: Session, activity_id: int, include_hidden: bool = True) -> 
 def row_of(session: Session, activity: Activity, row_id: int) -> TableRow:
     row = session.get(TableRow, row_id)
     if row is None or row.activity_id != activity.id:
-        raise NotFound(f"Chantier {row_id} introuvable dans ce tableau.")
+        raise NotFound(N_("Chantier %(row_id)s introuvable dans ce tableau."), row_id=row_id)
     return row
 
 
 def get_row(session: Session, row_id: int) -> TableRow:
     row = session.get(TableRow, row_id)
     if row is None:
-        raise NotFound(f"Chantier {row_id} introuvable.")
+        raise NotFound(N_("Chantier %(row_id)s introuvable."), row_id=row_id)
     return row
 
 
@@ -112,11 +112,14 @@ def check_may_edit(activity: Activity, row: TableRow, participant: Participant,
                    groups: Mapping[int, WorkshopGroup]) -> None:
     """A sub-group edits its own rows (the whole room shares them when there are no sub-groups)."""
     if row.hidden:
-        raise NotAllowed("Ce chantier a été masqué par l'animateur : il ne peut plus être modifié.")
+        raise NotAllowed(N_("Ce chantier a été masqué par l'animateur : il ne peut plus être modifié."))
     if activity.config.get("use_groups") and row.group_id != participant.group_id:
         owner = groups.get(row.group_id) if row.group_id is not None else None
-        name = f"au sous-groupe « {owner.name} »" if owner else "à un autre sous-groupe"
-        raise Forbidden(f"Ce chantier appartient {name} : seul ce sous-groupe peut le modifier.")
+        if owner is None:
+            raise Forbidden(N_("Ce chantier appartient à un autre sous-groupe : seul ce sous-groupe peut le "
+                               "modifier."))
+        raise Forbidden(N_("Ce chantier appartient au sous-groupe « %(group)s » : seul ce sous-groupe "
+                           "peut le modifier."), group=owner.name)
 
 
 # ---------------------------------------------------------------- writing
@@ -141,7 +144,7 @@ def create_row(session: Session, participant: Participant, activity_id: int, sec
     if activity.config.get("use_groups"):
         group_id = participants.choose_group(session, participant, group_id)
     elif group_id is not None:
-        raise DomainError("Ce tableau ne se remplit pas par sous-groupe.")
+        raise DomainError(N_("Ce tableau ne se remplit pas par sous-groupe."))
     positions = session.exec(select(TableRow.position).where(
         TableRow.activity_id == activity.id, TableRow.section == section.key,
         TableRow.group_id == group_id)).all()

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from app.domain.errors import NotAllowed
+from app.domain.errors import N_, NotAllowed
 from app.domain.polls import PollResult, tally, validate_choice, validate_proxy_counts
 from app.models import Activity, Participant, ProxyCount, Vote, utcnow
 from app.publishing import ITEMS, Publisher, publish_safely
@@ -78,9 +78,9 @@ def set_proxy_counts(session: Session, activity: Activity, raw: list[str], *,
                      publisher: Publisher) -> None:
     """Replace the show-of-hands / paper counts of a poll (allowed until the results are shown)."""
     if activity.kind != "poll":
-        raise NotAllowed("Le comptage à main levée concerne les votes.")
+        raise NotAllowed(N_("Le comptage à main levée concerne les votes."))
     if activity.state == "revealed":
-        raise NotAllowed("Les résultats sont affichés : masquez-les avant de modifier le comptage.")
+        raise NotAllowed(N_("Les résultats sont affichés : masquez-les avant de modifier le comptage."))
     counts = validate_proxy_counts(raw, activity.config["options"])
     existing = {r.value: r for r in session.exec(
         select(ProxyCount).where(ProxyCount.activity_id == activity.id))}

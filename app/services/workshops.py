@@ -7,7 +7,7 @@ from app.domain import activities as states
 from app.domain import groups as grouping
 from app.domain import timer
 from app.domain.codes import new_join_code, new_token, normalise_code
-from app.domain.errors import DomainError, Forbidden, Gone, NotAllowed, NotFound
+from app.domain.errors import N_, DomainError, Forbidden, Gone, NotAllowed, NotFound
 from app.domain.kinds import KINDS
 from app.domain.workshop_templates import WorkshopTemplate
 from app.models import Activity, Item, Participant, Workshop, WorkshopGroup, utcnow
@@ -19,7 +19,7 @@ MAX_TITLE = 120
 def clean_title(raw: str) -> str:
     title = " ".join(raw.split())
     if not title:
-        raise DomainError("Le titre est vide.")
+        raise DomainError(N_("Le titre est vide."))
     if len(title) > MAX_TITLE:
         raise DomainError(f"Le titre fait {len(title)} caractères ; {MAX_TITLE} au maximum.")
     return title
@@ -47,7 +47,7 @@ def create_from_template(
             continue
         break
     else:
-        raise DomainError("Impossible de tirer un code d'accès libre ; réessayez.")
+        raise DomainError(N_("Impossible de tirer un code d'accès libre ; réessayez."))
     for pos, name in enumerate(template.groups):
         session.add(WorkshopGroup(workshop_id=workshop.id, position=pos, name=name))
     for pos, act in enumerate(template.activities):
@@ -74,14 +74,14 @@ def list_owned(session: Session, owner_id: int) -> list[Workshop]:
 def get(session: Session, workshop_id: int) -> Workshop:
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
-        raise NotFound(f"Atelier {workshop_id} introuvable.")
+        raise NotFound(N_("Atelier %(workshop_id)s introuvable."), workshop_id=workshop_id)
     return workshop
 
 
 def get_owned(session: Session, owner_id: int, workshop_id: int) -> Workshop:
     workshop = get(session, workshop_id)
     if workshop.owner_id != owner_id:
-        raise Forbidden("Cet atelier appartient à un autre animateur.")
+        raise Forbidden(N_("Cet atelier appartient à un autre animateur."))
     return workshop
 
 
@@ -111,7 +111,7 @@ def closed(workshop: Workshop) -> Gone:
 def by_board_key(session: Session, key: str) -> Workshop:
     workshop = session.exec(select(Workshop).where(Workshop.board_key == key)).first()
     if workshop is None:
-        raise NotFound("Écran inconnu : ce lien de projection n'existe pas ou plus.")
+        raise NotFound(N_("Écran inconnu : ce lien de projection n'existe pas ou plus."))
     return workshop
 
 
@@ -182,7 +182,7 @@ def groups_of(session: Session, workshop_id: int) -> list[WorkshopGroup]:
 def group_of(session: Session, workshop: Workshop, group_id: int) -> WorkshopGroup:
     group = session.get(WorkshopGroup, group_id)
     if group is None or group.workshop_id != workshop.id:
-        raise NotFound(f"Sous-groupe {group_id} introuvable dans cet atelier.")
+        raise NotFound(N_("Sous-groupe %(group_id)s introuvable dans cet atelier."), group_id=group_id)
     return group
 
 
@@ -233,7 +233,7 @@ def set_timer(session: Session, workshop: Workshop, seconds: int, *, publisher: 
 def get_activity(session: Session, activity_id: int) -> Activity:
     activity = session.get(Activity, activity_id)
     if activity is None:
-        raise NotFound(f"Activité {activity_id} introuvable.")
+        raise NotFound(N_("Activité %(activity_id)s introuvable."), activity_id=activity_id)
     return activity
 
 
@@ -247,7 +247,7 @@ def open_activity(session: Session, participant: Participant, activity_id: int, 
     """The activity a participant contributes to, if it is of that kind, in her workshop, and open."""
     activity = session.get(Activity, activity_id)
     if activity is None or activity.workshop_id != participant.workshop_id:
-        raise NotFound(f"Activité {activity_id} introuvable dans cet atelier.")
+        raise NotFound(N_("Activité %(activity_id)s introuvable dans cet atelier."), activity_id=activity_id)
     wording = KINDS[kind]
     if activity.kind != kind:
         raise NotAllowed(wording.not_this_kind)

@@ -3,6 +3,13 @@
 (function () {
   "use strict";
 
+  // The page's words in its language: the catalog the server writes into the page (base.html,
+  // #cap-strings, empty in French), keyed by the French text; `%(name)s` filled from `params`.
+  var strings = JSON.parse((document.getElementById("cap-strings") || {}).textContent || "{}");
+  function t(key, params) {
+    return (strings[key] || key).replace(/%\((\w+)\)s/g, function (_all, name) { return params[name]; });
+  }
+
   // Reconnect quickly in a room (the default backoff grows to a minute).
   htmx.config.wsReconnectDelay = function (retry) {
     return 250 + Math.random() * Math.min(8000, 500 * Math.pow(2, retry));
@@ -10,7 +17,7 @@
 
   function setStatus(root, online) {
     root.querySelectorAll("[data-conn-status]").forEach(function (el) {
-      el.textContent = online ? "en direct" : "connexion perdue — reconnexion…";
+      el.textContent = online ? t("en direct") : t("connexion perdue — reconnexion…");
       el.classList.toggle("is-online", online);
       el.classList.toggle("is-offline", !online);
     });
@@ -44,8 +51,8 @@
   // "offline" often both come for one loss).
   var wasOnline = null;
   function saidOnline(online) {
-    if (wasOnline === false && online) announce("reconnecté");
-    if (wasOnline === true && !online) announce("connexion perdue");
+    if (wasOnline === false && online) announce(t("reconnecté"));
+    if (wasOnline === true && !online) announce(t("connexion perdue"));
     if (online || wasOnline !== null) wasOnline = online;
   }
   // The step shown changed (a push, the facilitator's own click): say so, and name the tab after it.
@@ -202,7 +209,7 @@
     restoreFocus(swapSpot);
     swapSpot = null;
     noticeStep();
-    if (savedSwap) announce("enregistré");
+    if (savedSwap) announce(t("enregistré"));
     savedSwap = false;
   });
 
@@ -376,11 +383,11 @@
     stampTimers();
     document.querySelectorAll(".timer[data-remaining]").forEach(function (el) {
       var left = Math.max(0, Number(el.dataset.remaining) - Math.floor((now - el.capStart) / 1000));
-      el.textContent = left ? Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") : "Temps écoulé";
+      el.textContent = left ? Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") : t("Temps écoulé");
       el.classList.toggle("is-over", !left);
       if (left) running = true; else over = true;
     });
-    if (timerRan && over && !running) announce("temps écoulé");
+    if (timerRan && over && !running) announce(t("temps écoulé"));
     timerRan = running;
   }
   setInterval(tickTimers, 1000);
@@ -418,19 +425,21 @@
     return Math.min(60, Number(response.headers.get("Retry-After")) || 4);
   }
   // What a phone keeping a contribution says while it waits to send it again: the server's words
-  // without their advice to try again (« Réessayez dans 8 s. »), which the phone does itself.
+  // without their advice to try again (« Réessayez dans 8 s. », "Try again…"), which the phone
+  // does itself.
   async function keptFor(response, wait) {
-    var said = serverSays(await response.text()).replace(/\s*Réessayez[^.]*\.\s*$/, "");
-    return (said || "Serveur occupé.") + " Gardé sur ce téléphone : nouvel essai dans " + wait + " s…";
+    var said = serverSays(await response.text()).replace(/\s*(Réessayez|Try again)[^.]*\.\s*$/, "");
+    return t("%(said)s Gardé sur ce téléphone : nouvel essai dans %(seconds)s s…",
+             { said: said || t("Serveur occupé."), seconds: wait });
   }
   // For the kinds' own outboxes (rating.js).
-  window.Cap = { retryAfter: retryAfter, keptFor: keptFor, announce: announce, keepFocus: keepFocus };
+  window.Cap = { retryAfter: retryAfter, keptFor: keptFor, announce: announce, keepFocus: keepFocus, t: t };
 
   document.addEventListener("htmx:responseError", function (e) {
-    toast(detail(e.detail.xhr.responseText) || "Erreur " + e.detail.xhr.status);
+    toast(detail(e.detail.xhr.responseText) || t("Erreur %(status)s", { status: e.detail.xhr.status }));
   });
   document.addEventListener("htmx:sendError", function () {
-    toast("Le serveur ne répond pas : vérifiez la connexion.");
+    toast(t("Le serveur ne répond pas : vérifiez la connexion."));
   });
   // A WebSocket push may replace the element a request targets (#ctl-main) while the request is
   // in flight. Swapping the response into the detached element shows nothing, and htmx would first
@@ -491,10 +500,10 @@
     }
     var text = document.createElement("span");
     text.className = "note-text";
-    text.textContent = entry.label ? "Votre réponse : " + entry.label : entry.fields.text;
+    text.textContent = entry.label ? t("Votre réponse : %(answer)s", { answer: entry.label }) : entry.fields.text;
     var state = document.createElement("span");
     state.className = "sent";
-    state.textContent = navigator.onLine ? "en cours d'envoi…" : "hors ligne — envoi dès le retour du réseau";
+    state.textContent = navigator.onLine ? t("en cours d'envoi…") : t("hors ligne — envoi dès le retour du réseau");
     li.append(text, state);
     return li;
   }
@@ -553,7 +562,7 @@
             body: new URLSearchParams(entry.fields),
           });
         } catch (e) {
-          markPending(entry, "hors ligne — envoi dès le retour du réseau");
+          markPending(entry, t("hors ligne — envoi dès le retour du réseau"));
           return;
         }
         var wait = retryAfter(response);
@@ -567,8 +576,12 @@
         var body = await response.text();
         queue = loadOutbox().filter(function (e) { return e.key !== entry.key; });
         saveOutbox(queue);
-        if (response.ok) { stored(entry, body); announce("envoyé"); }
-        else { markPending(entry, "refusé : " + detail(body), "failed"); announce("refusé : " + detail(body)); }
+        if (response.ok) { stored(entry, body); announce(t("envoyé")); }
+        else {
+          var refusal = t("refusé : %(reason)s", { reason: detail(body) });
+          markPending(entry, refusal, "failed");
+          announce(refusal);
+        }
       }
     } finally {
       flushing = false;

@@ -5,7 +5,7 @@ name (`import_module(f"{__name__}.{kind}")`, for the kinds of the registry): an 
 its modules named after a kind; any other dynamic import fails the test.
 
     domain        pure: imports nothing of the app
-    rendering, publishing, config, assets, deltas
+    rendering, publishing, config, assets, deltas, i18n
                   leaves: nothing of the app but config, the pure domain and the static files
     models, db, realtime
                   storage and the channel layer: never services and above
@@ -26,7 +26,8 @@ from app.domain.kinds import KINDS
 ROOT = Path(app.__file__).parent
 
 # The leaves: all they may import of the app.
-ONLY: dict[str, set[str]] = {"domain": set(), "rendering": {"config", "domain", "assets"},
+ONLY: dict[str, set[str]] = {"domain": set(), "rendering": {"config", "domain", "assets", "i18n"},
+                             "i18n": set(),
                              "publishing": set(), "config": set(), "assets": set(), "deltas": set()}
 # The other layers: what they may not import (besides making a cycle).
 FORBIDDEN: dict[str, set[str]] = {

@@ -1,9 +1,9 @@
 """French wording of figures: one rounding, half up on the written decimal, everywhere."""
 
 import random
-from datetime import date, datetime
+from datetime import date
 
-from app.domain.french import NBSP, decimal, moment, number, percent, short_date
+from app.domain.french import NBSP, decimal, number, percent, short_date
 
 
 def _half_up_by_hand(text: str, digits: int) -> str:
@@ -44,4 +44,3 @@ def test_numbers_amounts_and_shares():
 
 def test_dates_in_lists_and_tables():
     assert short_date(date(2025, 3, 5)) == "05/03/2025"
-    assert moment(datetime(2025, 3, 5, 9, 7)) == "05/03/2025 à 09:07"

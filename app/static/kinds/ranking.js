@@ -106,14 +106,14 @@
       var items = rows(form, ".rk-item");
       items.forEach(function (li, index) {
         var label = li.querySelector(".rk-label").textContent;
-        var where = " (position " + (index + 1) + " sur " + items.length + ")";
+        var where = { item: label, position: index + 1, count: items.length };
         li.querySelector(".rk-pos").textContent = index + 1;
         var up = li.querySelector('[data-move="-1"]');
         var down = li.querySelector('[data-move="1"]');
         up.disabled = index === 0;
         down.disabled = index === items.length - 1;
-        up.setAttribute("aria-label", "Monter « " + label + " »" + where);
-        down.setAttribute("aria-label", "Descendre « " + label + " »" + where);
+        up.setAttribute("aria-label", window.Cap.t("Monter « %(item)s » (position %(position)s sur %(count)s)", where));
+        down.setAttribute("aria-label", window.Cap.t("Descendre « %(item)s » (position %(position)s sur %(count)s)", where));
       });
     } else if (method(form) === "dots") {
       var spent = 0;
@@ -128,20 +128,23 @@
       });
       var remaining = form.querySelector("[data-remaining]");
       if (remaining) {
-        remaining.replaceChildren("Points restants : ");
+        // « Points restants : <strong>3</strong> sur 10 », the figure strong in every language.
+        var parts = window.Cap.t("Points restants : <strong>%(left)s</strong> sur %(budget)s",
+                                 { left: left, budget: budget(form) }).split(/<\/?strong>/);
         var strong = document.createElement("strong");
-        strong.textContent = left;
-        remaining.append(strong, " sur " + budget(form));
+        strong.textContent = parts[1];
+        remaining.replaceChildren(parts[0], strong, parts[2]);
         remaining.classList.toggle("is-empty", left === 0);
       }
-      if (announce !== false) say("Points restants : " + left + " sur " + budget(form));
+      if (announce !== false) say(parts.join(""));
     } else {
       var missing = rows(form, ".rk-grade-item").filter(function (fs) { return !fs.querySelector("input:checked"); });
       var note = form.querySelector("[data-ungraded]");
       if (note) {
         note.textContent = missing.length
-          ? missing.length + (missing.length > 1 ? " enjeux sans mention" : " enjeu sans mention")
-          : "Tous les enjeux ont une mention.";
+          ? window.Cap.t(missing.length > 1 ? "%(count)s enjeux sans mention" : "%(count)s enjeu sans mention",
+                         { count: missing.length })
+          : window.Cap.t("Tous les enjeux ont une mention.");
         note.classList.toggle("is-empty", missing.length === 0);
       }
     }
@@ -192,7 +195,8 @@
             touched(form);
             refresh(form);
             var label = event.item.querySelector(".rk-label").textContent;
-            say("« " + label + " » : position " + (event.newIndex + 1) + " sur " + rows(form, ".rk-item").length + ".");
+            say(window.Cap.t("« %(item)s » : position %(position)s sur %(count)s.",
+                             { item: label, position: event.newIndex + 1, count: rows(form, ".rk-item").length }));
           },
         });
       });
@@ -229,8 +233,9 @@
       var again = li.querySelector('[data-move="' + step + '"]');
       (again.disabled ? li.querySelector('[data-move="' + -step + '"]') : again).focus();
       var items = rows(form, ".rk-item");
-      say("« " + li.querySelector(".rk-label").textContent + " » : position " +
-          (items.indexOf(li) + 1) + " sur " + items.length + ".");
+      say(window.Cap.t("« %(item)s » : position %(position)s sur %(count)s.",
+                       { item: li.querySelector(".rk-label").textContent, position: items.indexOf(li) + 1,
+                         count: items.length }));
       return;
     }
     var stepButton = e.target.closest(".rk-step");
@@ -267,7 +272,7 @@
     if (previous) {
       previous.classList.add("is-superseded");
       var sent = previous.querySelector(".sent");
-      if (sent) sent.textContent = "bulletin précédent (compte jusqu'à l'enregistrement du nouveau)";
+      if (sent) sent.textContent = window.Cap.t("bulletin précédent (compte jusqu'à l'enregistrement du nouveau)");
     }
   }, true);
 

@@ -41,8 +41,8 @@
     if (state) card.classList.remove("is-done");
   }
   function offlineText() {
-    if (!navigator.onLine) return "hors ligne — envoi dès le retour du réseau";
-    return Date.now() < holdUntil ? held : "en cours d'envoi…";
+    if (!navigator.onLine) return window.Cap.t("hors ligne — envoi dès le retour du réseau");
+    return Date.now() < holdUntil ? held : window.Cap.t("en cours d'envoi…");
   }
 
   function showPending(entry, message) {
@@ -91,7 +91,7 @@
       card = cardOf(entry);
     }
     if (card) {
-      refusals[card.id] = "refusé : " + message;
+      refusals[card.id] = window.Cap.t("refusé : %(reason)s", { reason: message });
       setStatus(card, refusals[card.id], "failed");
     }
   }
@@ -119,7 +119,7 @@
             body: new URLSearchParams(entry.fields),
           });
         } catch (e) {
-          showAllPending("hors ligne — envoi dès le retour du réseau");
+          showAllPending(window.Cap.t("hors ligne — envoi dès le retour du réseau"));
           return;
         }
         var wait = window.Cap.retryAfter(response);
@@ -141,9 +141,9 @@
         if (response.ok) {
           window.Cap.keepFocus(function () { apply(body); });
           stickProgress();
-          window.Cap.announce("enregistré");
+          window.Cap.announce(window.Cap.t("enregistré"));
         }
-        else if (same) window.Cap.keepFocus(function () { refused(entry, detail(body) || "erreur " + response.status); });
+        else if (same) window.Cap.keepFocus(function () { refused(entry, detail(body) || window.Cap.t("erreur %(status)s", { status: response.status })); });
         showAllPending();
       }
     } finally {

@@ -36,7 +36,7 @@
     if (!box) return;
     var text = e.detail.xhr.responseText;
     try { text = JSON.parse(text).detail || text; } catch (err) { /* plain text */ }
-    box.textContent = "Non enregistré : " + text;
+    box.textContent = window.Cap.t("Non enregistré : %(reason)s", { reason: text });
     box.hidden = false;
     var saved = form.querySelector("[data-saved]");
     if (saved) saved.remove();
@@ -46,7 +46,7 @@
     var form = elt && elt.closest && elt.closest("[data-swap-conflict]");
     var box = form && form.querySelector("[data-editor-error]");
     if (!box) return;
-    box.textContent = "Non enregistré : le serveur ne répond pas. Votre texte est gardé ici ; réessayez.";
+    box.textContent = window.Cap.t("Non enregistré : le serveur ne répond pas. Votre texte est gardé ici ; réessayez.");
     box.hidden = false;
   });
   document.addEventListener("htmx:beforeRequest", function (e) {

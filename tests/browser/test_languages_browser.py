@@ -1,0 +1,84 @@
+"""An English phone in a real browser: Chromium set to English joins, posts, is answered and
+refused in English, and its page keeps none of the French words of the app's own chrome; the
+picker turns it French. The workshop's content (titles, prompts, options) is the facilitator's,
+in French, and stays so."""
+
+import re
+
+import pytest
+
+from tests.browser.test_live_browser import MOBILE_UA, PHONE_A, Watch, close_all, expect
+from tests.support import Facilitator, catalog, create_facilitator, run_server
+
+pytestmark = pytest.mark.browser
+
+TEMPLATE = """\
+title: Numérique 2035
+activities:
+  - kind: postits
+    title: Idées
+    prompt: "Quelles idées pour 2035 ?"
+  - kind: poll
+    title: Visibilité
+    prompt: "Les lieux sont-ils connus ?"
+    scale: oui-non-moyennement
+"""
+# Words of the app's French chrome that an English page must not show.
+FRENCH = ["Envoyer", "Votre", "votre", "Étape", "Patientez", "Participer", "enregistr", "envoyé",
+          "connexion", "Mes post-its", "Données personnelles", "Mentions légales", "Résultats",
+          "Vous pouvez", "Aller au contenu", "Rejoindre", "vote est"]
+
+
+def french_left(page) -> list[str]:
+    text = page.locator("body").inner_text()
+    return [w for w in FRENCH if re.search(rf"(?<!\w){re.escape(w)}", text)]
+
+
+def test_an_english_phone(browser, database_url, tmp_path, shots):
+    sessions = catalog(tmp_path, {"numerique": TEMPLATE})
+    watch, contexts, failed = Watch(), [], True
+    with run_server(database_url, tmp_path, extra_env=sessions) as srv:
+        try:
+            fac = Facilitator(srv.url, create_facilitator(database_url))
+            ws = fac.create_workshop("numerique")
+            fac.open_postits(ws["id"], position=0)
+            context = browser.new_context(viewport=PHONE_A, is_mobile=True, has_touch=True,
+                                          device_scale_factor=2, user_agent=MOBILE_UA, locale="en-GB")
+            context.set_default_timeout(10_000)
+            contexts.append(context)
+            phone = context.new_page()
+            watch.attach(phone, "english phone")
+
+            phone.goto(srv.url + "/")
+            assert french_left(phone) == []
+            phone.get_by_label("Workshop code").fill(ws["code"])
+            phone.get_by_role("button", name="Join").click()
+            expect(phone.get_by_role("button", name="Take part")).to_be_visible()
+            assert french_left(phone) == []
+            phone.get_by_role("button", name="Take part").click()
+            expect(phone.locator("[data-conn-status]")).to_have_text("live")
+            expect(phone.locator(".step-line")).to_contain_text("Step 1 / 2")
+
+            phone.get_by_label("Your post-it").fill("   ")
+            phone.get_by_role("button", name="Send").click()  # blank: refused by the server, in English
+            expect(phone.locator(".note-mine.failed")).to_contain_text("refused: The post-it is empty.")
+            phone.get_by_label("Your post-it").fill("Des bornes dans chaque mairie")
+            phone.get_by_role("button", name="Send").click()
+            expect(phone.locator(".note-mine", has_text="Des bornes")).to_contain_text("✓ sent")
+            assert french_left(phone) == []
+            phone.screenshot(path=shots / "english-phone-postits.png", full_page=True)
+
+            # The next step arrives by the WebSocket, rendered in English for this phone.
+            assert fac.goto(ws["id"], 1).status_code == 200
+            expect(phone.locator(".step-line")).to_contain_text("Step 2 / 2")
+            expect(phone.locator(".notice")).to_contain_text("Please wait: the facilitator is about to open")
+            assert french_left(phone) == []
+            phone.screenshot(path=shots / "english-phone-poll.png", full_page=True)
+
+            phone.get_by_role("link", name="Français").click()
+            expect(phone.locator(".step-line")).to_contain_text("Étape 2 / 2")
+            expect(phone.locator("[data-conn-status]")).to_have_text("en direct")
+            assert watch.problems == []
+            failed = False
+        finally:
+            close_all(contexts, shots, failed)
