@@ -29,7 +29,7 @@ from bench.login_timing import loadavg
 from bench.postits import append_row, code_version, percentile
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "postits_groups.yaml"
-THRESHOLDS = (0.3, 0.35, 0.4, DEFAULT_THRESHOLD, 0.5, 0.55, 0.6)
+THRESHOLDS = tuple(sorted({0.3, 0.35, 0.4, 0.45, 0.5, DEFAULT_THRESHOLD, 0.6, 0.65}))
 TIMED_NOTES = 80
 
 

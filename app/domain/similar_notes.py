@@ -1,13 +1,15 @@
 """Grouping suggestions: post-its that say the same idea in other words, for the facilitator to merge.
 
-Pure code: no web, no database, no network. Each pair of notes gets a score, the mean of two
-cosine similarities of TF-IDF vectors fitted on the notes themselves: one over French word stems
-(stop words out, Snowball stemmer, accents folded), which sees « formation des aidants » and
-« former les aidants » as the same words; one over character n-grams within words, which forgives
-typos and phone typing (« numerique », « illetrisme »). Notes are then joined by average linkage:
-two groups merge while the mean score of all their cross pairs reaches the threshold, so that one
-chance resemblance cannot chain two ideas together, as connected components would
-(`bench/grouping.py` measures both).
+Pure code: no web, no database, no network. Each pair of notes gets a score, a weighted mean of
+three similarities: the cosines of two TF-IDF vectors fitted on the notes themselves, one over
+French word stems (stop words out, Snowball stemmer, accents folded), which sees « les aidants
+formés » and « former les aidants » as the same words, one over character n-grams within words,
+which forgives typos and phone typing (« numerique », « illetrisme »); and rapidfuzz's
+token_set_ratio of the stems, which scores a short note high when its words are all in a longer
+one (« zones blanches », « Zones blanches dans les vallées »). Notes are then joined by average
+linkage: two groups merge while the mean score of all their cross pairs reaches the threshold, so
+that one chance resemblance cannot chain two ideas together, as connected components would.
+Weights, threshold and linkage were chosen by `bench/grouping.py`.
 """
 
 import re
@@ -20,8 +22,9 @@ from typing import Any
 # Measured on tests/data/postits_groups.yaml by bench/grouping.py: the lowest threshold whose
 # suggested pairs keep a precision of 0.8 (a wrong suggestion costs the facilitator more than a
 # missed one).
-DEFAULT_THRESHOLD = 0.45
-WORD_WEIGHT = 0.5
+DEFAULT_THRESHOLD = 0.55
+WORD_WEIGHT = 0.325
+CHAR_WEIGHT = 0.325
 
 # French function words, and the words of nearly every post-it of an inclusion workshop, too common
 # to tell two ideas apart.
@@ -65,6 +68,7 @@ def stems(text: str) -> list[str]:
 def pair_scores(texts: Sequence[str]) -> Any:
     """The n × n matrix of pair scores in 0..1 (numpy array), diagonal included."""
     import numpy as np
+    from rapidfuzz import fuzz, process
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_similarity
 
@@ -77,7 +81,15 @@ def pair_scores(texts: Sequence[str]) -> Any:
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(
         [s or " " for s in stemmed]
     )
-    scores = WORD_WEIGHT * cosine_similarity(words) + (1 - WORD_WEIGHT) * cosine_similarity(chars)
+    tokens = process.cdist(stemmed, stemmed, scorer=fuzz.token_set_ratio, dtype=np.float64, workers=1) / 100
+    empty = np.array([not s for s in stemmed])
+    tokens[empty, :] = 0.0
+    tokens[:, empty] = 0.0
+    scores = (
+        WORD_WEIGHT * cosine_similarity(words)
+        + CHAR_WEIGHT * cosine_similarity(chars)
+        + (1 - WORD_WEIGHT - CHAR_WEIGHT) * tokens
+    )
     return np.clip(scores, 0.0, 1.0)
 
 
