@@ -105,10 +105,12 @@ test: install-test system services lint types
 
 # Load figures (issue 10): writes, bursts and fan-out against a raw websockets baseline, each run
 # appended to bench/results.md; server and generator on separate cores, each command three times
-# (its medians printed); then the login's two failures timed (issue 11). A quarter of an hour;
+# (its medians printed); then the login's two failures timed (issue 11) and the grouping
+# suggestions' precision, recall and time (issue 13). A quarter of an hour;
 # run it on a quiet machine.
 bench: install-test
 	$(BIN)/python -m bench.load --kind rating --phones 500 --rate 100 --seconds 10 --pin --repeat 3 --record bench/results.md
 	$(BIN)/python -m bench.load --kind rating --phones 500 --rate 250 --seconds 10 --pin --repeat 3 --record bench/results.md
 	$(BIN)/python -m bench.load --kind poll --phones 1000 --burst --fanout-seconds 5 --pin --repeat 3 --record bench/results.md
 	$(BIN)/python -m bench.login_timing --attempts 200 --record bench/results.md
+	$(BIN)/python -m bench.grouping --record bench/results.md
