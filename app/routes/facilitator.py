@@ -21,6 +21,7 @@ from app.services import (
     items,
     join_tokens,
     logins,
+    note_groups,
     opinion_maps,
     participants,
     retention,
@@ -356,6 +357,24 @@ def merge(request: Request, activity_id: int, me: FacilitatorDep, session: Sessi
     if len(item_ids) > 500:
         raise DomainError("Trop de post-its à fusionner d'un coup (500 au plus).")
     items.merge(session, activity, item_ids, text, publisher=publisher)
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")
+
+
+@router.post("/f/activities/{activity_id}/suggestions/ignore", response_class=HTMLResponse)
+def ignore_suggestion(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
+                      settings: SettingsDep, publisher: PublisherDep,
+                      item_ids: Annotated[list[int], Form(max_length=500)] = []) -> Response:  # noqa: B006
+    """« Ignorer » a suggested group: never proposed again."""
+    activity = workshops.owned_activity(session, me.id, activity_id)
+    note_groups.ignore(session, activity, item_ids, publisher=publisher)
+    return control_response(request, session, settings, activity.workshop_id, "ctl_main")
+
+
+@router.post("/f/activities/{activity_id}/suggestions/restore", response_class=HTMLResponse)
+def restore_suggestions(request: Request, activity_id: int, me: FacilitatorDep, session: SessionDep,
+                        settings: SettingsDep, publisher: PublisherDep) -> Response:
+    activity = workshops.owned_activity(session, me.id, activity_id)
+    note_groups.restore(session, activity, publisher=publisher)
     return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 
 

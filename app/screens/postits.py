@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models import Activity, Item
-from app.services import items, workshops
+from app.services import items, note_groups, workshops
 
 NO_CATEGORY = "Sans catégorie"
 NO_GROUP = "Sans sous-groupe"
@@ -66,7 +66,10 @@ def control(session: Session, activity: Activity) -> dict[str, Any]:
     for note in notes:
         if note.merged_into_id is not None:
             originals.setdefault(note.merged_into_id, []).append(note)
-    return {"notes": [n for n in notes if n.merged_into_id is None], "originals": originals}
+    return {"notes": [n for n in notes if n.merged_into_id is None], "originals": originals,
+            "suggestions_ready": note_groups.ready(activity),
+            "suggestions": note_groups.proposals(session, activity),
+            "ignored_groups": len(note_groups.ignored(activity))}
 
 
 def phones(session: Session, activity: Activity, participant_ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -1,0 +1,74 @@
+"""Grouping suggestions on the control page in Debian's chromium (1280×720 and 1920×1080): 30
+labelled post-its sent from phones, the activity closed, the proposed groups shown with their
+post-its; one accepted in one click (merged, « Défaire » there), one ignored; the moderation list
+sorted and filtered beside them.
+
+Screenshots: artifacts/screenshots/suggestions-*.png."""
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.browser.live_workshop import (
+    POSTITS,
+    kinds_server,  # noqa: F401 (a fixture)
+    new_workshop,
+)
+from tests.browser.test_live_browser import (
+    DESKTOP,
+    SMALL_PROJECTOR,
+    Watch,
+    close_all,
+    desktop_page,
+    expect,
+    live,
+    login,
+)
+from tests.support import Participant
+
+pytestmark = pytest.mark.browser
+
+DATA = yaml.safe_load((Path(__file__).parent.parent / "data" / "postits_groups.yaml").read_text())["notes"]
+
+
+def test_the_facilitator_merges_a_suggested_group_in_one_click(browser, kinds_server, shots):  # noqa: F811
+    server = kinds_server
+    watch, contexts = Watch(), []
+    try:
+        fac, ws = new_workshop(server)
+        notes = fac.open_postits(ws["id"], POSTITS)
+        phone = Participant(server.url, ws["code"])
+        group = phone.first_group_id()
+        for n in DATA[:30]:
+            assert phone.post(notes, n["text"], group_id=group).status_code == 201
+        assert fac.set_state(notes, "closed").status_code == 200
+        ctx, control = desktop_page(browser, watch, "control", SMALL_PROJECTOR)
+        contexts.append(ctx)
+        login(control, server, fac.email)
+        control.goto(f"{server.url}/f/workshops/{ws['id']}")
+        live(control)
+        proposals = control.locator(".suggest-item")
+        expect(proposals.first).to_be_visible()
+        count = proposals.count()
+        assert count >= 2
+        for size in (SMALL_PROJECTOR, DESKTOP):
+            control.set_viewport_size(size)
+            control.locator(".suggestions").screenshot(
+                path=shots / f"suggestions-{size['width']}x{size['height']}.png")
+
+        first = proposals.first
+        merged = first.locator(".suggest-notes li").count()
+        first.get_by_role("button", name=f"Fusionner ces {merged} post-its").click()
+        summary = control.locator(".mod-item .provenance summary")
+        expect(summary).to_have_text([f"Fusion de {merged} post-its"])
+        expect(control.get_by_role("button", name="Défaire")).to_have_count(1)
+        expect(proposals).to_have_count(count - 1)
+        proposals.first.get_by_role("button", name="Ignorer").click()
+        expect(proposals).to_have_count(count - 2)
+        expect(control.get_by_role("button", name="Les proposer de nouveau")).to_be_visible()
+        control.screenshot(path=shots / "suggestions-after.png", full_page=True)
+        watch.check()
+    finally:
+        close_all(contexts, shots, failed=sys.exc_info()[0] is not None)
