@@ -59,6 +59,8 @@ SCRIPT_STRINGS = (
     N_("« %(item)s » : position %(position)s sur %(count)s."),
     N_("bulletin précédent (compte jusqu'à l'enregistrement du nouveau)"), N_("Non enregistré : %(reason)s"),
     N_("Non enregistré : le serveur ne répond pas. Votre texte est gardé ici ; réessayez."),
+    N_("Idée %(number)s sur %(count)s"), N_("Idée %(number)s sur %(count)s : %(item)s"),
+    N_("restitution de l'atelier publiée"),
 )
 
 

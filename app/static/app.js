@@ -65,6 +65,14 @@
     if (shownStep !== null && label && label !== shownStep) announce(label);
     shownStep = label;
   }
+  // The restitution published while the phone is open: said once (its link shows at the top).
+  var restitutionShown = null;
+  function noticeRestitution() {
+    var offered = Boolean(document.querySelector("[data-restitution]"));
+    if (restitutionShown === false && offered) announce(t("restitution de l'atelier publiée"));
+    restitutionShown = offered;
+  }
+  document.addEventListener("DOMContentLoaded", noticeRestitution);
   // Results revealed while the phone is open: scroll them into view, once per activity.
   var resultsSeen = new Set();
   function noticeResults(scroll) {
@@ -192,6 +200,7 @@
       wsSpot = null;
       noticeStep();
       noticeResults(true);
+      noticeRestitution();
     });
   });
   var swapSpot = null;

@@ -77,6 +77,7 @@ def test_a_phone_is_offered_the_restitution_and_reads_it(browser, kinds_server, 
         assert r.status_code == 303
         offer = phone.get_by_role("link", name="Voir la restitution de l'atelier")
         expect(offer).to_be_visible()
+        expect(phone.locator("[data-announcer]")).to_have_text("restitution de l'atelier publiée")
         phone.screenshot(path=shots / "restitution-phone-offered.png")
         offer.click()
         expect(phone).to_have_url(re.compile(r"/r/[\w-]{32}$"))

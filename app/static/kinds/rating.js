@@ -315,7 +315,8 @@
     var cards = Array.prototype.slice.call(easy.list.children);
     var at = easyAt(easy);
     cards.forEach(function (card, i) { card.hidden = i !== at; });
-    easy.pager.querySelector("[data-easy-where]").textContent = "Idée " + (at + 1) + " sur " + cards.length;
+    easy.pager.querySelector("[data-easy-where]").textContent =
+      window.Cap.t("Idée %(number)s sur %(count)s", { number: at + 1, count: cards.length });
     easy.pager.querySelector('[data-easy-step="-1"]').disabled = at === 0;
     easy.pager.querySelector('[data-easy-step="1"]').disabled = at === cards.length - 1;
   }
@@ -323,8 +324,8 @@
     try { sessionStorage.setItem(easy.key, String(at)); } catch (e) { /* private mode */ }
     easyPage();
     var card = easy.list.children[easyAt(easy)];
-    if (card) window.Cap.announce("Idée " + (easyAt(easy) + 1) + " sur " + easy.list.children.length + " : " +
-                                  card.querySelector(".rate-label").textContent);
+    if (card) window.Cap.announce(window.Cap.t("Idée %(number)s sur %(count)s : %(item)s", {
+      number: easyAt(easy) + 1, count: easy.list.children.length, item: card.querySelector(".rate-label").textContent }));
   }
   document.addEventListener("click", function (e) {
     var easy = easyList();
