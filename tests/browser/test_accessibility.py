@@ -207,7 +207,9 @@ def create_roadmap(page, url: str) -> int:
         page.get_by_label("Nouvel enjeu").fill(question)
         page.get_by_role("button", name="Ajouter l'enjeu").click()
         expect(page.locator("#list-enjeux .rdm-item")).to_have_count(n)
-    # A chantier, for its fiche (the roadmap editor's other page).
+    # A chantier, for its fiche (the roadmap editor's other page), on the page loaded afresh: the
+    # enjeux' swaps re-render the chantiers' part too, which could take a half-typed title away.
+    page.reload()
     title = page.get_by_label(re.compile("^Nouveau chantier")).first
     title.fill("Former les aidants numériques")
     page.locator("form", has=title).get_by_role("button", name="Ajouter").click()
