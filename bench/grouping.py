@@ -12,7 +12,6 @@ call (which pays the imports); median and p95. No server, one process; the machi
 is printed before and after, as another process's work shifts the times.
 """
 
-import argparse
 import itertools
 import random
 import time
@@ -26,7 +25,7 @@ import yaml
 
 from app.domain.similar_notes import DEFAULT_THRESHOLD, Suggestion, suggest
 from bench.login_timing import loadavg
-from bench.postits import append_row, code_version, percentile
+from bench.postits import append_row, code_version, percentile, repeated_bench
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "postits_groups.yaml"
 THRESHOLDS = tuple(sorted({0.3, 0.35, 0.4, 0.45, 0.5, DEFAULT_THRESHOLD, 0.6, 0.65}))
@@ -106,17 +105,8 @@ def record(path: Path, r: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.grouping", description=__doc__.split("\n\n")[0])
-    p.add_argument("--repeat", type=int, default=30, help="timed calls on 80 post-its (default 30)")
-    p.add_argument("--record", type=Path, help="append this run's row to that Markdown file")
-    args = p.parse_args(argv)
-    if args.repeat < 1:
-        p.error("--repeat: at least 1")
-    result = run(args.repeat)
-    report(result)
-    if args.record:
-        record(args.record, result)
-    return 0
+    return repeated_bench(argv, "grouping", __doc__ or "", 30, "timed calls on 80 post-its",
+                          run, report, record)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ k-means for k = 2..4, the 19 shuffled rooms of the structure test, representativ
 worst of the repeats, and what the map found. The server computes it once per set of ballots
 (cached) and never while a vote is open. The machine's load is printed beside the figures."""
 
-import argparse
 import os
 import time
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from typing import Any
 
 from app.domain.opinion_map import opinion_map
 from bench.login_timing import loadavg
-from bench.postits import append_row, code_version
+from bench.postits import append_row, code_version, repeated_bench
 from tests.unit.test_opinion_map import HIGH, planted, uniform
 
 SIZES = ((16, 10), (30, 10), (80, 45), (200, 20))
@@ -65,17 +64,7 @@ def record(path: Path, r: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.opinion_map", description=__doc__.split("\n\n")[0])
-    p.add_argument("--repeat", type=int, default=5, help="runs of each room (default 5)")
-    p.add_argument("--record", type=Path, help="append this run's row to that Markdown file")
-    args = p.parse_args(argv)
-    if args.repeat < 1:
-        p.error("--repeat: at least 1")
-    result = run(args.repeat)
-    report(result)
-    if args.record:
-        record(args.record, result)
-    return 0
+    return repeated_bench(argv, "opinion_map", __doc__ or "", 5, "runs of each room", run, report, record)
 
 
 if __name__ == "__main__":

@@ -664,3 +664,20 @@ def append_row(path: Path, title: str, header: str, row: str) -> None:
     if not ours or any(line and not line.startswith("|") for line in tail.splitlines()):
         text += f"\n## {title}\n" + header
     path.write_text(text + row, encoding="utf-8")
+
+
+def repeated_bench(argv: list[str] | None, name: str, doc: str, default: int, what: str,
+                   run: Callable[[int], dict[str, Any]], report: Callable[[dict[str, Any]], None],
+                   record: Callable[[Path, dict[str, Any]], None]) -> int:
+    """The command line of a bench that times `--repeat` runs and may `--record` its row."""
+    p = argparse.ArgumentParser(prog=f"python -m bench.{name}", description=doc.split("\n\n")[0])
+    p.add_argument("--repeat", type=int, default=default, help=f"{what} (default {default})")
+    p.add_argument("--record", type=Path, help="append this run's row to that Markdown file")
+    args = p.parse_args(argv)
+    if args.repeat < 1:
+        p.error("--repeat: at least 1")
+    result = run(args.repeat)
+    report(result)
+    if args.record:
+        record(args.record, result)
+    return 0
