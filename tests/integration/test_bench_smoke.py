@@ -1,5 +1,8 @@
 """`bench.load` in its smoke mode (a dozen phones, a few seconds), so that the benchmark cannot
-rot: it runs end to end and its own loss check passes. Correctness only: nothing about timing."""
+rot: it runs end to end and its own loss check passes. Correctness only: nothing about timing.
+
+They run in make test's PostgreSQL + Redis pass only (two minutes of subprocesses there, where
+the pass has room, rather than in the longer SQLite pass beside it)."""
 
 import os
 import subprocess
@@ -9,6 +12,10 @@ import pytest
 
 from tests.conftest import postgres_url, redis_url
 from tests.support import ROOT
+
+pytestmark = [pytest.mark.storage, pytest.mark.broadcast,
+              pytest.mark.skipif(os.environ.get("CAP_TEST_DB") != "postgres",
+                                 reason="runs in make test's PostgreSQL + Redis pass")]
 
 
 @pytest.mark.parametrize("options", [["--kind", "rating", "--pin", "--reconnect-share", "0.5"],
@@ -55,11 +62,7 @@ def test_the_login_timing_bench_runs():
         assert line in run.stdout, run.stdout
 
 
-@pytest.mark.storage
-@pytest.mark.broadcast
 def test_the_load_bench_runs_on_two_workers_with_postgres_and_redis():
-    if os.environ.get("CAP_TEST_DB") != "postgres":
-        pytest.skip("runs in make test's PostgreSQL + Redis pass")
     run = subprocess.run([sys.executable, "-m", "bench.load", "--smoke", "--kind", "poll", "--burst",
                           "--postgres", postgres_url(), "--redis", redis_url(), "--workers", "2"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
