@@ -1,6 +1,7 @@
 """The restitution page (/r/<key>): the compte-rendu as a web page, without any name, with its
 PDF; published and revoked from the control page (app/services/restitutions.py)."""
 
+import functools
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Response
@@ -29,10 +30,14 @@ def restitution(key: str, session: SessionDep) -> Response:
                                                  "css": "/restitution.css"}))
 
 
+@functools.cache
+def _stylesheet() -> str:
+    return "\n".join(rendering.render(name, {}) for name in STYLESHEETS)
+
+
 @router.get("/restitution.css")
 def stylesheet() -> Response:
-    css = "\n".join(rendering.render(name, {}) for name in STYLESHEETS)
-    return Response(css, media_type="text/css", headers={"cache-control": "public, max-age=3600"})
+    return Response(_stylesheet(), media_type="text/css", headers={"cache-control": "public, max-age=3600"})
 
 
 @router.get("/r/{key}/compte-rendu.pdf")

@@ -74,17 +74,22 @@ def check(session: Session, roadmap: Roadmap, offers: list[RankingCandidates], i
 def bring(run: Run, offers: list[RankingCandidates], item_ids: list[int]) -> None:
     """The chosen items' enjeux, in the ranking's order."""
     enjeux = {c.item.id: (r, c) for r in offers for c in r.enjeux}
+    # Each ranking's carte des sensibilités, read once for all its enjeux.
+    maps: dict[int, opinion_maps.Reading] = {}
     for item_id in sorted(item_ids, key=lambda i: (enjeux[i][1].rank, i)):
         ranking, candidate = enjeux[item_id]
         if item_id in run.by_item:
             run.summary.skipped += 1
             continue
-        enjeu = _enjeu_of_item(run, ranking, candidate)
+        if ranking.activity.id not in maps:
+            maps[ranking.activity.id] = opinion_maps.read(run.session, ranking.activity)
+        stance = opinion_maps.stance(maps[ranking.activity.id], candidate.item.id)
+        enjeu = _enjeu_of_item(run, ranking, candidate, stance)
         run.by_item[item_id] = enjeu
         run.took(enjeu)
 
 
-def _enjeu_of_item(run: Run, ranking: RankingCandidates, candidate: EnjeuCandidate) -> Enjeu:
+def _enjeu_of_item(run: Run, ranking: RankingCandidates, candidate: EnjeuCandidate, stance: str) -> Enjeu:
     """The roadmap enjeu of a kept item: the roadmap's enjeu with that question if no workshop
     has given it one yet (written by hand, or made for a table's rows), now with the ranking's
     figures; else a new enjeu at the next position."""
@@ -105,7 +110,7 @@ def _enjeu_of_item(run: Run, ranking: RankingCandidates, candidate: EnjeuCandida
         rank=candidate.rank,
         ballots=result.n_ballots,
         agreement=agreement,
-        stance=opinion_maps.stance(opinion_maps.read(run.session, ranking.activity), candidate.item.id),
+        stance=stance,
         items=[t[:1000] for t in candidate.sources],
     )
     run.session.add(enjeu)
