@@ -114,3 +114,4 @@ bench: install-test
 	$(BIN)/python -m bench.load --kind poll --phones 1000 --burst --fanout-seconds 5 --pin --repeat 3 --record bench/results.md
 	$(BIN)/python -m bench.login_timing --attempts 200 --record bench/results.md
 	$(BIN)/python -m bench.grouping --record bench/results.md
+	$(BIN)/python -m bench.page_weight --runs 3 --record bench/results.md

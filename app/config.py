@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     push_interval: float = 0.1
     # Above this many queued-but-unsent frames a connection is treated as stalled and closed.
     send_timeout: float = 10.0
+    # How long a joining phone's socket waits for its token, then for its join (app.routes.board).
+    join_socket_wait_seconds: float = 15.0
     cookie_secure: bool = False
     participant_ttl_seconds: int = 90
     # Uvicorn's access log (off: no line per request). On, for debugging, it still carries no client

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from fastapi import WebSocket
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketState
 
 from app import i18n
 from app.config import Settings
@@ -360,7 +361,8 @@ class Live:
                     login_id: int | None = None, locale: str = i18n.DEFAULT) -> None:
         """`login_id`: the facilitator session a control page was opened with; the page is closed
         when it ends. `locale`: the language its fragments are rendered in."""
-        await websocket.accept()
+        if websocket.application_state == WebSocketState.CONNECTING:  # else a joining phone's
+            await websocket.accept()
         conn = Connection(role, websocket.send_text, participant_id, group_id,
                           shown=Shown() if role in (BOARD, CONTROL) else None, locale=locale)
         with self._control(websocket, login_id):

@@ -5,6 +5,7 @@ static files, so that the exports (run from the command line too) and the live p
 the same templates and filters without loading the web layer.
 """
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +95,25 @@ env.globals["step_label"] = step_label
 env.globals["page_title"] = page_title
 
 # An activity kind may bring its own stylesheet and script: app/static/kinds/<kind>.{css,js}.
-env.globals["kind_assets"] = {
-    ext: sorted(name.removeprefix("kinds/") for name in assets.assets()
-                if name.startswith("kinds/") and name.endswith(f".{ext}")) for ext in ("css", "js")
+_KIND_FILES = {
+    ext: {name.removeprefix("kinds/").removesuffix(f".{ext}") for name in assets.assets()
+          if name.startswith("kinds/") and name.endswith(f".{ext}")} for ext in ("css", "js")
 }
+# The resource map's editor is the chantier table's (its classes, its stale-version handling).
+_KIND_NEEDS = {"resources": ("table",)}
+
+
+def kind_assets(shown: Iterable[Any] | None = None) -> dict[str, list[str]]:
+    """The kinds' stylesheets and scripts a page loads: those of the kinds it can show (`shown`:
+    its workshop's activities, or kind names), so that a phone in a workshop of post-its and polls
+    downloads nothing of the ranking's; every kind's when `shown` is None (a page that may show
+    any, such as the roadmap's)."""
+    kinds = set(KINDS) if shown is None else {item if isinstance(item, str) else item.kind for item in shown}
+    kinds |= {need for kind in list(kinds) for need in _KIND_NEEDS.get(kind, ())}
+    return {ext: [f"{kind}.{ext}" for kind in sorted(kinds & files)] for ext, files in _KIND_FILES.items()}
+
+
+env.globals["kind_assets"] = kind_assets
 
 
 def render(template: str, context: dict[str, Any]) -> str:

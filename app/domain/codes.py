@@ -1,5 +1,6 @@
 """Join codes: short, typed on a phone, read aloud from a projector."""
 
+import re
 import secrets
 
 # No 0/O, 1/I/L: the code is read from a screen across a room.
@@ -17,6 +18,15 @@ def normalise_code(raw: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+_PHONE_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def is_phone_token(raw: str) -> bool:
+    """A token a phone drew itself to join with (app.js: 32 random bytes, base64url, as
+    `new_token`), so that its socket can name it before the join's answer comes back."""
+    return _PHONE_TOKEN.fullmatch(raw) is not None
 
 
 # Participant ids are drawn at random (not a sequence: the order of arrival is nobody's business),

@@ -1,5 +1,9 @@
 """The projected board, and the WebSockets of every screen."""
 
+import asyncio
+import contextlib
+import time
+
 from fastapi import APIRouter, Request, Response, WebSocket
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
@@ -7,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app import i18n
 from app.db import get_engine
+from app.domain.codes import is_phone_token
 from app.domain.errors import DomainError, NotFound
 from app.exports.qr import qr_svg
 from app.live import (
@@ -20,11 +25,12 @@ from app.live import (
     origin_allowed,
 )
 from app.screens import views
-from app.services import logins, workshops
+from app.services import logins, participants, workshops
 from app.services.workshops import UnknownCode
 from app.web import LoginRequired, SessionDep, SettingsDep, join_url, member, pages, throttle
 
 router = APIRouter()
+NOT_JOINED = "rejoignez d'abord l'atelier"
 
 
 @router.get("/b/{board_key}", response_class=HTMLResponse)
@@ -62,9 +68,39 @@ def _resolve(websocket: WebSocket, kind: str, key: str,
                 raise NotFound("atelier inconnu")
             return workshops.get_owned(session, login.account.id, int(key)).id, None, None, login.session_id
         workshop, participant = member(websocket, session, key)
-        if participant is None:
-            raise DomainError("rejoignez d'abord l'atelier")
-        return workshop.id, participant.id, None, None
+        if participant is not None:
+            return workshop.id, participant.id, None, None
+        if websocket.query_params.get("rejoindre") is not None:
+            return workshop.id, None, None, None  # joining: see _joining
+        raise DomainError(NOT_JOINED)
+
+
+async def _joining(websocket: WebSocket, workshop_id: int, wait: float) -> int | None:
+    """The participant a joining phone's socket names. The phone draws its participant token,
+    posts it with the join form and sends it as this socket's first message, both at once
+    (app.js): on a slow network, where each request costs seconds, the page is live after one
+    round trip instead of three (the form's POST, its redirect, then the socket). The join may be
+    stored a little after the message comes: looked for `wait` seconds, after as many for it."""
+    try:
+        message = await asyncio.wait_for(websocket.receive(), wait)
+    except TimeoutError:
+        return None
+    token = message.get("text") or ""
+    if message["type"] != "websocket.receive" or not is_phone_token(token):
+        return None
+    deadline, pause = time.monotonic() + wait, 0.05
+    while True:
+        found = await run_in_threadpool(_participant_id, workshop_id, token)
+        if found is not None or time.monotonic() > deadline:
+            return found
+        await asyncio.sleep(pause)
+        pause = min(2 * pause, 1.0)
+
+
+def _participant_id(workshop_id: int, token: str) -> int | None:
+    with Session(get_engine()) as session:
+        participant = participants.by_token(session, workshop_id, token)
+        return participant.id if participant else None
 
 
 async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
@@ -84,6 +120,13 @@ async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
         code = {404: CLOSE_NOT_FOUND, 401: CLOSE_LOGGED_OUT}.get(err.status, CLOSE_FORBIDDEN)
         await websocket.close(code=code, reason=err.message.encode()[:120].decode(errors="ignore"))
         return
+    if kind == PARTICIPANT and participant_id is None:
+        await websocket.accept()
+        participant_id = await _joining(websocket, workshop_id, live.settings.join_socket_wait_seconds)
+        if participant_id is None:
+            with contextlib.suppress(Exception):
+                await websocket.close(code=CLOSE_FORBIDDEN, reason=NOT_JOINED)
+            return
     # The board speaks the workshop's language whoever's browser opens it; phones and the control
     # page their own (app.main.Locales).
     locale = i18n.DEFAULT if kind == BOARD else i18n.current()

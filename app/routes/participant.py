@@ -52,15 +52,19 @@ def join_page(request: Request, code: str, session: SessionDep, settings: Settin
     if jeton:
         return _joined(request, workshop,
                        join_tokens.join_with_token(session, workshop, jeton[:40], publisher=publisher))
-    return pages.TemplateResponse(request, "participant/join.html",
-                                  {"workshop": workshop, "controller_name": settings.controller_name})
+    return pages.TemplateResponse(request, "participant/join.html", {
+        "workshop": workshop, "controller_name": settings.controller_name,
+        "activities": workshops.activities_of(session, workshop.id)})
 
 
 @router.post("/j/{code}")
 def join(request: Request, code: str, session: SessionDep, publisher: PublisherDep,
          name: Annotated[str, Form(max_length=500)] = "",
          organisation: Annotated[str, Form(max_length=500)] = "",
-         jeton: Annotated[str, Form(max_length=40)] = "") -> Response:
+         jeton: Annotated[str, Form(max_length=40)] = "",
+         cle: Annotated[str, Form(max_length=64)] = "") -> Response:
+    """The join form. With `cle`, the participant token the phone drew (app.js), sent beside its
+    socket: answered 204 with the cookie, the page turning live by that socket (app.routes.board)."""
     workshop = workshops.by_code(session, code)
     if identify(request, session, workshop) is not None:
         return _joined(request, workshop, None)
@@ -69,7 +73,10 @@ def join(request: Request, code: str, session: SessionDep, publisher: PublisherD
                                                   publisher=publisher)
     else:
         participant = join_tokens.join_with_code(session, workshop, name, organisation,
-                                                 publisher=publisher)
+                                                 publisher=publisher, phone_token=cle or None)
+    if cle and participant.token == cle:
+        remember_participant(request, participant)
+        return Response(status_code=204)
     return _joined(request, workshop, participant)
 
 

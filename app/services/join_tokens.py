@@ -73,11 +73,12 @@ def counts(session: Session, workshop_id: int) -> TokenCounts:
 
 
 def join_with_code(session: Session, workshop: Workshop, name: str = "", organisation: str = "",
-                   *, publisher: Publisher) -> Participant:
-    """A new participant by the workshop's code alone, unless the workshop requires tokens."""
+                   *, publisher: Publisher, phone_token: str | None = None) -> Participant:
+    """A new participant by the workshop's code alone, unless the workshop requires tokens.
+    `phone_token`: the participant token her phone drew (`participants.join`)."""
     if workshop.tokens_required:
         raise Forbidden(TOKENS_REQUIRED)
-    participant = participants.join(session, workshop, name, organisation)
+    participant = participants.join(session, workshop, name, organisation, phone_token)
     publish_safely(publisher, workshop.id, PRESENCE)
     return participant
 

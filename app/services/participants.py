@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from sqlalchemy import and_, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.domain.codes import new_token, normalise_code
+from app.domain.codes import is_phone_token, new_token, normalise_code
 from app.domain.errors import N_, DomainError, NotAllowed, NotFound
 from app.models import Participant, ParticipantIdentity, Vote, Workshop, WorkshopGroup, utcnow
 from app.services.workshops import closed, unknown_code
@@ -21,12 +22,13 @@ def _clean(raw: str, limit: int, too_long: str) -> str:
     return value
 
 
-def add(session: Session, workshop: Workshop, name: str = "", organisation: str = "") -> Participant:
+def add(session: Session, workshop: Workshop, name: str = "", organisation: str = "",
+        token: str | None = None) -> Participant:
     """A new participant, added to the session, not committed; her name and organisation, if she
-    gives any, in a row of their own."""
+    gives any, in a row of their own. `token`: the one her phone drew (`codes.is_phone_token`)."""
     name = _clean(name, MAX_NAME, N_("Nom : %(limit)s caractères au maximum."))
     organisation = _clean(organisation, MAX_ORG, N_("Structure : %(limit)s caractères au maximum."))
-    participant = Participant(workshop_id=workshop.id, token=new_token())
+    participant = Participant(workshop_id=workshop.id, token=token or new_token())
     session.add(participant)
     if name or organisation:
         session.add(ParticipantIdentity(participant_id=participant.id, display_name=name,
@@ -35,9 +37,25 @@ def add(session: Session, workshop: Workshop, name: str = "", organisation: str 
     return participant
 
 
-def join(session: Session, workshop: Workshop, name: str = "", organisation: str = "") -> Participant:
-    participant = add(session, workshop, name, organisation)
-    session.commit()
+def join(session: Session, workshop: Workshop, name: str = "", organisation: str = "",
+         token: str | None = None) -> Participant:
+    """A new participant; with the `token` her phone drew, the one it names if she is in already
+    (the same form sent again after its answer was lost)."""
+    refused = N_("Clé de connexion refusée : rechargez la page.")
+    if token is not None:
+        if not is_phone_token(token):
+            raise DomainError(refused)
+        known = by_token(session, workshop.id, token)
+        if known is not None:
+            return known
+    try:
+        participant = add(session, workshop, name, organisation, token)
+        session.commit()
+    except IntegrityError:  # a token of another workshop's participant (no phone draws it twice)
+        session.rollback()
+        if token is None:
+            raise
+        raise DomainError(refused) from None
     session.refresh(participant)
     return participant
 

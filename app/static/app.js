@@ -28,6 +28,7 @@
   // socket may survive it, and no new "open" event will come to say the page is live again.
   var socketOpen = false;
   document.addEventListener("htmx:wsOpen", function (e) {
+    if (joining) { e.detail.socketWrapper.send(joining); return; }
     socketOpen = true; setStatus(document, true); saidOnline(true); flush();
   });
   document.addEventListener("htmx:wsClose", function (e) {
@@ -39,8 +40,49 @@
     }
   });
   document.addEventListener("htmx:wsAfterMessage", function () {
+    if (joining) joined();
     stampTimers(); arrangeModeration(); restorePending(); restoreDrafts(); updateCounters(); highlightNewNotes(); fitBoard(); fitSlide();
   });
+
+  // ---- Joining in one round trip (participant/join.html; app.routes.board._joining) ----------
+  // The phone draws its participant token, posts it with the form and sends it as its socket's
+  // first message, all at once, and stays on the page: on a slow network, where a request costs
+  // seconds, it is live after one round trip instead of three (POST, its redirect, the socket).
+  var joining = null;  // the token drawn, until the first push shows the workshop
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var frame = form.matches && form.matches("[data-join-form]") && form.closest("[data-join-socket]");
+    if (!frame || e.defaultPrevented || !window.fetch || !window.crypto || !window.crypto.getRandomValues) return;
+    e.preventDefault();
+    if (joining) return;
+    var bytes = window.crypto.getRandomValues(new Uint8Array(32));
+    joining = btoa(String.fromCharCode.apply(null, bytes))
+      .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    var body = new FormData(form);
+    body.append("cle", joining);
+    var socket = document.createElement("div");
+    socket.setAttribute("ws-connect", frame.dataset.joinSocket);
+    frame.appendChild(socket);
+    htmx.process(socket);
+    fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
+                         headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (response.status !== 204) throw new Error("join answered " + response.status);
+        history.replaceState(null, "", frame.dataset.joinPage);
+      })
+      .catch(function () {
+        // The plain way: the form sent again, and the server's answer shown as a page (a refusal
+        // in her words, or the workshop she is already in).
+        socket.remove();
+        joining = null;
+        form.submit();
+      });
+  });
+  function joined() {
+    joining = null;
+    document.querySelectorAll(".phone-head[hidden]").forEach(function (head) { head.hidden = false; });
+    socketOpen = true; setStatus(document, true); saidOnline(true); flush();
+  }
 
   // ---- What changed, said once in the page's polite live region (never swapped itself). ----
   function announce(message) {

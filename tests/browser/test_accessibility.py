@@ -246,6 +246,9 @@ def open_phone(room: Room, page, kind: str):
     if not page.url.endswith(f"/p/{room.ws['code']}"):  # not joined yet: sent to the join page
         page.get_by_role("button", name="Participer").click()
         expect(page).to_have_url(f"{room.url}/p/{room.ws['code']}")
+        # Joined without leaving the join page; audited as every later visit opens it.
+        expect(page.locator("[data-conn-status]")).to_have_text("en direct")
+        page.reload()
     expect(page.locator("#p-activity")).to_have_attribute("data-activity", str(room.activity(kind)))
     expect(page.locator("[data-conn-status]")).to_have_text("en direct")
     return page

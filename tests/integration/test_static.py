@@ -53,3 +53,21 @@ def test_every_page_names_its_icon_and_the_browsers_guess_finds_it(server):
     assert answer.headers["content-type"] == "image/svg+xml" and answer.content.startswith(b"<svg")
     guess = httpx.get(f"{server.url}/favicon.ico")
     assert guess.status_code == 301 and guess.headers["location"] == icon
+
+
+def test_pages_and_fragments_are_gzipped_and_documents_are_not_gzipped_again(server, room):
+    ws, alice, fac = room["ws"], room["alice"], room["fac"]
+    zipped = {"Accept-Encoding": "gzip"}
+    for page in (f"/j/{ws['code']}", "/confidentialite", f"/b/{ws['board_key']}"):
+        r = httpx.get(server.url + page, headers=zipped)
+        assert r.status_code == 200 and r.headers["content-encoding"] == "gzip", page
+        assert r.num_bytes_downloaded < len(r.content) / 2, page  # httpx unzipped it
+    page = alice.client.get(f"/p/{ws['code']}", headers=zipped)
+    assert page.headers["content-encoding"] == "gzip" and "p-activity" in page.text
+    # A phone that does not take gzip gets the page as it is.
+    plain = httpx.get(f"{server.url}/j/{ws['code']}", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.num_bytes_downloaded == len(plain.content)
+    # An office document is a zip already: sent as it is.
+    docx = fac.client.get(f"/f/workshops/{ws['id']}/compte-rendu.docx", headers=zipped)
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert "content-encoding" not in docx.headers
