@@ -21,7 +21,6 @@ from tests.browser.live_workshop import (
     RESOURCES,
     TABLE,
     TEXT,
-    join,
     kinds_server,  # noqa: F401 (a fixture)
     new_workshop,
     tab_to,
@@ -92,7 +91,16 @@ def test_a_keyboard_walk_keeps_the_focus_across_pushes(browser, kinds_server, sh
         ctx, phone = phone_page(browser, watch, "phone", PHONE_A)
         contexts.append(ctx)
         ids[POSTITS] = fac.open_postits(ws["id"], POSTITS)
-        join(phone, server, code, "Awa Diallo")
+        # Joining by keyboard: the join page turns into the step (one round trip, the page kept),
+        # and the focus, on « Participer » that is gone, goes to the step's heading.
+        phone.goto(f"{server.url}/j/{code}")
+        tab_to(phone, "input[name=name]")
+        phone.keyboard.type("Awa Diallo")
+        tab_to(phone, "button[type=submit]")
+        phone.keyboard.press("Enter")
+        live(phone)
+        expect(phone).to_have_url(f"{server.url}/p/{code}")
+        heading(phone, "Vos idées")
         mark_page(phone)
         other = Participant(server.url, code, "Bruno")
         group = other.first_group_id()
