@@ -82,7 +82,8 @@ def note_vectors(nlp: Any, texts: Sequence[str]) -> Matrix:
     import numpy as np
 
     vectors = nlp.vocab.vectors
-    rows = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+    # float64: on a busy machine, OpenBLAS threads an 80 × 300 float32 product and takes ms for it.
+    rows = np.zeros((len(texts), vectors.shape[1]), dtype=np.float64)
     for i, text in enumerate(texts):
         kept = [nlp.vocab.get_vector(token.lower) for token in nlp.make_doc(text.replace("’", "'"))
                 if not (token.is_stop or token.is_punct or token.is_space or token.like_num)
@@ -148,11 +149,11 @@ def at_floor(table: dict[float, dict[str, float]]) -> tuple[float, dict[str, flo
 
 
 def held_out(notes: list[tuple[int, str]], truth: dict[int, str], scores: Scorer, splits: int,
-             ) -> dict[str, dict[str, list[float]]]:
-    """The P ≥ 0.8 threshold chosen on half of the groups, measured on the other half."""
+             ) -> dict[str, list[dict[str, float] | None]]:
+    """The P ≥ 0.8 threshold chosen on half of the groups, measured on the other half: one entry per
+    split and direction, the same for every method (None when precision never reached 0.8)."""
     groups = sorted(set(truth.values()))
-    out: dict[str, dict[str, list[float]]] = {m: {"precision": [], "recall": [], "threshold": []}
-                                               for m in METHODS}
+    out: dict[str, list[dict[str, float] | None]] = {m: [] for m in METHODS}
     shuffler = random.Random(2026)
     for _ in range(splits):
         shuffler.shuffle(groups)
@@ -165,23 +166,41 @@ def held_out(notes: list[tuple[int, str]], truth: dict[int, str], scores: Scorer
             for m in METHODS:
                 point = at_floor(sweep(chosen[2][m], chosen[0], chosen[1]))
                 if point is None:
+                    out[m].append(None)
                     continue
                 q = quality(suggest_with(measured[2][m], measured[0], point[0]), measured[1])
-                out[m]["precision"].append(q["precision"])
-                out[m]["recall"].append(q["recall"])
-                out[m]["threshold"].append(point[0])
+                out[m].append({**q, "threshold": point[0]})
     return out
 
 
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    fn()
-    seconds = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+def held_column(entries: list[dict[str, float] | None], key: str) -> list[float]:
+    return [e[key] for e in entries if e is not None]
+
+
+def paired(entries: list[dict[str, float] | None], baseline: list[dict[str, float] | None],
+           ) -> tuple[list[float], int, int, int]:
+    """Held-out recall minus the current method's, split by split; wins, ties, losses."""
+    diffs = [e["recall"] - b["recall"] for e, b in zip(entries, baseline, strict=True)
+             if e is not None and b is not None]
+    return (diffs, sum(d > 0 for d in diffs), sum(d == 0 for d in diffs), sum(d < 0 for d in diffs))
+
+
+def timed(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, tuple[float, float]]:
+    """Median and p95 in ms of each call, after a warm-up; the calls take turns, so that another
+    process's work falls on all of them alike."""
+    seconds: dict[str, list[float]] = {name: [] for name in calls}
+    for fn in calls.values():
         fn()
-        seconds.append(time.perf_counter() - start)
-    ms = sorted(s * 1000 for s in seconds)
-    return median(ms), percentile(ms, 95)
+    for _ in range(repeat):
+        for name, fn in calls.items():
+            start = time.perf_counter()
+            fn()
+            seconds[name].append(time.perf_counter() - start)
+    out = {}
+    for name, values in seconds.items():
+        ms = sorted(s * 1000 for s in values)
+        out[name] = (median(ms), percentile(ms, 95))
+    return out
 
 
 FRESH_LOAD = f"""
@@ -239,6 +258,7 @@ def run(repeat: int, splits: int) -> dict[str, Any]:
     tables = {m: sweep(matrices[m], notes, truth) for m in METHODS}
     held = held_out(notes, truth, scores, splits)
 
+    thresholds = {m: point[0] if (point := at_floor(tables[m])) else DEFAULT_THRESHOLD for m in METHODS}
     load_timing = loadavg()
     original = similar_notes.pair_scores
     sample_texts = [text for _, text in sample]
@@ -252,13 +272,13 @@ def run(repeat: int, splits: int) -> dict[str, Any]:
 
         def call() -> object:
             with pair_scores_from(method_scores):
-                return similar_notes.suggest(sample)
+                return similar_notes.suggest(sample, thresholds[method])
 
         return call
 
-    times = {"current": timed(lambda: similar_notes.suggest(sample), repeat),
-             "vectorising": timed(lambda: note_vectors(nlp, sample_texts), repeat),
-             **{m: timed(with_method(m), repeat) for m in METHODS if m != "current"}}
+    times = timed({"current": lambda: similar_notes.suggest(sample, thresholds["current"]),
+                   "vectorising": lambda: note_vectors(nlp, sample_texts),
+                   **{m: with_method(m) for m in METHODS if m != "current"}}, repeat)
     return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "code": code_version(),
             "spacy": spacy.__version__, "model": f"{MODEL} {nlp.meta['version']}",
             "license": nlp.meta.get("license", "?"), "vectors_shape": tuple(nlp.vocab.vectors.shape),
@@ -297,13 +317,18 @@ def report(r: dict[str, Any]) -> None:
           f" F1 {q['f1']:.3f} (bench.grouping's figures)")
     for m in METHODS:
         h = r["held"][m]
+        thresholds = held_column(h, "threshold")
         print(f"  {m}:")
         print(f"    best F1 at {point(best_f1(tables[m]))}")
         print(f"    highest recall at P ≥ {FLOOR} at {point(at_floor(tables[m]))}")
         print(f"    threshold for P ≥ {FLOOR} chosen on half of the groups, measured on the other half"
-              f" ({len(h['recall'])} of {2 * r['splits']}): P {spread(h['precision'])},"
-              f" R {spread(h['recall'])}, thresholds {min(h['threshold'], default=math.nan):.2f}"
-              f"–{max(h['threshold'], default=math.nan):.2f}")
+              f" ({len(thresholds)} of {len(h)}): P {spread(held_column(h, 'precision'))},"
+              f" R {spread(held_column(h, 'recall'))}, thresholds {min(thresholds, default=math.nan):.2f}"
+              f"–{max(thresholds, default=math.nan):.2f}")
+        if m != "current":
+            diffs, wins, ties, losses = paired(h, r["held"]["current"])
+            print(f"    held-out recall minus current's, split by split: {spread(diffs)};"
+                  f" {wins} higher, {ties} equal, {losses} lower")
     before, imported, loaded = (v / 1024 for v in r["rss"])
     print(f"  import spacy {r['import_s']:.2f} s, load {MODEL} without its pipes {r['load_s']:.2f} s;"
           f" RSS {before:.0f} → {imported:.0f} → {loaded:.0f} MiB (+{loaded - before:.0f} MiB)")
@@ -313,7 +338,8 @@ def report(r: dict[str, Any]) -> None:
           f" (+{(f['vectors'] - f['imported']) / 1024:.0f} MiB), whole pipeline {f['full_s']:.2f} s"
           f" (+{(f['full'] - f['vectors']) / 1024:.0f} MiB more)")
     print("  installed on disk: " + ", ".join(f"{k} {v:.0f} MiB" for k, v in r["installed"].items()))
-    print(f"  time for {TIMED_NOTES} post-its, median / p95 over {r['repeat']} calls"
+    print(f"  time for {TIMED_NOTES} post-its at each method's P ≥ {FLOOR} threshold, median / p95 over"
+          f" {r['repeat']} calls"
           f" (load average {r['load_timing']}):")
     for name, (p50, p95) in r["times"].items():
         what = {"current": "suggest as the app does", "vectorising": "vectors only, no clustering"}.get(
@@ -334,7 +360,8 @@ def record(path: Path, r: dict[str, Any]) -> None:
         floor = at_floor(r["tables"][m])
         at = f"{floor[0]:.2f}, {floor[1]['precision']:.3f}, {floor[1]['recall']:.3f}" if floor else "none"
         h = r["held"][m]
-        held = (f"{fmean(h['precision']):.3f}, {fmean(h['recall']):.3f}" if h["recall"] else "n/a")
+        held = (f"{fmean(held_column(h, 'precision')):.3f}, {fmean(held_column(h, 'recall')):.3f}"
+                if held_column(h, "recall") else "n/a")
         cost = ("— | —" if m == "current" else
                 f"{r['import_s']:.2f} + {r['load_s']:.2f} | +{(loaded - before) / 1024:.0f}")
         row = (f"| {r['date']} | {r['code']} | {r['load_before']} → {r['load_after']} | {m} "
