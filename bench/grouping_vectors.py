@@ -249,7 +249,7 @@ def run(repeat: int, splits: int) -> dict[str, Any]:
     similar_notes.suggest(sample)  # the app's own imports, paid before measuring spaCy's
     rss_before = kib(os.getpid(), "VmRSS")
     start = time.perf_counter()
-    import spacy  # type: ignore[import-not-found]  # timed apart from the model
+    import spacy  # timed apart from the model
     import_s = time.perf_counter() - start
     rss_imported = kib(os.getpid(), "VmRSS")
     start = time.perf_counter()
