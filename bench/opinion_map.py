@@ -6,7 +6,8 @@ For rooms of several sizes (participants × items), planted in 3 groups or unifo
 generators of tests/unit/test_opinion_map.py): the time of one map from the answer sheets (PCA,
 k-means for k = 2..4, the 19 shuffled rooms of the structure test, representativeness), median and
 worst of the repeats, and what the map found. The server computes it once per set of ballots
-(cached) and never while a vote is open. The machine's load is printed beside the figures."""
+(cached) and never while a vote is open, with OpenBLAS on one thread, as timed here. The machine's
+load is printed beside the figures."""
 
 import os
 import time
@@ -16,11 +17,16 @@ from statistics import median
 from typing import Any
 
 from app.domain.opinion_map import opinion_map
+from app.services.compute import single_threaded
 from bench.login_timing import loadavg
 from bench.postits import append_row, code_version, repeated_bench
 from tests.unit.test_opinion_map import HIGH, planted, uniform
 
 SIZES = ((16, 10), (30, 10), (80, 45), (200, 20))
+
+
+# As the server computes it: numpy's maths library on one thread (app/services/compute.py).
+opinion_map = single_threaded(opinion_map)
 
 
 def run(repeat: int) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from app.domain.similar_notes import Suggestion, suggest
 from app.models import Activity, Item
 from app.publishing import MODERATION, Publisher, publish_safely
 from app.services import items
+from app.services.compute import single_threaded
 
 IGNORED_KEY = "ignored_groups"  # in the activity's config: lists of post-it ids
 MAX_IGNORED = 500
@@ -50,6 +51,7 @@ def proposals(session: Session, activity: Activity) -> list[Proposed]:
 
 
 @functools.lru_cache(maxsize=32)
+@single_threaded
 def _suggested(notes: tuple[tuple[int, str], ...], ignored: tuple[tuple[int, ...], ...]) -> list[Suggestion]:
     return suggest(notes, dismissed=[frozenset(g) for g in ignored])
 

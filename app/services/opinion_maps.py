@@ -22,6 +22,7 @@ from app.domain.opinion_map import OpinionMap, opinion_map
 from app.models import Activity, Item, PurgeRecord
 from app.publishing import MODERATION, Publisher, publish_safely
 from app.services import rankings, ratings
+from app.services.compute import single_threaded
 
 KINDS = ("rating", "ranking")
 SHOWN_KEY = "opinion_map"  # in the activity's config: the board shows the map instead of results
@@ -130,6 +131,7 @@ def _map(answers: dict[int, dict[int, float]], items: list[int], high_from: floa
 
 
 @functools.lru_cache(maxsize=64)
+@single_threaded
 def _cached(sheets: tuple[tuple[tuple[int, float], ...], ...], items: tuple[int, ...],
             high_from: float) -> OpinionMap:
     return opinion_map([dict(sheet) for sheet in sheets], items, high_from)
