@@ -24,7 +24,7 @@ from app import assets, i18n, logs
 from app.config import Settings, get_settings, secret_key
 from app.db import get_engine, get_writer_engine
 from app.domain import validation
-from app.domain.errors import N_, DomainError
+from app.domain.errors import N_, DomainError, Term
 from app.domain.workshop_templates import TemplateError
 from app.live import Live
 from app.routes import (
@@ -151,7 +151,8 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         headers = {"Retry-After": str(exc.retry_after)}
         # The join form is a plain POST: its page says why too.
         page = "HX-Request" not in request.headers and "text/html" in request.headers.get("accept", "")
-    message = i18n.gettext(exc.template, **exc.params)
+    message = i18n.gettext(exc.template, **{name: i18n.translate(value) if isinstance(value, Term) else value
+                                            for name, value in exc.params.items()})
     if page:
         return pages.TemplateResponse(request, "error.html", {"message": message},
                                       status_code=exc.status, headers=headers)

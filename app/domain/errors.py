@@ -4,6 +4,11 @@ def N_(message: str) -> str:
     return message
 
 
+class Term(str):
+    """A word of the app's own put into a message as a parameter (an activity's state, « fermée »),
+    marked with `N_` where it is defined: the web layer translates it with the message."""
+
+
 class DomainError(Exception):
     """A request the method's rules refuse. `template` is the French message, marked with `N_`,
     its `%(name)s` placeholders filled from `params`; `message` is it filled, in French; the web
