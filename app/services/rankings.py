@@ -332,8 +332,8 @@ _PAIR = re.compile(r"^\s*(-?\d{1,12})\s*:\s*(-?\d{1,6})\s*$")
 def parse_order(text: str) -> list[int]:
     parts = [p.strip() for p in text.split(",")] if text.strip() else []
     if not parts or not all(p.isdigit() and len(p) <= 12 for p in parts):
-        raise DomainError("Classement illisible : il faut la liste des éléments, du plus au moins "
-                          "prioritaire.")
+        raise DomainError(N_("Classement illisible : il faut la liste des éléments, du plus au moins "
+                             "prioritaire."))
     return [int(p) for p in parts]
 
 
@@ -342,7 +342,8 @@ def parse_pairs(text: str, what: str) -> dict[int, int]:
     for part in (p for p in text.split(",") if p.strip()):
         match = _PAIR.match(part)
         if match is None:
-            raise DomainError(f"Bulletin illisible : « {part.strip()[:40]} » n'est pas « élément:{what} ».")
+            raise DomainError(N_("Bulletin illisible : « %(part)s » n'est pas « élément:%(what)s »."),
+                              part=part.strip()[:40], what=what)
         item_id, value = int(match.group(1)), int(match.group(2))
         if item_id in pairs:
             raise DomainError(N_("Chaque élément ne peut figurer qu'une fois dans le bulletin."))
@@ -358,9 +359,11 @@ def _check_targets(activity: Activity, everything: list[Item], ids: list[int]) -
         if item is None:
             raise DomainError(N_("Élément %(item_id)s inconnu dans ce classement."), item_id=item_id)
         if not is_visible(item):
-            why = "fusionné avec un autre" if item.merged_into_id is not None else "retiré de la liste"
-            raise NotAllowed(f"« {item.text} » a été {why} : votre bulletin n'a pas été enregistré. "
-                             "Vérifiez la liste à jour et validez à nouveau.")
+            if item.merged_into_id is not None:
+                raise NotAllowed(N_("« %(item)s » a été fusionné avec un autre : votre bulletin n'a pas été "
+                                    "enregistré. Vérifiez la liste à jour et validez à nouveau."), item=item.text)
+            raise NotAllowed(N_("« %(item)s » a été retiré de la liste : votre bulletin n'a pas été "
+                                "enregistré. Vérifiez la liste à jour et validez à nouveau."), item=item.text)
     return known
 
 
@@ -399,14 +402,17 @@ def cast(session: Session, participant: Participant, activity_id: int, text: str
             grades = grades_of(activity)
             bad = [(i, g) for i, g in pairs.items() if not 0 <= g < len(grades)]
             if bad:
-                raise DomainError(f"Mention inconnue pour « {known[bad[0][0]].text} » : {bad[0][1]}. "
-                                  f"Mentions : {', '.join(grades)}.")
+                raise DomainError(N_("Mention inconnue pour « %(item)s » : %(grade)s. Mentions : %(grades)s."),
+                                  item=known[bad[0][0]].text, grade=bad[0][1], grades=", ".join(grades))
             if not pairs:
                 raise DomainError(N_("Donnez une mention à au moins un élément avant de valider."))
             domain.validate_grades({i: grades[g] for i, g in pairs.items()}, ids, grades)
             values = dict(pairs)
     except DomainError as err:
-        err.message = _named(err.message, {i.id: i for i in everything})
+        # The domain names items by id (« 12 ») in the message's parameters: their text instead.
+        named = {i.id: i for i in everything}
+        err.params = {key: _named(value, named) if isinstance(value, str) else value
+                      for key, value in err.params.items()}
         err.args = (err.message,)
         raise
     changed = _replace(session, activity, participant, AXES[method], values)
@@ -457,7 +463,7 @@ def keep_top(session: Session, activity: Activity, n: int, *, publisher: Publish
     if outcome.n_ballots == 0:
         raise NotAllowed(N_("Aucun bulletin pris en compte : rien à garder pour l'instant."))
     if not 1 <= n <= len(outcome.rows):
-        raise DomainError(f"Gardez entre 1 et {len(outcome.rows)} éléments (demandé : {n}).")
+        raise DomainError(N_("Gardez entre 1 et %(count)s éléments (demandé : %(n)s)."), count=len(outcome.rows), n=n)
     chosen = {row.item.id for row in outcome.rows[:n]}
     for item in all_items(session, activity.id):
         item.kept = item.id in chosen
