@@ -1,3 +1,6 @@
+from collections.abc import Callable
+
+
 def N_(message: str) -> str:
     """Marks a message for the catalogs (`make messages` extracts it); it is translated where it is
     shown, in the reader's language."""
@@ -20,6 +23,12 @@ class DomainError(Exception):
         self.template = message
         self.params = params
         super().__init__(self.message)
+
+    def said(self, say: Callable[..., str]) -> str:
+        """The message as ``say`` words it (`app.i18n.gettext`: translated, then filled), its
+        `Term` parameters translated too."""
+        return say(self.template, **{name: say(value) if isinstance(value, Term) else value
+                                     for name, value in self.params.items()})
 
     @property
     def message(self) -> str:

@@ -220,7 +220,8 @@ def validate_ranking(ballot: object, items: Sequence[ItemId]) -> tuple[ItemId, .
             duplicated.append(value)
         seen.add(value)
     if duplicated:
-        raise DomainError(N_("Chaque élément doit être classé une seule fois : %(items)s apparaît plusieurs fois."),
+        raise DomainError(N_("Chaque élément doit être classé une seule fois : %(items)s "
+                             "apparaît plusieurs fois."),
                           items=", ".join(map(_label, duplicated)))
     missing = [item for item in items if item not in seen]
     if missing:
@@ -432,7 +433,8 @@ def validate_dots(
         if not _is_id_of(item, known):
             raise DomainError(N_("Élément inconnu dans la répartition : %(item)s."), item=_label(item))
         if isinstance(points, bool) or not isinstance(points, int):
-            raise DomainError(N_("Les points doivent être des nombres entiers (reçu %(points)s pour %(item)s)."),
+            raise DomainError(N_("Les points doivent être des nombres entiers "
+                                 "(reçu %(points)s pour %(item)s)."),
                               points=repr(points), item=_label(item))
         if points < 0:
             raise DomainError(N_("Les points ne peuvent pas être négatifs (%(points)s pour %(item)s)."),

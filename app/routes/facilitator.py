@@ -135,7 +135,7 @@ def change_password(request: Request, login: LoginDep, session: SessionDep, sett
     except DomainError as refused:
         session.rollback()
         return _workshop_list(request, login.account, session, settings,
-                              password_error=i18n.gettext(refused.template, **refused.params),
+                              password_error=refused.said(i18n.gettext),
                               status=refused.status)
     return RedirectResponse(f"/f?mdp=1&autres={ended}", status_code=303)
 

@@ -361,7 +361,8 @@ def _check_targets(activity: Activity, everything: list[Item], ids: list[int]) -
         if not is_visible(item):
             if item.merged_into_id is not None:
                 raise NotAllowed(N_("« %(item)s » a été fusionné avec un autre : votre bulletin n'a pas été "
-                                    "enregistré. Vérifiez la liste à jour et validez à nouveau."), item=item.text)
+                                    "enregistré. Vérifiez la liste à jour et validez à nouveau."),
+                                 item=item.text)
             raise NotAllowed(N_("« %(item)s » a été retiré de la liste : votre bulletin n'a pas été "
                                 "enregistré. Vérifiez la liste à jour et validez à nouveau."), item=item.text)
     return known
@@ -402,7 +403,8 @@ def cast(session: Session, participant: Participant, activity_id: int, text: str
             grades = grades_of(activity)
             bad = [(i, g) for i, g in pairs.items() if not 0 <= g < len(grades)]
             if bad:
-                raise DomainError(N_("Mention inconnue pour « %(item)s » : %(grade)s. Mentions : %(grades)s."),
+                raise DomainError(N_("Mention inconnue pour « %(item)s » : %(grade)s. "
+                                     "Mentions : %(grades)s."),
                                   item=known[bad[0][0]].text, grade=bad[0][1], grades=", ".join(grades))
             if not pairs:
                 raise DomainError(N_("Donnez une mention à au moins un élément avant de valider."))
@@ -463,7 +465,8 @@ def keep_top(session: Session, activity: Activity, n: int, *, publisher: Publish
     if outcome.n_ballots == 0:
         raise NotAllowed(N_("Aucun bulletin pris en compte : rien à garder pour l'instant."))
     if not 1 <= n <= len(outcome.rows):
-        raise DomainError(N_("Gardez entre 1 et %(count)s éléments (demandé : %(n)s)."), count=len(outcome.rows), n=n)
+        raise DomainError(N_("Gardez entre 1 et %(count)s éléments (demandé : %(n)s)."),
+                          count=len(outcome.rows), n=n)
     chosen = {row.item.id for row in outcome.rows[:n]}
     for item in all_items(session, activity.id):
         item.kept = item.id in chosen

@@ -69,7 +69,8 @@ def test_every_marked_string_is_translated_in_english():
 SAME_IN_ENGLISH = {"Cap Partagé", "Français", "English", "version %(number)s", "Cookies", "E-mail", "code",
                    # the facilitator's pages
                    "%(count)s post-its", "Score", "Actions", 'code <strong class="code">%(code)s</strong>',
-                   "%(minutes)s min", "Exports"}
+                   "%(minutes)s min", "Exports", "Actions (XLSX)", "type", "description", "question",
+                   "%(subject)s — %(problems)s"}
 
 
 def test_the_compiled_catalog_is_the_current_one():
