@@ -70,7 +70,8 @@ SAME_IN_ENGLISH = {"Cap Partagé", "Français", "English", "version %(number)s",
                    # the facilitator's pages
                    "%(count)s post-its", "Score", "Actions", 'code <strong class="code">%(code)s</strong>',
                    "%(minutes)s min", "Exports", "Actions (XLSX)", "type", "description", "question",
-                   "%(subject)s — %(problems)s"}
+                   "%(subject)s — %(problems)s", "Code", "Description", "Type", "(total %(amount)s)",
+                   "score %(score)s", "%(count)s action"}
 
 
 def test_the_compiled_catalog_is_the_current_one():
