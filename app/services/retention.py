@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from app.domain import retention as domain
 from app.domain.codes import ERASED, erased_token
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 from app.domain.french import date_text
 from app.domain.kinds import KINDS
 from app.models import (
@@ -64,7 +64,8 @@ def last_activity(session: Session, workshop: Workshop) -> datetime:
 
 def set_months(session: Session, workshop: Workshop, months: int) -> None:
     if not domain.MIN_MONTHS <= months <= domain.MAX_MONTHS:
-        raise DomainError(f"Durée de conservation : de {domain.MIN_MONTHS} à {domain.MAX_MONTHS} mois.")
+        raise DomainError(N_("Durée de conservation : de %(least)s à %(most)s mois."),
+                          least=domain.MIN_MONTHS, most=domain.MAX_MONTHS)
     workshop.retention_months = months
     session.add(workshop)
     session.commit()
