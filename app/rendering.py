@@ -38,6 +38,7 @@ env.filters["initial"] = lambda text: str(text)[:1].upper() + str(text)[1:]
 # (facilitators' times in the workshop's time zone).
 env.filters["short_date"] = i18n.short_date
 env.filters["moment"] = i18n.moment
+env.filters["long_date"] = i18n.long_date
 
 # What templates may ask of a kind: `kinds[activity.kind].contributions` and the rest.
 env.globals["kinds"] = KINDS

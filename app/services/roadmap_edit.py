@@ -188,7 +188,7 @@ def _territory(form: Form) -> domain.Territory:
             "type": form_text(form, "territoire_type"),
             "code": form_text(form, "territoire_code"),
         },
-        "Territoire",
+        N_("Territoire"),
     )
     return territory
 

@@ -209,6 +209,7 @@ def test_the_facilitator_pages_in_english(server, facilitator_email):
                 assert fac.set_state(int(state_button[1]), state).status_code == 200
             page = fac.client.get(f"/f/workshops/{ws['id']}").text
             assert f"Step {position + 1} / {steps}" in page and "Single-use tokens" in page
+            assert re.search(r"Automatic purge on \d+ [A-Z][a-z]+ \d{4}:", page)  # an English date
             if found := french_chrome(page):
                 problems.append(f"step {position + 1} ({state}): {found}")
     assert not problems, "\n".join(problems)
