@@ -22,6 +22,7 @@ from babel.core import negotiate_locale
 from babel.support import NullTranslations, Translations
 
 from app.domain import french
+from app.domain.errors import Said
 
 LOCALES = ("fr", "en")
 DEFAULT = "fr"
@@ -84,6 +85,11 @@ def gettext(message: str, **params: object) -> str:
     """``message`` in the current locale, its ``%(name)s`` placeholders filled from ``params``."""
     text = translate(message)
     return text % params if params else text
+
+
+def said(text: object) -> object:
+    """A `Said` text in the current locale; anything else as it is."""
+    return gettext(text.template, **text.params) if isinstance(text, Said) else text
 
 
 def negotiate(cookie: str | None, accept_language: str | None) -> str:

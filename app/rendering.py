@@ -39,6 +39,8 @@ env.filters["initial"] = lambda text: str(text)[:1].upper() + str(text)[1:]
 env.filters["short_date"] = i18n.short_date
 env.filters["moment"] = i18n.moment
 env.filters["long_date"] = i18n.long_date
+# A text the services made in French, keeping its template (app.domain.errors.Said): in the reader's language.
+env.filters["said"] = i18n.said
 
 # What templates may ask of a kind: `kinds[activity.kind].contributions` and the rest.
 env.globals["kinds"] = KINDS

@@ -7,6 +7,21 @@ def N_(message: str) -> str:
     return message
 
 
+class Said(str):
+    """A text the code that knows no reader makes (a ranking's score, « bat 3 sur 6 »): a string,
+    its French filled in, that keeps its template (marked with `N_`) and parameters, so that a page
+    shows it in its reader's language (the `said` filter of app.rendering); a document, a
+    spreadsheet or the JSON export writes the French."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> "Said":
+        text = super().__new__(cls, template % params if params else template)
+        text.template, text.params = template, params
+        return text
+
+
 class Term(str):
     """A word of the app's own put into a message as a parameter (an activity's state, « fermée »),
     marked with `N_` where it is defined: the web layer translates it with the message."""

@@ -24,7 +24,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from app.domain import ranking as domain
-from app.domain.errors import N_, DomainError, NotAllowed
+from app.domain.errors import N_, DomainError, NotAllowed, Said
 from app.domain.french import decimal
 from app.models import Activity, Item, Participant, Vote, utcnow
 from app.publishing import ITEMS, MODERATION, Publisher, publish_safely
@@ -187,7 +187,8 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
                 # the bar follows the rank (levels of unbeaten items), not the number beaten
                 shares[s.item] = (m - s.rank) / (m - 1) if m > 1 else 0.0
             if n_ballots:
-                details[s.item] = f"rang moyen {decimal(position_sums[s.item] / n_ballots, 1)}"
+                details[s.item] = Said(N_("rang moyen %(rank)s"),
+                                       rank=decimal(position_sums[s.item] / n_ballots, 1))
     elif method == "dots":
         allocations = [_as_dots(ballot, ids) for ballot in raw.values()]
         outcome_dots = domain.dot_voting(allocations, ids, budget_of(activity))
@@ -197,7 +198,8 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
         for item_id in ids:
             shares[item_id] = outcome_dots.points[item_id] / top_points if top_points else 0.0
             voters = outcome_dots.voters[item_id]
-            details[item_id] = f"{voters} votant{'s' if voters > 1 else ''}"
+            details[item_id] = Said(N_("%(count)s votants") if voters > 1 else N_("%(count)s votant"),
+                                    count=voters)
     else:
         ballots = [_as_grades(ballot, ids, grades) for ballot in raw.values()]
         outcome_mj = domain.majority_judgment(ballots, ids, grades)
@@ -209,8 +211,9 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
             profile = outcome_mj.profiles[item_id]
             counts[item_id] = list(profile.counts)
             if profile.majority_grade is not None:
-                details[item_id] = (f"{decimal(100 * profile.above, 0)} % mieux, "
-                                    f"{decimal(100 * profile.below, 0)} % moins bien")
+                details[item_id] = Said(N_("%(above)s %% mieux, %(below)s %% moins bien"),
+                                        above=decimal(100 * profile.above, 0),
+                                        below=decimal(100 * profile.below, 0))
             shares[item_id] = 0.0
     cut = domain.top_n(standings, keep) if standings else domain.TopN((), ())
     cut_rank = cut.kept[-1].rank if cut.kept else None
@@ -235,8 +238,9 @@ def _score_label(method: str, score: object, n_ballots: int, m: int) -> str:
     if method == "majority":
         return str(score) if score is not None else "—"
     if method == "schulze":
-        return f"bat {score} sur {m - 1}"
-    return f"{score} pt{'s' if isinstance(score, int) and score > 1 else ''}"
+        return Said(N_("bat %(score)s sur %(others)s"), score=score, others=m - 1)
+    return Said(N_("%(score)s pts") if isinstance(score, int) and score > 1 else N_("%(score)s pt"),
+                score=score)
 
 
 def top(session: Session, activity: Activity, n: int) -> list[Item]:

@@ -312,7 +312,11 @@ def test_a_ranking_refusal_in_english(server, facilitator_email):
     assert r.json() == {"detail": "Unreadable ranking: it takes the list of items, from the highest to the "
                                   "lowest priority."}
     assert phone.client.post(url, data={"ballot": ",".join(ids)}).status_code == 201
+    # The results' scores and details, made by the services in French, read in English.
+    assert "rang moyen 1,0" in fac.client.get(f"/f/workshops/{ws['id']}").text
     fac.client.headers.update(ENGLISH)
+    control = fac.client.get(f"/f/workshops/{ws['id']}").text
+    assert "average rank 1,0" in control and "rang moyen" not in control and " pts</td>" in control
     fac.set_state(activity, "closed")
     r = fac.client.post(f"/f/activities/{activity}/keep", data={"n": "50"}, headers={"HX-Request": "true"})
     assert r.status_code == 422 and r.json()["detail"].startswith("Keep between 1 and ")
