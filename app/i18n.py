@@ -22,7 +22,7 @@ from babel.core import negotiate_locale
 from babel.support import NullTranslations, Translations
 
 from app.domain import french
-from app.domain.errors import Said
+from app.domain.errors import Said, worded
 
 LOCALES = ("fr", "en")
 DEFAULT = "fr"
@@ -89,7 +89,7 @@ def gettext(message: str, **params: object) -> str:
 
 def said(text: object) -> object:
     """A `Said` text in the current locale; anything else as it is."""
-    return gettext(text.template, **text.params) if isinstance(text, Said) else text
+    return worded(text, gettext) if isinstance(text, Said) else text
 
 
 def negotiate(cookie: str | None, accept_language: str | None) -> str:

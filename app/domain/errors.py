@@ -27,6 +27,15 @@ class Term(str):
     marked with `N_` where it is defined: the web layer translates it with the message."""
 
 
+def worded(text: str, say: Callable[..., str]) -> str:
+    """A `Said` text as ``say`` words it (`app.i18n.gettext`), its `Term` parameters too; any
+    other text as it is."""
+    if not isinstance(text, Said):
+        return text
+    return say(text.template, **{name: say(value) if isinstance(value, Term) else value
+                                 for name, value in text.params.items()})
+
+
 class DomainError(Exception):
     """A request the method's rules refuse. `template` is the French message, marked with `N_`,
     its `%(name)s` placeholders filled from `params`; `message` is it filled, in French; the web

@@ -29,7 +29,7 @@ async def import_roadmap(
         return pages.TemplateResponse(
             request,
             "roadmap_promote/import_error.html",
-            {"me": me, "name": file.filename or "", "problems": err.problems},
+            {"me": me, "name": file.filename or "", "problems": err.said(i18n.gettext)},
             status_code=422,
         )
     return RedirectResponse(f"/f/roadmaps/{roadmap.id}", status_code=303)

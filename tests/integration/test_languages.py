@@ -4,7 +4,9 @@ down to the fragments a WebSocket push renders for it, and a refusal is said in 
 language."""
 
 import asyncio
+import json
 import re
+from pathlib import Path
 
 import httpx
 import lxml.html
@@ -265,6 +267,13 @@ def test_the_roadmap_pages_in_english(server, facilitator_email):
     refused = fac.client.post("/f/roadmaps/import", files={"file": ("r.json", b"{}", "application/json")})
     assert refused.status_code == 422
     pages["import refused"] = refused.text
+    assert "schema: “cap-partage/feuille-de-route” expected, not “None”" in refused.text
+    example = json.loads((Path(__file__).resolve().parents[2] / "examples" / "grand-perigueux.json")
+                         .read_text(encoding="utf-8"))
+    example["chantiers"][1]["titre"] = 12
+    refused = fac.client.post("/f/roadmaps/import",
+                              files={"file": ("r.json", json.dumps(example).encode(), "application/json")})
+    assert refused.status_code == 422 and "chantiers[1].titre: must be a text, not “12”" in refused.text
     assert "My roadmaps" in pages["list"] and "New roadmap" in pages["list"]
     assert "Governance" in pages["editor"] and "Challenges (défis)" in pages["editor"]
     assert "Delete the roadmap" in pages["editor"] and "Project sheet (fiche chantier)" in pages["fiche"]
