@@ -160,7 +160,7 @@ def _platform_date(value: object) -> object:
     given = value.strip()
     french = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", given)  # « 15/03/2025 », as typed in a form
     text = f"{french[3]}-{int(french[2]):02d}-{int(french[1]):02d}" if french else given
-    refused = f"« {given[:20]} » n'est ni une année (2025) ni une date (2025-03-15)"
+    refused = Said(N_("« %(given)s » n'est ni une année (2025) ni une date (2025-03-15)"), given=given[:20])
     if len(text) not in (4, 10):
         raise ValueError(refused)
     try:
@@ -168,7 +168,8 @@ def _platform_date(value: object) -> object:
     except ValueError:
         raise ValueError(refused) from None
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"année {year} hors de la période {MIN_YEAR}–{MAX_YEAR}")
+        raise ValueError(Said(N_("année %(year)s hors de la période %(first)s–%(last)s"), year=year,
+                              first=MIN_YEAR, last=MAX_YEAR))
     return text
 
 
@@ -290,7 +291,7 @@ class Action(_Model):
         if first and last and last < first:
             raise ValueError(f"dateDeFin ({self.end}) avant dateDeDebut ({self.start})")
         if len(set(self.needs)) != len(self.needs):
-            raise ValueError("un même besoin est cité deux fois")
+            raise ValueError(Said(N_("un même besoin est cité deux fois")))
         return self
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.domain.errors import N_
+from app.domain.errors import N_, Said, worded
 from app.domain.french import number
 
 SHOWN = 40  # characters of a refused value quoted back
@@ -182,7 +182,11 @@ def explain(error: Error, form: bool = False, say: Say = french) -> str:
             return say(N_("à remplir")) if form else say(N_("ne peut pas être vide"))
         return say(N_("%(limit)s au moins"), limit=_characters(ctx.get("min_length"), say))
     if kind in ("value_error", "assertion_error"):
-        # The domain's own sentences, already in French (pydantic puts a prefix before them).
+        # The domain's own sentences: a `Said` one in the reader's language, any other as it is, in
+        # French (pydantic puts a prefix before them).
+        cause = ctx.get("error")
+        if isinstance(cause, Exception) and cause.args and isinstance(cause.args[0], Said):
+            return worded(cause.args[0], say)
         message = str(error.get("msg", ""))
         return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     wording = _WORDING.get(kind)

@@ -140,8 +140,9 @@ def _place(loc: Sequence[int | str], say: validation.Say = validation.french) ->
 def _why(err: Any, say: validation.Say = validation.french) -> str:
     if err["type"] == "value_error":
         # The domain's own sentences name fields by their file keys (« dateDeFin »): say them in French.
-        message = validation.explain(err)
-        return re.sub(r"\b[a-z]+[A-Z]\w*\b", lambda m: LABELS.get(m.group(), m.group()), message)
+        message = validation.explain(err, say=say)
+        return re.sub(r"\b[a-z]+[A-Z]\w*\b",
+                      lambda m: say(LABELS[m.group()]) if m.group() in LABELS else m.group(), message)
     return validation.explain(err, form=True, say=say)
 
 

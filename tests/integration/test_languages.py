@@ -250,6 +250,12 @@ def test_the_roadmap_pages_in_english(server, facilitator_email):
     assert fac.client.post(f"{fiche}/actions", data={"nom": "Bus", "budgetGlobal": "1000"}).status_code == 200
     assert fac.client.post(f"{fiche}/ressources", data={"nom": "CAF", "categorie": "financements",
                                                         "lien": "operante"}).status_code == 200
+    # A refused form of the editor, in English: its field named, the domain's sentence too.
+    refused = fac.client.post(f"{fiche}/actions", data={"nom": "Bus", "dateDeDebut": "demain"})
+    assert refused.status_code == 422
+    assert refused.json() == {"detail": "Start: “demain” is neither a year (2025) nor a date (2025-03-15)."}
+    refused = fac.client.post(f"{base}/comites", data={"nom": "", "type": "strategique"})
+    assert refused.status_code == 422 and refused.json() == {"detail": "Name: to be filled in."}
     del fac.client.headers["HX-Request"]
 
     pages = {
