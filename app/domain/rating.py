@@ -319,7 +319,8 @@ def top_rated(results: Iterable[ItemRating], n: int, axis: str | None = None) ->
     the input order. Items with no counted answer on the axis are left out (see module docstring).
     """
     if not _is_int(n) or n < 1:
-        raise DomainError(f"Le nombre d'éléments à retenir doit être un entier positif (reçu : {n!r}).")
+        raise DomainError(N_("Le nombre d'éléments à retenir doit être un entier positif (reçu : %(n)s)."),
+                          n=repr(n))
     eligible: list[tuple[int, ItemRating, AxisStats]] = []
     for position, result in enumerate(results):
         key = axis if axis is not None else (result.axes[0] if result.axes else None)
