@@ -337,3 +337,34 @@ def test_a_ranking_refusal_in_english(server, facilitator_email):
     fac.set_state(activity, "closed")
     r = fac.client.post(f"/f/activities/{activity}/keep", data={"n": "50"}, headers={"HX-Request": "true"})
     assert r.status_code == 422 and r.json()["detail"].startswith("Keep between 1 and ")
+
+
+def test_the_control_page_pushes_in_its_readers_language(server, room):
+    """Two control pages of one workshop, one English and one French: a step change reaches each
+    in its own language (app.live renders per locale)."""
+    fac, ws = room["fac"], room["ws"]
+    cookie = "; ".join(f"{k}={v}" for k, v in fac.client.cookies.items())
+
+    async def scenario() -> tuple[str, str]:
+        headers = {"Origin": server.url, "Cookie": cookie}
+        english = await websockets.connect(f"{server.ws_url}/ws/control/{ws['id']}",
+                                           additional_headers={**headers, **ENGLISH})
+        french = await websockets.connect(f"{server.ws_url}/ws/control/{ws['id']}", additional_headers=headers)
+        for sock in (english, french):
+            await asyncio.wait_for(sock.recv(), 5)
+        assert (await asyncio.to_thread(fac.goto, ws["id"], 2)).status_code == 200
+
+        async def until(sock, needle: str) -> str:
+            while True:
+                frame = str(await asyncio.wait_for(sock.recv(), 5))
+                if needle in frame:
+                    return frame
+
+        frames = await asyncio.gather(until(english, "ctl-main"), until(french, "ctl-main"))
+        for sock in (english, french):
+            await sock.close()
+        return frames
+
+    english, french = asyncio.run(scenario())
+    assert "Step 3 / " in english and "Single" not in french and "Étape 3 / " in french
+    assert "Étape" not in english and "Timer" in english and "Minuteur" in french
