@@ -349,7 +349,8 @@ def test_the_control_page_pushes_in_its_readers_language(server, room):
         headers = {"Origin": server.url, "Cookie": cookie}
         english = await websockets.connect(f"{server.ws_url}/ws/control/{ws['id']}",
                                            additional_headers={**headers, **ENGLISH})
-        french = await websockets.connect(f"{server.ws_url}/ws/control/{ws['id']}", additional_headers=headers)
+        french = await websockets.connect(f"{server.ws_url}/ws/control/{ws['id']}",
+                                          additional_headers=headers)
         for sock in (english, french):
             await asyncio.wait_for(sock.recv(), 5)
         assert (await asyncio.to_thread(fac.goto, ws["id"], 2)).status_code == 200
