@@ -337,6 +337,17 @@ def test_a_ranking_refusal_in_english(server, facilitator_email):
     fac.set_state(activity, "closed")
     r = fac.client.post(f"/f/activities/{activity}/keep", data={"n": "50"}, headers={"HX-Request": "true"})
     assert r.status_code == 422 and r.json()["detail"].startswith("Keep between 1 and ")
+    # Kept, then offered to a roadmap: the promote page lists them in English, with their score.
+    assert fac.client.post(f"/f/activities/{activity}/keep", data={"n": "2"},
+                           headers={"HX-Request": "true"}).status_code == 200
+    made = fac.client.post("/f/roadmaps", headers={"HX-Request": "true"},
+                           data={"nom": "R", "territoire_nom": "Lyon", "territoire_type": "commune"})
+    promote = fac.client.get(f"{made.headers['HX-Redirect']}/importer-atelier",
+                             params={"atelier": ws["id"]}).text
+    assert "Issues kept" in promote and "Borda count · 1 ballot" in promote and " pts" in promote
+    # The activities' titles (the template's) head their blocks.
+    titles = ("Nos enjeux prioritaires", "Les chantiers clés de chaque enjeu")
+    assert "Add to the roadmap" in promote and french_chrome(re.sub("|".join(titles), "", promote)) == []
 
 
 def test_the_control_page_pushes_in_its_readers_language(server, room):
