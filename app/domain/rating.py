@@ -93,16 +93,12 @@ def validate_rating(value: object, scale: RatingScale = DEFAULT_SCALE) -> int | 
     if value is UNKNOWN:
         return None
     if not _is_int(value):
-        raise DomainError(
-            f"Une note doit être un nombre entier de {scale.minimum} à {scale.maximum}, "
-            "ou « je ne sais pas »."
-        )
+        raise DomainError(N_("Une note doit être un nombre entier de %(least)s à %(most)s, "
+                             "ou « je ne sais pas »."), least=scale.minimum, most=scale.maximum)
     assert isinstance(value, int)
     if not scale.minimum <= value <= scale.maximum:
-        raise DomainError(
-            f"La note {value} est hors de l'échelle : choisissez de {scale.minimum} à {scale.maximum}, "
-            "ou « je ne sais pas »."
-        )
+        raise DomainError(N_("La note %(value)s est hors de l'échelle : choisissez de %(least)s à %(most)s, "
+                             "ou « je ne sais pas »."), value=value, least=scale.minimum, most=scale.maximum)
     return value
 
 
@@ -299,7 +295,8 @@ def sort_ratings(
     listed = list(results)
     known = {"spread", *AXES, *(axis for r in listed for axis in r.stats)}
     if by not in known:
-        raise DomainError(f"Tri inconnu : « {by} ». Choix : {', '.join(sorted(known))}.")
+        raise DomainError(N_("Tri inconnu : « %(sort)s ». Choix : %(choices)s."), sort=by,
+                          choices=", ".join(sorted(known)))
 
     def key_of(result: ItemRating) -> float | None:
         if by == "spread":
