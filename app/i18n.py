@@ -21,6 +21,9 @@ from babel import Locale, dates
 from babel.core import negotiate_locale
 from babel.support import NullTranslations, Translations
 
+from app.domain import french
+from app.domain.errors import Said, worded
+
 LOCALES = ("fr", "en")
 DEFAULT = "fr"
 # The names the picker shows, each in its own language.
@@ -84,6 +87,11 @@ def gettext(message: str, **params: object) -> str:
     return text % params if params else text
 
 
+def said(text: object) -> object:
+    """A `Said` text in the current locale; anything else as it is."""
+    return worded(text, gettext) if isinstance(text, Said) else text
+
+
 def negotiate(cookie: str | None, accept_language: str | None) -> str:
     """The picker's choice, else the browser's first language we have, else French."""
     if cookie in LOCALES:
@@ -111,6 +119,15 @@ def short_date(day: date) -> str:
     if isinstance(day, datetime):
         day = _local(day).date()
     return dates.format_date(day, "dd/MM/yyyy", locale=_locale())
+
+
+def long_date(day: date) -> str:
+    """« 4 décembre 2027 » (« 1er mars »), « 4 December 2027 »: a date in a sentence."""
+    if isinstance(day, datetime):
+        day = _local(day).date()
+    if current() == DEFAULT:
+        return french.date_text(day.isoformat())
+    return dates.format_date(day, "d MMMM y", locale=_locale())
 
 
 def _local(when: datetime) -> datetime:

@@ -1,6 +1,7 @@
 """Application factory: `uvicorn app.main:create_app --factory`."""
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
@@ -58,7 +59,7 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-CROSS_SITE = "Origine refusée : cette requête ne vient pas d'une page de Cap Partagé."
+CROSS_SITE = N_("Origine refusée : cette requête ne vient pas d'une page de Cap Partagé.")
 
 
 def _facilitator_route(path: str) -> bool:
@@ -98,7 +99,7 @@ class SecurityHeaders:
             else:
                 refused = source == "null" or not self._same_site(source, host)
             if refused:
-                response = JSONResponse({"detail": CROSS_SITE}, status_code=403)
+                response = JSONResponse({"detail": i18n.gettext(CROSS_SITE)}, status_code=403)
                 await response(scope, receive, send)
                 return
 
@@ -152,7 +153,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         headers = {"Retry-After": str(exc.retry_after)}
         # The join form is a plain POST: its page says why too.
         page = "HX-Request" not in request.headers and "text/html" in request.headers.get("accept", "")
-    message = i18n.gettext(exc.template, **exc.params)
+    message = exc.said(i18n.gettext)
     if page:
         return pages.TemplateResponse(request, "error.html", {"message": message},
                                       status_code=exc.status, headers=headers)
@@ -191,17 +192,20 @@ async def database_error(request: Request, exc: Exception) -> Response:
 
 
 async def template_error(request: Request, exc: Exception) -> Response:
-    return JSONResponse({"detail": f"Modèle d'atelier invalide : {exc}"}, status_code=500)
+    return JSONResponse({"detail": i18n.gettext("Modèle d'atelier invalide : %(error)s", error=exc)},
+                        status_code=500)
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
-    """A form field, query parameter or path segment of the wrong type, in French."""
+    """A form field, query parameter or path segment of the wrong type, in the reader's language."""
     assert isinstance(exc, RequestValidationError)
-    problems = " ; ".join(
-        f"{validation.place(err['loc'][1:]) or 'requête'} : {validation.explain(err, form=True)}"
-        for err in exc.errors()
-    )
-    message = f"Requête invalide — {problems}."
+    problems = [i18n.gettext("%(place)s : %(why)s",
+                             place=validation.place(err["loc"][1:]) or i18n.gettext("requête"),
+                             why=validation.explain(err, form=True, say=i18n.gettext))
+                for err in exc.errors()]
+    message = i18n.gettext("Requête invalide — %(problems)s.",
+                           problems=functools.reduce(lambda said, problem: i18n.gettext(
+                               "%(problems)s ; %(problem)s", problems=said, problem=problem), problems))
     if _wants_page(request):
         return pages.TemplateResponse(request, "error.html", {"message": message}, status_code=422)
     return JSONResponse({"detail": message}, status_code=422)
@@ -224,7 +228,8 @@ class StaticAssets:
         name = scope["path"].removeprefix(scope.get("root_path", "")).lstrip("/")
         asset = assets.assets().get(name)
         if asset is None or scope["method"] not in ("GET", "HEAD"):
-            await JSONResponse({"detail": "Fichier introuvable."}, status_code=404)(scope, receive, send)
+            missing = JSONResponse({"detail": i18n.gettext("Fichier introuvable.")}, status_code=404)
+            await missing(scope, receive, send)
             return
         headers = {"etag": asset.etag, "vary": "Accept-Encoding",
                    "cache-control": ("public, max-age=31536000, immutable"

@@ -39,6 +39,12 @@ env.filters["initial"] = lambda text: str(text)[:1].upper() + str(text)[1:]
 # (facilitators' times in the workshop's time zone).
 env.filters["short_date"] = i18n.short_date
 env.filters["moment"] = i18n.moment
+env.filters["long_date"] = i18n.long_date
+# A text the services made in French, keeping its template (app.domain.errors.Said): in the reader's language.
+env.filters["said"] = i18n.said
+# A label of the app's own held in a variable (marked with N_ where it is defined), or the
+# facilitator's own text, which no catalog holds and shows as written: no placeholder filled.
+env.filters["translated"] = i18n.translate
 
 # What templates may ask of a kind: `kinds[activity.kind].contributions` and the rest.
 env.globals["kinds"] = KINDS

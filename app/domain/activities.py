@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from app.domain.errors import NotAllowed
+from app.domain.errors import N_, NotAllowed, Term
 from app.domain.kinds import KINDS
 
 
@@ -22,16 +22,16 @@ TRANSITIONS: dict[State, frozenset[State]] = {
 }
 
 STATE_LABELS = {
-    State.DRAFT: "en préparation",
-    State.OPEN: "ouverte",
-    State.CLOSED: "fermée",
-    State.REVEALED: "résultats affichés",
+    State.DRAFT: N_("en préparation"),
+    State.OPEN: N_("ouverte"),
+    State.CLOSED: N_("fermée"),
+    State.REVEALED: N_("résultats affichés"),
 }
 
 ACTION_LABELS = {
-    State.OPEN: "Ouvrir",
-    State.CLOSED: "Fermer",
-    State.REVEALED: "Révéler",
+    State.OPEN: N_("Ouvrir"),
+    State.CLOSED: N_("Fermer"),
+    State.REVEALED: N_("Révéler"),
 }
 
 # Slides have nothing to contribute to: they have no state to drive.
@@ -40,15 +40,14 @@ CONTRIBUTION_KINDS = frozenset(kind.name for kind in KINDS.values() if kind.cont
 
 def transition(kind: str, current: str, target: str) -> State:
     if kind not in CONTRIBUTION_KINDS:
-        raise NotAllowed("Une diapositive n'a pas d'état à changer.")
+        raise NotAllowed(N_("Une diapositive n'a pas d'état à changer."))
     try:
         cur, tgt = State(current), State(target)
     except ValueError as exc:
-        raise NotAllowed(f"État inconnu : {target!r}.") from exc
+        raise NotAllowed(N_("État inconnu : %(state)s."), state=repr(target)) from exc
     if tgt not in TRANSITIONS[cur]:
-        raise NotAllowed(
-            f"Impossible de passer de « {STATE_LABELS[cur]} » à « {STATE_LABELS[tgt]} »."
-        )
+        raise NotAllowed(N_("Impossible de passer de « %(current)s » à « %(target)s »."),
+                         current=Term(STATE_LABELS[cur]), target=Term(STATE_LABELS[tgt]))
     return tgt
 
 
@@ -62,7 +61,7 @@ def action_label(current: str, target: State) -> str:
     """The control page's button for a transition. Leaving « revealed » for « closed » hides the
     results from the board: the vote was already closed, so « Fermer » would mislead."""
     if State(current) == State.REVEALED and target == State.CLOSED:
-        return "Masquer les résultats"
+        return N_("Masquer les résultats")
     return ACTION_LABELS[target]
 
 

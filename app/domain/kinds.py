@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from app.domain import workshop_templates as models
+from app.domain.errors import N_
 
 
 @dataclass(frozen=True)
@@ -41,29 +42,29 @@ class Kind:
     answer apart, so a purge deals every answer apart (`app.domain.retention.redeal`)."""
     not_this_kind: str = ""
     """The refusal when a contribution of this kind is sent to another kind of activity."""
-    not_open: str = "Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée."
+    not_open: str = N_("Cette activité n'est pas ouverte : votre contribution n'a pas été enregistrée.")
     """The refusal when the activity is not open."""
 
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("text", "Consigne", models.TextActivity, contributions=False),
     Kind("postits", "Post-its", models.PostitsActivity, contributions=True, live=True, listed=True,
-         not_this_kind="Cette activité n'est pas une activité de post-its."),
+         not_this_kind=N_("Cette activité n'est pas une activité de post-its.")),
     Kind("rating", "Notation", models.RatingActivity, contributions=True, listed=True, ballots=True,
-         not_this_kind="Cette activité n'est pas une notation.",
-         not_open="Cette notation n'est pas ouverte : votre note n'a pas été enregistrée."),
+         not_this_kind=N_("Cette activité n'est pas une notation."),
+         not_open=N_("Cette notation n'est pas ouverte : votre note n'a pas été enregistrée.")),
     Kind("ranking", "Classement des priorités", models.RankingActivity, contributions=True,
          listed=True, promotes=True, ballots=True, whole_ballots=True,
-         not_this_kind="Cette activité n'est pas un classement.",
-         not_open="Ce classement n'est pas ouvert : votre bulletin n'a pas été enregistré."),
+         not_this_kind=N_("Cette activité n'est pas un classement."),
+         not_open=N_("Ce classement n'est pas ouvert : votre bulletin n'a pas été enregistré.")),
     Kind("poll", "Vote", models.PollActivity, contributions=True, ballots=True, whole_ballots=True,
-         not_this_kind="Cette activité n'est pas une activité de vote."),
+         not_this_kind=N_("Cette activité n'est pas une activité de vote.")),
     Kind("table", "Tableau des chantiers", models.TableActivity, contributions=True, live=True,
          marks_own=True, promotes=True,
-         not_this_kind="Cette activité n'est pas une activité de tableau des chantiers."),
+         not_this_kind=N_("Cette activité n'est pas une activité de tableau des chantiers.")),
     Kind("resources", "Cartographie des ressources", models.ResourcesActivity, contributions=True,
          live=True, marks_own=True, promotes=True,
-         not_this_kind="Cette activité n'est pas une activité de cartographie des ressources."),
+         not_this_kind=N_("Cette activité n'est pas une activité de cartographie des ressources.")),
 )}
 
 

@@ -211,7 +211,8 @@ def validate_ranking(ballot: object, items: Sequence[ItemId]) -> tuple[ItemId, .
     known = set(items)
     unknown = [value for value in ranked if not _is_id_of(value, known)]
     if unknown:
-        raise DomainError(f"Élément inconnu dans le classement : {', '.join(map(_label, unknown))}.")
+        raise DomainError(N_("Élément inconnu dans le classement : %(items)s."),
+                          items=", ".join(map(_label, unknown)))
     seen: set[ItemId] = set()
     duplicated = []
     for value in ranked:
@@ -219,15 +220,13 @@ def validate_ranking(ballot: object, items: Sequence[ItemId]) -> tuple[ItemId, .
             duplicated.append(value)
         seen.add(value)
     if duplicated:
-        raise DomainError(
-            f"Chaque élément doit être classé une seule fois : {', '.join(map(_label, duplicated))} "
-            "apparaît plusieurs fois."
-        )
+        raise DomainError(N_("Chaque élément doit être classé une seule fois : %(items)s "
+                             "apparaît plusieurs fois."),
+                          items=", ".join(map(_label, duplicated)))
     missing = [item for item in items if item not in seen]
     if missing:
-        raise DomainError(
-            f"Le classement doit contenir tous les éléments ; il manque {', '.join(map(_label, missing))}."
-        )
+        raise DomainError(N_("Le classement doit contenir tous les éléments ; il manque %(items)s."),
+                          items=", ".join(map(_label, missing)))
     return ranked
 
 
@@ -365,9 +364,8 @@ def kendall_w_scores(
     for ballot in rows:
         missing = [item for item in items if item not in ballot]
         if missing:
-            raise DomainError(
-                f"Chaque bulletin doit noter tous les éléments ; il manque {_label(missing[0])}."
-            )
+            raise DomainError(N_("Chaque bulletin doit noter tous les éléments ; il manque %(item)s."),
+                              item=_label(missing[0]))
         groups: dict[int | float, list[ItemId]] = {}
         for item in items:
             groups.setdefault(ballot[item], []).append(item)
@@ -425,24 +423,25 @@ def validate_dots(
     """A participant's points per item (zeros dropped); at most ``budget`` in total."""
     _check_items(items)
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
-        raise DomainError(f"Le nombre de points à répartir doit être un entier positif (reçu {budget!r}).")
+        raise DomainError(N_("Le nombre de points à répartir doit être un entier positif (reçu %(budget)s)."),
+                          budget=repr(budget))
     if not isinstance(allocation, Mapping):
         raise DomainError(N_("Une répartition de points associe des points à des éléments."))
     known = set(items)
     cleaned: dict[ItemId, int] = {}
     for item, points in allocation.items():
         if not _is_id_of(item, known):
-            raise DomainError(f"Élément inconnu dans la répartition : {_label(item)}.")
+            raise DomainError(N_("Élément inconnu dans la répartition : %(item)s."), item=_label(item))
         if isinstance(points, bool) or not isinstance(points, int):
-            raise DomainError(
-                f"Les points doivent être des nombres entiers (reçu {points!r} pour {_label(item)})."
-            )
+            raise DomainError(N_("Les points doivent être des nombres entiers "
+                                 "(reçu %(points)s pour %(item)s)."),
+                              points=repr(points), item=_label(item))
         if points < 0:
-            raise DomainError(f"Les points ne peuvent pas être négatifs ({points} pour {_label(item)}).")
+            raise DomainError(N_("Les points ne peuvent pas être négatifs (%(points)s pour %(item)s)."),
+                              points=points, item=_label(item))
         if max_per_item is not None and points > max_per_item:
-            raise DomainError(
-                f"Au plus {max_per_item} point(s) par élément ({points} pour {_label(item)})."
-            )
+            raise DomainError(N_("Au plus %(max)s point(s) par élément (%(points)s pour %(item)s)."),
+                              max=max_per_item, points=points, item=_label(item))
         if points:
             cleaned[item] = points
     total = sum(cleaned.values())
@@ -496,11 +495,10 @@ def validate_grades(
     known = set(items)
     for item, grade in ballot.items():
         if not _is_id_of(item, known):
-            raise DomainError(f"Élément inconnu dans le bulletin : {_label(item)}.")
+            raise DomainError(N_("Élément inconnu dans le bulletin : %(item)s."), item=_label(item))
         if grade not in grades:
-            raise DomainError(
-                f"Mention inconnue pour {_label(item)} : {grade!r}. Mentions : {', '.join(grades)}."
-            )
+            raise DomainError(N_("Mention inconnue pour %(item)s : %(grade)s. Mentions : %(grades)s."),
+                              item=_label(item), grade=repr(grade), grades=", ".join(grades))
     return dict(ballot)
 
 

@@ -93,16 +93,12 @@ def validate_rating(value: object, scale: RatingScale = DEFAULT_SCALE) -> int | 
     if value is UNKNOWN:
         return None
     if not _is_int(value):
-        raise DomainError(
-            f"Une note doit être un nombre entier de {scale.minimum} à {scale.maximum}, "
-            "ou « je ne sais pas »."
-        )
+        raise DomainError(N_("Une note doit être un nombre entier de %(least)s à %(most)s, "
+                             "ou « je ne sais pas »."), least=scale.minimum, most=scale.maximum)
     assert isinstance(value, int)
     if not scale.minimum <= value <= scale.maximum:
-        raise DomainError(
-            f"La note {value} est hors de l'échelle : choisissez de {scale.minimum} à {scale.maximum}, "
-            "ou « je ne sais pas »."
-        )
+        raise DomainError(N_("La note %(value)s est hors de l'échelle : choisissez de %(least)s à %(most)s, "
+                             "ou « je ne sais pas »."), value=value, least=scale.minimum, most=scale.maximum)
     return value
 
 
@@ -299,7 +295,8 @@ def sort_ratings(
     listed = list(results)
     known = {"spread", *AXES, *(axis for r in listed for axis in r.stats)}
     if by not in known:
-        raise DomainError(f"Tri inconnu : « {by} ». Choix : {', '.join(sorted(known))}.")
+        raise DomainError(N_("Tri inconnu : « %(sort)s ». Choix : %(choices)s."), sort=by,
+                          choices=", ".join(sorted(known)))
 
     def key_of(result: ItemRating) -> float | None:
         if by == "spread":
@@ -319,7 +316,8 @@ def top_rated(results: Iterable[ItemRating], n: int, axis: str | None = None) ->
     the input order. Items with no counted answer on the axis are left out (see module docstring).
     """
     if not _is_int(n) or n < 1:
-        raise DomainError(f"Le nombre d'éléments à retenir doit être un entier positif (reçu : {n!r}).")
+        raise DomainError(N_("Le nombre d'éléments à retenir doit être un entier positif (reçu : %(n)s)."),
+                          n=repr(n))
     eligible: list[tuple[int, ItemRating, AxisStats]] = []
     for position, result in enumerate(results):
         key = axis if axis is not None else (result.axes[0] if result.axes else None)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Final, Literal, TypeAlias, TypeGuard, get_args
@@ -34,6 +34,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.domain.errors import N_, Said, Term, worded
 from app.domain.french import NBSP, number
 from app.domain.validation import problems
 
@@ -41,30 +42,30 @@ SCHEMA: Final = "cap-partage/feuille-de-route"
 VERSION: Final = 1
 
 TERRITORY_KINDS = {
-    "commune": "Commune",
-    "epci": "EPCI",
-    "departement": "Département",
-    "region": "Région",
-    "autre": "Autre",
+    "commune": N_("Commune"),
+    "epci": N_("EPCI"),
+    "departement": N_("Département"),
+    "region": N_("Région"),
+    "autre": N_("Autre"),
 }
 # The national platform's `perimetreGeographique` (src/domain/FeuilleDeRoute.ts), with our labels.
 PERIMETERS = {
-    "departemental": "Départemental",
-    "groupementsDeCommunes": "Groupements de communes",
-    "regional": "Régional",
+    "departemental": N_("Départemental"),
+    "groupementsDeCommunes": N_("Groupements de communes"),
+    "regional": N_("Régional"),
 }
 # Spellings of earlier versions of the file format, still read.
 PERIMETER_SYNONYMS = {"groupements-de-communes": "groupementsDeCommunes"}
 COMMITTEE_KINDS = {
-    "strategique": "Stratégique",
-    "technique": "Technique",
-    "consultatif": "Consultatif",
-    "autre": "Autre",
+    "strategique": N_("Stratégique"),
+    "technique": N_("Technique"),
+    "consultatif": N_("Consultatif"),
+    "autre": N_("Autre"),
 }
 LINK_STATES = {
-    "operante": "Opérante",
-    "connue-sans-lien": "Connue, sans lien",
-    "aucune": "Aucun lien",
+    "operante": N_("Opérante"),
+    "connue-sans-lien": N_("Connue, sans lien"),
+    "aucune": N_("Aucun lien"),
 }
 RESOURCE_CATEGORIES = ("partenaires de projet", "ressources matérielles", "intervenants", "financements",
                        "ressources humaines")
@@ -159,7 +160,7 @@ def _platform_date(value: object) -> object:
     given = value.strip()
     french = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", given)  # « 15/03/2025 », as typed in a form
     text = f"{french[3]}-{int(french[2]):02d}-{int(french[1]):02d}" if french else given
-    refused = f"« {given[:20]} » n'est ni une année (2025) ni une date (2025-03-15)"
+    refused = Said(N_("« %(given)s » n'est ni une année (2025) ni une date (2025-03-15)"), given=given[:20])
     if len(text) not in (4, 10):
         raise ValueError(refused)
     try:
@@ -167,7 +168,8 @@ def _platform_date(value: object) -> object:
     except ValueError:
         raise ValueError(refused) from None
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"année {year} hors de la période {MIN_YEAR}–{MAX_YEAR}")
+        raise ValueError(Said(N_("année %(year)s hors de la période %(first)s–%(last)s"), year=year,
+                              first=MIN_YEAR, last=MAX_YEAR))
     return text
 
 
@@ -289,7 +291,7 @@ class Action(_Model):
         if first and last and last < first:
             raise ValueError(f"dateDeFin ({self.end}) avant dateDeDebut ({self.start})")
         if len(set(self.needs)) != len(self.needs):
-            raise ValueError("un même besoin est cité deux fois")
+            raise ValueError(Said(N_("un même besoin est cité deux fois")))
         return self
 
 
@@ -353,9 +355,16 @@ class RoadmapFile(_Model):
 class RoadmapFileError(Exception):
     """A roadmap file that cannot be imported; `problems` name each place (`chantiers[3].titre`)."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], error: ValidationError | None = None) -> None:
         self.problems = list(problems)
+        self.error = error
         super().__init__("Fichier de feuille de route refusé : " + " ; ".join(self.problems))
+
+    def said(self, say: Callable[..., str]) -> list[str]:
+        """The problems as ``say`` words them (`app.i18n.gettext`: in the reader's language)."""
+        if self.error is not None:
+            return problems(self.error, say=say)
+        return [worded(problem, say) for problem in self.problems]
 
 
 MAX_DEPTH = 12  # a roadmap file nests 8 levels at most (chantiers[i].actions[j].coFinancements[k].montant)
@@ -382,7 +391,8 @@ def _unreadable_text(value: object, place: str = "") -> list[str]:
         bad = [ch for ch in value if (ord(ch) < 32 and ch not in "\t\n\r") or 0xD800 <= ord(ch) <= 0xDFFF]
         if not bad:
             return []
-        return [f"{place or 'fichier'} : caractère de contrôle ou invalide (U+{ord(bad[0]):04X})"]
+        return [Said(N_("%(place)s : caractère de contrôle ou invalide (U+%(code)s)"),
+                     place=place or Term(N_("fichier")), code=f"{ord(bad[0]):04X}")]
     if isinstance(value, dict):
         return [p for key, item in value.items()
                 for p in _unreadable_text(item, f"{place}.{key}" if place else str(key))]
@@ -396,32 +406,37 @@ def parse_file(raw: bytes | str) -> RoadmapFile:
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise RoadmapFileError([f"ce n'est pas un fichier JSON lisible ({err})"]) from None
+        unreadable_json = Said(N_("ce n'est pas un fichier JSON lisible (%(error)s)"), error=err)
+        raise RoadmapFileError([unreadable_json]) from None
     except RecursionError:
-        raise RoadmapFileError([f"le fichier imbrique des objets ou des listes sur des milliers de niveaux ; "
-                                f"une feuille de route en compte {MAX_DEPTH} au plus"]) from None
+        too_deep = Said(N_("le fichier imbrique des objets ou des listes sur des milliers de niveaux ; "
+                           "une feuille de route en compte %(most)s au plus"), most=MAX_DEPTH)
+        raise RoadmapFileError([too_deep]) from None
     except ValueError:
         # Python refuses to read integers of more than 4,300 digits (a guard against slow parsing).
-        raise RoadmapFileError(["le fichier contient un nombre de plusieurs milliers de chiffres ; "
-                                "aucun champ d'une feuille de route n'en demande autant"]) from None
+        raise RoadmapFileError([Said(N_("le fichier contient un nombre de plusieurs milliers de chiffres ; "
+                                        "aucun champ d'une feuille de route n'en demande autant"))]) from None
     if not isinstance(data, dict):
-        raise RoadmapFileError(["le fichier doit contenir un objet JSON { … }"])
+        raise RoadmapFileError([Said(N_("le fichier doit contenir un objet JSON { … }"))])
     deep = _too_deep(data)
     if deep is not None:
-        raise RoadmapFileError([f"{deep} : imbriqué sur plus de {MAX_DEPTH} niveaux ; une feuille de route "
-                                "n'en compte pas autant"])
+        raise RoadmapFileError([Said(N_("%(place)s : imbriqué sur plus de %(most)s niveaux ; "
+                                        "une feuille de route n'en compte pas autant"),
+                                     place=deep, most=MAX_DEPTH)])
     if data.get("schema") != SCHEMA:
-        raise RoadmapFileError([f"schema : « {SCHEMA} » attendu, pas « {str(data.get('schema'))[:60]} »"])
+        raise RoadmapFileError([Said(N_("schema : « %(expected)s » attendu, pas « %(given)s »"),
+                                     expected=SCHEMA, given=str(data.get("schema"))[:60])])
     if data.get("version") != VERSION:
-        raise RoadmapFileError([f"version : ce fichier est en version « {str(data.get('version'))[:20]} » ; "
-                                f"cette version de Cap Partagé lit la version {VERSION}"])
+        raise RoadmapFileError([Said(N_("version : ce fichier est en version « %(given)s » ; "
+                                        "cette version de Cap Partagé lit la version %(version)s"),
+                                     given=str(data.get("version"))[:20], version=VERSION)])
     unreadable = _unreadable_text(data)
     if unreadable:
         raise RoadmapFileError(unreadable)
     try:
         return RoadmapFile.model_validate(data)
     except ValidationError as err:
-        raise RoadmapFileError(problems(err)) from None
+        raise RoadmapFileError(problems(err), error=err) from None
 
 
 def dump_file(roadmap: RoadmapFile) -> str:

@@ -18,15 +18,15 @@ ORPHAN_KEY = "?"
 
 # What the board and the control page write above a cell (the template's labels are questions).
 SHORT_LABELS = {
-    "title": "Titre",
-    "objectives": "On aura réussi si…",
-    "actions": "Actions",
-    "pilot": "Pilote",
-    "doers": "Qui fait",
-    "associates": "Associés",
-    "resources_available": "Ressources mobilisables",
-    "resources_needed": "À mobiliser",
-    "obstacles": "Freins",
+    "title": N_("Titre"),
+    "objectives": N_("On aura réussi si…"),
+    "actions": N_("Actions"),
+    "pilot": N_("Pilote"),
+    "doers": N_("Qui fait"),
+    "associates": N_("Associés"),
+    "resources_available": N_("Ressources mobilisables"),
+    "resources_needed": N_("À mobiliser"),
+    "obstacles": N_("Freins"),
 }
 
 
@@ -59,9 +59,8 @@ def clean_cell(raw: str, column: Column, max_length: int = MAX_CELL) -> str:
         text = " ".join(text.split())
     text = text.strip()
     if len(text) > max_length:
-        raise DomainError(
-            f"« {column.label} » fait {len(text)} caractères ; {max_length} au maximum."
-        )
+        raise DomainError(N_("« %(column)s » fait %(length)s caractères ; %(most)s au maximum."),
+                          column=column.label, length=len(text), most=max_length)
     return text
 
 

@@ -3,7 +3,7 @@
 import math
 from datetime import datetime, timedelta
 
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 
 MAX_SECONDS = 3 * 60 * 60
 
@@ -11,7 +11,7 @@ MAX_SECONDS = 3 * 60 * 60
 def check_duration(seconds: int) -> int:
     """0 stops the timer; otherwise 1 second to 3 hours."""
     if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= MAX_SECONDS:
-        raise DomainError(f"Durée invalide : de 0 (arrêt) à {MAX_SECONDS // 60} minutes.")
+        raise DomainError(N_("Durée invalide : de 0 (arrêt) à %(most)s minutes."), most=MAX_SECONDS // 60)
     return seconds
 
 

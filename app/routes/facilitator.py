@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app import i18n
 from app.config import Settings
-from app.domain.errors import DomainError, NotAllowed, NotFound
+from app.domain.errors import N_, DomainError, NotAllowed, NotFound
 from app.domain.workshop_templates import load_catalog
 from app.exports import join_cards
 from app.exports.names import attachment
@@ -101,10 +101,10 @@ def _workshop_list(request: Request, me: Facilitator, session: Session, settings
 
 def _ended(count: int) -> str:
     if count == 0:
-        return "Aucune autre session n'était ouverte."
+        return i18n.gettext("Aucune autre session n'était ouverte.")
     if count == 1:
-        return "1 autre session a été déconnectée."
-    return f"{count} autres sessions ont été déconnectées."
+        return i18n.gettext("1 autre session a été déconnectée.")
+    return i18n.gettext("%(count)s autres sessions ont été déconnectées.", count=count)
 
 
 @router.get("/f", response_class=HTMLResponse)
@@ -114,7 +114,7 @@ def workshop_list(request: Request, me: FacilitatorDep, session: SessionDep, set
     query), what was done."""
     notice = "" if autres is None else _ended(autres)
     if mdp:
-        notice = f"Mot de passe changé. {notice}"
+        notice = i18n.gettext("Mot de passe changé. %(notice)s", notice=notice)
     return _workshop_list(request, me, session, settings, notice)
 
 
@@ -135,7 +135,8 @@ def change_password(request: Request, login: LoginDep, session: SessionDep, sett
     except DomainError as refused:
         session.rollback()
         return _workshop_list(request, login.account, session, settings,
-                              password_error=refused.message, status=refused.status)
+                              password_error=refused.said(i18n.gettext),
+                              status=refused.status)
     return RedirectResponse(f"/f?mdp=1&autres={ended}", status_code=303)
 
 
@@ -145,7 +146,7 @@ def create_workshop(me: FacilitatorDep, session: SessionDep, settings: SettingsD
                     title: Annotated[str, Form(max_length=500)] = "") -> Response:
     available, _problems = load_catalog(settings.sessions_dir)
     if template not in available:
-        raise NotFound(f"Modèle d'atelier inconnu : « {template} ».")
+        raise NotFound(N_("Modèle d'atelier inconnu : « %(template)s »."), template=template)
     workshop = workshops.create_from_template(session, me.id, available[template], title,
                                               settings.retention_months)
     return RedirectResponse(f"/f/workshops/{workshop.id}", status_code=303)
@@ -201,7 +202,7 @@ def purge_now(workshop_id: int, me: FacilitatorDep, session: SessionDep,
               confirm: Annotated[str, Form(max_length=10)] = "") -> Response:
     workshop = workshops.get_owned(session, me.id, workshop_id)
     if confirm != "oui":
-        raise DomainError("Cochez la case de confirmation pour purger les données personnelles.")
+        raise DomainError(N_("Cochez la case de confirmation pour purger les données personnelles."))
     retention.purge(session, workshop, retention.FACILITATOR)
     return RedirectResponse(f"/f/workshops/{workshop_id}", status_code=303)
 
@@ -211,7 +212,7 @@ def set_tokens_required(workshop_id: int, me: FacilitatorDep, session: SessionDe
                         actif: Annotated[str, Form(max_length=10)]) -> Response:
     """« Jetons à usage unique » on or off, before or during the workshop."""
     if actif not in ("oui", "non"):
-        raise DomainError("Jetons à usage unique : « oui » ou « non ».")
+        raise DomainError(N_("Jetons à usage unique : « oui » ou « non »."))
     join_tokens.set_required(session, workshops.get_owned(session, me.id, workshop_id), actif == "oui")
     return RedirectResponse(f"/f/workshops/{workshop_id}", status_code=303)
 
@@ -292,8 +293,8 @@ def opinion_map_preview(request: Request, activity_id: int, me: FacilitatorDep,
     """The carte des sensibilités on the control page only, drawn on demand."""
     activity = workshops.owned_activity(session, me.id, activity_id)
     if not opinion_maps.available(activity) or activity.state not in ("closed", "revealed"):
-        raise NotAllowed("La carte des sensibilités se calcule une fois clos le vote d'une notation "
-                         "ou d'un classement.")
+        raise NotAllowed(N_("La carte des sensibilités se calcule une fois clos le vote d'une notation "
+                            "ou d'un classement."))
     return pages.TemplateResponse(request, "activities/_opinion_map.html",
                                   {"activity": activity, **opinion_map.view(session, activity)})
 
@@ -355,7 +356,7 @@ def merge(request: Request, activity_id: int, me: FacilitatorDep, session: Sessi
           text: Annotated[str, Form(max_length=10_000)] = "") -> Response:
     activity = workshops.owned_activity(session, me.id, activity_id)
     if len(item_ids) > 500:
-        raise DomainError("Trop de post-its à fusionner d'un coup (500 au plus).")
+        raise DomainError(N_("Trop de post-its à fusionner d'un coup (500 au plus)."))
     items.merge(session, activity, item_ids, text, publisher=publisher)
     return control_response(request, session, settings, activity.workshop_id, "ctl_main")
 

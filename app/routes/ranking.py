@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
+from app.domain.errors import N_
 from app.publishing import Publisher
 from app.services import items, rankings, workshops
 from app.web import (
@@ -36,7 +37,8 @@ async def cast(
 
     def store(session: Session, publisher: Publisher) -> tuple[dict[str, Any], bool]:
         _workshop, participant = joined(
-            request, session, code, "Rejoignez d'abord l'atelier : votre bulletin n'a pas été enregistré.")
+            request, session, code,
+            N_("Rejoignez d'abord l'atelier : votre bulletin n'a pas été enregistré."))
         activity, changed = rankings.cast(session, participant, activity_id, ballot, publisher=publisher)
         return {"activity": activity, "mine": rankings.mine_of(session, activity, participant)}, changed
 

@@ -28,7 +28,7 @@ async def rate(
 
     def store(session: Session, publisher: Publisher) -> tuple[dict[str, Any], bool]:
         workshop, participant = joined(
-            request, session, code, "Rejoignez d'abord l'atelier : votre note n'a pas été enregistrée.")
+            request, session, code, N_("Rejoignez d'abord l'atelier : votre note n'a pas été enregistrée."))
         rated = ratings.rate(session, participant, activity_id, item, axis, value, publisher=publisher)
         settings = ratings.settings_of(rated.activity)
         shown = ratings.rateable_ids(session, activity_id)

@@ -79,7 +79,7 @@ async def set_state(request: Request, code: str, activity_id: int, resource_id: 
                                                          state, version, publisher=publisher)
         except resource_maps.StaleResource as stale:
             activity = workshops.get_activity(session, activity_id)
-            return _item_ctx(workshop, activity, participant, stale.resource, problem=stale.message), 409
+            return _item_ctx(workshop, activity, participant, stale.resource, problem=stale.said_message), 409
         activity = workshops.get_activity(session, activity_id)
         return _item_ctx(workshop, activity, participant, resource, saved=True), 200
 
@@ -133,7 +133,7 @@ def facilitator_save(request: Request, resource_id: int, me: FacilitatorDep, ses
         resource = resource_maps.edit(session, activity, resource, version, name, category, state,
                                       note, publisher=publisher)
     except resource_maps.StaleResource as stale:
-        return _editor(request, activity, stale.resource, 409, problem=stale.message,
+        return _editor(request, activity, stale.resource, 409, problem=stale.said_message,
                        headers=CONFLICT_HEADERS)
     return _editor(request, activity, resource, saved=True)
 

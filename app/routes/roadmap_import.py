@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from app import i18n
 from app.domain.roadmap import RoadmapFileError, parse_file
 from app.services import promotion, roadmaps, workshops
 from app.web import FacilitatorDep, SessionDep, pages
@@ -21,13 +22,14 @@ async def import_roadmap(
     raw = await file.read(MAX_FILE + 1)
     try:
         if len(raw) > MAX_FILE:
-            raise RoadmapFileError([f"le fichier dépasse {MAX_FILE // (1024 * 1024)} Mo"])
+            too_big = i18n.gettext("le fichier dépasse %(size)s Mo", size=MAX_FILE // (1024 * 1024))
+            raise RoadmapFileError([too_big])
         roadmap = roadmaps.import_file(session, me.id, parse_file(raw))
     except RoadmapFileError as err:
         return pages.TemplateResponse(
             request,
             "roadmap_promote/import_error.html",
-            {"me": me, "name": file.filename or "", "problems": err.problems},
+            {"me": me, "name": file.filename or "", "problems": err.said(i18n.gettext)},
             status_code=422,
         )
     return RedirectResponse(f"/f/roadmaps/{roadmap.id}", status_code=303)

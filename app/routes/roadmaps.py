@@ -22,6 +22,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.domain import roadmap as domain
+from app.domain.errors import N_
 from app.models import Chantier, Roadmap
 from app.services import roadmap_edit as edit
 from app.services import roadmaps
@@ -34,7 +35,7 @@ MAX_EDITING = 80
 
 
 def owned_roadmap(rid: str, me: FacilitatorDep, session: SessionDep) -> Roadmap:
-    return roadmaps.get_owned(session, me.id, edit.parse_id(rid, "Feuille de route introuvable."))
+    return roadmaps.get_owned(session, me.id, edit.parse_id(rid, N_("Feuille de route introuvable.")))
 
 
 RoadmapDep = Annotated[Roadmap, Depends(owned_roadmap)]

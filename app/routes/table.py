@@ -135,7 +135,7 @@ def _conflict(session: Session, workshop: Workshop, activity: Activity, stale: t
     columns = domain.columns_of(activity.config)
     mine = {**stale.row.cells, **domain.clean_cells(cells, columns)}
     return Editor(activity, workshop, columns, section_of(session, activity, stale.row.section),
-                  stale.row, mine, status="conflict", message=stale.message,
+                  stale.row, mine, status="conflict", message=stale.said_message,
                   changed=domain.changed_columns(stale.row.cells, mine, columns),
                   facilitator=editor is None)
 

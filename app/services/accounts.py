@@ -5,7 +5,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from app.domain.errors import DomainError, Forbidden, NotAllowed
+from app.domain.errors import N_, DomainError, Forbidden, NotAllowed
 from app.models import Facilitator
 from app.publishing import Revoker, revoke_safely
 from app.services import logins
@@ -23,7 +23,7 @@ def normalise_email(email: str) -> str:
 
 def _hashed(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise DomainError(f"Le mot de passe doit faire au moins {MIN_PASSWORD} caractères.")
+        raise DomainError(N_("Le mot de passe doit faire au moins %(count)s caractères."), count=MIN_PASSWORD)
     return _hasher.hash(password)
 
 
@@ -55,7 +55,7 @@ def change_password(session: Session, login: logins.Login, current: str, new: st
     try:
         _hasher.verify(account.password_hash, current)
     except (VerificationError, InvalidHashError):
-        raise Forbidden("Mot de passe actuel incorrect : rien n'a été changé.") from None
+        raise Forbidden(N_("Mot de passe actuel incorrect : rien n'a été changé.")) from None
     account.password_hash = _hashed(new)
     session.add(account)
     ended = logins.delete_sessions(session, account.id, keep=login.session_id)
@@ -70,7 +70,7 @@ def create_facilitator(session: Session, email: str, name: str, password: str) -
         raise DomainError("Adresse e-mail invalide.")
     password_hash = _hashed(password)  # a short password is refused before a taken address
     if session.exec(select(Facilitator).where(Facilitator.email == email)).first():
-        raise NotAllowed(f"Un compte existe déjà pour {email}.")
+        raise NotAllowed(N_("Un compte existe déjà pour %(email)s."), email=email)
     account = Facilitator(email=email, name=name.strip()[:120] or email, password_hash=password_hash)
     session.add(account)
     session.commit()

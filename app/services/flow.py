@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from app.domain import activities as states
-from app.domain.errors import NotAllowed
+from app.domain.errors import N_, NotAllowed
 from app.models import Activity, Item
 from app.publishing import Publisher
 from app.services import items as items_service
@@ -22,7 +22,7 @@ def source_of(session: Session, activity: Activity, ref: str | None = None) -> A
     ref = ref or (activity.config.get("items_from") or {}).get("activity")
     found = workshops.activity_by_ref(session, activity.workshop_id, ref)
     if found is None:
-        raise NotAllowed(f"L'activité source « {ref} » n'existe pas dans cet atelier.")
+        raise NotAllowed(N_("L'activité source « %(ref)s » n'existe pas dans cet atelier."), ref=ref)
     return found
 
 

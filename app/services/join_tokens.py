@@ -15,7 +15,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app.domain import join_tokens as domain
-from app.domain.errors import Forbidden
+from app.domain.errors import N_, Forbidden
 from app.models import JoinToken, Participant, Workshop, utcnow
 from app.publishing import PRESENCE, Publisher, publish_safely
 from app.services import participants
@@ -30,7 +30,7 @@ class UnknownToken(UnknownCode):
     client's wrong-code limit as an unknown join code does (`app.throttle`)."""
 
     def __init__(self) -> None:
-        super().__init__("Jeton inconnu : vérifiez le code de votre carte.")
+        super().__init__(N_("Jeton inconnu : vérifiez le code de votre carte."))
 
 
 class TokenCounts(NamedTuple):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.domain.errors import DomainError, NotAllowed
+from app.domain.errors import N_, DomainError, NotAllowed
 from app.domain.similar_notes import Suggestion, suggest
 from app.models import Activity, Item
 from app.publishing import MODERATION, Publisher, publish_safely
@@ -59,14 +59,14 @@ def _suggested(notes: tuple[tuple[int, str], ...], ignored: tuple[tuple[int, ...
 def ignore(session: Session, activity: Activity, item_ids: list[int], *, publisher: Publisher) -> None:
     """« Ignorer »: these post-its are not proposed together again."""
     if activity.kind != "postits":
-        raise NotAllowed("Les regroupements suggérés concernent les post-its.")
+        raise NotAllowed(N_("Les regroupements suggérés concernent les post-its."))
     notes = _candidates(session, activity)
     if len(set(item_ids)) < 2 or not set(item_ids) <= notes.keys():
-        raise DomainError("Regroupement inconnu : choisissez au moins deux post-its affichés de cette "
-                          "activité.")
+        raise DomainError(N_("Regroupement inconnu : choisissez au moins deux post-its affichés de cette "
+                             "activité."))
     kept = activity.config.get(IGNORED_KEY, [])
     if len(kept) >= MAX_IGNORED:
-        raise NotAllowed("Au plus %(most)s regroupements ignorés : proposez de nouveau les ignorés.",
+        raise NotAllowed(N_("Au plus %(most)s regroupements ignorés : proposez de nouveau les ignorés."),
                          most=MAX_IGNORED)
     activity.config = {**activity.config, IGNORED_KEY: [*kept, sorted(set(item_ids))]}
     session.add(activity)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
-from app.domain.errors import NotAllowed
+from app.domain.errors import N_, NotAllowed
 from app.domain.french import number
 from app.domain.opinion_map import OpinionMap, opinion_map
 from app.models import Activity, Item, PurgeRecord
@@ -48,9 +48,9 @@ def shown(activity: Activity) -> bool:
 def show(session: Session, activity: Activity, on: bool, *, publisher: Publisher) -> None:
     """The facilitator shows the map on the board (the results revealed), or the results again."""
     if not available(activity):
-        raise NotAllowed("La carte des sensibilités concerne les notations et les classements.")
+        raise NotAllowed(N_("La carte des sensibilités concerne les notations et les classements."))
     if on and activity.state != "revealed":
-        raise NotAllowed("Révélez d'abord les résultats : la carte se montre à leur place.")
+        raise NotAllowed(N_("Révélez d'abord les résultats : la carte se montre à leur place."))
     activity.config = {**activity.config, SHOWN_KEY: on}
     session.add(activity)
     session.commit()

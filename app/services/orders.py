@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from app.domain.errors import NotAllowed
+from app.domain.errors import N_, NotAllowed
 from app.models import Activity, Item
 from app.services import rankings, ratings
 
@@ -20,5 +20,6 @@ def top(session: Session, activity: Activity, n: int) -> list[Item]:
     """The first n items of the activity's aggregated order."""
     order = ORDERS.get(activity.kind)
     if order is None:
-        raise NotAllowed(f"Une activité « {activity.kind} » n'a pas de classement à reprendre.")
+        raise NotAllowed(N_("Une activité « %(kind)s » n'a pas de classement à reprendre."),
+                         kind=activity.kind)
     return order(session, activity, n)

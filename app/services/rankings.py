@@ -24,7 +24,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from app.domain import ranking as domain
-from app.domain.errors import N_, DomainError, NotAllowed
+from app.domain.errors import N_, DomainError, NotAllowed, Said
 from app.domain.french import decimal
 from app.models import Activity, Item, Participant, Vote, utcnow
 from app.publishing import ITEMS, MODERATION, Publisher, publish_safely
@@ -187,7 +187,8 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
                 # the bar follows the rank (levels of unbeaten items), not the number beaten
                 shares[s.item] = (m - s.rank) / (m - 1) if m > 1 else 0.0
             if n_ballots:
-                details[s.item] = f"rang moyen {decimal(position_sums[s.item] / n_ballots, 1)}"
+                details[s.item] = Said(N_("rang moyen %(rank)s"),
+                                       rank=decimal(position_sums[s.item] / n_ballots, 1))
     elif method == "dots":
         allocations = [_as_dots(ballot, ids) for ballot in raw.values()]
         outcome_dots = domain.dot_voting(allocations, ids, budget_of(activity))
@@ -197,7 +198,8 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
         for item_id in ids:
             shares[item_id] = outcome_dots.points[item_id] / top_points if top_points else 0.0
             voters = outcome_dots.voters[item_id]
-            details[item_id] = f"{voters} votant{'s' if voters > 1 else ''}"
+            details[item_id] = Said(N_("%(count)s votants") if voters > 1 else N_("%(count)s votant"),
+                                    count=voters)
     else:
         ballots = [_as_grades(ballot, ids, grades) for ballot in raw.values()]
         outcome_mj = domain.majority_judgment(ballots, ids, grades)
@@ -209,8 +211,9 @@ def result(session: Session, activity: Activity, shown: list[Item] | None = None
             profile = outcome_mj.profiles[item_id]
             counts[item_id] = list(profile.counts)
             if profile.majority_grade is not None:
-                details[item_id] = (f"{decimal(100 * profile.above, 0)} % mieux, "
-                                    f"{decimal(100 * profile.below, 0)} % moins bien")
+                details[item_id] = Said(N_("%(above)s %% mieux, %(below)s %% moins bien"),
+                                        above=decimal(100 * profile.above, 0),
+                                        below=decimal(100 * profile.below, 0))
             shares[item_id] = 0.0
     cut = domain.top_n(standings, keep) if standings else domain.TopN((), ())
     cut_rank = cut.kept[-1].rank if cut.kept else None
@@ -235,8 +238,9 @@ def _score_label(method: str, score: object, n_ballots: int, m: int) -> str:
     if method == "majority":
         return str(score) if score is not None else "—"
     if method == "schulze":
-        return f"bat {score} sur {m - 1}"
-    return f"{score} pt{'s' if isinstance(score, int) and score > 1 else ''}"
+        return Said(N_("bat %(score)s sur %(others)s"), score=score, others=m - 1)
+    return Said(N_("%(score)s pts") if isinstance(score, int) and score > 1 else N_("%(score)s pt"),
+                score=score)
 
 
 def top(session: Session, activity: Activity, n: int) -> list[Item]:
@@ -332,8 +336,8 @@ _PAIR = re.compile(r"^\s*(-?\d{1,12})\s*:\s*(-?\d{1,6})\s*$")
 def parse_order(text: str) -> list[int]:
     parts = [p.strip() for p in text.split(",")] if text.strip() else []
     if not parts or not all(p.isdigit() and len(p) <= 12 for p in parts):
-        raise DomainError("Classement illisible : il faut la liste des éléments, du plus au moins "
-                          "prioritaire.")
+        raise DomainError(N_("Classement illisible : il faut la liste des éléments, du plus au moins "
+                             "prioritaire."))
     return [int(p) for p in parts]
 
 
@@ -342,7 +346,8 @@ def parse_pairs(text: str, what: str) -> dict[int, int]:
     for part in (p for p in text.split(",") if p.strip()):
         match = _PAIR.match(part)
         if match is None:
-            raise DomainError(f"Bulletin illisible : « {part.strip()[:40]} » n'est pas « élément:{what} ».")
+            raise DomainError(N_("Bulletin illisible : « %(part)s » n'est pas « élément:%(what)s »."),
+                              part=part.strip()[:40], what=what)
         item_id, value = int(match.group(1)), int(match.group(2))
         if item_id in pairs:
             raise DomainError(N_("Chaque élément ne peut figurer qu'une fois dans le bulletin."))
@@ -358,9 +363,12 @@ def _check_targets(activity: Activity, everything: list[Item], ids: list[int]) -
         if item is None:
             raise DomainError(N_("Élément %(item_id)s inconnu dans ce classement."), item_id=item_id)
         if not is_visible(item):
-            why = "fusionné avec un autre" if item.merged_into_id is not None else "retiré de la liste"
-            raise NotAllowed(f"« {item.text} » a été {why} : votre bulletin n'a pas été enregistré. "
-                             "Vérifiez la liste à jour et validez à nouveau.")
+            if item.merged_into_id is not None:
+                raise NotAllowed(N_("« %(item)s » a été fusionné avec un autre : votre bulletin n'a pas été "
+                                    "enregistré. Vérifiez la liste à jour et validez à nouveau."),
+                                 item=item.text)
+            raise NotAllowed(N_("« %(item)s » a été retiré de la liste : votre bulletin n'a pas été "
+                                "enregistré. Vérifiez la liste à jour et validez à nouveau."), item=item.text)
     return known
 
 
@@ -399,14 +407,18 @@ def cast(session: Session, participant: Participant, activity_id: int, text: str
             grades = grades_of(activity)
             bad = [(i, g) for i, g in pairs.items() if not 0 <= g < len(grades)]
             if bad:
-                raise DomainError(f"Mention inconnue pour « {known[bad[0][0]].text} » : {bad[0][1]}. "
-                                  f"Mentions : {', '.join(grades)}.")
+                raise DomainError(N_("Mention inconnue pour « %(item)s » : %(grade)s. "
+                                     "Mentions : %(grades)s."),
+                                  item=known[bad[0][0]].text, grade=bad[0][1], grades=", ".join(grades))
             if not pairs:
                 raise DomainError(N_("Donnez une mention à au moins un élément avant de valider."))
             domain.validate_grades({i: grades[g] for i, g in pairs.items()}, ids, grades)
             values = dict(pairs)
     except DomainError as err:
-        err.message = _named(err.message, {i.id: i for i in everything})
+        # The domain names items by id (« 12 ») in the message's parameters: their text instead.
+        named = {i.id: i for i in everything}
+        err.params = {key: _named(value, named) if isinstance(value, str) else value
+                      for key, value in err.params.items()}
         err.args = (err.message,)
         raise
     changed = _replace(session, activity, participant, AXES[method], values)
@@ -457,7 +469,8 @@ def keep_top(session: Session, activity: Activity, n: int, *, publisher: Publish
     if outcome.n_ballots == 0:
         raise NotAllowed(N_("Aucun bulletin pris en compte : rien à garder pour l'instant."))
     if not 1 <= n <= len(outcome.rows):
-        raise DomainError(f"Gardez entre 1 et {len(outcome.rows)} éléments (demandé : {n}).")
+        raise DomainError(N_("Gardez entre 1 et %(count)s éléments (demandé : %(n)s)."),
+                          count=len(outcome.rows), n=n)
     chosen = {row.item.id for row in outcome.rows[:n]}
     for item in all_items(session, activity.id):
         item.kept = item.id in chosen

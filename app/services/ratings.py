@@ -94,9 +94,9 @@ def parse_value(raw: str, settings: RatingSettings) -> int | None:
     if text == UNKNOWN_VALUE:
         if not settings.allow_unknown:
             raise DomainError(
-                f"Cette notation demande une note de {settings.scale.minimum} à {settings.scale.maximum} "
-                "(« je ne sais pas » n'est pas proposé)."
-            )
+                N_("Cette notation demande une note de %(least)s à %(most)s "
+                   "(« je ne sais pas » n'est pas proposé)."),
+                least=settings.scale.minimum, most=settings.scale.maximum)
         return None
     value: object = int(text) if _INTEGER.match(text) else text
     return validate_rating(value, settings.scale)
@@ -115,8 +115,8 @@ def _rateable_item(session: Session, activity: Activity, item_id: int) -> Item:
     if item is None or item.activity_id != activity.id:
         raise NotFound(N_("Élément %(item_id)s introuvable dans cette notation."), item_id=item_id)
     if item.hidden:
-        raise NotAllowed("Cet élément a été retiré de la liste par l'animateur : "
-                         "la note n'est pas enregistrée.")
+        raise NotAllowed(N_("Cet élément a été retiré de la liste par l'animateur : "
+                            "la note n'est pas enregistrée."))
     if item.merged_into_id is not None:
         raise NotAllowed(N_("Cet élément a été regroupé avec un autre : notez l'élément regroupé."))
     return item

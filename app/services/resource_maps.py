@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain import resource_map as domain
-from app.domain.errors import N_, DomainError, NotAllowed, NotFound
+from app.domain.errors import N_, DomainError, NotAllowed, NotFound, Said, Term
 from app.models import Activity, Participant, ResourceLink, utcnow
 from app.publishing import MODERATION, Publisher, publish_safely
 from app.services import participants, workshops
@@ -21,9 +21,10 @@ from app.services.items import check_key
 
 
 class StaleResource(NotAllowed):
-    def __init__(self, resource: ResourceLink, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, resource: ResourceLink, message: Said) -> None:
+        super().__init__(message.template, **message.params)
         self.resource = resource
+        self.said_message = message
 
 
 def categories_of(activity: Activity) -> list[str]:
@@ -134,10 +135,12 @@ def _insert(session: Session, activity: Activity, resource: ResourceLink,
     return resource, "created"
 
 
-def stale_message(resource: ResourceLink) -> str:
-    label = domain.STATE_LABELS.get(resource.state, resource.state)
-    return (f"Quelqu'un vient de modifier « {resource.name} » : le lien est maintenant « {label} ». "
-            "Touchez à nouveau pour le changer.")
+def stale_message(resource: ResourceLink) -> Said:
+    """Shown in the reader's language where it is shown (a `Said`: the `said` filter)."""
+    label = domain.STATE_LABELS.get(resource.state)
+    return Said(N_("Quelqu'un vient de modifier « %(name)s » : le lien est maintenant « %(label)s ». "
+                   "Touchez à nouveau pour le changer."),
+                name=resource.name, label=Term(label) if label else resource.state)
 
 
 def _update(session: Session, activity: Activity, resource: ResourceLink, version: int,

@@ -24,8 +24,7 @@ from sqlmodel import Session, col, select
 
 from app.domain import retention as domain
 from app.domain.codes import ERASED, erased_token
-from app.domain.errors import DomainError
-from app.domain.french import date_text
+from app.domain.errors import N_, DomainError
 from app.domain.kinds import KINDS
 from app.models import (
     Activity,
@@ -64,7 +63,8 @@ def last_activity(session: Session, workshop: Workshop) -> datetime:
 
 def set_months(session: Session, workshop: Workshop, months: int) -> None:
     if not domain.MIN_MONTHS <= months <= domain.MAX_MONTHS:
-        raise DomainError(f"Durée de conservation : de {domain.MIN_MONTHS} à {domain.MAX_MONTHS} mois.")
+        raise DomainError(N_("Durée de conservation : de %(least)s à %(most)s mois."),
+                          least=domain.MIN_MONTHS, most=domain.MAX_MONTHS)
     workshop.retention_months = months
     session.add(workshop)
     session.commit()
@@ -75,8 +75,8 @@ def status(session: Session, workshop: Workshop) -> dict[str, object]:
     ends = domain.expires_at(last_activity(session, workshop), workshop.retention_months)
     last = session.exec(select(PurgeRecord).where(PurgeRecord.workshop_id == workshop.id)
                         .order_by(col(PurgeRecord.purged_at).desc())).first()
-    return {"months": workshop.retention_months, "ends_on": date_text(ends.date().isoformat()),
-            "last_purge": date_text(_aware(last.purged_at).date().isoformat()) if last else ""}
+    return {"months": workshop.retention_months, "ends_on": ends.date(),
+            "last_purge": _aware(last.purged_at).date() if last else None}
 
 
 def purge(session: Session, workshop: Workshop, trigger: str) -> PurgeRecord:

@@ -13,6 +13,7 @@ Reads: the view of the roadmap page and of a fiche chantier, computed once per r
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -26,7 +27,7 @@ from sqlmodel import Session, col, select
 from app.domain import resource_map, validation
 from app.domain import roadmap as domain
 from app.domain.chantier_map import ChantierMap, map_title
-from app.domain.errors import DomainError, NotFound
+from app.domain.errors import N_, DomainError, NotFound, Term
 from app.domain.french import date_text, decimal, euros, period
 from app.models import Action, Chantier, Committee, Defi, DefiEnjeu, Enjeu, Resource, Roadmap, Territory
 from app.services import roadmaps
@@ -67,7 +68,7 @@ def parse_id(raw: str, missing: str) -> int:
 def form_text(form: Form, key: str, default: str = "") -> str:
     value = form.get(key, default)
     if not isinstance(value, str):
-        raise DomainError(f"Le champ « {key} » doit être du texte.")
+        raise DomainError(N_("Le champ « %(field)s » doit être du texte."), field=key)
     return value
 
 
@@ -85,7 +86,7 @@ def fields(form: Form, *keys: str) -> dict[str, str]:
 def _texts(form: Form, key: str) -> list[str]:
     values = form.getlist(key)
     if not all(isinstance(v, str) for v in values):
-        raise DomainError(f"Le champ « {key} » doit être du texte.")
+        raise DomainError(N_("Le champ « %(field)s » doit être du texte."), field=key)
     return values
 
 
@@ -93,73 +94,88 @@ def _texts(form: Form, key: str) -> list[str]:
 
 # The French name of each field, by its key in the roadmap file (the forms use the same keys).
 LABELS = {
-    "nom": "nom",
-    "type": "type",
-    "code": "code",
-    "frequence": "fréquence",
-    "perimetre": "périmètre",
-    "porteurs": "porteurs",
-    "contexte": "contexte",
-    "question": "question",
-    "titre": "titre",
-    "description": "description",
-    "enjeux": "enjeux",
-    "objectifs": "« on aura réussi si »",
-    "freins": "freins à lever",
-    "gouvernance": "gouvernance",
-    "pilote": "qui pilote",
-    "fait": "qui fait",
-    "associes": "qui est associé",
-    "service_coordinateur": "coordonné par",
-    "categorie": "catégorie",
-    "lien": "état du lien",
-    "budgetGlobal": "budget global",
-    "coFinancements": "co-financement",
-    "coFinanceur": "co-financeur",
-    "membre": "co-financeur",
-    "destinataires": "destinataire",
-    "montant": "montant",
-    "besoins": "besoin",
-    "dateDeDebut": "début",
-    "dateDeFin": "fin",
+    "nom": N_("nom"),
+    "type": N_("type"),
+    "code": N_("code"),
+    "frequence": N_("fréquence"),
+    "perimetre": N_("périmètre"),
+    "porteurs": N_("porteurs"),
+    "contexte": N_("contexte"),
+    "question": N_("question"),
+    "titre": N_("titre"),
+    "description": N_("description"),
+    "enjeux": N_("enjeux"),
+    "objectifs": N_("« on aura réussi si »"),
+    "freins": N_("freins à lever"),
+    "gouvernance": N_("gouvernance"),
+    "pilote": N_("qui pilote"),
+    "fait": N_("qui fait"),
+    "associes": N_("qui est associé"),
+    "service_coordinateur": N_("coordonné par"),
+    "categorie": N_("catégorie"),
+    "lien": N_("état du lien"),
+    "budgetGlobal": N_("budget global"),
+    "coFinancements": N_("co-financement"),
+    "coFinanceur": N_("co-financeur"),
+    "membre": N_("co-financeur"),
+    "destinataires": N_("destinataire"),
+    "montant": N_("montant"),
+    "besoins": N_("besoin"),
+    "dateDeDebut": N_("début"),
+    "dateDeFin": N_("fin"),
 }
 
 
-def _place(loc: Sequence[int | str]) -> str:
+def _place(loc: Sequence[int | str], say: validation.Say = validation.french) -> str:
     words: list[str] = []
     for part in loc:
         if isinstance(part, int):
             if words:
-                words[-1] += f" n° {part + 1}"
+                words[-1] = say(N_("%(field)s n° %(number)s"), field=words[-1], number=part + 1)
         else:
-            words.append(LABELS.get(part, part))
+            words.append(say(LABELS[part]) if part in LABELS else part)
     return ", ".join(words)
 
 
-def _why(err: Any) -> str:
+def _why(err: Any, say: validation.Say = validation.french) -> str:
     if err["type"] == "value_error":
         # The domain's own sentences name fields by their file keys (« dateDeFin »): say them in French.
-        message = validation.explain(err)
-        return re.sub(r"\b[a-z]+[A-Z]\w*\b", lambda m: LABELS.get(m.group(), m.group()), message)
-    return validation.explain(err, form=True)
+        message = validation.explain(err, say=say)
+        return re.sub(r"\b[a-z]+[A-Z]\w*\b",
+                      lambda m: say(LABELS[m.group()]) if m.group() in LABELS else m.group(), message)
+    return validation.explain(err, form=True, say=say)
 
 
-def _explain(err: ValidationError, subject: str = "") -> str:
+def _explain(err: ValidationError, subject: str = "", say: validation.Say = validation.french) -> str:
     problems = []
     for detail in err.errors():
-        place = _place(detail["loc"])
-        problems.append(f"{place} : {_why(detail)}" if place else _why(detail))
-    text = " ; ".join(problems)
-    text = f"{subject} — {text}" if subject else text
+        place = _place(detail["loc"], say)
+        problems.append(say(N_("%(place)s : %(why)s"), place=place, why=_why(detail, say)) if place
+                        else _why(detail, say))
+    text = functools.reduce(lambda said, problem: say(N_("%(problems)s ; %(problem)s"), problems=said,
+                                                      problem=problem), problems)
+    text = say(N_("%(subject)s — %(problems)s"), subject=say(subject), problems=text) if subject else text
     return text[:1].upper() + text[1:] + "."
 
 
+class FormRefused(DomainError):
+    """A form the domain's model refuses, each problem named by its field; worded in the reader's
+    language where it is shown (`said`), in French as `message`."""
+
+    def __init__(self, err: ValidationError, subject: str = "") -> None:
+        self.error, self.subject = err, subject
+        super().__init__(_explain(err, subject))
+
+    def said(self, say: validation.Say) -> str:
+        return _explain(self.error, self.subject, say)
+
+
 def check(model: type[M], data: dict[str, Any], subject: str = "") -> M:
-    """`data` (keys of the roadmap file) read by the domain's model, or a `DomainError` in French."""
+    """`data` (keys of the roadmap file) read by the domain's model, or a `FormRefused`."""
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        raise DomainError(_explain(err, subject)) from None
+        raise FormRefused(err, subject) from None
 
 
 # ---------------------------------------------------------------- the header of a roadmap
@@ -173,7 +189,7 @@ def _territory(form: Form) -> domain.Territory:
             "type": form_text(form, "territoire_type"),
             "code": form_text(form, "territoire_code"),
         },
-        "Territoire",
+        N_("Territoire"),
     )
     return territory
 
@@ -183,7 +199,7 @@ def _info(form: Form, with_details: bool) -> domain.RoadmapInfo:
     if with_details:
         data["porteurs"] = domain.split_lines(form_text(form, "porteurs"))
         data["contexte"] = form_text(form, "contexte")
-    return check(domain.RoadmapInfo, data, "Feuille de route")
+    return check(domain.RoadmapInfo, data, N_("Feuille de route"))
 
 
 def create(session: Session, owner_id: int, form: Form) -> Roadmap:
@@ -197,7 +213,7 @@ def save_infos(session: Session, roadmap: Roadmap, form: Form) -> None:
     territory = _territory(form)
     place = session.get(Territory, roadmap.territory_id)
     if place is None:
-        raise NotFound("Territoire de la feuille de route introuvable.")
+        raise NotFound(N_("Territoire de la feuille de route introuvable."))
     place.name, place.kind, place.code = territory.name, territory.kind, territory.code
     roadmap.name, roadmap.perimeter = info.name, info.perimeter
     roadmap.carriers, roadmap.context = list(info.carriers), info.context
@@ -219,7 +235,7 @@ class Kind:
     from the roadmap or from a chantier, and how a form fills one of its rows."""
 
     name: str
-    noun: str  # « Comité introuvable. »
+    missing: str  # « Comité introuvable dans cette feuille de route. »
     model: type[Row]
     scope: str  # "roadmap" or "chantier"
     write: Callable[[Session, Roadmap, Chantier | None, Any, Form], None]
@@ -252,19 +268,21 @@ def _owned_ids(
         try:
             ids.append(parse_id(raw, ""))
         except NotFound:
-            raise DomainError(f"{what} : identifiant illisible « {str(raw)[:20]} ».") from None
+            raise DomainError(N_("%(what)s : identifiant illisible « %(raw)s »."), what=Term(what),
+                              raw=str(raw)[:20]) from None
     if ids:
         found = set(
             session.exec(select(model.id).where(col(model.id).in_(ids), model.roadmap_id == roadmap.id))
         )
         stray = [i for i in ids if i not in found]
         if stray:
-            raise DomainError(f"{what} : « {stray[0]} » n'est pas dans cette feuille de route.")
+            raise DomainError(N_("%(what)s : « %(id)s » n'est pas dans cette feuille de route."),
+                              what=Term(what), id=stray[0])
     return list(dict.fromkeys(ids))
 
 
 def _write_defi(session: Session, roadmap: Roadmap, chantier: Chantier | None, row: Defi, form: Form) -> None:
-    enjeu_ids = _owned_ids(session, Enjeu, roadmap, _texts(form, "enjeux"), "Enjeu")
+    enjeu_ids = _owned_ids(session, Enjeu, roadmap, _texts(form, "enjeux"), N_("Enjeu"))
     d = check(
         domain.Defi,
         {"id": "defi", **fields(form, "titre", "description"), "enjeux": [f"enjeu-{i}" for i in enjeu_ids]},
@@ -332,12 +350,12 @@ def _parent(session: Session, roadmap: Roadmap, row: Chantier, raw: str) -> tupl
         return None, None
     kind, _, raw_id = text.partition(":")
     if kind == "defi":
-        return _owned_ids(session, Defi, roadmap, [raw_id], "Défi")[0], row.enjeu_id
+        return _owned_ids(session, Defi, roadmap, [raw_id], N_("Défi"))[0], row.enjeu_id
     if kind == "enjeu":
-        return None, _owned_ids(session, Enjeu, roadmap, [raw_id], "Enjeu")[0]
+        return None, _owned_ids(session, Enjeu, roadmap, [raw_id], N_("Enjeu"))[0]
     raise DomainError(
-        f"Rattacher à : choix illisible « {text[:30]} » (un défi ou un enjeu de la feuille de route)."
-    )
+        N_("Rattacher à : choix illisible « %(choice)s » (un défi ou un enjeu de la feuille de route)."),
+        choice=text[:30])
 
 
 def _code_of_place(session: Session, roadmap: Roadmap, row: Chantier, code: str, defi_id: int | None) -> str:
@@ -364,8 +382,8 @@ def _check_code_free(session: Session, roadmap: Roadmap, code: str, chantier_id:
     """Two chantiers of a roadmap never share a code (the documents and the JSON name them by it)."""
     for other in roadmaps.chantiers_of(session, roadmap.id):
         if code and other.code == code and other.id != chantier_id:
-            raise DomainError(f"Le code « {code} » est déjà celui du chantier « {other.title} » : "
-                              "choisissez-en un autre.")
+            raise DomainError(N_("Le code « %(code)s » est déjà celui du chantier « %(title)s » : "
+                                 "choisissez-en un autre."), code=code, title=other.title)
 
 
 def write_chantier(session: Session, roadmap: Roadmap, row: Chantier, form: Form, part: str) -> None:
@@ -431,7 +449,7 @@ def _cofinancings(form: Form) -> list[dict[str, Any]]:
     """The co-financing lines of the action form; blank lines are dropped."""
     funders, amounts = _texts(form, "coFinanceur"), _texts(form, "montant")
     if len(funders) != len(amounts):
-        raise DomainError("Co-financements : chaque co-financeur va avec son montant.")
+        raise DomainError(N_("Co-financements : chaque co-financeur va avec son montant."))
     out = []
     for funder, amount in zip(funders, amounts, strict=True):
         number = re.sub(r"[\s\u202f\u00a0]", "", amount)
@@ -466,12 +484,17 @@ def _write_action(
 LISTS = {
     k.name: k
     for k in (
-        Kind("comites", "Comité", Committee, "roadmap", _write_committee),
-        Kind("enjeux", "Enjeu", Enjeu, "roadmap", _write_enjeu),
-        Kind("defis", "Défi", Defi, "roadmap", _write_defi, reordered=renumber_codes),
-        Kind("chantiers", "Chantier", Chantier, "roadmap", _write_chantier_head, group=lambda c: c.defi_id),
-        Kind("actions", "Action", Action, "chantier", _write_action),
-        Kind("ressources", "Ressource", Resource, "chantier", _write_resource),
+        Kind("comites", N_("Comité introuvable dans cette feuille de route."), Committee, "roadmap",
+             _write_committee),
+        Kind("enjeux", N_("Enjeu introuvable dans cette feuille de route."), Enjeu, "roadmap", _write_enjeu),
+        Kind("defis", N_("Défi introuvable dans cette feuille de route."), Defi, "roadmap", _write_defi,
+             reordered=renumber_codes),
+        Kind("chantiers", N_("Chantier introuvable dans cette feuille de route."), Chantier, "roadmap",
+             _write_chantier_head, group=lambda c: c.defi_id),
+        Kind("actions", N_("Action introuvable dans cette feuille de route."), Action, "chantier",
+             _write_action),
+        Kind("ressources", N_("Ressource introuvable dans cette feuille de route."), Resource, "chantier",
+             _write_resource),
     )
 }
 # The parts edited as one block: the roadmap's header, and the parts of a fiche chantier.
@@ -511,14 +534,14 @@ def rows_of(session: Session, kind: Kind, roadmap: Roadmap, chantier: Chantier |
 
 
 def chantier_of(session: Session, roadmap: Roadmap, raw_id: str) -> Chantier:
-    chantier = session.get(Chantier, parse_id(raw_id, "Chantier introuvable."))
+    chantier = session.get(Chantier, parse_id(raw_id, N_("Chantier introuvable.")))
     if chantier is None or chantier.roadmap_id != roadmap.id:
-        raise NotFound("Chantier introuvable dans cette feuille de route.")
+        raise NotFound(N_("Chantier introuvable dans cette feuille de route."))
     return chantier
 
 
 def row_of(session: Session, kind: Kind, roadmap: Roadmap, chantier: Chantier | None, raw_id: str) -> Any:
-    missing = f"{kind.noun} introuvable dans cette feuille de route."
+    missing = kind.missing
     row = session.get(kind.model, parse_id(raw_id, missing))
     parent = roadmap.id if kind.scope == "roadmap" else chantier.id if chantier else None
     if row is None or _parent_id(kind, row) != parent:
@@ -549,7 +572,7 @@ def save(
         elif chantier is not None:
             parent = {"chantier_id": chantier.id}
         else:
-            raise NotFound("Chantier introuvable.")
+            raise NotFound(N_("Chantier introuvable."))
         row = kind.model(**parent, position=max((r.position for r in rows), default=-1) + 1)
     kind.write(session, roadmap, chantier, row, form)
     session.add(row)
@@ -596,7 +619,7 @@ def move(
 ) -> None:
     """One place up (-1) or down (+1) among its group (the ▲ ▼ buttons); at an end, nothing moves."""
     if raw_step.strip() not in ("-1", "1"):
-        raise DomainError(f"Sens de déplacement inconnu : « {raw_step[:10]} » (-1 ou 1).")
+        raise DomainError(N_("Sens de déplacement inconnu : « %(step)s » (-1 ou 1)."), step=raw_step[:10])
     rows = rows_of(session, kind, roadmap, chantier)
     group = [r for r in rows if kind.group(r) == kind.group(row)]
     i = group.index(row)
@@ -617,9 +640,9 @@ def reorder(
         ids = [parse_id(p, "") for p in parts]
     except NotFound:
         raise DomainError(
-            "Ordre illisible : des identifiants séparés par des virgules sont attendus."
+            N_("Ordre illisible : des identifiants séparés par des virgules sont attendus.")
         ) from None
-    stale = DomainError("L'ordre envoyé ne correspond pas à la liste actuelle : rechargez la page.")
+    stale = DomainError(N_("L'ordre envoyé ne correspond pas à la liste actuelle : rechargez la page."))
     if not ids or any(i not in by_id for i in ids) or len(set(ids)) != len(ids):
         raise stale
     group_key = kind.group(by_id[ids[0]])
@@ -746,8 +769,8 @@ EXPORTS = (
     ("odt", "OpenDocument (ODT)"),
     ("pdf", "PDF"),
     ("md", "Markdown"),
-    ("json", "JSON (réimportable)"),
-    ("xlsx", "Actions (XLSX)"),
+    ("json", N_("JSON (réimportable)")),
+    ("xlsx", N_("Actions (XLSX)")),
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, col, select
 
 from app.domain import roadmap as domain
-from app.domain.errors import NotFound
+from app.domain.errors import N_, NotFound
 from app.models import (
     Action,
     Chantier,
@@ -41,7 +41,7 @@ def list_owned(session: Session, owner_id: int) -> list[tuple[Roadmap, Territory
 def get_owned(session: Session, owner_id: int, roadmap_id: int) -> Roadmap:
     roadmap = session.get(Roadmap, roadmap_id)
     if roadmap is None or roadmap.owner_id != owner_id:
-        raise NotFound("Feuille de route introuvable.")
+        raise NotFound(N_("Feuille de route introuvable."))
     return roadmap
 
 
@@ -157,7 +157,7 @@ def to_file(session: Session, roadmap: Roadmap) -> domain.RoadmapFile:
     """The whole roadmap as its file structure; references are numbered in order (enjeu-1…)."""
     territory = session.get(Territory, roadmap.territory_id)
     if territory is None:
-        raise NotFound("Territoire de la feuille de route introuvable.")
+        raise NotFound(N_("Territoire de la feuille de route introuvable."))
     enjeux = enjeux_of(session, roadmap.id)
     defis = defis_of(session, roadmap.id)
     enjeu_ref = {e.id: _ref("enjeu", n) for n, e in enumerate(enjeux, start=1)}

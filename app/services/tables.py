@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.domain import tables as domain
-from app.domain.errors import N_, DomainError, Forbidden, NotAllowed, NotFound
+from app.domain.errors import N_, DomainError, Forbidden, NotAllowed, NotFound, Said
 from app.models import Activity, Item, Participant, ParticipantIdentity, TableRow, WorkshopGroup, utcnow
 from app.publishing import MODERATION, Publisher, publish_safely
 from app.services import orders, participants, workshops
@@ -27,9 +27,10 @@ ALL_ITEMS = 1000  # more than a list can hold: the whole aggregated order
 class StaleRow(NotAllowed):
     """An edit that started from a version that is no longer the current one."""
 
-    def __init__(self, row: TableRow, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, row: TableRow, message: Said) -> None:
+        super().__init__(message.template, **message.params)
         self.row = row
+        self.said_message = message
 
 
 def activity_of(session: Session, participant: Participant, activity_id: int, kind: str) -> Activity:
@@ -185,11 +186,14 @@ def editable_row(session: Session, participant: Participant, activity_id: int,
     return activity, row
 
 
-def stale_message(activity: Activity, by_facilitator: bool) -> str:
-    who = ("quelqu'un d'autre" if by_facilitator or not activity.config.get("use_groups")
-           else "quelqu'un d'autre de votre groupe")
-    return (f"Ce chantier a été modifié par {who} pendant que vous écriviez : "
-            "voici la version actuelle… Votre texte est conservé : fusionnez puis enregistrez.")
+def stale_message(activity: Activity, by_facilitator: bool) -> Said:
+    """Shown in the reader's language where it is shown (a `Said`: the `said` filter)."""
+    if by_facilitator or not activity.config.get("use_groups"):
+        return Said(N_("Ce chantier a été modifié par quelqu'un d'autre pendant que vous écriviez : "
+                       "voici la version actuelle… Votre texte est conservé : fusionnez puis enregistrez."))
+    return Said(N_("Ce chantier a été modifié par quelqu'un d'autre de votre groupe pendant que vous "
+                   "écriviez : voici la version actuelle… Votre texte est conservé : fusionnez puis "
+                   "enregistrez."))
 
 
 def edit_row(session: Session, activity: Activity, row: TableRow, version: int,

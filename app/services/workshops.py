@@ -21,7 +21,8 @@ def clean_title(raw: str) -> str:
     if not title:
         raise DomainError(N_("Le titre est vide."))
     if len(title) > MAX_TITLE:
-        raise DomainError(f"Le titre fait {len(title)} caractères ; {MAX_TITLE} au maximum.")
+        raise DomainError(N_("Le titre fait %(length)s caractères ; %(most)s au maximum."), length=len(title),
+                          most=MAX_TITLE)
     return title
 
 
@@ -100,12 +101,13 @@ class UnknownCode(NotFound):
 
 
 def unknown_code(code: str) -> UnknownCode:
-    return UnknownCode(f"Aucun atelier avec le code « {code[:12]} ».")
+    return UnknownCode(N_("Aucun atelier avec le code « %(code)s »."), code=code[:12])
 
 
 def closed(workshop: Workshop) -> Gone:
     """What a participant of a closed workshop is answered when she writes."""
-    return Gone(f"L'atelier « {workshop.title} » est clos : votre envoi n'a pas été enregistré.")
+    return Gone(N_("L'atelier « %(title)s » est clos : votre envoi n'a pas été enregistré."),
+                title=workshop.title)
 
 
 def by_board_key(session: Session, key: str) -> Workshop:
@@ -196,7 +198,8 @@ def current_activity(session: Session, workshop: Workshop) -> Activity | None:
 def go_to(session: Session, workshop: Workshop, position: int, *, publisher: Publisher) -> None:
     count = len(activities_of(session, workshop.id))
     if not 0 <= position < count:
-        raise DomainError(f"Il n'y a pas d'activité n° {position + 1} (l'atelier en compte {count}).")
+        raise DomainError(N_("Il n'y a pas d'activité n° %(number)s (l'atelier en compte %(count)s)."),
+                          number=position + 1, count=count)
     workshop.current_position = position
     session.add(workshop)
     session.commit()

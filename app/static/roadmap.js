@@ -4,7 +4,8 @@
    - After ▲ ▼, the focus stays on the button pressed (htmx restores it by id), or on its twin
      when the item reached an end; a status line says the new position.
    - A refused form shows the server's message in its own alert line rather than in a toast.
-   - The action form gets one more co-financing line on demand. */
+   - The action form gets one more co-financing line on demand.
+   Its words come from the page's catalog (window.Cap.t, app.js; SCRIPT_STRINGS in app/rendering.py). */
 (function () {
   "use strict";
 
@@ -84,7 +85,8 @@
     if (item) {
       var siblings = item.parentElement.querySelectorAll(":scope > .rdm-item");
       var index = Array.prototype.indexOf.call(siblings, item);
-      status("« " + item.dataset.label + " » : position " + (index + 1) + " sur " + siblings.length + ".");
+      status(window.Cap.t("« %(item)s » : position %(position)s sur %(count)s.",
+                          { item: item.dataset.label, position: index + 1, count: siblings.length }));
     }
     moved = null;
   });
@@ -102,7 +104,7 @@
     var form = elt.closest && elt.closest("form");
     var slot = form && form.querySelector("[data-form-error]");
     if (!slot) return;
-    slot.textContent = detail(e.detail.xhr) || ("Erreur " + e.detail.xhr.status);
+    slot.textContent = detail(e.detail.xhr) || window.Cap.t("Erreur %(status)s", { status: e.detail.xhr.status });
     slot.hidden = false;
     e.stopPropagation();
   });

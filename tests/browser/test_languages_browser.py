@@ -82,3 +82,74 @@ def test_an_english_phone(browser, database_url, tmp_path, shots):
             failed = False
         finally:
             close_all(contexts, shots, failed)
+
+
+# Words of the facilitator's French chrome that her English pages must not show.
+FACILITATOR_FRENCH = ["Mes ateliers", "Enregistrer", "Supprimer", "Activité", "Feuille de route", "Minuteur",
+                      "Précédente", "Suivante", "Étape", "Jetons", "Purger", "Modifier", "Ajouter",
+                      "Exporter", "Clore", "connecté", "Se déconnecter", "Gouvernance", "Verser", "Répartir",
+                      "décembre", "janvier", "juin"]
+
+
+def facilitator_french_left(page) -> list[str]:
+    text = page.locator("body").inner_text()
+    return [w for w in FACILITATOR_FRENCH if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)]
+
+
+def test_an_english_facilitator(browser, database_url, tmp_path, shots):
+    """Chromium set to English: the login page, the control page of a ranking (its live status
+    word from app.js included) and the roadmap editor, with a refused form's message in English
+    in its alert line (roadmap.js). Screenshots of the control page and of the editor."""
+    from tests.support import DEMO_PASSWORD
+
+    watch, contexts, failed = Watch(), [], True
+    with run_server(database_url, tmp_path) as srv:
+        try:
+            email = create_facilitator(database_url)
+            fac = Facilitator(srv.url, email)
+            ws = fac.create_workshop("chantiers-cles")
+            assert fac.goto(ws["id"], 1).status_code == 200
+            fac.set_state(fac.current_activity_id(ws["id"]), "open")
+            context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
+            context.set_default_timeout(10_000)
+            contexts.append(context)
+            page = context.new_page()
+            watch.attach(page, "english facilitator")
+
+            page.goto(srv.url + "/login")
+            page.get_by_label("E-mail").fill(email)
+            page.get_by_label("Password").fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            expect(page.get_by_role("heading", name="My workshops")).to_be_visible()
+            assert facilitator_french_left(page) == []
+
+            page.goto(f"{srv.url}/f/workshops/{ws['id']}")
+            expect(page.locator("[data-conn-status]")).to_have_text("live")
+            expect(page.get_by_text("Step 2 / ")).to_be_visible()
+            expect(page.get_by_role("button", name="Close", exact=True)).to_be_visible()
+            assert facilitator_french_left(page) == []
+            page.screenshot(path=shots / "english-facilitator-control.png", full_page=True)
+
+            page.goto(f"{srv.url}/f/roadmaps")
+            page.get_by_label("Name", exact=True).fill("Numérique 2030")
+            page.get_by_label("Territory's name").fill("Lyon")
+            page.get_by_role("button", name="Create the roadmap").click()
+            expect(page.get_by_role("heading", name="Numérique 2030")).to_be_visible()
+            page.get_by_label("New issue (enjeu)").fill("Inclusion ?")
+            page.get_by_role("button", name="Add the issue").click()
+            expect(page.locator("#sec-enjeux .rdm-num")).to_have_text("Issue (enjeu) 1")
+            page.get_by_role("button", name="Edit: the header").click()
+            page.get_by_label("INSEE or SIREN code").fill("abc")
+            page.locator("#sec-infos").get_by_role("button", name="Save").click()
+            # Refused by the server, in English, in the form's own alert line (roadmap.js).
+            alert = page.locator("#sec-infos [data-form-error]")
+            expect(alert).to_be_visible()
+            assert "format" in alert.inner_text() and "doit" not in alert.inner_text(), alert.inner_text()
+            page.screenshot(path=shots / "english-roadmap-refused.png", full_page=False)
+            page.locator("#sec-infos").get_by_role("button", name="Cancel").click()
+            assert facilitator_french_left(page) == []
+            page.screenshot(path=shots / "english-roadmap-editor.png", full_page=True)
+            assert watch.problems == []
+            failed = False
+        finally:
+            close_all(contexts, shots, failed)

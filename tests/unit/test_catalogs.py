@@ -66,7 +66,12 @@ def test_every_marked_string_is_translated_in_english():
 
 
 # The strings that stay as they are in English: names, and words spelt the same in both languages.
-SAME_IN_ENGLISH = {"Cap Partagé", "Français", "English", "version %(number)s", "Cookies", "E-mail", "code"}
+SAME_IN_ENGLISH = {"Cap Partagé", "Français", "English", "version %(number)s", "Cookies", "E-mail", "code",
+                   # the facilitator's pages
+                   "%(count)s post-its", "Score", "Actions", 'code <strong class="code">%(code)s</strong>',
+                   "%(minutes)s min", "Exports", "Actions (XLSX)", "type", "description", "question",
+                   "%(subject)s — %(problems)s", "Code", "Description", "Type", "(total %(amount)s)",
+                   "score %(score)s", "%(count)s action", "%(score)s pts", "%(score)s pt"}
 
 
 def test_the_compiled_catalog_is_the_current_one():

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from app.domain import roadmap as domain
-from app.domain.errors import DomainError, NotFound
+from app.domain.errors import N_, DomainError, NotFound, Term
 from app.models import Activity, Enjeu, Roadmap, Workshop
 from app.services import roadmap_edit
 from app.services.roadmap_edit import is_id
@@ -74,14 +74,15 @@ def form_ids(form: Form, name: str, what: str) -> list[int]:
     """The ids ticked in a form's field."""
     values = [value.strip() if isinstance(value, str) else "" for value in form.getlist(name)]
     if not all(is_id(value) for value in values):
-        raise DomainError(f"{what} : choix illisible.")
+        raise DomainError(N_("%(what)s : choix illisible."), what=Term(what))
     return [int(value) for value in values]
 
 
 def check_ids(wanted: list[int], known: set[int], what: str) -> None:
     unknown = [i for i in wanted if i not in known]
     if unknown:
-        raise NotFound(f"{what} inconnu(s) dans cet atelier : {', '.join(map(str, unknown[:5]))}.")
+        raise NotFound(N_("%(what)s inconnu(s) dans cet atelier : %(ids)s."), what=Term(what),
+                       ids=", ".join(map(str, unknown[:5])))
 
 
 def same(a: str, b: str) -> bool:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from app.domain.errors import N_
 from app.domain.provenance import source_items
 from app.models import Activity, Enjeu, Item, Roadmap
 from app.services import items, opinion_maps, rankings, roadmaps
@@ -64,11 +65,11 @@ def _number(value: object) -> float | None:
 
 def choices(form: Form) -> list[int]:
     """The ids of the kept items ticked."""
-    return form_ids(form, "enjeu", "Enjeu(x)")
+    return form_ids(form, "enjeu", N_("Enjeu(x)"))
 
 
 def check(session: Session, roadmap: Roadmap, offers: list[RankingCandidates], item_ids: list[int]) -> None:
-    check_ids(item_ids, {c.item.id for r in offers for c in r.enjeux}, "Enjeu(x)")
+    check_ids(item_ids, {c.item.id for r in offers for c in r.enjeux}, N_("Enjeu(x)"))
 
 
 def bring(run: Run, offers: list[RankingCandidates], item_ids: list[int]) -> None:

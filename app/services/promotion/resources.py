@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.domain.errors import DomainError, NotFound
+from app.domain.errors import N_, DomainError, NotFound
 from app.domain.resource_map import name_key
 from app.models import Activity, Chantier, Resource, ResourceLink, Roadmap
 from app.services import resource_maps, roadmaps
@@ -60,17 +60,17 @@ def choices(form: Form) -> dict[int, str]:
     for key, value in form.multi_items():
         if key.startswith("carte-"):
             if not key[6:].isdigit() or not isinstance(value, str) or len(value) > 20:
-                raise DomainError("Choix de chantier illisible pour une cartographie.")
+                raise DomainError(N_("Choix de chantier illisible pour une cartographie."))
             targets[int(key[6:])] = value.strip()
     return targets
 
 
 def check(session: Session, roadmap: Roadmap, offers: list[MapCandidates], targets: dict[int, str]) -> None:
-    check_ids(list(targets), {m.activity.id for m in offers}, "Cartographie(s)")
+    check_ids(list(targets), {m.activity.id for m in offers}, N_("Cartographie(s)"))
     chantier_ids = {c.id for c in roadmaps.chantiers_of(session, roadmap.id)}
     for target in targets.values():
         if target not in ("", NEW_CHANTIER) and (not target.isdigit() or int(target) not in chantier_ids):
-            raise NotFound("Chantier de destination inconnu dans cette feuille de route.")
+            raise NotFound(N_("Chantier de destination inconnu dans cette feuille de route."))
 
 
 def bring(run: Run, offers: list[MapCandidates], targets: dict[int, str]) -> None:
@@ -90,7 +90,7 @@ def _add_resources(run: Run, found: MapCandidates, target: str) -> int:
     else:
         target_chantier = session.get(Chantier, int(target))
         if target_chantier is None or target_chantier.roadmap_id != run.roadmap.id:
-            raise DomainError("Chantier de destination inconnu dans cette feuille de route.")
+            raise DomainError(N_("Chantier de destination inconnu dans cette feuille de route."))
         chantier = target_chantier
     existing = {
         (name_key(r.name), r.category.casefold()): r for r in roadmaps.resources_of(session, chantier.id)

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.domain import roadmap as domain
 from app.domain import tables as table_domain
+from app.domain.errors import N_
 from app.models import Action, Activity, Chantier, Enjeu, Item, Resource, Roadmap, TableRow, WorkshopGroup
 from app.services import roadmaps, tables, workshops
 from app.services.promotion.base import Form, Run, check_ids, form_ids, provenance, same
@@ -74,12 +75,12 @@ def gather(session: Session, roadmap: Roadmap, activity: Activity) -> TableCandi
 
 def choices(form: Form) -> list[int]:
     """The ids of the rows ticked."""
-    return form_ids(form, "ligne", "Ligne(s) du tableau")
+    return form_ids(form, "ligne", N_("Ligne(s) du tableau"))
 
 
 def check(session: Session, roadmap: Roadmap, offers: list[TableCandidates], row_ids: list[int]) -> None:
     known = {rc.row.id for t in offers for s in t.sections for rc in s.rows}
-    check_ids(row_ids, known, "Ligne(s) du tableau")
+    check_ids(row_ids, known, N_("Ligne(s) du tableau"))
 
 
 def bring(run: Run, offers: list[TableCandidates], row_ids: list[int]) -> None:
