@@ -5,6 +5,7 @@
      when the item reached an end; a status line says the new position.
    - A refused form shows the server's message in its own alert line rather than in a toast.
    - The action form gets one more co-financing line on demand.
+   - A section re-rendered by another's change keeps the fields she was typing in.
    Its words come from the page's catalog (window.Cap.t, app.js; SCRIPT_STRINGS in app/rendering.py). */
 (function () {
   "use strict";
@@ -124,6 +125,30 @@
     });
     last.after(fresh);
     fresh.querySelector("input").focus();
+  });
+
+  // ---- a section that another's change re-renders keeps what she is typing in it ----
+  // (an enjeu added re-renders the chantiers, whose forms name the enjeux: a new chantier's title
+  // half typed there stays, as does a form opened to edit one.) Fields found again by id.
+  var typed = {};
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var section = e.detail.target;
+    if (!section || !section.id) return;
+    var values = {};
+    section.querySelectorAll("input[id], textarea[id]").forEach(function (field) {
+      if (field.type !== "hidden" && field.value !== field.defaultValue) values[field.id] = field.value;
+    });
+    typed[section.id] = values;
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    var section = e.detail.target;
+    var values = section && typed[section.id];
+    if (!values) return;
+    delete typed[section.id];
+    Object.keys(values).forEach(function (id) {
+      var field = document.getElementById(id);
+      if (field) field.value = values[id];
+    });
   });
 
   document.addEventListener("DOMContentLoaded", function () { initSortables(document); });

@@ -453,6 +453,16 @@ def test_a_roadmap_and_a_fiche_chantier_in_a_browser(browser, server, facilitato
         expect(phone.locator("#sec-ressources svg")).to_be_visible()
         no_sideways_scroll(phone)
         snap(phone, shots / "roadmap-fiche-390.png", full_page=True)
+
+        # A new chantier's title half typed stays when an enjeu is added meanwhile (which
+        # re-renders the chantiers' section, whose forms name the enjeux).
+        page.goto(f"{server.url}/f/roadmaps/{rid}")
+        half_typed = section(page, "chantiers").get_by_label("Nouveau chantier du défi 1")
+        half_typed.fill("Former les aid")
+        page.get_by_label("Nouvel enjeu").fill("Comment financer la médiation numérique ?")
+        page.get_by_role("button", name="Ajouter l'enjeu").click()
+        expect(page.locator("#list-enjeux .rdm-item")).to_have_count(4)
+        expect(half_typed).to_have_value("Former les aid")
         watch.check()
         failed = False
     finally:
