@@ -84,6 +84,12 @@ def gettext(message: str, **params: object) -> str:
     return text % params if params else text
 
 
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    """The singular or the plural of a message in the current locale, its ``%(num)s`` filled with
+    ``n`` and its other placeholders from ``params`` (the extraction finds it by its name)."""
+    return translate_plural(singular, plural, n) % {"num": n, **params}
+
+
 def negotiate(cookie: str | None, accept_language: str | None) -> str:
     """The picker's choice, else the browser's first language we have, else French."""
     if cookie in LOCALES:
@@ -111,6 +117,11 @@ def short_date(day: date) -> str:
     if isinstance(day, datetime):
         day = _local(day).date()
     return dates.format_date(day, "dd/MM/yyyy", locale=_locale())
+
+
+def long_date(day: date) -> str:
+    """« 4 December 2026 »: a date in a sentence (French ones: app.domain.french.date_text)."""
+    return dates.format_date(day, "d MMMM yyyy", locale=_locale())
 
 
 def _local(when: datetime) -> datetime:

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from app.domain.errors import NotAllowed
+from app.domain.errors import N_, NotAllowed
 from app.domain.kinds import KINDS
 
 
@@ -22,10 +22,10 @@ TRANSITIONS: dict[State, frozenset[State]] = {
 }
 
 STATE_LABELS = {
-    State.DRAFT: "en préparation",
-    State.OPEN: "ouverte",
-    State.CLOSED: "fermée",
-    State.REVEALED: "résultats affichés",
+    State.DRAFT: N_("en préparation"),
+    State.OPEN: N_("ouverte"),
+    State.CLOSED: N_("fermée"),
+    State.REVEALED: N_("résultats affichés"),
 }
 
 ACTION_LABELS = {

@@ -46,10 +46,10 @@ def board_page(request: Request, board_key: str, session: SessionDep,
     workshop = workshops.by_board_key(session, board_key)
     if groupe is not None:
         workshops.group_of(session, workshop, groupe)
-    ctx = views.board(session, workshop, settings.participant_ttl_seconds, groupe)
-    url = join_url(settings, workshop)
-    ctx.update(join_url=url, qr=qr_svg(url))
     with i18n.using(workshop.language):  # the workshop's language, as its pushes (see _serve)
+        ctx = views.board(session, workshop, settings.participant_ttl_seconds, groupe)
+        url = join_url(settings, workshop)
+        ctx.update(join_url=url, qr=qr_svg(url))
         return pages.TemplateResponse(request, "board/page.html", ctx)
 
 
