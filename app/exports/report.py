@@ -111,9 +111,12 @@ def collect(session: Session, workshop: Workshop, include_names: bool = False) -
         include_names=include_names, names=list(people.labels.values()), sections=sections)
 
 
-def report_html(report: Report, web: dict[str, str] | None = None) -> str:
+def report_html(report: Report, web: dict[str, str] | None = None, request: Any = None) -> str:
     """The report's page, as WeasyPrint prints it; with `web` (its PDF's URL), as the restitution
-    page shows it in a browser."""
-    page = rendering.render("exports/report.html", {"r": report, "web": web})
+    page shows it in a browser (with `request`, its footer's language picker)."""
+    ctx: dict[str, Any] = {"r": report, "web": web}
+    if request is not None:
+        ctx["request"] = request
+    page = rendering.render("exports/report.html", ctx)
     # On the web the figures' own stylesheets are in the page's linked one (the CSP refuses them).
     return SVG_STYLE.sub("", page) if web else page
