@@ -85,9 +85,11 @@ def gettext(message: str, **params: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
-    """The singular or the plural of a message in the current locale, its ``%(num)s`` filled with
-    ``n`` and its other placeholders from ``params`` (the extraction finds it by its name)."""
-    return translate_plural(singular, plural, n) % {"num": n, **params}
+    """The singular of a message for exactly one, its plural for any other number (« 0 réponses »,
+    as the exports write it), in the current locale; ``%(num)s`` is ``n``, the other placeholders
+    come from ``params`` (the extraction finds it by its name). Templates get the same with
+    ``ngettext(singular, plural, 1 if n == 1 else 2, num=n)``."""
+    return translate_plural(singular, plural, 1 if n == 1 else 2) % {"num": n, **params}
 
 
 def negotiate(cookie: str | None, accept_language: str | None) -> str:

@@ -17,16 +17,17 @@ TITLE = "title"
 ORPHAN_KEY = "?"
 
 # What the board and the control page write above a cell (the template's labels are questions).
+# Marked for the catalogs: screens and exports show them in their reader's language.
 SHORT_LABELS = {
-    "title": "Titre",
-    "objectives": "On aura réussi si…",
-    "actions": "Actions",
-    "pilot": "Pilote",
-    "doers": "Qui fait",
-    "associates": "Associés",
-    "resources_available": "Ressources mobilisables",
-    "resources_needed": "À mobiliser",
-    "obstacles": "Freins",
+    "title": N_("Titre"),
+    "objectives": N_("On aura réussi si…"),
+    "actions": N_("Actions"),
+    "pilot": N_("Pilote"),
+    "doers": N_("Qui fait"),
+    "associates": N_("Associés"),
+    "resources_available": N_("Ressources mobilisables"),
+    "resources_needed": N_("À mobiliser"),
+    "obstacles": N_("Freins"),
 }
 
 

@@ -265,10 +265,10 @@ DEFAULT_COLUMNS: tuple[tuple[str, str, bool], ...] = (
 )
 
 DEFAULT_RESOURCE_CATEGORIES: tuple[str, ...] = (
-    "partenaires de projet",
-    "ressources matérielles",
-    "intervenants",
-    "financements",
+    N_("partenaires de projet"),
+    N_("ressources matérielles"),
+    N_("intervenants"),
+    N_("financements"),
 )
 
 # The state of the link between a chantier and a resource (fixed, not set by templates):

@@ -48,7 +48,7 @@ def part(reading: Reading) -> ResourcesPart:
     rmap, people = reading.ctx["rmap"], reading.people
     labels = {state: i18n.translate(label) for state, label in LINK_LABELS.items()}
     svg = figures.resource_map_svg(rmap, LINK_LABELS) if rmap.count else None
-    categories = [(capitalised(c), [ResourceLine(r.name, r.state, labels.get(r.state, r.state),
+    categories = [(capitalised(i18n.translate(c)), [ResourceLine(r.name, r.state, labels.get(r.state, r.state),
                                                  r.note, people.of(r.created_by))
                                     for r in rmap.in_category(c)])
                   for c in rmap.categories]

@@ -38,7 +38,7 @@ def part(reading: Reading) -> TablePart:
         chantiers = []
         for g in sec.groups:
             for row in g.rows:
-                cells = [(c.short, row.cells[c.key]) for c in tbl.columns
+                cells = [(i18n.translate(c.short), row.cells[c.key]) for c in tbl.columns
                          if c.key != "title" and row.cells.get(c.key)]
                 chantiers.append(Chantier(reading.group_name(g.group_id), row.cells.get("title", ""),
                                           cells, people.of(row.created_by)))
