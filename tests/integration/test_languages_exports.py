@@ -31,10 +31,11 @@ ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9"}
 SLUG = "formation-action-2-jours"
 # Words the app writes the same in both languages (numbers and symbols are no words here).
-SAME = {"participant", "participants", "Impact", "code", "post-it", "post-its", "Post-its", "Vote",
-        "Score", "Quadrant", "quadrant", "Cap", "Partagé", "page", "PDF", "Kendall", "English",
-        "Français", "score", "pts", "med", "http", "Borda", "Schulze", "Condorcet", "Actions"}
+SAME = {"participant", "participants", "impact", "code", "post", "its", "vote", "score", "quadrant", "cap",
+        "partagé", "page", "pdf", "kendall", "english", "français", "pts", "med", "http", "borda",
+        "schulze", "condorcet", "actions", "ellipse", "position", "points"}  # compared in lower case
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœ]{3,}")
+LOWER: set[str] = set()  # the current workshop's content words, lower-cased (content_of)
 
 
 def content_of(db: str, workshop_id: int) -> list[str]:
@@ -65,6 +66,8 @@ def content_of(db: str, workshop_id: int) -> list[str]:
                 walk(json.loads(value) if isinstance(value, str) and value[:1] in ("{", "[") else value)
     # Whole texts first, longest first; then their words, which a figure may wrap across lines.
     whole = sorted((t.strip() for t in texts if t and t.strip()), key=len, reverse=True)
+    LOWER.clear()
+    LOWER.update(w.lower() for t in whole for w in WORD.findall(t))
     return whole + sorted({w for t in whole for w in WORD.findall(t)}, key=len, reverse=True)
 
 
@@ -73,7 +76,7 @@ def words(text: str, content: list[str]) -> set[str]:
     for c in content:
         if c in text:
             text = re.sub(rf"(?<!\w){re.escape(c)}(?!\w)", " ", text)
-    return set(WORD.findall(text))
+    return {w for w in WORD.findall(text) if w.lower() not in LOWER}
 
 
 def page_words(html: str, content: list[str]) -> set[str]:
@@ -90,7 +93,7 @@ def page_words(html: str, content: list[str]) -> set[str]:
 
 
 def leftovers(french: set[str], english: set[str]) -> set[str]:
-    return (french & english) - SAME
+    return {w for w in french & english if w.lower() not in SAME}
 
 
 def board(server: Server, key: str) -> str:
