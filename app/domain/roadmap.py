@@ -34,40 +34,42 @@ from pydantic import (
     model_validator,
 )
 
+from app.domain.errors import N_
 from app.domain.french import NBSP, number
 from app.domain.validation import problems
 
 SCHEMA: Final = "cap-partage/feuille-de-route"
 VERSION: Final = 1
 
+# The labels are marked for the catalogs: the documents say them in their language.
 TERRITORY_KINDS = {
-    "commune": "Commune",
+    "commune": N_("Commune"),
     "epci": "EPCI",
-    "departement": "Département",
-    "region": "Région",
-    "autre": "Autre",
+    "departement": N_("Département"),
+    "region": N_("Région"),
+    "autre": N_("Autre"),
 }
 # The national platform's `perimetreGeographique` (src/domain/FeuilleDeRoute.ts), with our labels.
 PERIMETERS = {
-    "departemental": "Départemental",
-    "groupementsDeCommunes": "Groupements de communes",
-    "regional": "Régional",
+    "departemental": N_("Départemental"),
+    "groupementsDeCommunes": N_("Groupements de communes"),
+    "regional": N_("Régional"),
 }
 # Spellings of earlier versions of the file format, still read.
 PERIMETER_SYNONYMS = {"groupements-de-communes": "groupementsDeCommunes"}
 COMMITTEE_KINDS = {
-    "strategique": "Stratégique",
-    "technique": "Technique",
-    "consultatif": "Consultatif",
-    "autre": "Autre",
+    "strategique": N_("Stratégique"),
+    "technique": N_("Technique"),
+    "consultatif": N_("Consultatif"),
+    "autre": N_("Autre"),
 }
 LINK_STATES = {
-    "operante": "Opérante",
-    "connue-sans-lien": "Connue, sans lien",
-    "aucune": "Aucun lien",
+    "operante": N_("Opérante"),
+    "connue-sans-lien": N_("Connue, sans lien"),
+    "aucune": N_("Aucun lien"),
 }
-RESOURCE_CATEGORIES = ("partenaires de projet", "ressources matérielles", "intervenants", "financements",
-                       "ressources humaines")
+RESOURCE_CATEGORIES = (N_("partenaires de projet"), N_("ressources matérielles"), N_("intervenants"),
+                       N_("financements"), N_("ressources humaines"))
 # The national platform's needs of an action: its codes (`BesoinsPossible`,
 # src/use-cases/queries/shared/ActionReadModel.ts) and its labels, word for word, its spelling
 # kept (`BESOINS_LABELS`, src/presenters/shared/besoins.ts), so that a label can be found there;

@@ -68,7 +68,8 @@ def test_every_marked_string_is_translated_in_english():
 # The strings that stay as they are in English: names, and words spelt the same in both languages.
 SAME_IN_ENGLISH = {"Cap Partagé", "Français", "English", "version %(number)s", "Cookies", "E-mail", "code",
                    "Impact", "%(n)s pts", "%(n)s pt", "%(count)s participant", "%(num)s participant",
-                   "Score", "Vote", "Post-its", "Quadrant", "quadrant", "score (%(method)s)", "Actions"}
+                   "Score", "Vote", "Post-its", "Quadrant", "quadrant", "score (%(method)s)", "Actions",
+                   "Département", "%(num)s action", "Description", "%(cofinancings)s (total %(total)s)"}
 
 
 def test_the_compiled_catalog_is_the_current_one():

@@ -48,9 +48,9 @@ def part(reading: Reading) -> ResourcesPart:
     rmap, people = reading.ctx["rmap"], reading.people
     labels = {state: i18n.translate(label) for state, label in LINK_LABELS.items()}
     svg = figures.resource_map_svg(rmap, LINK_LABELS) if rmap.count else None
-    categories = [(capitalised(i18n.translate(c)), [ResourceLine(r.name, r.state, labels.get(r.state, r.state),
-                                                 r.note, people.of(r.created_by))
-                                    for r in rmap.in_category(c)])
+    categories = [(capitalised(i18n.translate(c)),
+                   [ResourceLine(r.name, r.state, labels.get(r.state, r.state), r.note,
+                                 people.of(r.created_by)) for r in rmap.in_category(c)])
                   for c in rmap.categories]
     by_state = [link_count(s, n) for s, n in rmap.by_state.items()]
     return ResourcesPart(rmap.chantier, svg, categories, by_state, rmap.count)
