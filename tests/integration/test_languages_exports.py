@@ -25,6 +25,7 @@ import pytest
 import websockets
 from odfdo import Document as OdsDocument
 
+from tests.integration.test_roadmap_exports import imported  # noqa: F401  (a fixture)
 from tests.support import Server, sql
 
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -33,7 +34,10 @@ SLUG = "formation-action-2-jours"
 # Words the app writes the same in both languages (numbers and symbols are no words here).
 SAME = {"participant", "participants", "impact", "code", "post", "its", "vote", "score", "quadrant", "cap",
         "partagé", "page", "pdf", "kendall", "english", "français", "pts", "med", "http", "borda",
-        "schulze", "condorcet", "actions", "ellipse", "position", "points"}  # compared in lower case
+        "schulze", "condorcet", "actions", "action", "ellipse", "position", "points", "description",
+        "siren", "insee", "total"}  # compared in lower case
+# The glossary's French terms, in brackets after their English where first met (docs/i18n.md).
+GLOSSARY = {"enjeu", "enjeux", "défi", "défis", "chantier", "chantiers", "fiches", "commune", "département"}
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœ]{3,}")
 LOWER: set[str] = set()  # the current workshop's content words, lower-cased (content_of)
 
@@ -92,8 +96,8 @@ def page_words(html: str, content: list[str]) -> set[str]:
     return found
 
 
-def leftovers(french: set[str], english: set[str]) -> set[str]:
-    return {w for w in french & english if w.lower() not in SAME}
+def leftovers(french: set[str], english: set[str], same: set[str] = SAME) -> set[str]:
+    return {w for w in french & english if w.lower() not in same}
 
 
 def board(server: Server, key: str) -> str:
@@ -291,3 +295,74 @@ def test_the_command_line_exports_in_english(server: Server, played, tmp_path: P
                               "--lang", "de", "--out", str(tmp_path)], env=env, capture_output=True,
                              text=True, timeout=120, check=False)
     assert refused.returncode == 2 and "--lang" in refused.stderr
+
+
+# ---------------------------------------------------------------- roadmap documents
+
+
+def roadmap_content(data) -> list[str]:
+    """The roadmap's own texts (names, questions, titles, actions, resources…)."""
+    texts: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            texts.add(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                walk(v)
+
+    walk(data.model_dump(by_alias=True))
+    whole = sorted((t.strip() for t in texts if t.strip()), key=len, reverse=True)
+    LOWER.clear()
+    LOWER.update(w.lower() for t in whole for w in WORD.findall(t))
+    return whole
+
+
+def test_roadmap_documents_in_english() -> None:
+    """The roadmap's Markdown, DOCX and ODT in English: none of the French one's own words, the
+    documents' language English; the national platform's « besoins » stay its French labels."""
+    from app import i18n
+    from app.domain import roadmap as domain
+    from app.exports.roadmap_docx import to_docx
+    from app.exports.roadmap_md import to_md
+    from app.exports.roadmap_odt import to_odt
+    from tests.integration.test_roadmap_writers import sample
+
+    data = sample()
+    content = roadmap_content(data) + list(domain.BESOINS.values())
+    french_md = to_md(data).decode()
+    with i18n.using("en"):
+        english_md = to_md(data).decode()
+        english_docx = docx.Document(io.BytesIO(to_docx(data)))
+        english_odt = to_odt(data)
+    french_words = words(french_md, content)
+    assert {"Gouvernance", "Porteurs", "Contexte"} <= french_words and len(french_words) > 40
+    left = leftovers(french_words, words(english_md, content), SAME | GLOSSARY)
+    assert not left, sorted(left)
+    assert "*Digital inclusion roadmap*" in english_md and "# Governance" in english_md
+    assert english_docx.core_properties.language == "en-GB" and body_language(english_docx) == "en-GB"
+    assert english_docx.core_properties.subject.startswith("Digital inclusion roadmap — ")
+    french_docx = docx.Document(io.BytesIO(to_docx(data)))
+    assert french_docx.core_properties.language == "fr-FR" and body_language(french_docx) == "fr-FR"
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(english_odt)) as odt:
+        styles, meta = odt.read("styles.xml").decode(), odt.read("meta.xml").decode()
+    assert 'fo:language="en"' in styles and 'fo:country="GB"' in styles and "en-GB" in meta
+
+
+def test_a_roadmap_downloaded_in_the_facilitators_language(server: Server, facilitator_email: str,
+                                                           imported) -> None:  # noqa: F811
+    from tests.support import Facilitator
+
+    fac = Facilitator(server.url, facilitator_email)
+    french = fac.client.get(f"/f/roadmaps/{imported['id']}/export.md", headers=FRENCH)
+    english = fac.client.get(f"/f/roadmaps/{imported['id']}/export.md", headers=ENGLISH)
+    assert french.status_code == english.status_code == 200
+    assert "# Gouvernance" in french.text and "# Governance" not in french.text
+    assert "# Governance" in english.text and "# Gouvernance" not in english.text
+    docx_en = fac.client.get(f"/f/roadmaps/{imported['id']}/export.docx", headers=ENGLISH)
+    assert docx.Document(io.BytesIO(docx_en.content)).core_properties.language == "en-GB"
