@@ -118,7 +118,8 @@ MEDIA_TYPES = {
 def write(ranked: Ranked, fmt: str) -> tuple[bytes, str, str]:
     """(content, file name, media type) of the ranked enjeux in one of `FORMATS`."""
     if fmt not in FORMATS:
-        raise NotFound(f"Format d'export inconnu : « {fmt[:20]} ». Formats : csv, xlsx, ods, json.")
+        raise NotFound(N_("Format d'export inconnu : « %(format)s ». Formats : %(formats)s."),
+                       format=fmt[:20], formats="csv, xlsx, ods, json")
     ext = "csv" if fmt.startswith("csv") else fmt
     suffix = "-virgules" if fmt == "csv-comma" else ""
     name = download_name(f"enjeux-{ranked.activity_id}", ranked.workshop_title, ext, suffix)
@@ -142,8 +143,8 @@ def write(ranked: Ranked, fmt: str) -> tuple[bytes, str, str]:
 def ranked_of(session: Session, activity: Activity) -> Ranked:
     """The ranking activity's result with each enjeu's sources."""
     if activity.kind != "ranking":
-        raise NotAllowed(f"« {activity.title} » n'est pas un classement : seul un classement a des "
-                         "enjeux classés à exporter.")
+        raise NotAllowed(N_("« %(title)s » n'est pas un classement : seul un classement a des enjeux classés "
+                            "à exporter."), title=activity.title)
     workshop = workshops.get(session, activity.workshop_id)
     result = spoken(rankings.result(session, activity))  # its labels in the reader's language
     links = links_of_workshop(session, activity.workshop_id)
@@ -165,5 +166,6 @@ def enjeux_export(session: Session, activity: Activity, fmt: str) -> tuple[bytes
     `fmt`: csv (« ; », French spreadsheets), csv-comma (« , »), xlsx, ods or json.
     """
     if fmt not in FORMATS:
-        raise NotFound(f"Format d'export inconnu : « {fmt[:20]} ». Formats : csv, xlsx, ods, json.")
+        raise NotFound(N_("Format d'export inconnu : « %(format)s ». Formats : %(formats)s."),
+                       format=fmt[:20], formats="csv, xlsx, ods, json")
     return write(ranked_of(session, activity), fmt)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from app import i18n, rendering
 from app.assets import assets
 from app.domain import join_tokens
-from app.domain.errors import NotFound
+from app.domain.errors import N_, NotFound
 from app.exports.names import download_name
 from app.exports.qr import qr_svg
 from app.exports.tabular import to_csv
@@ -36,7 +36,8 @@ class Card:
 
 def check_format(fmt: str) -> str:
     if fmt not in FORMATS:
-        raise NotFound(f"Format de jetons inconnu : « {fmt[:20]} ». Formats : page, pdf, csv.")
+        raise NotFound(N_("Format de jetons inconnu : « %(format)s ». Formats : %(formats)s."),
+                       format=fmt[:20], formats="page, pdf, csv")
     return fmt
 
 
