@@ -149,7 +149,7 @@ def test_an_english_board_and_its_pushes(server: Server, played) -> None:
             problems.append(f"step {position + 1}: {sorted(left)}")
     assert not problems, "\n".join(problems)
     # The test can fail: the French renders had the app's own French words to look for.
-    assert {"étape", "Légende", "Trier"} <= every_french and len(every_french) > 40, every_french
+    assert {"étape", "Trier", "Désaccord"} <= every_french and len(every_french) > 40, every_french
 
     # A push: a step change renders the board's fragments in the workshop's English.
     last = len(played.spec["activities"]) - 1
@@ -236,6 +236,15 @@ def test_english_exports_and_restitution(server: Server, played, tmp_path: Path)
     assert "Déroulé" in french_words and len(french_words) > 60
     assert not leftovers(french_words, words(en_text, content)), sorted(leftovers(french_words,
                                                                                   words(en_text, content)))
+
+    # The compte-rendu as PDF: its language is the document's (WeasyPrint takes the page's lang).
+    from pypdf import PdfReader
+
+    for headers, lang in ((FRENCH, "fr"), (ENGLISH, "en")):
+        pdf = PdfReader(io.BytesIO(get(f"/f/workshops/{ws['id']}/compte-rendu.pdf", headers).content))
+        assert pdf.trailer["/Root"].get("/Lang") == lang
+        first = pdf.pages[0].extract_text()
+        assert ("Workshop outline" in first) == (lang == "en") and ("Déroulé" in first) == (lang == "fr")
 
     # The restitution page (the compte-rendu as HTML): its reader's language, the picker in its footer.
     r = fac.client.post(f"/f/workshops/{ws['id']}/restitution", data={"publier": "oui"})
