@@ -28,6 +28,19 @@ SAYINGS = (
 )
 
 
+class _Spoken(rankings.Result):
+    """A result said in English: its Kendall's W with a decimal point."""
+
+    @property
+    def w_text(self) -> str:
+        return super().w_text.replace(",", ".")
+
+
+def _point(found: re.Match[str]) -> dict[str, str]:
+    """The numbers of a score or detail with a decimal point (« 2,5 » → « 2.5 »)."""
+    return {k: v.replace(",", ".") for k, v in found.groupdict().items()}
+
+
 def say(text: str) -> str:
     """A score or detail of app.services.rankings in the current language; anything else (a
     grade of the workshop's scale) translated if it is one of the default ones."""
@@ -36,7 +49,7 @@ def say(text: str) -> str:
     for pattern, message in SAYINGS:
         found = pattern.match(text)
         if found:
-            return i18n.gettext(message, **found.groupdict())
+            return i18n.gettext(message, **_point(found))
     return i18n.translate(text)
 
 
@@ -46,8 +59,9 @@ def spoken(result: rankings.Result) -> rankings.Result:
         return result
     rows = [dataclasses.replace(r, score=say(r.score), detail=say(r.detail)) for r in result.rows]
     agreement = result.agreement_label and i18n.translate(result.agreement_label)
-    return dataclasses.replace(result, rows=rows, method_label=i18n.translate(result.method_label),
-                               agreement_label=agreement, grades=[i18n.translate(g) for g in result.grades])
+    said = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+    return _Spoken(**{**said, "rows": rows, "method_label": i18n.translate(result.method_label),
+                      "agreement_label": agreement, "grades": [i18n.translate(g) for g in result.grades]})
 
 
 def board(session: Session, activity: Activity) -> dict[str, Any]:

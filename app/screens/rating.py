@@ -120,7 +120,7 @@ class Row:
 
     @property
     def spread_text(self) -> str:
-        return figure(self.spread)
+        return _figure(self.spread)
 
     def sort_value(self, key: str) -> str:
         value = self.result.spread if key == "spread" else self.result.mean(key)
@@ -236,12 +236,18 @@ def _range(settings: RatingSettings) -> tuple[float, float]:
     return low - pad, high + pad
 
 
+def _figure(value: float | None, digits: int = 1, trim: bool = False) -> str:
+    """« 3,5 » in French, « 3.5 » in English."""
+    text = figure(value, digits, trim)
+    return text if i18n.current() == i18n.DEFAULT else text.replace(",", ".")
+
+
 def _cells(settings: RatingSettings, result: ItemRating) -> list[Cell]:
     cells = []
     for axis in settings.axes:
         s = result.stats[axis.key]
-        cells.append(Cell(axis.key, s.n, s.n_unknown, s.mean, figure(s.mean), figure(s.median, trim=True),
-                          figure(s.stdev), figure(s.iqr, 2, trim=True)))
+        cells.append(Cell(axis.key, s.n, s.n_unknown, s.mean, _figure(s.mean), _figure(s.median, trim=True),
+                          _figure(s.stdev), _figure(s.iqr, 2, trim=True)))
     return cells
 
 
