@@ -37,6 +37,7 @@ from app.domain.chantier_map import by_category
 from app.domain.errors import N_
 from app.domain.french import NBSP
 from app.exports.resource_map_svg import chantier_map_svg
+from app.screens.ranking import say
 
 DASH = " — "
 
@@ -338,7 +339,7 @@ def _enjeu(section: domain.EnjeuSection) -> list[Block]:
     out: list[Block] = [Heading(2, e.question, i18n.gettext("Enjeu %(number)s", number=section.number))]
     score = domain.score_text(e.score, e.score_label)
     if score:
-        out.append(Paragraph(i18n.translate(score), i18n.gettext("Score")))
+        out.append(Paragraph(say(score), i18n.gettext("Score")))  # « bat 2 sur 3 », « 63 pts »…
     p = e.provenance
     if p is not None:
         summary = provenance_text(p)
