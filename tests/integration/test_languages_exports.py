@@ -35,7 +35,7 @@ SLUG = "formation-action-2-jours"
 SAME = {"participant", "participants", "impact", "code", "post", "its", "vote", "score", "quadrant", "cap",
         "partagé", "page", "pdf", "kendall", "english", "français", "pts", "med", "http", "borda",
         "schulze", "condorcet", "actions", "action", "ellipse", "position", "points", "description",
-        "siren", "insee", "total"}  # compared in lower case
+        "siren", "insee", "total", "interquartile"}  # compared in lower case
 # The glossary's French terms, in brackets after their English where first met (docs/i18n.md).
 GLOSSARY = {"enjeu", "enjeux", "défi", "défis", "chantier", "chantiers", "fiches", "commune", "département"}
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœ]{3,}")
@@ -283,6 +283,16 @@ def test_english_exports_and_restitution(server: Server, played, tmp_path: Path)
                                          .content.decode("utf-8-sig")), delimiter=";"))
     assert fr_csv[0][0] == "rang" and en_csv[0][0] == "rank"
     assert not leftovers(sheet_words(fr_csv, content), sheet_words(en_csv, content))
+
+    # The rating's results as CSV: English headers and quadrant names.
+    rating = sql(server.database_url, "SELECT id FROM activity WHERE workshop_id = :w AND kind = 'rating' "
+                                      "ORDER BY position", w=ws["id"])[0][0]
+    fr_rating, en_rating = (list(csv.reader(io.StringIO(get(f"/f/activities/{rating}/rating.csv", h)
+                                                        .content.decode("utf-8-sig")), delimiter=";"))
+                            for h in (FRENCH, ENGLISH))
+    assert fr_rating[0][:2] == ["n°", "élément"] and en_rating[0][:2] == ["no.", "item"]
+    assert "Control: mean" in en_rating[0] and "Maîtrise : moyenne" in fr_rating[0]
+    assert not leftovers(sheet_words(fr_rating, content), sheet_words(en_rating, content))
 
 
 def test_the_command_line_exports_in_english(server: Server, played, tmp_path: Path) -> None:
