@@ -284,6 +284,15 @@ def test_english_exports_and_restitution(server: Server, played, tmp_path: Path)
     assert fr_csv[0][0] == "rang" and en_csv[0][0] == "rank"
     assert not leftovers(sheet_words(fr_csv, content), sheet_words(en_csv, content))
 
+    # Join cards, printed in the facilitator's language (the tokens and the workshop's title as they are).
+    cards = fac.client.post(f"/f/workshops/{ws['id']}/jetons", data={"nombre": "2", "format": "page"},
+                            headers=ENGLISH)
+    assert cards.status_code == 200 and '<html lang="en">' in cards.text
+    assert "2 single-use tokens" in cards.text and "Your personal token" in cards.text
+    listed = fac.client.post(f"/f/workshops/{ws['id']}/jetons", data={"nombre": "1", "format": "csv"},
+                             headers=ENGLISH)
+    assert listed.content.decode("utf-8-sig").startswith("Token;Link")
+
     # The rating's results as CSV: English headers and quadrant names.
     rating = sql(server.database_url, "SELECT id FROM activity WHERE workshop_id = :w AND kind = 'rating' "
                                       "ORDER BY position", w=ws["id"])[0][0]
