@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import Session, select
 
+from app import i18n
 from app.config import ROOT, get_settings
 from app.db import get_engine
 from app.domain.errors import DomainError
@@ -105,7 +106,7 @@ def _export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    with Session(get_engine()) as session:
+    with Session(get_engine()) as session, i18n.using(args.lang):
         for ident in args.ids:
             row = session.get(model, ident)
             if row is None:
@@ -160,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         exporting.add_argument("--out", default=".", help="folder to write into (default: here)")
         exporting.add_argument("--noms", action="store_true",
                                help="export-report: include the names participants chose to give")
+        exporting.add_argument("--lang", choices=i18n.LOCALES, default=i18n.DEFAULT,
+                               help="the documents' language (default: fr; the workshop's own texts "
+                                    "stay as written)")
     purging = sub.add_parser("purge", help="erase the personal data of workshops past their retention")
     purging.add_argument("--journal", action="store_true",
                          help="only list the purges done so far (for the DPO)")

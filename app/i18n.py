@@ -92,6 +92,14 @@ def said(text: object) -> object:
     return worded(text, gettext) if isinstance(text, Said) else text
 
 
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    """The singular of a message for exactly one, its plural for any other number (« 0 réponses »,
+    as the exports write it), in the current locale; ``%(num)s`` is ``n``, the other placeholders
+    come from ``params`` (the extraction finds it by its name). Templates get the same with
+    ``ngettext(singular, plural, 1 if n == 1 else 2, num=n)``."""
+    return translate_plural(singular, plural, 1 if n == 1 else 2) % {"num": n, **params}
+
+
 def negotiate(cookie: str | None, accept_language: str | None) -> str:
     """The picker's choice, else the browser's first language we have, else French."""
     if cookie in LOCALES:

@@ -73,6 +73,8 @@ class Workshop(SQLModel, table=True):
     tokens_required: bool = False
     # « Facile à lire et à comprendre » (FALC) on the phones: plain words, one item a screen.
     easy_read: bool = False
+    # The language of its board (projected screen) and its pushes: app.i18n.LOCALES, French by default.
+    language: str = Field(default="fr", max_length=5)
     # Secret part of the published restitution page's URL (/r/<key>); None: not published.
     restitution_key: str | None = Field(default=None, max_length=43, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)

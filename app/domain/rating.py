@@ -175,10 +175,11 @@ _TEMPLATE_KEYS: dict[Quadrant, str] = {
 class QuadrantNames:
     """The four quadrants' labels, overridable by a template (keys: the ``Quadrant`` values)."""
 
-    anticiper: str = "enjeux à anticiper"
-    leviers: str = "leviers d'action"
-    secondaires: str = "actions secondaires"
-    surveiller: str = "à surveiller"
+    # The default names are marked for the catalogs: screens show them in the reader's language.
+    anticiper: str = N_("enjeux à anticiper")
+    leviers: str = N_("leviers d'action")
+    secondaires: str = N_("actions secondaires")
+    surveiller: str = N_("à surveiller")
 
     def of(self, quadrant: Quadrant) -> str:
         return str(getattr(self, quadrant.value))

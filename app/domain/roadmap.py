@@ -41,6 +41,7 @@ from app.domain.validation import problems
 SCHEMA: Final = "cap-partage/feuille-de-route"
 VERSION: Final = 1
 
+# The labels are marked for the catalogs: the documents say them in their language.
 TERRITORY_KINDS = {
     "commune": N_("Commune"),
     "epci": N_("EPCI"),
@@ -67,8 +68,8 @@ LINK_STATES = {
     "connue-sans-lien": N_("Connue, sans lien"),
     "aucune": N_("Aucun lien"),
 }
-RESOURCE_CATEGORIES = ("partenaires de projet", "ressources matérielles", "intervenants", "financements",
-                       "ressources humaines")
+RESOURCE_CATEGORIES = (N_("partenaires de projet"), N_("ressources matérielles"), N_("intervenants"),
+                       N_("financements"), N_("ressources humaines"))
 # The national platform's needs of an action: its codes (`BesoinsPossible`,
 # src/use-cases/queries/shared/ActionReadModel.ts) and its labels, word for word, its spelling
 # kept (`BESOINS_LABELS`, src/presenters/shared/besoins.ts), so that a label can be found there;

@@ -17,6 +17,7 @@ TITLE = "title"
 ORPHAN_KEY = "?"
 
 # What the board and the control page write above a cell (the template's labels are questions).
+# Marked for the catalogs: screens and exports show them in their reader's language.
 SHORT_LABELS = {
     "title": N_("Titre"),
     "objectives": N_("On aura réussi si…"),
@@ -187,7 +188,7 @@ def arrange(sections: Sequence[Section], rows: Iterable[R],
     rank = {gid: n for n, gid in enumerate(group_order)}
     ordered = sorted(rows, key=lambda r: (rank.get(r.group_id, len(rank)), r.position, r.id or 0))
     out = {s.key: SectionRows(s) for s in sections}
-    orphans = SectionRows(Section(ORPHAN_KEY, "Chantiers d'un enjeu qui n'est plus retenu", 0))
+    orphans = SectionRows(Section(ORPHAN_KEY, N_("Chantiers d'un enjeu qui n'est plus retenu"), 0))
     for row in ordered:
         target = out.get(row.section, orphans)
         if not target.groups or target.groups[-1].group_id != row.group_id:

@@ -223,10 +223,10 @@ class Quadrants(BaseModel):
 
     model_config = _MODEL_CONFIG
 
-    high_low: Label = "enjeux à anticiper"
-    high_high: Label = "leviers d'action"
-    low_high: Label = "actions secondaires"
-    low_low: Label = "à surveiller"
+    high_low: Label = N_("enjeux à anticiper")
+    high_high: Label = N_("leviers d'action")
+    low_high: Label = N_("actions secondaires")
+    low_low: Label = N_("à surveiller")
 
 
 class TableColumn(BaseModel):
@@ -239,9 +239,11 @@ class TableColumn(BaseModel):
     multiline: bool = True
 
 
-DEFAULT_AXES: tuple[tuple[str, str], ...] = (("impact", "Impact"), ("maitrise", "Maîtrise"))
+# Default labels marked for the catalogs: the board and the exports show them in their language.
+DEFAULT_AXES: tuple[tuple[str, str], ...] = (("impact", N_("Impact")), ("maitrise", N_("Maîtrise")))
 
-DEFAULT_GRADES: tuple[str, ...] = ("très prioritaire", "prioritaire", "secondaire", "pas prioritaire")
+DEFAULT_GRADES: tuple[str, ...] = (N_("très prioritaire"), N_("prioritaire"), N_("secondaire"),
+                                   N_("pas prioritaire"))
 
 DEFAULT_BUDGET = 10
 
@@ -263,10 +265,10 @@ DEFAULT_COLUMNS: tuple[tuple[str, str, bool], ...] = (
 )
 
 DEFAULT_RESOURCE_CATEGORIES: tuple[str, ...] = (
-    "partenaires de projet",
-    "ressources matérielles",
-    "intervenants",
-    "financements",
+    N_("partenaires de projet"),
+    N_("ressources matérielles"),
+    N_("intervenants"),
+    N_("financements"),
 )
 
 # The state of the link between a chantier and a resource (fixed, not set by templates):

@@ -12,9 +12,10 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 
-def french_body(doc: DocxDocument, size: float) -> None:
+def french_body(doc: DocxDocument, size: float, language_tag: str = "fr-FR") -> None:
     """Body text in Calibri like the headings (the template's body font is its theme's serif,
-    which the theme attributes would otherwise keep), in French for spelling and hyphenation."""
+    which the theme attributes would otherwise keep), in French (or `language_tag`) for spelling
+    and hyphenation."""
     normal = doc.styles["Normal"]
     normal.font.size = Pt(size)
     normal.font.name = "Calibri"
@@ -22,7 +23,7 @@ def french_body(doc: DocxDocument, size: float) -> None:
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme"):
         fonts.attrib.pop(qn(theme), None)
     language = OxmlElement("w:lang")
-    language.set(qn("w:val"), "fr-FR")
+    language.set(qn("w:val"), language_tag)
     normal.element.get_or_add_rPr().append(language)
 
 

@@ -17,21 +17,23 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.domain.errors import NotAllowed, NotFound
+from app import i18n
+from app.domain.errors import N_, NotAllowed, NotFound
 from app.domain.provenance import source_items
 from app.exports import tabular
 from app.exports.names import download_name
 from app.models import Activity
+from app.screens.ranking import spoken
 from app.services import rankings, workshops
 from app.services.items import links_of_workshop
 
 SOURCE_JOINER = " ; "
 FORMATS = ("csv", "csv-comma", "xlsx", "ods", "json")
 SCORE_HEADERS = {
-    "borda": "score (méthode de Borda : points)",
-    "schulze": "score (méthode de Schulze : enjeux battus)",
-    "dots": "score (vote par points : points reçus)",
-    "majority": "score (jugement majoritaire : mention majoritaire)",
+    "borda": N_("score (méthode de Borda : points)"),
+    "schulze": N_("score (méthode de Schulze : enjeux battus)"),
+    "dots": N_("score (vote par points : points reçus)"),
+    "majority": N_("score (jugement majoritaire : mention majoritaire)"),
 }
 JSON_FORMAT, JSON_VERSION = "cap-partage/enjeux", 1
 
@@ -74,8 +76,11 @@ class Ranked:
 
 
 def headers(ranked: Ranked) -> list[str]:
-    return ["rang", "enjeu", SCORE_HEADERS.get(ranked.method, f"score ({ranked.method_label})"),
-            "bulletins", "accord (W de Kendall)", "niveau d'accord", "éléments sources", "retenu"]
+    score = (i18n.translate(SCORE_HEADERS[ranked.method]) if ranked.method in SCORE_HEADERS
+             else i18n.gettext("score (%(method)s)", method=ranked.method_label))
+    return [i18n.gettext("rang"), i18n.gettext("enjeu"), score, i18n.gettext("bulletins"),
+            i18n.gettext("accord (W de Kendall)"), i18n.gettext("niveau d'accord"),
+            i18n.gettext("éléments sources"), i18n.gettext("retenu")]
 
 
 def rows(ranked: Ranked) -> list[list[tabular.Cell]]:
@@ -113,20 +118,22 @@ MEDIA_TYPES = {
 def write(ranked: Ranked, fmt: str) -> tuple[bytes, str, str]:
     """(content, file name, media type) of the ranked enjeux in one of `FORMATS`."""
     if fmt not in FORMATS:
-        raise NotFound(f"Format d'export inconnu : « {fmt[:20]} ». Formats : csv, xlsx, ods, json.")
+        raise NotFound(N_("Format d'export inconnu : « %(format)s ». Formats : %(formats)s."),
+                       format=fmt[:20], formats="csv, xlsx, ods, json")
     ext = "csv" if fmt.startswith("csv") else fmt
     suffix = "-virgules" if fmt == "csv-comma" else ""
     name = download_name(f"enjeux-{ranked.activity_id}", ranked.workshop_title, ext, suffix)
     if fmt == "json":
         return tabular.to_json(as_json(ranked)), name, MEDIA_TYPES[ext]
     head, body = headers(ranked), rows(ranked)
-    title = f"{ranked.workshop_title} — {ranked.activity_title} : enjeux classés"
+    title = i18n.gettext("%(workshop)s — %(activity)s : enjeux classés", workshop=ranked.workshop_title,
+                         activity=ranked.activity_title)
     if ext == "csv":
         data = tabular.to_csv(head, body, sep="," if fmt == "csv-comma" else ";")
     elif ext == "xlsx":
-        data = tabular.to_xlsx(head, body, "Enjeux classés", title)
+        data = tabular.to_xlsx(head, body, i18n.gettext("Enjeux classés"), title)
     else:
-        data = tabular.to_ods(head, body, "Enjeux classés", title)
+        data = tabular.to_ods(head, body, i18n.gettext("Enjeux classés"), title)
     return data, name, MEDIA_TYPES[ext]
 
 
@@ -136,10 +143,10 @@ def write(ranked: Ranked, fmt: str) -> tuple[bytes, str, str]:
 def ranked_of(session: Session, activity: Activity) -> Ranked:
     """The ranking activity's result with each enjeu's sources."""
     if activity.kind != "ranking":
-        raise NotAllowed(f"« {activity.title} » n'est pas un classement : seul un classement a des "
-                         "enjeux classés à exporter.")
+        raise NotAllowed(N_("« %(title)s » n'est pas un classement : seul un classement a des enjeux classés "
+                            "à exporter."), title=activity.title)
     workshop = workshops.get(session, activity.workshop_id)
-    result = rankings.result(session, activity)
+    result = spoken(rankings.result(session, activity))  # its labels in the reader's language
     links = links_of_workshop(session, activity.workshop_id)
     enjeux = tuple(
         Enjeu(rank=row.rank, text=row.item.text, score=row.value, score_label=row.score,
@@ -159,5 +166,6 @@ def enjeux_export(session: Session, activity: Activity, fmt: str) -> tuple[bytes
     `fmt`: csv (« ; », French spreadsheets), csv-comma (« , »), xlsx, ods or json.
     """
     if fmt not in FORMATS:
-        raise NotFound(f"Format d'export inconnu : « {fmt[:20]} ». Formats : csv, xlsx, ods, json.")
+        raise NotFound(N_("Format d'export inconnu : « %(format)s ». Formats : %(formats)s."),
+                       format=fmt[:20], formats="csv, xlsx, ods, json")
     return write(ranked_of(session, activity), fmt)

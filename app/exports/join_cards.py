@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from app import rendering
+from app import i18n, rendering
 from app.assets import assets
 from app.domain import join_tokens
-from app.domain.errors import NotFound
+from app.domain.errors import N_, NotFound
 from app.exports.names import download_name
 from app.exports.qr import qr_svg
 from app.exports.tabular import to_csv
@@ -36,7 +36,8 @@ class Card:
 
 def check_format(fmt: str) -> str:
     if fmt not in FORMATS:
-        raise NotFound(f"Format de jetons inconnu : « {fmt[:20]} ». Formats : page, pdf, csv.")
+        raise NotFound(N_("Format de jetons inconnu : « %(format)s ». Formats : %(formats)s."),
+                       format=fmt[:20], formats="page, pdf, csv")
     return fmt
 
 
@@ -50,7 +51,7 @@ def export(workshop: Workshop, tokens: Sequence[str], join_url: str, fmt: str) -
     that page with its token."""
     cards = [Card(t, f"{join_url}?jeton={quote(t)}") for t in tokens]
     if fmt == "csv":
-        data = to_csv(["Jeton", "Lien"], [[c.spelled, c.url] for c in cards])
+        data = to_csv([i18n.gettext("Jeton"), i18n.gettext("Lien")], [[c.spelled, c.url] for c in cards])
     elif fmt == "pdf":
         # WeasyPrint is slow to load: only when a PDF is asked for. Nothing is fetched while printing.
         from weasyprint import HTML, URLFetcher

@@ -5,6 +5,7 @@ import io
 
 from sqlmodel import Session
 
+from app import i18n
 from app.domain.french import decimal
 from app.exports.cells import neutralise
 from app.models import Activity
@@ -22,16 +23,22 @@ def rating_csv(session: Session, activity: Activity) -> tuple[bytes, str]:
     view = build_view(settings, ratings.results(session, activity))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    header: list[object] = ["n°", "élément"]
+    header: list[object] = [i18n.gettext("n°"), i18n.gettext("élément")]
     for a in settings.axes:
-        header += [f"{a.label} : n", f"{a.label} : je ne sais pas", f"{a.label} : moyenne",
-                   f"{a.label} : médiane", f"{a.label} : écart-type", f"{a.label} : écart interquartile"]
+        axis = i18n.translate(a.label)
+        header += [i18n.gettext("%(axis)s : n", axis=axis),
+                   i18n.gettext("%(axis)s : je ne sais pas", axis=axis),
+                   i18n.gettext("%(axis)s : moyenne", axis=axis),
+                   i18n.gettext("%(axis)s : médiane", axis=axis),
+                   i18n.gettext("%(axis)s : écart-type", axis=axis),
+                   i18n.gettext("%(axis)s : écart interquartile", axis=axis)]
     header = [neutralise(h) for h in header]  # axis labels come from a template
-    writer.writerow([*header, "quadrant"] if settings.matrix else header)
+    writer.writerow([*header, i18n.gettext("quadrant")] if settings.matrix else header)
     for row in view.rows:
         line: list[object] = [row.number, neutralise(row.item.text)]  # participant text: no formula
         for c in row.cells:
             s = row.result.stats[c.key]
             line += [c.n, c.n_unknown, *(_number(v) for v in (s.mean, s.median, s.stdev, s.iqr))]
-        writer.writerow([*line, neutralise(row.quadrant_name or "")] if settings.matrix else line)
+        quadrant = i18n.translate(row.quadrant_name) if row.quadrant_name else ""
+        writer.writerow([*line, neutralise(quadrant)] if settings.matrix else line)
     return ("\ufeff" + out.getvalue()).encode("utf-8"), f"notation-{activity.id}.csv"

@@ -21,8 +21,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app import rendering
+from app import i18n, rendering
 from app.domain.activities import State
+from app.domain.errors import N_
 from app.domain.french import date_text
 from app.domain.kinds import KINDS, label
 from app.exports.report_base import People, Reading
@@ -34,6 +35,10 @@ from app.screens import SCREENS
 from app.services import opinion_maps, workshops
 
 SVG_STYLE = re.compile(r"<style>.*?</style>", re.S)
+# The kinds' names (app.domain.kinds), marked here for the catalogs: the report says them in its
+# language.
+KIND_LABELS = (N_("Consigne"), N_("Post-its"), N_("Notation"), N_("Classement des priorités"), N_("Vote"),
+               N_("Tableau des chantiers"), N_("Cartographie des ressources"))
 
 
 @dataclass
@@ -70,14 +75,15 @@ def _state_note(activity: Activity) -> str:
     if not KINDS[activity.kind].contributions or activity.state in (State.CLOSED, State.REVEALED):
         return ""
     if activity.state == State.OPEN:
-        return "Activité encore ouverte au moment de ce compte-rendu : ses résultats peuvent changer."
-    return "Activité non jouée."
+        return i18n.gettext("Activité encore ouverte au moment de ce compte-rendu : ses résultats "
+                            "peuvent changer.")
+    return i18n.gettext("Activité non jouée.")
 
 
 def _section(session: Session, activity: Activity, groups: dict[int, Any], people: People) -> Section:
     section = Section(
         number=activity.position + 1, title=activity.title, kind=activity.kind,
-        kind_label=label(activity.kind), slide=not KINDS[activity.kind].contributions,
+        kind_label=i18n.translate(label(activity.kind)), slide=not KINDS[activity.kind].contributions,
         state=activity.state, state_note=_state_note(activity),
         prompt=(activity.config.get("prompt") or "").strip())
     kind_part = PARTS.get(activity.kind)
@@ -98,15 +104,19 @@ def collect(session: Session, workshop: Workshop, include_names: bool = False) -
     sections = [_section(session, a, groups, people) for a in workshops.activities_of(session, workshop.id)]
     return Report(
         workshop_id=workshop.id, title=workshop.title, description=workshop.description.strip(),
-        generated_on=date_text(utcnow().date().isoformat()),
+        generated_on=i18n.long_date(utcnow().date()) if i18n.current() != i18n.DEFAULT
+        else date_text(utcnow().date().isoformat()),
         participants=sum(1 for proxy in everyone if not proxy),
         paper_ballots=sum(1 for proxy in everyone if proxy),
         include_names=include_names, names=list(people.labels.values()), sections=sections)
 
 
-def report_html(report: Report, web: dict[str, str] | None = None) -> str:
+def report_html(report: Report, web: dict[str, str] | None = None, request: Any = None) -> str:
     """The report's page, as WeasyPrint prints it; with `web` (its PDF's URL), as the restitution
-    page shows it in a browser."""
-    page = rendering.render("exports/report.html", {"r": report, "web": web})
+    page shows it in a browser (with `request`, its footer's language picker)."""
+    ctx: dict[str, Any] = {"r": report, "web": web}
+    if request is not None:
+        ctx["request"] = request
+    page = rendering.render("exports/report.html", ctx)
     # On the web the figures' own stylesheets are in the page's linked one (the CSP refuses them).
     return SVG_STYLE.sub("", page) if web else page

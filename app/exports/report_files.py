@@ -2,7 +2,7 @@
 
 from sqlmodel import Session
 
-from app.domain.errors import NotFound
+from app.domain.errors import N_, NotFound
 from app.exports.names import download_name
 from app.exports.report import collect
 from app.models import Workshop
@@ -18,7 +18,8 @@ def report_export(session: Session, workshop: Workshop, fmt: str,
                   include_names: bool = False) -> tuple[bytes, str, str]:
     """For the routes and the command line: (content, file name, media type); `fmt`: pdf or docx."""
     if fmt not in FORMATS:
-        raise NotFound(f"Format de compte-rendu inconnu : « {fmt[:20]} ». Formats : pdf, docx.")
+        raise NotFound(N_("Format de compte-rendu inconnu : « %(format)s ». Formats : %(formats)s."),
+                       format=fmt[:20], formats="pdf, docx")
     report = collect(session, workshop, include_names)
     # The writers import WeasyPrint or python-docx, slow to load: only when a report is asked for.
     if fmt == "pdf":

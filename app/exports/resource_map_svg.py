@@ -8,6 +8,7 @@ the roadmap's file format (`domain.roadmap.Chantier` and its `Resource`s) to tha
 `figures.to_png` makes the PNG image that DOCX and ODT documents embed.
 """
 
+from app import i18n
 from app.domain import resource_map
 from app.domain import roadmap as domain
 from app.domain.chantier_map import ChantierMap, map_title
@@ -17,5 +18,8 @@ from app.exports import figures
 def chantier_map_svg(chantier: domain.Chantier) -> str:
     """The chantier's resource map as a standalone SVG document (an `<svg>` with its xmlns and its
     own stylesheet: it can be saved as a file, inlined in HTML or converted to PNG)."""
-    rmap = ChantierMap(map_title(chantier), tuple(chantier.resources))
+    # The usual categories in the document's language (the others as written).
+    resources = tuple(r.model_copy(update={"category": i18n.translate(r.category)})
+                      for r in chantier.resources)
+    rmap = ChantierMap(map_title(chantier), resources)
     return str(figures.resource_map_svg(rmap, resource_map.STATE_LABELS))

@@ -25,12 +25,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, ClassVar
 
+from babel import numbers
+
+from app import i18n
+from app.domain import french
 from app.domain import roadmap as domain
 from app.domain.chantier_map import by_category
-from app.domain.french import NBSP, date_text, euros, number, percent, period
+from app.domain.errors import N_
+from app.domain.french import NBSP
 from app.exports.resource_map_svg import chantier_map_svg
+from app.screens.ranking import say
 
 DASH = " — "
 
@@ -116,45 +123,128 @@ class Contents:
 
 
 Block = Cover | Contents | Heading | Paragraph | Bullets | Figure
-CONTENTS_TITLE = "Sommaire"
+CONTENTS_TITLE = N_("Sommaire")
 CONTENTS_LEVELS = 2
 
 
-# ---------------------------------------------------------------- French wording
+# ---------------------------------------------------------------- wording (French, or the current locale's)
+
+
+def _french() -> bool:
+    return i18n.current() == i18n.DEFAULT
+
+
+# The documents' language (their metadata, and their text's, for spelling and hyphenation).
+LANGUAGE_TAGS = {"fr": "fr-FR", "en": "en-GB"}
+
+
+def language_tag() -> str:
+    return LANGUAGE_TAGS.get(i18n.current(), "fr-FR")
+
+
+def subject(data: domain.RoadmapFile) -> str:
+    """The documents' subject (DOCX and ODT properties, the PDF's description)."""
+    return i18n.gettext("Feuille de route d'inclusion numérique — %(territory)s",
+                        territory=data.territory.name)
 
 
 def labelled(label: str) -> str:
-    """« Porteurs : » (French typography: a no-break space before the colon)."""
-    return f"{label}{NBSP}:"
+    """« Porteurs : » (French typography: a no-break space before the colon; « Carriers: » in English)."""
+    return f"{label}{NBSP}:" if _french() else f"{label}:"
 
 
 def quoted(text: str) -> str:
-    """« text », the guillemets held to it."""
-    return f"«{NBSP}{text}{NBSP}»"
+    """« text », the guillemets held to it (“text” in English)."""
+    return f"«{NBSP}{text}{NBSP}»" if _french() else f"“{text}”"
 
 
 def and_list(words: Sequence[str]) -> str:
     """« 1 », « 1 et 3 », « 1, 2 et 4 »."""
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " et " + words[-1]
+    return ", ".join(words[:-1]) + i18n.gettext(" et ") + words[-1]
+
+
+def number(value: float) -> str:
+    """« 12 500 », « 3,5 » (« 12,500 », « 3.5 » in English)."""
+    if _french():
+        return french.number(value)
+    return numbers.format_decimal(value, format="#,##0.##", locale="en_GB")
+
+
+def euros(amount: int) -> str:
+    return french.euros(amount) if _french() else f"€{number(amount)}"
+
+
+def percent(ratio: float) -> str:
+    return french.percent(ratio) if _french() else f"{number(round(ratio * 100))}%"
+
+
+def date_text(raw: str) -> str:
+    """An ISO date in words (« 12 mars 2025 », « 12 March 2025 »); anything else as written."""
+    if _french():
+        return french.date_text(raw)
+    try:
+        return i18n.long_date(date.fromisoformat(raw))
+    except ValueError:
+        return raw
+
+
+def period(start: str | None, end: str | None) -> str:
+    """An action's time span (app.domain.french.period), in the current locale."""
+    if _french():
+        return french.period(start, end)
+
+    def said(value: str) -> str:
+        return date_text(value) if len(value) > 4 else value
+
+    if start and end:
+        if start == end:
+            return said(start)
+        return i18n.gettext("de %(start)s à %(end)s", start=said(start), end=said(end))
+    if start:
+        return i18n.gettext("à partir de %(start)s", start=said(start))
+    if end:
+        return i18n.gettext("jusqu'à %(end)s", end=said(end))
+    return ""
+
+
+def _form(n: int) -> int:
+    """Which form of a count the cover takes: French « 0 enjeu », English « 0 issues »."""
+    return 1 if n == 1 or (n == 0 and _french()) else 2
+
+
+def _ordinal(rank: int) -> str:
+    """« 1er », « 2e » (« 1st », « 2nd », « 3rd », « 4th » in English)."""
+    if _french():
+        return f"{rank}{'er' if rank == 1 else 'e'}"
+    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"{rank}{suffix}"
 
 
 def cofinancings_text(action: domain.Action) -> str:
     """« Région : 20 000 € ; CAF : 5 000 € »."""
-    return " ; ".join(f"{labelled(c.funder)} {euros(c.amount)}" for c in action.cofinancings)
+    return _join(f"{labelled(c.funder)} {euros(c.amount)}" for c in action.cofinancings)
+
+
+def _join(texts: Any) -> str:
+    """« a ; b » (« a; b » in English)."""
+    return (" ; " if _french() else "; ").join(texts)
 
 
 def needs_text(action: domain.Action) -> str:
-    return " ; ".join(domain.BESOINS[code] for code in action.needs)
+    # The national platform's labels, word for word (so that each can be found there): in French.
+    return _join(domain.BESOINS[code] for code in action.needs)
 
 
 def territory_code_label(code: str) -> str:
-    return "Code SIREN" if len(code) == 9 else "Code INSEE"
+    return i18n.gettext("Code SIREN") if len(code) == 9 else i18n.gettext("Code INSEE")
 
 
 def chantier_number(chantier: domain.Chantier) -> str:
-    return f"Chantier {chantier.code}" if chantier.code else "Chantier"
+    if chantier.code:
+        return i18n.gettext("Chantier %(code)s", code=chantier.code)
+    return i18n.gettext("Chantier")
 
 
 def provenance_text(p: domain.Provenance) -> str:
@@ -162,19 +252,23 @@ def provenance_text(p: domain.Provenance) -> str:
     2e au classement, 23 bulletins, accord 78 % »."""
     parts = []
     if p.workshop:
-        parts.append(f"atelier {quoted(p.workshop)}" + (f" du {date_text(p.date)}" if p.date else ""))
+        workshop = quoted(p.workshop)
+        parts.append(i18n.gettext("atelier %(workshop)s du %(date)s", workshop=workshop,
+                                  date=date_text(p.date))
+                     if p.date else i18n.gettext("atelier %(workshop)s", workshop=workshop))
     elif p.date:
         parts.append(date_text(p.date))
     if p.activity:
-        parts.append(f"activité {quoted(p.activity)}")
+        parts.append(i18n.gettext("activité %(activity)s", activity=quoted(p.activity)))
     if p.method:
-        parts.append(p.method)
+        parts.append(i18n.translate(p.method))
     if p.rank is not None:
-        parts.append(f"{p.rank}{'er' if p.rank == 1 else 'e'} au classement")
+        parts.append(i18n.gettext("%(rank)s au classement", rank=_ordinal(p.rank)))
     if p.ballots is not None:
-        parts.append(f"{number(p.ballots)} bulletin{'s' if p.ballots != 1 else ''}")
+        parts.append(i18n.ngettext("%(count)s bulletin", "%(count)s bulletins", p.ballots,
+                                   count=number(p.ballots)))
     if p.agreement is not None:
-        parts.append(f"accord {percent(p.agreement)}")
+        parts.append(i18n.gettext("accord %(share)s", share=percent(p.agreement)))
     if p.stance:
         parts.append(p.stance)
     return ", ".join(parts)
@@ -210,48 +304,57 @@ def text_blocks(text: str) -> list[Block]:
 
 def _cover(data: domain.RoadmapFile, plan: domain.Outline) -> Cover:
     territory, info = data.territory, data.roadmap
-    fields = [("Territoire", territory.name), ("Type de territoire", domain.TERRITORY_KINDS[territory.kind])]
+    fields = [(i18n.gettext("Territoire"), territory.name),
+              (i18n.gettext("Type de territoire"), i18n.translate(domain.TERRITORY_KINDS[territory.kind]))]
     if territory.code:
         fields.append((territory_code_label(territory.code), territory.code))
     if info.perimeter:
-        fields.append(("Périmètre", domain.PERIMETERS[info.perimeter]))
+        fields.append((i18n.gettext("Périmètre"), i18n.translate(domain.PERIMETERS[info.perimeter])))
     if info.carriers:
-        fields.append(("Porteurs", " ; ".join(info.carriers)))
+        fields.append((i18n.gettext("Porteurs"), _join(info.carriers)))
     chantiers = plan.all_chantiers()
     actions = sum(len(c.actions) for c in chantiers)
-    counts = [(len(data.enjeux), "enjeu", "enjeux"), (len(data.defis), "défi", "défis"),
-              (len(chantiers), "chantier", "chantiers"), (actions, "action", "actions")]
-    fields.append(("Contenu", ", ".join(f"{n} {one if n <= 1 else many}" for n, one, many in counts)))
-    return Cover("Feuille de route d'inclusion numérique", info.name, tuple(fields))
+    # French: « 0 enjeu », « 1 défi », « 2 chantiers » (the singular up to one).
+    n_enjeux, n_defis, n_chantiers = len(data.enjeux), len(data.defis), len(chantiers)
+    counts = [i18n.ngettext("%(num)s enjeu", "%(num)s enjeux", _form(n_enjeux), num=n_enjeux),
+              i18n.ngettext("%(num)s défi", "%(num)s défis", _form(n_defis), num=n_defis),
+              i18n.ngettext("%(num)s chantier", "%(num)s chantiers", _form(n_chantiers), num=n_chantiers),
+              i18n.ngettext("%(num)s action", "%(num)s actions", _form(actions), num=actions)]
+    fields.append((i18n.gettext("Contenu"), ", ".join(counts)))
+    return Cover(i18n.gettext("Feuille de route d'inclusion numérique"), info.name, tuple(fields))
 
 
 def _governance(info: domain.RoadmapInfo) -> list[Block]:
     entries = []
     for c in info.committees:
-        details = [("Type", domain.COMMITTEE_KINDS[c.kind])]
+        details = [(i18n.gettext("Type"), i18n.translate(domain.COMMITTEE_KINDS[c.kind]))]
         if c.frequency:
-            details.append(("Fréquence", c.frequency))
+            details.append((i18n.gettext("Fréquence"), c.frequency))
         entries.append(Entry(c.name, details=tuple(details)))
     return [Bullets(tuple(entries))]
 
 
 def _enjeu(section: domain.EnjeuSection) -> list[Block]:
     e = section.enjeu
-    out: list[Block] = [Heading(2, e.question, f"Enjeu {section.number}")]
+    out: list[Block] = [Heading(2, e.question, i18n.gettext("Enjeu %(number)s", number=section.number))]
     score = domain.score_text(e.score, e.score_label)
     if score:
-        out.append(Paragraph(score, "Score"))
+        out.append(Paragraph(say(score), i18n.gettext("Score")))  # « bat 2 sur 3 », « 63 pts »…
     p = e.provenance
     if p is not None:
         summary = provenance_text(p)
         if summary:
-            out.append(Paragraph(summary, "Provenance"))
+            out.append(Paragraph(summary, i18n.gettext("Provenance")))
     if section.defi_numbers:
-        words = [str(n) for n in section.defi_numbers]
-        label = "Défi qui y répond" if len(words) == 1 else "Défis qui y répondent"
-        out.append(Paragraph(f"{'défi' if len(words) == 1 else 'défis'} {and_list(words)}", label))
+        words = and_list([str(n) for n in section.defi_numbers])
+        if len(section.defi_numbers) == 1:
+            out.append(Paragraph(i18n.gettext("défi %(numbers)s", numbers=words),
+                                 i18n.gettext("Défi qui y répond")))
+        else:
+            out.append(Paragraph(i18n.gettext("défis %(numbers)s", numbers=words),
+                                 i18n.gettext("Défis qui y répondent")))
     if p is not None and p.items:
-        out.append(Bullets(tuple(Entry(item) for item in p.items), "Contributions d'origine"))
+        out.append(Bullets(tuple(Entry(item) for item in p.items), i18n.gettext("Contributions d'origine")))
     return out
 
 
@@ -259,32 +362,34 @@ def action_entry(action: domain.Action) -> Entry:
     """An action with what the national platform asks of it, in words."""
     details: list[tuple[str, str]] = []
     if action.context:
-        details.append(("Contexte", action.context))
+        details.append((i18n.gettext("Contexte"), action.context))
     if action.description:
-        details.append(("Description", action.description))
+        details.append((i18n.gettext("Description"), action.description))
     if action.carriers:
-        details.append(("Porteurs", " ; ".join(action.carriers)))
+        details.append((i18n.gettext("Porteurs"), _join(action.carriers)))
     if action.budget is not None:
-        details.append(("Budget global", euros(action.budget)))
+        details.append((i18n.gettext("Budget global"), euros(action.budget)))
     if action.cofinancings:
         total = euros(domain.cofinanced(action))
-        details.append(("Co-financements", f"{cofinancings_text(action)} (total {total})"))
+        details.append((i18n.gettext("Co-financements"), i18n.gettext(
+            "%(cofinancings)s (total %(total)s)", cofinancings=cofinancings_text(action), total=total)))
     if action.needs:
-        details.append(("Besoins", needs_text(action)))
+        details.append((i18n.gettext("Besoins"), needs_text(action)))
     when = period(action.start, action.end)
     if when:
-        details.append(("Période", when))
+        details.append((i18n.gettext("Période"), when))
     if action.recipients:
-        details.append(("Destinataires de la subvention", " ; ".join(action.recipients)))
+        details.append((i18n.gettext("Destinataires de la subvention"), _join(action.recipients)))
     return Entry(action.name, details=tuple(details))
 
 
 def _chantier_summary(chantier: domain.Chantier, level: int) -> list[Block]:
     out: list[Block] = [Heading(level, chantier.title, chantier_number(chantier))]
     if chantier.coordinator:
-        out.append(Paragraph(chantier.coordinator, "Coordonné par"))
+        out.append(Paragraph(chantier.coordinator, i18n.gettext("Coordonné par")))
     if chantier.actions:
-        out.append(Bullets(tuple(action_entry(a) for a in chantier.actions), "Actions concrètes"))
+        out.append(Bullets(tuple(action_entry(a) for a in chantier.actions),
+                           i18n.gettext("Actions concrètes")))
     return out
 
 
@@ -293,11 +398,11 @@ def _still(names: Sequence[str], total: int, one: str, many: str, every: str) ->
     names (« Le défi {} … », « Les défis {} … »), ``every`` is said when all of them lack it."""
     if len(names) == total and total > 1:
         return every
-    return one.format(names[0]) if len(names) == 1 else many.format(and_list(list(names)))
+    return one % {"names": names[0]} if len(names) == 1 else many % {"names": and_list(list(names))}
 
 
 def _chantier_name(chantier: domain.Chantier) -> str:
-    return chantier.code or f"« {chantier.title} »"
+    return chantier.code or quoted(chantier.title).replace(NBSP, " ")
 
 
 def _pending(defis: Sequence[domain.DefiSection], chantiers: Sequence[domain.Chantier]) -> list[Block]:
@@ -306,30 +411,35 @@ def _pending(defis: Sequence[domain.DefiSection], chantiers: Sequence[domain.Cha
     out: list[Block] = []
     alone = [str(d.number) for d in defis if not d.enjeu_numbers]
     if alone:
-        out.append(Paragraph(_still(alone, len(defis), "Le défi {} n'est encore rattaché à aucun enjeu.",
-                                    "Les défis {} ne sont encore rattachés à aucun enjeu.",
-                                    "Aucun défi n'est encore rattaché à un enjeu.")))
+        out.append(Paragraph(_still(
+            alone, len(defis), i18n.gettext("Le défi %(names)s n'est encore rattaché à aucun enjeu."),
+            i18n.gettext("Les défis %(names)s ne sont encore rattachés à aucun enjeu."),
+            i18n.gettext("Aucun défi n'est encore rattaché à un enjeu."))))
     empty = [str(d.number) for d in defis if not d.chantiers]
     if empty:
-        out.append(Paragraph(_still(empty, len(defis), "Le défi {} n'a pas encore de chantier.",
-                                    "Les défis {} n'ont pas encore de chantier.",
-                                    "Aucun défi n'a encore de chantier.")))
+        out.append(Paragraph(_still(
+            empty, len(defis), i18n.gettext("Le défi %(names)s n'a pas encore de chantier."),
+            i18n.gettext("Les défis %(names)s n'ont pas encore de chantier."),
+            i18n.gettext("Aucun défi n'a encore de chantier."))))
     idle = [_chantier_name(c) for c in chantiers if not c.actions]
     if idle:
-        out.append(Paragraph(_still(idle, len(chantiers), "Le chantier {} n'a pas encore d'action concrète.",
-                                    "Les chantiers {} n'ont pas encore d'action concrète.",
-                                    "Aucun de ces chantiers n'a encore d'action concrète.")))
+        out.append(Paragraph(_still(
+            idle, len(chantiers), i18n.gettext("Le chantier %(names)s n'a pas encore d'action concrète."),
+            i18n.gettext("Les chantiers %(names)s n'ont pas encore d'action concrète."),
+            i18n.gettext("Aucun de ces chantiers n'a encore d'action concrète."))))
     return out
 
 
 def _defi(section: domain.DefiSection, plan: domain.Outline) -> list[Block]:
     d = section.defi
-    out: list[Block] = [Heading(2, d.title, f"Défi {section.number}")]
+    out: list[Block] = [Heading(2, d.title, i18n.gettext("Défi %(number)s", number=section.number))]
     if section.enjeu_numbers:
         enjeux = {e.number: e.enjeu for e in plan.enjeux}
-        label = "Répond à l'enjeu" if len(section.enjeu_numbers) == 1 else "Répond aux enjeux"
-        out.append(Bullets(tuple(Entry(f"Enjeu {n}{DASH}{enjeux[n].question}")
-                                 for n in section.enjeu_numbers), label))
+        label = (i18n.gettext("Répond à l'enjeu") if len(section.enjeu_numbers) == 1
+                 else i18n.gettext("Répond aux enjeux"))
+        out.append(Bullets(tuple(
+            Entry(i18n.gettext("Enjeu %(number)s", number=n) + f"{DASH}{enjeux[n].question}")
+            for n in section.enjeu_numbers), label))
     out.extend(text_blocks(d.description))
     for chantier in section.chantiers:
         out.extend(_chantier_summary(chantier, 3))
@@ -344,7 +454,7 @@ def has_fiche(chantier: domain.Chantier) -> bool:
 
 
 def link_label(state: str) -> str:
-    label = domain.LINK_STATES[state]
+    label = i18n.translate(domain.LINK_STATES[state])
     return label[:1].lower() + label[1:]
 
 
@@ -352,35 +462,39 @@ def _fiche(chantier: domain.Chantier, plan: domain.Outline, first: bool) -> list
     out: list[Block] = [Heading(2, chantier.title, chantier_number(chantier), new_page=not first)]
     enjeux = plan.enjeux_of(chantier)
     if enjeux:
-        out.append(Paragraph(and_list([str(n) for n in enjeux]), "Répond à l'enjeu" if len(enjeux) == 1
-                             else "Répond aux enjeux"))
+        out.append(Paragraph(and_list([str(n) for n in enjeux]), i18n.gettext("Répond à l'enjeu")
+                             if len(enjeux) == 1 else i18n.gettext("Répond aux enjeux")))
     if chantier.coordinator:
-        out.append(Paragraph(chantier.coordinator, "Coordonné par"))
+        out.append(Paragraph(chantier.coordinator, i18n.gettext("Coordonné par")))
     if chantier.description:
-        out.append(Heading(3, "Description du chantier"))
+        out.append(Heading(3, i18n.gettext("Description du chantier")))
         out.extend(text_blocks(chantier.description))
     if chantier.objectives:
-        out.append(Bullets(tuple(Entry(o) for o in chantier.objectives), "On aura réussi si"))
+        out.append(Bullets(tuple(Entry(o) for o in chantier.objectives), i18n.gettext("On aura réussi si")))
     if chantier.obstacles:
-        out.append(Bullets(tuple(Entry(o) for o in chantier.obstacles), "On doit lever des freins"))
+        out.append(Bullets(tuple(Entry(o) for o in chantier.obstacles),
+                           i18n.gettext("On doit lever des freins")))
     g = chantier.governance
-    roles = [("Qui pilote", g.pilot), ("Qui fait", g.doers), ("Qui est associé", g.associates)]
+    roles = [(i18n.gettext("Qui pilote"), g.pilot), (i18n.gettext("Qui fait"), g.doers),
+             (i18n.gettext("Qui est associé"), g.associates)]
     if any(value for _, value in roles):
-        out.append(Heading(3, "Gouvernance"))
+        out.append(Heading(3, i18n.gettext("Gouvernance")))
         out.append(Bullets(tuple(Entry(value, role) for role, value in roles if value)))
     if chantier.actions:
-        out.append(Heading(3, "Actions concrètes"))
+        out.append(Heading(3, i18n.gettext("Actions concrètes")))
         out.append(Bullets(tuple(Entry(a.name) for a in chantier.actions)))
     if chantier.resources:
-        out.append(Heading(3, "Ressources à mobiliser"))
+        out.append(Heading(3, i18n.gettext("Ressources à mobiliser")))
         for category, members in by_category(chantier.resources):
+            category = i18n.translate(category)
             out.append(Bullets(tuple(Entry(r.name, note=link_label(r.link), marker=r.link) for r in members),
                                category[:1].upper() + category[1:]))
-        out.append(Heading(3, "Cartographie des ressources"))
-        caption = f"Cartographie des ressources du {chantier_number(chantier).lower()}"
-        out.append(Figure(chantier_map_svg(chantier), caption,
-                          f"{caption} : ses ressources et leur lien au chantier sont listés sous "
-                          "« Ressources à mobiliser »."))
+        out.append(Heading(3, i18n.gettext("Cartographie des ressources")))
+        caption = i18n.gettext("Cartographie des ressources du %(chantier)s",
+                               chantier=chantier_number(chantier).lower())
+        out.append(Figure(chantier_map_svg(chantier), caption, i18n.gettext(
+            "%(caption)s : ses ressources et leur lien au chantier sont listés sous « Ressources à "
+            "mobiliser ».", caption=caption)))
     return out
 
 
@@ -417,43 +531,46 @@ def blocks(data: domain.RoadmapFile) -> list[Block]:
         after_cover = False
 
     if info.context:
-        section("Contexte")
+        section(i18n.gettext("Contexte"))
         out.extend(text_blocks(info.context))
     if info.committees:
-        section("Gouvernance", page=False)
+        section(i18n.gettext("Gouvernance"), page=False)
         out.extend(_governance(info))
-    section("Enjeux prioritaires")
+    section(i18n.gettext("Enjeux prioritaires"))
     chantiers = plan.all_chantiers()
     started = bool(plan.defis or chantiers)
     if plan.enjeux:
-        out.append(Paragraph("Les enjeux sont présentés par ordre de priorité" + (
-            "." if started else " ; leurs défis, leurs chantiers et leurs actions restent à définir.")))
+        out.append(Paragraph(
+            i18n.gettext("Les enjeux sont présentés par ordre de priorité.") if started else
+            i18n.gettext("Les enjeux sont présentés par ordre de priorité ; leurs défis, leurs chantiers et "
+                         "leurs actions restent à définir.")))
     else:
-        out.append(Paragraph(("Aucun enjeu n'est" if started else "Aucun enjeu, défi ni chantier n'est")
-                             + " encore inscrit dans cette feuille de route."))
+        out.append(Paragraph(
+            i18n.gettext("Aucun enjeu n'est encore inscrit dans cette feuille de route.") if started else
+            i18n.gettext("Aucun enjeu, défi ni chantier n'est encore inscrit dans cette feuille de route.")))
     for e in plan.enjeux:
         out.extend(_enjeu(e))
     if plan.defis:
-        section("Défis, chantiers et actions")
+        section(i18n.gettext("Défis, chantiers et actions"))
         out.extend(_pending(plan.defis, [c for d in plan.defis for c in d.chantiers]))
         for d in plan.defis:
             out.extend(_defi(d, plan))
     loose = [e for e in plan.enjeux if e.loose_chantiers]
     if loose or plan.orphans:
-        section("Chantiers rattachés directement à un enjeu" if not plan.orphans
-                else "Chantiers qui ne relèvent pas encore d'un défi")
+        section(i18n.gettext("Chantiers rattachés directement à un enjeu") if not plan.orphans
+                else i18n.gettext("Chantiers qui ne relèvent pas encore d'un défi"))
         out.extend(_pending((), [c for e in loose for c in e.loose_chantiers] + list(plan.orphans)))
         for e in loose:
-            out.append(Heading(2, e.enjeu.question, f"Enjeu {e.number}"))
+            out.append(Heading(2, e.enjeu.question, i18n.gettext("Enjeu %(number)s", number=e.number)))
             for chantier in e.loose_chantiers:
                 out.extend(_chantier_summary(chantier, 3))
         if plan.orphans:
-            out.append(Heading(2, "Chantiers sans enjeu ni défi"))
+            out.append(Heading(2, i18n.gettext("Chantiers sans enjeu ni défi")))
             for chantier in plan.orphans:
                 out.extend(_chantier_summary(chantier, 3))
     detailed = [c for c in plan.all_chantiers() if has_fiche(c)]
     if detailed:
-        section("Fiches chantier")
+        section(i18n.gettext("Fiches chantier"))
         for n, chantier in enumerate(detailed):
             out.extend(_fiche(chantier, plan, first=n == 0))
     return _with_contents(out)
@@ -470,4 +587,4 @@ def _with_contents(out: list[Block]) -> list[Block]:
             block = replace(block, anchor=f"titre-{count}")
         named.append(block)
     entries = tuple(b for b in named if isinstance(b, Heading) and b.level <= CONTENTS_LEVELS)
-    return [named[0], Contents(CONTENTS_TITLE, CONTENTS_LEVELS, entries), *named[1:]]
+    return [named[0], Contents(i18n.translate(CONTENTS_TITLE), CONTENTS_LEVELS, entries), *named[1:]]

@@ -43,7 +43,7 @@ def _setup(doc: DocxDocument) -> None:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    french_body(doc, 10.5)
+    french_body(doc, 10.5, docs.language_tag())
     update_fields_on_open(doc)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -119,8 +119,8 @@ def to_docx(data: RoadmapFile) -> bytes:
     doc = Document()
     _setup(doc)
     doc.core_properties.title = data.roadmap.name
-    doc.core_properties.subject = f"Feuille de route d'inclusion numérique — {data.territory.name}"
-    doc.core_properties.language = "fr-FR"
+    doc.core_properties.subject = docs.subject(data)
+    doc.core_properties.language = docs.language_tag()
     for block in docs.blocks(data):
         _block(doc, block)
     out = io.BytesIO()

@@ -3,7 +3,7 @@
 from sqlmodel import Session
 
 from app.domain import roadmap as domain
-from app.domain.errors import NotFound
+from app.domain.errors import N_, NotFound
 from app.exports.names import download_name
 from app.models import Roadmap
 from app.services import roadmaps
@@ -21,7 +21,8 @@ FILE_PREFIX = "feuille-de-route"
 
 
 def _unknown(fmt: str) -> NotFound:
-    return NotFound(f"Format d'export inconnu : « {fmt[:20]} ». Formats : {', '.join(FORMATS)}.")
+    return NotFound(N_("Format d'export inconnu : « %(format)s ». Formats : %(formats)s."), format=fmt[:20],
+                    formats=", ".join(FORMATS))
 
 
 def _to_json(data: domain.RoadmapFile) -> bytes:

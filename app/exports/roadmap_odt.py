@@ -95,7 +95,8 @@ def _styles(doc: Document) -> None:
         doc.insert_style(style, automatic=automatic)
 
     standard = _style(doc, "paragraph", "Standard")
-    standard.set_properties(area="text", properties={"fo:language": "fr", "fo:country": "FR",
+    language, _, country = docs.language_tag().partition("-")
+    standard.set_properties(area="text", properties={"fo:language": language, "fo:country": country,
                                                      "fo:font-size": "10pt",
                                                      "style:font-name": "Liberation Sans"})
     for level, size, color in ((1, "17pt", "#0b3d6e"), (2, "13pt", "#0b3d6e"), (3, "11pt", "#1b1f24")):
@@ -267,8 +268,8 @@ def to_odt(data: RoadmapFile) -> bytes:
     doc.body.clear()
     _styles(doc)
     doc.meta.title = data.roadmap.name
-    doc.meta.subject = f"Feuille de route d'inclusion numérique — {data.territory.name}"
-    doc.meta.language = "fr-FR"
+    doc.meta.subject = docs.subject(data)
+    doc.meta.language = docs.language_tag()
     for block in docs.blocks(data):
         for element in _block(doc, block):
             doc.body.append(element)

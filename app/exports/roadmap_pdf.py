@@ -7,12 +7,13 @@ printing, whatever a text contains.
 
 from app import rendering
 from app.domain.roadmap import RoadmapFile
-from app.exports.roadmap_docs import blocks
+from app.exports.roadmap_docs import blocks, labelled, subject
 
 
 def roadmap_html(data: RoadmapFile) -> str:
     return rendering.render("exports/roadmap.html", {
-        "blocks": blocks(data), "title": data.roadmap.name, "territory": data.territory.name})
+        "blocks": blocks(data), "title": data.roadmap.name, "subject": subject(data),
+        "labelled": labelled})
 
 
 def to_pdf(data: RoadmapFile) -> bytes:

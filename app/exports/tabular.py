@@ -39,6 +39,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app import i18n
 from app.domain.french import decimal, rounded, short_date
 from app.exports.cells import neutralise
 
@@ -69,7 +70,7 @@ _ILLEGAL_CHARACTERS: re.Pattern[str] = ILLEGAL_CHARACTERS_RE  # (openpyxl has no
 def _plain(value: Cell) -> Cell:
     """Booleans in words; anything else as is."""
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return i18n.gettext("oui") if value else i18n.gettext("non")
     return value
 
 
@@ -122,7 +123,7 @@ def to_csv(headers: Sequence[str], rows: Rows, sep: str = ";") -> bytes:
 
 def sheet_name(title: str) -> str:
     """A valid sheet name: at most 31 characters, none of []:*?/\\ (XLSX and ODS alike)."""
-    name = " ".join(_SHEET_FORBIDDEN.sub(" ", title).split()).strip("'") or "Feuille 1"
+    name = " ".join(_SHEET_FORBIDDEN.sub(" ", title).split()).strip("'") or i18n.gettext("Feuille 1")
     return name[:31]
 
 

@@ -3,9 +3,10 @@
 import asyncio
 import contextlib
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, WebSocket
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request, Response, WebSocket
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -27,7 +28,17 @@ from app.live import (
 from app.screens import views
 from app.services import logins, participants, workshops
 from app.services.workshops import UnknownCode
-from app.web import LoginRequired, SessionDep, SettingsDep, join_url, member, pages, throttle
+from app.web import (
+    FacilitatorDep,
+    LoginRequired,
+    PublisherDep,
+    SessionDep,
+    SettingsDep,
+    join_url,
+    member,
+    pages,
+    throttle,
+)
 
 router = APIRouter()
 NOT_JOINED = "rejoignez d'abord l'atelier"
@@ -40,38 +51,50 @@ def board_page(request: Request, board_key: str, session: SessionDep,
     workshop = workshops.by_board_key(session, board_key)
     if groupe is not None:
         workshops.group_of(session, workshop, groupe)
-    ctx = views.board(session, workshop, settings.participant_ttl_seconds, groupe)
-    url = join_url(settings, workshop)
-    ctx.update(join_url=url, qr=qr_svg(url))
-    with i18n.using(i18n.DEFAULT):  # the workshop's language, as its pushes (see _serve)
+    with i18n.using(workshop.language):  # the workshop's language, as its pushes (see _serve)
+        ctx = views.board(session, workshop, settings.participant_ttl_seconds, groupe)
+        url = join_url(settings, workshop)
+        ctx.update(join_url=url, qr=qr_svg(url))
         return pages.TemplateResponse(request, "board/page.html", ctx)
 
 
+@router.post("/f/workshops/{workshop_id}/language")
+def board_language(workshop_id: int, me: FacilitatorDep, session: SessionDep, publisher: PublisherDep,
+                   language: Annotated[str, Form(max_length=12)]) -> Response:
+    """The language the workshop's board speaks (app/templates/facilitator/_board_language.html);
+    its open boards are rendered again in it."""
+    workshop = workshops.get_owned(session, me.id, workshop_id)
+    workshops.set_language(session, workshop, language, publisher=publisher)
+    return RedirectResponse(f"/f/workshops/{workshop_id}#board-language-title", status_code=303)
+
+
 def _resolve(websocket: WebSocket, kind: str, key: str,
-             lifetime: logins.Lifetime) -> tuple[int, int | None, int | None, int | None]:
-    """Who may watch what: (workshop id, participant id, board's sub-group, facilitator session)
-    or DomainError."""
+             lifetime: logins.Lifetime) -> tuple[int, int | None, int | None, int | None, str | None]:
+    """Who may watch what: (workshop id, participant id, board's sub-group, facilitator session,
+    a board's language) or DomainError."""
     with Session(get_engine()) as session:
         if kind == BOARD:
             workshop = workshops.by_board_key(session, key)
             raw = websocket.query_params.get("groupe")
             if raw is None:
-                return workshop.id, None, None, None
+                return workshop.id, None, None, None, workshop.language
             if not raw.isdigit():
                 raise NotFound("sous-groupe inconnu")
-            return workshop.id, None, workshops.group_of(session, workshop, int(raw)).id, None
+            group = workshops.group_of(session, workshop, int(raw))
+            return workshop.id, None, group.id, None, workshop.language
         if kind == CONTROL:
             login = logins.resolve(session, websocket.session.get("f"), lifetime)
             if login is None:
                 raise LoginRequired("connexion animateur requise")
             if not key.isdigit():
                 raise NotFound("atelier inconnu")
-            return workshops.get_owned(session, login.account.id, int(key)).id, None, None, login.session_id
+            owned = workshops.get_owned(session, login.account.id, int(key))
+            return owned.id, None, None, login.session_id, None
         workshop, participant = member(websocket, session, key)
         if participant is not None:
-            return workshop.id, participant.id, None, None
+            return workshop.id, participant.id, None, None, None
         if websocket.query_params.get("rejoindre") is not None:
-            return workshop.id, None, None, None  # joining: see _joining
+            return workshop.id, None, None, None, None  # joining: see _joining
         raise DomainError(NOT_JOINED)
 
 
@@ -110,7 +133,7 @@ async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
         await websocket.close(code=CLOSE_FORBIDDEN, reason="origine refusée")
         return
     try:
-        workshop_id, participant_id, group_id, login_id = await run_in_threadpool(
+        workshop_id, participant_id, group_id, login_id, board_language = await run_in_threadpool(
             _resolve, websocket, kind, key, logins.Lifetime.of(live.settings))
     except DomainError as err:
         if isinstance(err, UnknownCode):
@@ -127,9 +150,9 @@ async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
             with contextlib.suppress(Exception):
                 await websocket.close(code=CLOSE_FORBIDDEN, reason=NOT_JOINED)
             return
-    # The board speaks the workshop's language whoever's browser opens it; phones and the control
-    # page their own (app.main.Locales).
-    locale = i18n.DEFAULT if kind == BOARD else i18n.current()
+    # The board speaks its workshop's language whoever's browser opens it (a change of it reloads
+    # the open boards, app.js); phones and the control page their own (app.main.Locales).
+    locale = board_language or i18n.current()
     await live.serve(websocket, workshop_id, kind, participant_id, group_id, login_id, locale)
 
 

@@ -4,7 +4,7 @@ PDF; published and revoked from the control page (app/services/restitutions.py).
 import functools
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app import rendering
@@ -23,11 +23,14 @@ STYLESHEETS = ("exports/report.css", "exports/contents.css", "exports/figures.cs
 
 
 @router.get("/r/{key}", response_class=HTMLResponse)
-def restitution(key: str, session: SessionDep) -> Response:
+def restitution(key: str, request: Request, session: SessionDep) -> Response:
+    """In the reader's language (the `lang` cookie of the picker in its footer, or her browser's);
+    the workshop's own texts as written."""
     workshop = restitutions.by_key(session, key)
     report = collect(session, workshop, include_names=False)
-    return HTMLResponse(report_html(report, web={"pdf": f"/r/{key}/compte-rendu.pdf",
-                                                 "css": "/restitution.css"}))
+    page = report_html(report, web={"pdf": f"/r/{key}/compte-rendu.pdf", "css": "/restitution.css"},
+                       request=request)
+    return HTMLResponse(page, headers={"vary": "Accept-Language, Cookie"})
 
 
 @functools.cache
@@ -42,8 +45,10 @@ def stylesheet() -> Response:
 
 @router.get("/r/{key}/compte-rendu.pdf")
 def restitution_pdf(key: str, session: SessionDep) -> Response:
+    """In the reader's language, as the page."""
     data, filename, media_type = report_export(session, restitutions.by_key(session, key), "pdf")
-    return Response(data, media_type=media_type, headers=attachment(filename))
+    return Response(data, media_type=media_type,
+                    headers={**attachment(filename), "vary": "Accept-Language, Cookie"})
 
 
 @router.post("/f/workshops/{workshop_id}/restitution")

@@ -9,7 +9,7 @@ an export link says nothing about what exists. The same functions serve the comm
 from fastapi import APIRouter, Response
 from sqlmodel import Session
 
-from app.domain.errors import DomainError, Forbidden, NotFound
+from app.domain.errors import N_, DomainError, Forbidden, NotFound
 from app.exports.enjeux import enjeux_export
 from app.exports.names import attachment
 from app.exports.report_files import report_export
@@ -27,14 +27,14 @@ def _activity(session: Session, owner_id: int, activity_id: int) -> Activity:
     try:
         return workshops.owned_activity(session, owner_id, activity_id)
     except Forbidden:
-        raise NotFound(f"Activité {activity_id} introuvable.") from None
+        raise NotFound(N_("Activité %(id)s introuvable."), id=activity_id) from None
 
 
 def _workshop(session: Session, owner_id: int, workshop_id: int) -> Workshop:
     try:
         return workshops.get_owned(session, owner_id, workshop_id)
     except Forbidden:
-        raise NotFound(f"Atelier {workshop_id} introuvable.") from None
+        raise NotFound(N_("Atelier %(id)s introuvable."), id=workshop_id) from None
 
 
 def _download(data: bytes, filename: str, media_type: str) -> Response:
@@ -49,11 +49,12 @@ def ranked_enjeux(activity_id: int, fmt: str, me: FacilitatorDep, session: Sessi
     activity = _activity(session, me.id, activity_id)
     if fmt == "csv":
         if sep not in SEPARATORS:
-            raise DomainError(f"Séparateur inconnu : « {sep[:20]} ». Choix : semicolon (« ; », par "
-                              "défaut) ou comma (« , »).")
+            raise DomainError(N_("Séparateur inconnu : « %(sep)s ». Choix : semicolon (« ; », par défaut) ou "
+                                 "comma (« , »)."), sep=sep[:20])
         fmt = SEPARATORS[sep]
     elif fmt not in ("xlsx", "ods", "json"):
-        raise NotFound(f"Format d'export inconnu : « {fmt[:20]} ». Formats : csv, xlsx, ods, json.")
+        raise NotFound(N_("Format d'export inconnu : « %(format)s ». Formats : %(formats)s."),
+                       format=fmt[:20], formats="csv, xlsx, ods, json")
     return _download(*enjeux_export(session, activity, fmt))
 
 
@@ -63,5 +64,6 @@ def workshop_report(workshop_id: int, fmt: str, me: FacilitatorDep, session: Ses
     """The workshop report for participants, .pdf or .docx; names only with ?noms=1."""
     workshop = _workshop(session, me.id, workshop_id)
     if fmt not in ("pdf", "docx"):
-        raise NotFound(f"Format de compte-rendu inconnu : « {fmt[:20]} ». Formats : pdf, docx.")
+        raise NotFound(N_("Format de compte-rendu inconnu : « %(format)s ». Formats : %(formats)s."),
+                       format=fmt[:20], formats="pdf, docx")
     return _download(*report_export(session, workshop, fmt, include_names=noms))

@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app import i18n
 from app.domain.opinion_map import Point, Status
 from app.models import Activity, Item
 from app.services import opinion_maps
-from app.services.opinion_maps import percent, shares_text
+from app.services.opinion_maps import LETTERS, percent
 
 # The dots' square in the SVG's 0..1000 viewBox, and each group's letter and mark (a shape as well
 # as a colour, for those who do not tell the colours apart).
@@ -61,6 +62,24 @@ def _dots(points: tuple[Point, ...]) -> list[Dot]:
     return dots
 
 
+def shares_text(shares: tuple[float, ...]) -> str:
+    """« placé haut par 100 % du groupe A, 20 % du groupe B » in the reader's language."""
+    if len(shares) == 1:
+        return i18n.gettext("placé haut par %(share)s de la salle", share=percent(shares[0]))
+    return i18n.gettext("placé haut par %(shares)s", shares=", ".join(
+        i18n.gettext("%(share)s du groupe %(letter)s", share=percent(s), letter=LETTERS[g])
+        for g, s in enumerate(shares)))
+
+
+def _apart(high: bool, share_in: float, share_out: float) -> str:
+    inside, outside = percent(share_in), percent(share_out)
+    if high:
+        return i18n.gettext("placé haut par %(inside)s du groupe, %(outside)s des autres",
+                            inside=inside, outside=outside)
+    return i18n.gettext("placé bas par %(inside)s du groupe, %(outside)s des autres",
+                        inside=inside, outside=outside)
+
+
 def view(session: Session, activity: Activity) -> dict[str, Any]:
     reading = opinion_maps.read(session, activity)
     found = reading.map
@@ -74,8 +93,7 @@ def view(session: Session, activity: Activity) -> dict[str, Any]:
     items = reading.items
     ctx["opinion_groups"] = [
         GroupView(letter, shape, group.size, [
-            Line(items[d.item], f"placé {'haut' if d.high else 'bas'} par {percent(d.share_in)} du groupe, "
-                                f"{percent(d.share_out)} des autres")
+            Line(items[d.item], _apart(d.high, d.share_in, d.share_out))
             for d in group.distinctive if d.item in items])
         for (letter, shape), group in zip(GROUPS, found.groups, strict=False)]
 

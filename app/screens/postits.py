@@ -5,11 +5,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app import i18n
+from app.domain.errors import N_
 from app.models import Activity, Item
 from app.services import items, note_groups, workshops
 
-NO_CATEGORY = "Sans catégorie"
-NO_GROUP = "Sans sous-groupe"
+NO_CATEGORY = N_("Sans catégorie")
+NO_GROUP = N_("Sans sous-groupe")
 
 PERSONAL = ("mine",)
 """Her own notes: what a phone's page shows of her (`views.PhoneView`), in `mine.html`."""
@@ -29,11 +31,12 @@ def _columns(activity: Activity, notes: list[Item], groups: dict[int, str]) -> l
     by_group = activity.config.get("use_groups") and not activity.config.get("categories")
     names = groups.values() if by_group else activity.config.get("categories", [])
     columns = {c: Column(c) for c in names}
+    no_group, no_category = i18n.translate(NO_GROUP), i18n.translate(NO_CATEGORY)
     for note in notes:
         if by_group:
-            name = groups.get(note.group_id, NO_GROUP) if note.group_id is not None else NO_GROUP
+            name = groups.get(note.group_id, no_group) if note.group_id is not None else no_group
         else:
-            name = note.category or NO_CATEGORY
+            name = note.category or no_category
         columns.setdefault(name, Column(name)).items.append(note)
     return list(columns.values())
 

@@ -16,8 +16,9 @@ from typing import Any
 from markupsafe import Markup
 from sqlmodel import Session
 
-from app import rendering
+from app import i18n, rendering
 from app.domain.activities import accepts_contributions
+from app.domain.errors import N_
 from app.domain.french import figure
 from app.domain.rating import ItemRating, sort_ratings
 from app.models import Activity, Item, Workshop
@@ -119,7 +120,7 @@ class Row:
 
     @property
     def spread_text(self) -> str:
-        return figure(self.spread)
+        return _figure(self.spread)
 
     def sort_value(self, key: str) -> str:
         value = self.result.spread if key == "spread" else self.result.mean(key)
@@ -222,7 +223,7 @@ class RatingView:
 
     @property
     def sort_keys(self) -> list[tuple[str, str]]:
-        return [(a.key, a.label) for a in self.settings.axes] + [("spread", "Désaccord")]
+        return [(a.key, a.label) for a in self.settings.axes] + [("spread", N_("Désaccord"))]
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -235,12 +236,18 @@ def _range(settings: RatingSettings) -> tuple[float, float]:
     return low - pad, high + pad
 
 
+def _figure(value: float | None, digits: int = 1, trim: bool = False) -> str:
+    """« 3,5 » in French, « 3.5 » in English."""
+    text = figure(value, digits, trim)
+    return text if i18n.current() == i18n.DEFAULT else text.replace(",", ".")
+
+
 def _cells(settings: RatingSettings, result: ItemRating) -> list[Cell]:
     cells = []
     for axis in settings.axes:
         s = result.stats[axis.key]
-        cells.append(Cell(axis.key, s.n, s.n_unknown, s.mean, figure(s.mean), figure(s.median, trim=True),
-                          figure(s.stdev), figure(s.iqr, 2, trim=True)))
+        cells.append(Cell(axis.key, s.n, s.n_unknown, s.mean, _figure(s.mean), _figure(s.median, trim=True),
+                          _figure(s.stdev), _figure(s.iqr, 2, trim=True)))
     return cells
 
 
@@ -284,10 +291,13 @@ def build_view(settings: RatingSettings, ranked: list[tuple[Item, ItemRating]]) 
     names = settings.names
     inset = 14
     view.corners = [
-        Corner(_wrap(names.anticiper), left + inset, top + 38, "start", "anticiper"),
-        Corner(_wrap(names.leviers), right - inset, top + 38, "end", "leviers"),
-        Corner(_wrap(names.surveiller), left + inset, bottom - inset, "start", "surveiller", below=True),
-        Corner(_wrap(names.secondaires), right - inset, bottom - inset, "end", "secondaires", below=True),
+        # The template's names, the default ones in the reader's language.
+        Corner(_wrap(i18n.translate(names.anticiper)), left + inset, top + 38, "start", "anticiper"),
+        Corner(_wrap(i18n.translate(names.leviers)), right - inset, top + 38, "end", "leviers"),
+        Corner(_wrap(i18n.translate(names.surveiller)), left + inset, bottom - inset, "start", "surveiller",
+               below=True),
+        Corner(_wrap(i18n.translate(names.secondaires)), right - inset, bottom - inset, "end", "secondaires",
+               below=True),
     ]
     return view
 

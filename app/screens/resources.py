@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app import i18n
 from app.domain import resource_map as domain
 from app.domain.workshop_templates import RESOURCE_LINK_STATES
 from app.models import Activity, ResourceLink
@@ -56,8 +57,10 @@ class ResourceMap:
         return out
 
     def layout(self) -> domain.MapLayout:
-        return domain.layout(self.chantier, self.categories, [
-            domain.MapResource(r.id, r.name, r.category, r.state) for r in self.shown])
+        # The template's categories, the default ones in the reader's language.
+        say = i18n.translate
+        return domain.layout(self.chantier, [say(c) for c in self.categories], [
+            domain.MapResource(r.id, r.name, say(r.category), r.state) for r in self.shown])
 
 
 def _map(session: Session, activity: Activity) -> ResourceMap:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app import i18n
 from app.domain import tables as domain
 from app.models import Activity, TableRow, Workshop
 from app.services import participants, tables, workshops
@@ -156,4 +157,4 @@ def section_of(session: Session, activity: Activity, key: str) -> domain.Section
     for section in tables.sections_of(session, activity):
         if section.key == key:
             return section
-    return domain.Section(key, "Enjeu qui n'est plus retenu", 0)
+    return domain.Section(key, i18n.gettext("Enjeu qui n'est plus retenu"), 0)

@@ -10,6 +10,7 @@ from app.domain.codes import new_join_code, new_token, normalise_code
 from app.domain.errors import N_, DomainError, Forbidden, Gone, NotAllowed, NotFound
 from app.domain.kinds import KINDS
 from app.domain.workshop_templates import WorkshopTemplate
+from app.i18n import LOCALES
 from app.models import Activity, Item, Participant, Workshop, WorkshopGroup, utcnow
 from app.publishing import STRUCTURE, TIMER, Publisher, publish_safely
 
@@ -149,6 +150,16 @@ def reopen(session: Session, workshop: Workshop, *, publisher: Publisher) -> Non
 def set_easy_read(session: Session, workshop: Workshop, on: bool, *, publisher: Publisher) -> None:
     """The FALC mode of the phones (plain words, pictograms, one item a screen), on or off."""
     workshop.easy_read = on
+    session.add(workshop)
+    session.commit()
+    publish_safely(publisher, workshop.id, STRUCTURE)
+
+
+def set_language(session: Session, workshop: Workshop, language: str, *, publisher: Publisher) -> None:
+    """The language of the workshop's board (app.i18n.LOCALES); its open boards follow at once."""
+    if language not in LOCALES:
+        raise DomainError(N_("Langue inconnue : « %(language)s »."), language=language[:12])
+    workshop.language = language
     session.add(workshop)
     session.commit()
     publish_safely(publisher, workshop.id, STRUCTURE)

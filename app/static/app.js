@@ -39,6 +39,11 @@
       window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
     }
   });
+  // The facilitator changed the board's language: the board reloads, the whole page in it.
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    var board = document.querySelector(".board #board-main[data-language]");
+    if (board && board.dataset.language !== document.documentElement.lang) window.location.reload();
+  });
   document.addEventListener("htmx:wsAfterMessage", function () {
     if (joining) joined();
     stampTimers(); arrangeModeration(); restorePending(); restoreDrafts(); updateCounters(); highlightNewNotes(); fitBoard(); fitSlide();

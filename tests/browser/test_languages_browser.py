@@ -4,6 +4,7 @@ picker turns it French. The workshop's content (titles, prompts, options) is the
 in French, and stays so."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -153,3 +154,53 @@ def test_an_english_facilitator(browser, database_url, tmp_path, shots):
             failed = False
         finally:
             close_all(contexts, shots, failed)
+
+
+BOARD = {"width": 1280, "height": 720}
+
+
+def test_an_english_board(browser, server, facilitator_email, shots):
+    """A projected board (a French browser) of the two-day formation-action, played by 20 phones:
+    French, then English as soon as its facilitator sets the workshop's language, without anyone
+    touching it (it reloads); its matrix, ranking and resource map in English at 1280×720."""
+    from tests.integration.test_languages_exports import content_of, leftovers, page_words
+    from tests.integration.test_template_playthrough import Playthrough
+    from tests.support import sql
+
+    # The playthrough runs its own event loop: on a thread of its own, Playwright's is running here.
+    thread = ThreadPoolExecutor(1)
+    play = thread.submit(Playthrough, server, facilitator_email, "formation-action-2-jours", 11).result()
+    context = None
+    try:
+        thread.submit(play.play).result()
+        ws, fac = play.ws, play.fac
+        kinds = [k for (k,) in sql(server.database_url, "SELECT kind FROM activity WHERE workshop_id = :w "
+                                                        "ORDER BY position", w=ws["id"])]
+        rating, ranking, resources = (kinds.index(k) for k in ("rating", "ranking", "resources"))
+        content = content_of(server.database_url, ws["id"])
+        context = browser.new_context(viewport=BOARD, locale="fr-FR")
+        context.set_default_timeout(10_000)
+        board = context.new_page()
+        assert fac.goto(ws["id"], rating).status_code == 200
+        board.goto(f"{server.url}/b/{ws['board_key']}")
+        expect(board.locator(".board-conn")).to_have_text("en direct")
+        french = board.content()
+        assert board.locator("html").get_attribute("lang") == "fr"
+        board.screenshot(path=shots / "board-french-matrix.png")
+
+        r = fac.client.post(f"/f/workshops/{ws['id']}/language", data={"language": "en"})
+        assert r.status_code == 303
+        expect(board.locator("html")).to_have_attribute("lang", "en")  # reloaded by itself
+        expect(board.locator(".board-conn")).to_have_text("live")
+        left = leftovers(page_words(french, content), page_words(board.content(), content))
+        assert not left, sorted(left)
+        board.screenshot(path=shots / "board-english-matrix.png")
+        for position, name in ((ranking, "ranking"), (resources, "resources")):
+            assert fac.goto(ws["id"], position).status_code == 200
+            expect(board.locator(".board-step")).to_contain_text(f"step {position + 1}/")
+            board.screenshot(path=shots / f"board-english-{name}.png")
+    finally:
+        if context is not None:
+            context.close()
+        thread.submit(play.close).result()
+        thread.shutdown()

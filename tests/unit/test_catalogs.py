@@ -71,7 +71,11 @@ SAME_IN_ENGLISH = {"Cap Partagé", "Français", "English", "version %(number)s",
                    "%(count)s post-its", "Score", "Actions", 'code <strong class="code">%(code)s</strong>',
                    "%(minutes)s min", "Exports", "Actions (XLSX)", "type", "description", "question",
                    "%(subject)s — %(problems)s", "Code", "Description", "Type", "(total %(amount)s)",
-                   "score %(score)s", "%(count)s action", "%(score)s pts", "%(score)s pt"}
+                   "score %(score)s", "%(count)s action", "%(score)s pts", "%(score)s pt",
+                   # the board and the exports
+                   "Impact", "%(n)s pts", "%(n)s pt", "%(count)s participant", "%(num)s participant",
+                   "Vote", "Post-its", "Quadrant", "quadrant", "score (%(method)s)",
+                   "Département", "%(num)s action", "%(cofinancings)s (total %(total)s)"}
 
 
 def test_the_compiled_catalog_is_the_current_one():

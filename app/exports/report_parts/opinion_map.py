@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
+from app import i18n
 from app.domain.opinion_map import Status
 from app.models import Activity
 from app.screens import opinion_map
@@ -31,35 +32,38 @@ class OpinionPart:
 
 
 def _lines(lines: list[opinion_map.Line]) -> list[str]:
-    return [f"{line.item.text} : {line.detail}" for line in lines]
+    return [i18n.gettext("%(item)s : %(detail)s", item=line.item.text, detail=line.detail) for line in lines]
 
 
 def part(session: Session, activity: Activity) -> OpinionPart:
     ctx = opinion_map.view(session, activity)
     counted = ctx["opinion_counted"]
     if ctx["opinion_purged"]:
-        return OpinionPart("Plus disponible : à la purge des données personnelles, les notes de chacun "
-                           "ont été séparées.", [], [], [])
+        return OpinionPart(i18n.gettext("Plus disponible : à la purge des données personnelles, les notes "
+                                        "de chacun ont été séparées."), [], [], [])
     if ctx["opinion_status"] == Status.TOO_FEW:
-        return OpinionPart(f"Pas de carte : il faut au moins 8 participants ayant assez répondu "
-                           f"({counted} ici).", [], [], [])
-    groups = [OpinionGroup(f"Groupe {g.letter} · {g.size} participant{'s' if g.size > 1 else ''}",
+        return OpinionPart(i18n.gettext("Pas de carte : il faut au moins 8 participants ayant assez répondu "
+                                        "(%(count)s ici).", count=counted), [], [], [])
+    groups = [OpinionGroup(i18n.ngettext("Groupe %(letter)s · %(num)s participant",
+                                         "Groupe %(letter)s · %(num)s participants", g.size, letter=g.letter),
                            _lines(g.apart)) for g in ctx["opinion_groups"]]
-    note = (f"{counted} participants, {len(groups)} groupes qui répondent de façon proche."
-            if groups else f"{counted} participants, sans groupes distincts : les réponses ne "
-                           "dessinent pas de sensibilités séparées.")
+    note = (i18n.gettext("%(count)s participants, %(groups)s groupes qui répondent de façon proche.",
+                         count=counted, groups=len(groups))
+            if groups else i18n.gettext("%(count)s participants, sans groupes distincts : les réponses ne "
+                                        "dessinent pas de sensibilités séparées.", count=counted))
     return OpinionPart(note, groups, _lines(ctx["opinion_federating"]), _lines(ctx["opinion_dividing"]))
 
 
 def write_docx(doc: "DocumentType", p: OpinionPart) -> None:
-    doc.add_heading("Carte des sensibilités", level=3)
+    doc.add_heading(i18n.gettext("Carte des sensibilités"), level=3)
     doc.add_paragraph(p.note)
     for group in p.groups:
         doc.add_paragraph().add_run(group.title).bold = True
         for line in group.apart:
             doc.add_paragraph(line, style="List Bullet")
-    for title, lines in (("Ce qui rassemble", p.federating), ("Ce qui divise", p.dividing)):
+    for title, lines in ((i18n.gettext("Ce qui rassemble"), p.federating),
+                         (i18n.gettext("Ce qui divise"), p.dividing)):
         if p.groups or lines:
             doc.add_paragraph().add_run(title).bold = True
-            for line in lines or ["Aucun élément."]:
+            for line in lines or [i18n.gettext("Aucun élément.")]:
                 doc.add_paragraph(line, style="List Bullet")

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
+from app import i18n
 from app.exports.report_base import Reading, capitalised
 from app.models import Item
 
@@ -56,9 +57,10 @@ def write_docx(doc: "DocumentType", p: PostitsPart) -> None:
     from app.exports.report_docx_base import add_note, add_small
 
     doc.add_paragraph().add_run(
-        f"{p.count} post-it{'s' if p.count != 1 else ''} (après regroupement des doublons).").bold = True
+        i18n.ngettext("%(num)s post-it (après regroupement des doublons).",
+                      "%(num)s post-its (après regroupement des doublons).", p.count)).bold = True
     if not p.columns:
-        add_note(doc, "Aucun post-it.")
+        add_note(doc, i18n.gettext("Aucun post-it."))
     for column in p.columns:
         doc.add_heading(f"{column.name} ({len(column.notes)})", level=2)
         for note in column.notes:
@@ -66,7 +68,7 @@ def write_docx(doc: "DocumentType", p: PostitsPart) -> None:
             paragraph.add_run(note.text)
             meta = [note.group] if note.group else []
             if note.merged:
-                meta.append(f"regroupe {note.merged} post-its")
+                meta.append(i18n.gettext("regroupe %(count)s post-its", count=note.merged))
             if note.authors:
                 meta.append(", ".join(note.authors))
             if meta:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from app import i18n
 from app.exports.report_base import Reading
 
 if TYPE_CHECKING:
@@ -37,11 +38,12 @@ def part(reading: Reading) -> TablePart:
         chantiers = []
         for g in sec.groups:
             for row in g.rows:
-                cells = [(c.short, row.cells[c.key]) for c in tbl.columns
+                cells = [(i18n.translate(c.short), row.cells[c.key]) for c in tbl.columns
                          if c.key != "title" and row.cells.get(c.key)]
                 chantiers.append(Chantier(reading.group_name(g.group_id), row.cells.get("title", ""),
                                           cells, people.of(row.created_by)))
-        sections.append(TableSection(sec.section.number, sec.section.label, chantiers))
+        label = i18n.translate(sec.section.label) if sec.section.label else ""  # the orphans' default one
+        sections.append(TableSection(sec.section.number, label, chantiers))
     return TablePart(sections, tbl.count)
 
 
@@ -51,12 +53,12 @@ def write_docx(doc: "DocumentType", p: TablePart) -> None:
 
     from app.exports.report_docx_base import NBSP, add_note, add_small
 
-    doc.add_paragraph().add_run(f"{p.count} chantier{'s' if p.count != 1 else ''}.").bold = True
+    doc.add_paragraph().add_run(i18n.ngettext("%(num)s chantier.", "%(num)s chantiers.", p.count)).bold = True
     for section in p.sections:
         number = f"{section.number}. " if section.number and section.label else ""
-        doc.add_heading(f"{number}{section.label or 'Chantiers'}", level=2)
+        doc.add_heading(f"{number}{section.label or i18n.gettext('Chantiers')}", level=2)
         if not section.chantiers:
-            add_note(doc, "Aucun chantier pour cet enjeu.")
+            add_note(doc, i18n.gettext("Aucun chantier pour cet enjeu."))
         for chantier in section.chantiers:
             heading = doc.add_heading(chantier.title, level=3)
             meta = " · ".join(m for m in (chantier.group, chantier.author) if m)
