@@ -333,7 +333,7 @@ def test_a_ranking_refusal_in_english(server, facilitator_email):
     assert "rang moyen 1,0" in fac.client.get(f"/f/workshops/{ws['id']}").text
     fac.client.headers.update(ENGLISH)
     control = fac.client.get(f"/f/workshops/{ws['id']}").text
-    assert "average rank 1,0" in control and "rang moyen" not in control and " pts</td>" in control
+    assert "average rank 1.0" in control and "rang moyen" not in control and " pts</td>" in control
     fac.set_state(activity, "closed")
     r = fac.client.post(f"/f/activities/{activity}/keep", data={"n": "50"}, headers={"HX-Request": "true"})
     assert r.status_code == 422 and r.json()["detail"].startswith("Keep between 1 and ")
