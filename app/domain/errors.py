@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 
 def N_(message: str) -> str:
@@ -22,14 +22,27 @@ class Said(str):
         return text
 
 
+class Saids(str):
+    """Several `Said` texts at once (each problem of a file), joined by « ; »."""
+
+    parts: tuple[Said, ...]
+
+    def __new__(cls, parts: Sequence[Said]) -> "Saids":
+        text = super().__new__(cls, " ; ".join(parts))
+        text.parts = tuple(parts)
+        return text
+
+
 class Term(str):
     """A word of the app's own put into a message as a parameter (an activity's state, « fermée »),
     marked with `N_` where it is defined: the web layer translates it with the message."""
 
 
 def worded(text: str, say: Callable[..., str]) -> str:
-    """A `Said` text as ``say`` words it (`app.i18n.gettext`), its `Term` parameters too; any
-    other text as it is."""
+    """A `Said` text (or `Saids`) as ``say`` words it (`app.i18n.gettext`), its `Term`
+    parameters too; any other text as it is."""
+    if isinstance(text, Saids):
+        return " ; ".join(worded(part, say) for part in text.parts)
     if not isinstance(text, Said):
         return text
     return say(text.template, **{name: say(value) if isinstance(value, Term) else value

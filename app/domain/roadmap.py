@@ -34,7 +34,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.domain.errors import N_, Said, Term, worded
+from app.domain.errors import N_, Said, Saids, Term, worded
 from app.domain.french import NBSP, number
 from app.domain.validation import problems
 
@@ -290,7 +290,9 @@ class Action(_Model):
     def _dates_in_order(self) -> Action:
         first, last = period_bounds(self.start, self.end)
         if first and last and last < first:
-            raise ValueError(f"dateDeFin ({self.end}) avant dateDeDebut ({self.start})")
+            raise ValueError(Said(N_("%(end_key)s (%(end)s) avant %(start_key)s (%(start)s)"),
+                                  end_key="dateDeFin", end=self.end, start_key="dateDeDebut",
+                                  start=self.start))
         if len(set(self.needs)) != len(self.needs):
             raise ValueError(Said(N_("un même besoin est cité deux fois")))
         return self
@@ -322,19 +324,21 @@ class RoadmapFile(_Model):
 
     @model_validator(mode="after")
     def _references(self) -> RoadmapFile:
-        problems: list[str] = []
+        problems: list[Said] = []
         for what, refs in (("enjeux", [e.ref for e in self.enjeux]), ("defis", [d.ref for d in self.defis]),
                            ("chantiers", [c.ref for c in self.chantiers])):
             seen: set[str] = set()
             for index, ref in enumerate(refs):
                 if ref in seen:
-                    problems.append(f"{what}[{index}].id : « {ref} » est déjà pris par un autre élément")
+                    problems.append(Said(N_("%(place)s : « %(ref)s » est déjà pris par un autre élément"),
+                                         place=f"{what}[{index}].id", ref=ref))
                 seen.add(ref)
         codes: dict[str, int] = {}
         for index, chantier in enumerate(self.chantiers):
             if chantier.code in codes:
-                problems.append(f"chantiers[{index}].code : « {chantier.code} » est déjà le code de "
-                                f"chantiers[{codes[chantier.code]}]")
+                problems.append(Said(N_("%(place)s : « %(code)s » est déjà le code de %(other)s"),
+                                     place=f"chantiers[{index}].code", code=chantier.code,
+                                     other=f"chantiers[{codes[chantier.code]}]"))
             elif chantier.code:
                 codes[chantier.code] = index
         enjeux = {e.ref for e in self.enjeux}
@@ -342,14 +346,17 @@ class RoadmapFile(_Model):
         for index, defi in enumerate(self.defis):
             for j, ref in enumerate(defi.enjeux):
                 if ref not in enjeux:
-                    problems.append(f"defis[{index}].enjeux[{j}] : « {ref} » ne correspond à aucun enjeu")
+                    problems.append(Said(N_("%(place)s : « %(ref)s » ne correspond à aucun enjeu"),
+                                         place=f"defis[{index}].enjeux[{j}]", ref=ref))
         for index, chantier in enumerate(self.chantiers):
             if chantier.defi is not None and chantier.defi not in defis:
-                problems.append(f"chantiers[{index}].defi : « {chantier.defi} » ne désigne aucun défi")
+                problems.append(Said(N_("%(place)s : « %(ref)s » ne désigne aucun défi"),
+                                     place=f"chantiers[{index}].defi", ref=chantier.defi))
             if chantier.enjeu is not None and chantier.enjeu not in enjeux:
-                problems.append(f"chantiers[{index}].enjeu : « {chantier.enjeu} » ne désigne aucun enjeu")
+                problems.append(Said(N_("%(place)s : « %(ref)s » ne désigne aucun enjeu"),
+                                     place=f"chantiers[{index}].enjeu", ref=chantier.enjeu))
         if problems:
-            raise ValueError(" ; ".join(problems))
+            raise ValueError(Saids(problems))
         return self
 
 

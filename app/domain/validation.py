@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.domain.errors import N_, Said, worded
+from app.domain.errors import N_, Said, Saids, worded
 from app.domain.french import number
 
 SHOWN = 40  # characters of a refused value quoted back
@@ -185,7 +185,7 @@ def explain(error: Error, form: bool = False, say: Say = french) -> str:
         # The domain's own sentences: a `Said` one in the reader's language, any other as it is, in
         # French (pydantic puts a prefix before them).
         cause = ctx.get("error")
-        if isinstance(cause, Exception) and cause.args and isinstance(cause.args[0], Said):
+        if isinstance(cause, Exception) and cause.args and isinstance(cause.args[0], Said | Saids):
             return worded(cause.args[0], say)
         message = str(error.get("msg", ""))
         return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")

@@ -282,6 +282,16 @@ def test_the_roadmap_pages_in_english(server, facilitator_email):
     refused = fac.client.post("/f/roadmaps/import",
                               files={"file": ("r.json", json.dumps(example).encode(), "application/json")})
     assert refused.status_code == 422 and "chantiers[1].titre: must be a text, not “12”" in refused.text
+    # References that lead nowhere and a twice-taken id, each said in English.
+    example["chantiers"][1]["titre"] = "Un titre"
+    example["chantiers"][1]["defi"] = "defi-inconnu"
+    example["enjeux"].append(dict(example["enjeux"][0]))
+    refused = fac.client.post("/f/roadmaps/import",
+                              files={"file": ("r.json", json.dumps(example).encode(), "application/json")})
+    assert refused.status_code == 422
+    assert "chantiers[1].defi: “defi-inconnu” names no challenge (défi)" in refused.text, refused.text
+    assert "is already taken by another element" in refused.text
+    assert "ne désigne" not in refused.text and "déjà pris" not in refused.text
     assert "My roadmaps" in pages["list"] and "New roadmap" in pages["list"]
     assert "Governance" in pages["editor"] and "Challenges (défis)" in pages["editor"]
     assert "Delete the roadmap" in pages["editor"] and "Project sheet (fiche chantier)" in pages["fiche"]
