@@ -11,7 +11,7 @@ import secrets
 from sqlmodel import Session, col, select
 
 from app.domain.codes import normalise_code
-from app.domain.errors import NotFound
+from app.domain.errors import N_, NotFound
 from app.models import Workshop
 from app.publishing import STRUCTURE, Publisher, publish_safely
 
@@ -38,7 +38,7 @@ def by_key(session: Session, key: str) -> Workshop:
     workshop = session.exec(select(Workshop).where(Workshop.restitution_key == key[:64])).first() \
         if key else None
     if workshop is None:
-        raise NotFound("Cette restitution n'existe pas ou n'est plus publiée.")
+        raise NotFound(N_("Cette restitution n'existe pas ou n'est plus publiée."))
     return workshop
 
 

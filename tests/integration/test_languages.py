@@ -390,3 +390,10 @@ def test_the_control_page_pushes_in_its_readers_language(server, room):
     english, french = asyncio.run(scenario())
     assert "Step 3 / " in english and "Single" not in french and "Étape 3 / " in french
     assert "Étape" not in english and "Timer" in english and "Minuteur" in french
+
+
+def test_an_unknown_restitution_is_said_in_english(server):
+    r = httpx.get(f"{server.url}/r/pas-une-restitution", headers=ENGLISH)
+    assert r.status_code == 404
+    assert "This results page does not exist or is no longer published." in r.text
+    assert "n'existe pas" not in r.text
