@@ -25,12 +25,26 @@ from tests.browser.test_live_browser import (
     expect,
     live,
     login,
+    sync_api,
 )
 from tests.support import Participant
 
 pytestmark = pytest.mark.browser
 
 DATA = yaml.safe_load((Path(__file__).parent.parent / "data" / "postits_groups.yaml").read_text())["notes"]
+
+
+
+def shot_of(locator, path) -> None:
+    """A screenshot of `locator`, taken again when a live push replaced it meanwhile (the control
+    page's first push, the full state, may come just after the page is shown)."""
+    for attempt in range(3):
+        try:
+            locator.screenshot(path=path)
+            return
+        except sync_api.Error as err:
+            if "not attached" not in str(err) or attempt == 2:
+                raise
 
 
 def test_the_facilitator_merges_a_suggested_group_in_one_click(browser, kinds_server, shots):  # noqa: F811
@@ -55,8 +69,8 @@ def test_the_facilitator_merges_a_suggested_group_in_one_click(browser, kinds_se
         assert count >= 2
         for size in (SMALL_PROJECTOR, DESKTOP):
             control.set_viewport_size(size)
-            control.locator(".suggestions").screenshot(
-                path=shots / f"suggestions-{size['width']}x{size['height']}.png")
+            shot_of(control.locator(".suggestions"),
+                    shots / f"suggestions-{size['width']}x{size['height']}.png")
 
         first = proposals.first
         merged = first.locator(".suggest-notes li").count()
