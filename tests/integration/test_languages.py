@@ -18,6 +18,14 @@ from tests.support import Participant
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9,fr;q=0.5"}
 
 
+
+async def until(sock, needle: str) -> str:
+    """The next frame of `sock` that holds `needle`."""
+    while True:
+        frame = str(await asyncio.wait_for(sock.recv(), 5))
+        if needle in frame:
+            return frame
+
 def test_accept_language_chooses_and_the_picker_cookie_overrides_it(server, room):
     code = room["ws"]["code"]
     with httpx.Client(base_url=server.url, follow_redirects=False) as browser:
@@ -75,12 +83,6 @@ def test_a_french_board_and_english_and_french_phones_at_once(server, room):
         for sock in socks:  # the full state first
             await asyncio.wait_for(sock.recv(), 5)
         assert (await asyncio.to_thread(fac.goto, ws["id"], 2)).status_code == 200
-
-        async def until(sock, needle: str) -> str:
-            while True:
-                frame = str(await asyncio.wait_for(sock.recv(), 5))
-                if needle in frame:
-                    return frame
 
         frames = await asyncio.gather(until(board, "board-main"), until(phone_en, "p-activity"),
                                       until(phone_fr, "p-activity"))
@@ -375,12 +377,6 @@ def test_the_control_page_pushes_in_its_readers_language(server, room):
         for sock in (english, french):
             await asyncio.wait_for(sock.recv(), 5)
         assert (await asyncio.to_thread(fac.goto, ws["id"], 2)).status_code == 200
-
-        async def until(sock, needle: str) -> str:
-            while True:
-                frame = str(await asyncio.wait_for(sock.recv(), 5))
-                if needle in frame:
-                    return frame
 
         frames = await asyncio.gather(until(english, "ctl-main"), until(french, "ctl-main"))
         for sock in (english, french):

@@ -42,19 +42,21 @@ WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœ]{3,}")
 LOWER: set[str] = set()  # the current workshop's content words, lower-cased (content_of)
 
 
+def walk(value: object, texts: set[str]) -> None:
+    """Every string in `value` (nested dicts, lists, tuples), added to `texts`."""
+    if isinstance(value, str):
+        texts.add(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            walk(v, texts)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            walk(v, texts)
+
+
 def content_of(db: str, workshop_id: int) -> list[str]:
     """The workshop's own texts (titles, prompts, options, items, names, cells…), longest first."""
     texts: set[str] = set()
-
-    def walk(value: object) -> None:
-        if isinstance(value, str):
-            texts.add(value)
-        elif isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list | tuple):
-            for v in value:
-                walk(v)
 
     for query in (
         "SELECT title, description, join_code FROM workshop WHERE id = :w",
@@ -67,7 +69,8 @@ def content_of(db: str, workshop_id: int) -> list[str]:
     ):
         for row in sql(db, query, w=workshop_id):
             for value in row:
-                walk(json.loads(value) if isinstance(value, str) and value[:1] in ("{", "[") else value)
+                stored_json = isinstance(value, str) and value[:1] in ("{", "[")
+                walk(json.loads(value) if stored_json else value, texts)
     # Whole texts first, longest first; then their words, which a figure may wrap across lines.
     whole = sorted((t.strip() for t in texts if t and t.strip()), key=len, reverse=True)
     LOWER.clear()
@@ -332,17 +335,7 @@ def roadmap_content(data) -> list[str]:
     """The roadmap's own texts (names, questions, titles, actions, resources…)."""
     texts: set[str] = set()
 
-    def walk(value: object) -> None:
-        if isinstance(value, str):
-            texts.add(value)
-        elif isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list | tuple):
-            for v in value:
-                walk(v)
-
-    walk(data.model_dump(by_alias=True))
+    walk(data.model_dump(by_alias=True), texts)
     whole = sorted((t.strip() for t in texts if t.strip()), key=len, reverse=True)
     LOWER.clear()
     LOWER.update(w.lower() for t in whole for w in WORD.findall(t))
