@@ -3,29 +3,14 @@ judgment); the board shows the aggregated order and the room's agreement; the fa
 the top N as the workshop's priority enjeux."""
 
 import dataclasses
-import re
 from typing import Any
 
 from sqlmodel import Session
 
 from app import i18n
-from app.domain.errors import N_
+from app.domain.errors import Said, worded
 from app.models import Activity
 from app.services import items, rankings
-
-# The scores and details app.services.rankings writes in French, and how to say them in the
-# reader's language (numbers as written: « 2,5 » stays « 2,5 »).
-_NUMBER = r"(?P<n>[\d\s\u00a0\u202f,.]+)"
-SAYINGS = (
-    (re.compile(rf"^rang moyen {_NUMBER}$"), N_("rang moyen %(n)s")),
-    (re.compile(r"^(?P<n>\d+) votant$"), N_("%(n)s votant")),
-    (re.compile(r"^(?P<n>\d+) votants$"), N_("%(n)s votants")),
-    (re.compile(rf"^{_NUMBER} % mieux, (?P<m>[\d\s\u00a0\u202f,.]+) % moins bien$"),
-     N_("%(n)s %% mieux, %(m)s %% moins bien")),
-    (re.compile(r"^bat (?P<n>\d+) sur (?P<m>\d+)$"), N_("bat %(n)s sur %(m)s")),
-    (re.compile(rf"^{_NUMBER} pts$"), N_("%(n)s pts")),
-    (re.compile(rf"^{_NUMBER} pt$"), N_("%(n)s pt")),
-)
 
 
 class _Spoken(rankings.Result):
@@ -36,20 +21,19 @@ class _Spoken(rankings.Result):
         return super().w_text.replace(",", ".")
 
 
-def _point(found: re.Match[str]) -> dict[str, str]:
-    """The numbers of a score or detail with a decimal point (« 2,5 » → « 2.5 »)."""
-    return {k: v.replace(",", ".") for k, v in found.groupdict().items()}
+def _pointed(template: str, **params: object) -> str:
+    """A message in the current language, its numbers with a decimal point (« 2,5 » → « 2.5 »)."""
+    return i18n.gettext(template, **{k: v.replace(",", ".") if isinstance(v, str) else v
+                                     for k, v in params.items()})
 
 
 def say(text: str) -> str:
-    """A score or detail of app.services.rankings in the current language; anything else (a
-    grade of the workshop's scale) translated if it is one of the default ones."""
+    """A score or detail of app.services.rankings (a `Said` text) in the current language; any
+    other text (a grade of the workshop's scale) translated if it is one of the default ones."""
     if i18n.current() == i18n.DEFAULT or not text:
         return text
-    for pattern, message in SAYINGS:
-        found = pattern.match(text)
-        if found:
-            return i18n.gettext(message, **_point(found))
+    if isinstance(text, Said):
+        return worded(text, _pointed)
     return i18n.translate(text)
 
 

@@ -73,7 +73,7 @@ SAME_IN_ENGLISH = {"Cap Partagé", "Français", "English", "version %(number)s",
                    "%(subject)s — %(problems)s", "Code", "Description", "Type", "(total %(amount)s)",
                    "score %(score)s", "%(count)s action", "%(score)s pts", "%(score)s pt",
                    # the board and the exports
-                   "Impact", "%(n)s pts", "%(n)s pt", "%(count)s participant", "%(num)s participant",
+                   "Impact", "%(count)s participant", "%(num)s participant",
                    "Vote", "Post-its", "Quadrant", "quadrant", "score (%(method)s)",
                    "Département", "%(num)s action", "%(cofinancings)s (total %(total)s)"}
 
