@@ -1,10 +1,12 @@
 """A workshop with one activity of every kind a phone shows, for the focus, announcement and draft
 tests (tests/browser/test_focus_browser.py, test_announcements_browser.py, test_drafts_browser.py)."""
 
+from typing import Any, NamedTuple
+
 import pytest
 
-from tests.browser.test_live_browser import expect, live
-from tests.support import Facilitator, catalog, create_facilitator, run_server
+from tests.browser.test_live_browser import DESKTOP, desktop_page, expect, live, login
+from tests.support import Facilitator, Participant, catalog, create_facilitator, run_server
 
 TEMPLATE = """\
 title: Atelier clavier
@@ -58,6 +60,36 @@ def new_workshop(server) -> tuple[Facilitator, dict]:
     """A facilitator of her own on `server`, and her workshop of every kind (the template above)."""
     fac = Facilitator(server.url, create_facilitator(server.database_url))
     return fac, fac.create_workshop("atelier-clavier")
+
+
+class NotesRoom(NamedTuple):
+    fac: Facilitator
+    ws: dict
+    activity: int
+    phone: Participant
+    group: int
+    control: Any
+
+
+def control_with_notes(browser, watch, contexts: list, server, notes: list[tuple[str, str]],
+                       close: bool = False, viewport: dict = DESKTOP) -> NotesRoom:
+    """A facilitator's workshop (the template above) on its post-its, `notes` ((text, category))
+    posted by one phone of the first sub-group, the activity closed if `close`; her control page
+    open and live."""
+    fac, ws = new_workshop(server)
+    activity = fac.open_postits(ws["id"], POSTITS)
+    phone = Participant(server.url, ws["code"])
+    group = phone.first_group_id()
+    for text, category in notes:
+        assert phone.post(activity, text, category=category, group_id=group).status_code == 201
+    if close:
+        assert fac.set_state(activity, "closed").status_code == 200
+    ctx, control = desktop_page(browser, watch, "control", viewport)
+    contexts.append(ctx)
+    login(control, server, fac.email)
+    control.goto(f"{server.url}/f/workshops/{ws['id']}")
+    live(control)
+    return NotesRoom(fac, ws, activity, phone, group, control)
 
 
 def join(page, server, code: str, name: str) -> None:

@@ -7,19 +7,14 @@ import sys
 import pytest
 
 from tests.browser.live_workshop import (
-    POSTITS,
+    control_with_notes,
     kinds_server,  # noqa: F401 (a fixture)
-    new_workshop,
 )
 from tests.browser.test_live_browser import (
     Watch,
     close_all,
-    desktop_page,
     expect,
-    live,
-    login,
 )
-from tests.support import Participant
 
 pytestmark = pytest.mark.browser
 
@@ -32,17 +27,8 @@ def test_the_list_is_sorted_and_filtered_across_pushes(browser, kinds_server, sh
     server = kinds_server
     watch, contexts = Watch(), []
     try:
-        fac, ws = new_workshop(server)
-        notes = fac.open_postits(ws["id"], POSTITS)
-        phone = Participant(server.url, ws["code"])
-        group = phone.first_group_id()
-        for text, category in NOTES:
-            assert phone.post(notes, text, category=category, group_id=group).status_code == 201
-        ctx, control = desktop_page(browser, watch, "control")
-        contexts.append(ctx)
-        login(control, server, fac.email)
-        control.goto(f"{server.url}/f/workshops/{ws['id']}")
-        live(control)
+        room = control_with_notes(browser, watch, contexts, server, NOTES)
+        phone, group, notes, control = room.phone, room.group, room.activity, room.control
         texts = control.locator(".mod-item:visible .note-text")
         expect(texts).to_have_text([t for t, _ in NOTES])
 

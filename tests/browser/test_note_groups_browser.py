@@ -12,22 +12,17 @@ import pytest
 import yaml
 
 from tests.browser.live_workshop import (
-    POSTITS,
+    control_with_notes,
     kinds_server,  # noqa: F401 (a fixture)
-    new_workshop,
 )
 from tests.browser.test_live_browser import (
     DESKTOP,
     SMALL_PROJECTOR,
     Watch,
     close_all,
-    desktop_page,
     expect,
-    live,
-    login,
     sync_api,
 )
-from tests.support import Participant
 
 pytestmark = pytest.mark.browser
 
@@ -51,18 +46,9 @@ def test_the_facilitator_merges_a_suggested_group_in_one_click(browser, kinds_se
     server = kinds_server
     watch, contexts = Watch(), []
     try:
-        fac, ws = new_workshop(server)
-        notes = fac.open_postits(ws["id"], POSTITS)
-        phone = Participant(server.url, ws["code"])
-        group = phone.first_group_id()
-        for n in DATA[:30]:
-            assert phone.post(notes, n["text"], group_id=group).status_code == 201
-        assert fac.set_state(notes, "closed").status_code == 200
-        ctx, control = desktop_page(browser, watch, "control", SMALL_PROJECTOR)
-        contexts.append(ctx)
-        login(control, server, fac.email)
-        control.goto(f"{server.url}/f/workshops/{ws['id']}")
-        live(control)
+        control = control_with_notes(
+            browser, watch, contexts, server, [(n["text"], "social") for n in DATA[:30]], close=True,
+            viewport=SMALL_PROJECTOR).control
         proposals = control.locator(".suggest-item")
         expect(proposals.first).to_be_visible()
         count = proposals.count()
