@@ -94,6 +94,8 @@ def test_a_keyboard_walk_keeps_the_focus_across_pushes(browser, kinds_server, sh
         # Joining by keyboard: the join page turns into the step (one round trip, the page kept),
         # and the focus, on « Participer » that is gone, goes to the step's heading.
         phone.goto(f"{server.url}/j/{code}")
+        # No « connexion… » bar on the join page: it shows once she has joined.
+        expect(phone.locator(".phone-head")).to_be_hidden()
         tab_to(phone, "input[name=name]")
         phone.keyboard.type("Awa Diallo")
         tab_to(phone, "button[type=submit]")
@@ -101,6 +103,7 @@ def test_a_keyboard_walk_keeps_the_focus_across_pushes(browser, kinds_server, sh
         live(phone)
         expect(phone).to_have_url(f"{server.url}/p/{code}")
         heading(phone, "Vos idées")
+        expect(phone.locator(".phone-head")).to_be_visible()
         mark_page(phone)
         other = Participant(server.url, code, "Bruno")
         group = other.first_group_id()
