@@ -94,6 +94,18 @@ def live(page) -> None:
     expect(page.locator("[data-conn-status]")).to_have_text("en direct")
 
 
+def shot_of(locator, path) -> None:
+    """A screenshot of `locator`, taken again when a live push replaced it meanwhile (the control
+    page's first push, the full state, may come just after the page is shown)."""
+    for attempt in range(3):
+        try:
+            locator.screenshot(path=path)
+            return
+        except sync_api.Error as err:
+            if "not attached" not in str(err) or attempt == 2:
+                raise
+
+
 def mark_page(page) -> None:
     """Set a marker that a reload would lose, and count the WebSocket pushes the page applies."""
     page.evaluate(f"""() => {{

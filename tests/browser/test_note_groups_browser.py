@@ -21,25 +21,12 @@ from tests.browser.test_live_browser import (
     Watch,
     close_all,
     expect,
-    sync_api,
+    shot_of,
 )
 
 pytestmark = pytest.mark.browser
 
 DATA = yaml.safe_load((Path(__file__).parent.parent / "data" / "postits_groups.yaml").read_text())["notes"]
-
-
-
-def shot_of(locator, path) -> None:
-    """A screenshot of `locator`, taken again when a live push replaced it meanwhile (the control
-    page's first push, the full state, may come just after the page is shown)."""
-    for attempt in range(3):
-        try:
-            locator.screenshot(path=path)
-            return
-        except sync_api.Error as err:
-            if "not attached" not in str(err) or attempt == 2:
-                raise
 
 
 def test_the_facilitator_merges_a_suggested_group_in_one_click(browser, kinds_server, shots):  # noqa: F811

@@ -23,6 +23,7 @@ from tests.browser.test_live_browser import (
     expect,
     live,
     login,
+    shot_of,
 )
 from tests.support import Facilitator, Participant, catalog, create_facilitator, run_server, sql
 
@@ -113,7 +114,7 @@ def test_the_board_shows_where_the_room_agrees_and_divides(browser, database_url
             login(control, srv, email)
             control.goto(f"{srv.url}/f/workshops/{ws['id']}")
             expect(control.locator(".om-control .om-map .om-dot")).to_have_count(16)
-            control.locator(".om-control").screenshot(path=shots / "opinion-map-control.png")
+            shot_of(control.locator(".om-control"), shots / "opinion-map-control.png")
             control.get_by_role("button", name="Revenir aux résultats à l'écran").click()
             expect(board.locator(".rate-matrix")).to_be_visible()
             expect(control.get_by_role("button", name="Afficher la carte à l'écran")).to_be_visible()
