@@ -1,5 +1,6 @@
 """Command line: `python -m app {migrate,create-facilitator,reset-password,demo,import-roadmap,
-export-roadmap,export-enjeux,export-report,purge}`."""
+export-roadmap,export-enjeux,export-report,purge}`, in French, or in English with `--lang en`
+(its help, messages and errors, and the documents it exports)."""
 
 import argparse
 import getpass
@@ -15,7 +16,7 @@ from sqlmodel import Session, select
 from app import i18n
 from app.config import ROOT, get_settings
 from app.db import get_engine
-from app.domain.errors import DomainError
+from app.domain.errors import N_, DomainError
 from app.domain.roadmap import RoadmapFileError, parse_file
 from app.domain.workshop_templates import TemplateError, load_template
 from app.exports.enjeux import enjeux_export
@@ -38,13 +39,13 @@ def migrate(url: str | None = None) -> None:
 
 
 def _password(args: argparse.Namespace) -> str:
-    return args.password or os.environ.get("CAP_PASSWORD") or getpass.getpass("Mot de passe : ")
+    return args.password or os.environ.get("CAP_PASSWORD") or getpass.getpass(i18n.gettext("Mot de passe : "))
 
 
 def _create_facilitator(args: argparse.Namespace) -> int:
     with Session(get_engine()) as session:
         account = accounts.create_facilitator(session, args.email, args.name or "", _password(args))
-    print(f"Compte animateur créé : {account.email}")
+    print(i18n.gettext("Compte animateur créé : %(email)s", email=account.email))
     return 0
 
 
@@ -52,7 +53,9 @@ def _reset_password(args: argparse.Namespace) -> int:
     revoker = CommandRevoker(get_settings().redis_url)
     with Session(get_engine(), expire_on_commit=False) as session:
         account, ended = accounts.reset_password(session, args.email, _password(args), revoker)
-    print(f"Mot de passe changé pour {account.email} ; {ended} session(s) ouverte(s) fermée(s).")
+    print(i18n.ngettext("Mot de passe changé pour %(email)s ; %(num)s session ouverte fermée.",
+                        "Mot de passe changé pour %(email)s ; %(num)s sessions ouvertes fermées.",
+                        ended, email=account.email))
     return 0
 
 
@@ -71,14 +74,15 @@ def _demo(_args: argparse.Namespace) -> int:
         roadmap = kept[0][0] if kept else roadmaps.import_file(
             session, account.id, parse_file(DEMO_ROADMAP.read_bytes()))
     base = settings.base_url.rstrip("/")
-    print(f"""
-Cap Partagé est prêt.
-  Animateur   : {base}/login   ({DEMO_EMAIL} / {DEMO_PASSWORD})
-  Pilotage    : {base}/f/workshops/{workshop.id}
-  Écran       : {base}/b/{workshop.board_key}
-  Participants: {base}/j/{workshop.join_code}   code : {workshop.join_code}
-  Feuille de route d'exemple : {base}/f/roadmaps/{roadmap.id}
-""")
+    print("\n" + i18n.gettext(
+        "Cap Partagé est prêt.\n"
+        "  Animateur   : %(base)s/login   (%(email)s / %(password)s)\n"
+        "  Pilotage    : %(base)s/f/workshops/%(workshop)s\n"
+        "  Écran       : %(base)s/b/%(board)s\n"
+        "  Participants: %(base)s/j/%(code)s   code : %(code)s\n"
+        "  Feuille de route d'exemple : %(base)s/f/roadmaps/%(roadmap)s",
+        base=base, email=DEMO_EMAIL, password=DEMO_PASSWORD, workshop=workshop.id,
+        board=workshop.board_key, code=workshop.join_code, roadmap=roadmap.id) + "\n")
     return 0
 
 
@@ -88,8 +92,11 @@ def _import_roadmap(args: argparse.Namespace) -> int:
     with Session(get_engine(), expire_on_commit=False) as session:
         roadmap = roadmaps.import_file(session, accounts.by_email(session, args.email).id, data)
     base = get_settings().base_url.rstrip("/")
-    print(f"Feuille de route importée : « {roadmap.name} » ({len(data.enjeux)} enjeux, "
-          f"{len(data.defis)} défis, {len(data.chantiers)} chantiers) : {base}/f/roadmaps/{roadmap.id}")
+    url = f"{base}/f/roadmaps/{roadmap.id}"
+    print(i18n.gettext("Feuille de route importée : « %(name)s » (%(enjeux)s enjeux, %(defis)s défis, "
+                       "%(chantiers)s chantiers) : %(url)s", name=roadmap.name, enjeux=len(data.enjeux),
+                       defis=len(data.defis), chantiers=len(data.chantiers),
+                       url=url))
     return 0
 
 
@@ -106,11 +113,11 @@ def _export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    with Session(get_engine()) as session, i18n.using(args.lang):
+    with Session(get_engine()) as session:
         for ident in args.ids:
             row = session.get(model, ident)
             if row is None:
-                raise DomainError(f"Identifiant inconnu : {ident}.")
+                raise DomainError(N_("Identifiant inconnu : %(ident)s."), ident=ident)
             for fmt in formats:
                 content, filename, _media = write(session, row, fmt, args.noms)
                 if len(args.ids) > 1:  # two roadmaps may share a name: the id tells their files apart
@@ -127,64 +134,105 @@ def _purge(args: argparse.Namespace) -> int:
             records = retention.journal(session)
     else:
         records = retention.purge_expired(get_engine(), retention.COMMAND)
-        print(f"{len(records)} atelier(s) purgé(s).")
+        print(i18n.ngettext("%(num)s atelier purgé.", "%(num)s ateliers purgés.", len(records)))
     for r in records:
-        print(f"{r.purged_at:%Y-%m-%d %H:%M} UTC  atelier {r.workshop_id} « {r.workshop_title} » "
-              f"({r.trigger}) : {r.participants} participants, {r.names} noms supprimés, "
-              f"{r.ballots} réponses redistribuées (dernière activité : {r.last_activity:%Y-%m-%d})")
+        print(i18n.gettext(
+            "%(when)s UTC  atelier %(workshop)s « %(title)s » (%(trigger)s) : %(participants)s "
+            "participants, %(names)s noms supprimés, %(ballots)s réponses redistribuées "
+            "(dernière activité : %(last)s)", when=r.purged_at.strftime("%Y-%m-%d %H:%M"),
+            workshop=r.workshop_id, title=r.workshop_title, trigger=i18n.gettext(r.trigger),
+            participants=r.participants, names=r.names, ballots=r.ballots,
+            last=r.last_activity.strftime("%Y-%m-%d")))
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _language(argv: list[str] | None) -> str:
+    """The `--lang` of the command line, read before its help is written in that language."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", default=i18n.DEFAULT)
+    return early.parse_known_args(argv)[0].lang
+
+
+def _parser() -> argparse.ArgumentParser:
+    _ = i18n.gettext
+    language = _("la langue des messages et des documents (fr par défaut ; les textes propres à un "
+                 "atelier restent tels qu'écrits)")
     parser = argparse.ArgumentParser(prog="python -m app", description="Cap Partagé")
+    parser.add_argument("--lang", choices=i18n.LOCALES, default=i18n.DEFAULT, help=language)
+    # Before or after the command's name; after it, not reset to its default by the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=i18n.LOCALES, default=argparse.SUPPRESS, help=language)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="apply database migrations (Alembic)")
-    create = sub.add_parser("create-facilitator", help="create a facilitator account")
-    create.add_argument("--email", required=True)
-    create.add_argument("--name", default="")
-    create.add_argument("--password", help="default: $CAP_PASSWORD, or asked")
-    reset = sub.add_parser("reset-password", help="set a facilitator's password (administrators)")
-    reset.add_argument("--email", required=True)
-    reset.add_argument("--password", help="default: $CAP_PASSWORD, or asked")
-    sub.add_parser("demo", help="create the demo account, workshop and roadmap, print their URLs")
-    importing = sub.add_parser("import-roadmap", help="import a roadmap JSON file for a facilitator")
+
+    def command(name: str, what: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=what, description=what, parents=[common])
+
+    command("migrate", _("appliquer les migrations de la base (Alembic)"))
+    for name, what in (("create-facilitator", _("créer un compte animateur")),
+                       ("reset-password", _("changer le mot de passe d'un animateur (administrateurs)"))):
+        account = command(name, what)
+        account.add_argument("--email", required=True)
+        if name == "create-facilitator":
+            account.add_argument("--name", default="")
+        account.add_argument("--password", help=_("par défaut : $CAP_PASSWORD, sinon demandé"))
+    command("demo", _("créer le compte, l'atelier et la feuille de route de démonstration, en "
+                      "afficher les adresses"))
+    importing = command("import-roadmap", _("importer un fichier JSON de feuille de route pour un "
+                                            "animateur"))
     importing.add_argument("file")
-    importing.add_argument("--email", required=True, help="the facilitator who will own it")
+    importing.add_argument("--email", required=True, help=_("l'animateur à qui elle appartiendra"))
     for name, what, formats in (
-        ("export-roadmap", "roadmaps", "docx, odt, pdf, md, json, xlsx (actions)"),
-        ("export-enjeux", "ranking activities (their ranked enjeux)", "csv, csv-comma, xlsx, ods, json"),
-        ("export-report", "workshops (their compte-rendu)", "pdf, docx"),
+        ("export-roadmap", _("écrire les fichiers d'une ou plusieurs feuilles de route"),
+         "docx, odt, pdf, md, json, xlsx (actions)"),
+        ("export-enjeux", _("écrire les enjeux classés d'une ou plusieurs activités de classement"),
+         "csv, csv-comma, xlsx, ods, json"),
+        ("export-report", _("écrire le compte-rendu d'un ou plusieurs ateliers"), "pdf, docx"),
     ):
-        exporting = sub.add_parser(name, help=f"write files for one or more {what}")
+        exporting = command(name, what)
         exporting.add_argument("ids", nargs="+", type=int, metavar="ID")
-        exporting.add_argument("--format", required=True, help=f"one or more, comma-separated: {formats}")
-        exporting.add_argument("--out", default=".", help="folder to write into (default: here)")
+        exporting.add_argument("--format", required=True,
+                               help=_("un ou plusieurs, séparés par des virgules : %(formats)s",
+                                      formats=formats))
+        exporting.add_argument("--out", default=".", help=_("le dossier où écrire (par défaut : ici)"))
         exporting.add_argument("--noms", action="store_true",
-                               help="export-report: include the names participants chose to give")
-        exporting.add_argument("--lang", choices=i18n.LOCALES, default=i18n.DEFAULT,
-                               help="the documents' language (default: fr; the workshop's own texts "
-                                    "stay as written)")
-    purging = sub.add_parser("purge", help="erase the personal data of workshops past their retention")
+                               help=_("export-report : avec les noms que les participants ont choisi "
+                                      "de donner"))
+    purging = command("purge", _("effacer les données personnelles des ateliers dont la durée de "
+                                 "conservation est passée"))
     purging.add_argument("--journal", action="store_true",
-                         help="only list the purges done so far (for the DPO)")
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "migrate":
-            migrate()
-            return 0
-        if args.command == "create-facilitator":
-            return _create_facilitator(args)
-        if args.command == "reset-password":
-            return _reset_password(args)
-        if args.command == "import-roadmap":
-            return _import_roadmap(args)
-        if args.command in EXPORTS:
-            return _export(args)
-        if args.command == "purge":
-            return _purge(args)
-        return _demo(args)
-    except (DomainError, TemplateError, RoadmapFileError, OSError) as err:
-        print(f"Erreur : {err}", file=sys.stderr)
+                         help=_("seulement lister les purges faites (pour le DPO)"))
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "migrate":
+        migrate()
+        return 0
+    if args.command == "create-facilitator":
+        return _create_facilitator(args)
+    if args.command == "reset-password":
+        return _reset_password(args)
+    if args.command == "import-roadmap":
+        return _import_roadmap(args)
+    if args.command in EXPORTS:
+        return _export(args)
+    if args.command == "purge":
+        return _purge(args)
+    return _demo(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    with i18n.using(_language(argv)):
+        args = _parser().parse_args(argv)
+        try:
+            return _run(args)
+        except (DomainError, RoadmapFileError) as err:
+            said = err.said(i18n.gettext)
+            problem = said if isinstance(said, str) else i18n.gettext(
+                "Fichier de feuille de route refusé : %(problems)s", problems=" ; ".join(said))
+        except (TemplateError, OSError) as err:
+            problem = str(err)
+        print(i18n.gettext("Erreur : %(problem)s", problem=problem), file=sys.stderr)
         return 2
 
 

@@ -31,7 +31,7 @@ def by_email(session: Session, email: str) -> Facilitator:
     account = session.exec(
         select(Facilitator).where(Facilitator.email == normalise_email(email))).first()
     if account is None:
-        raise DomainError(f"Aucun compte animateur pour « {email} ».")
+        raise DomainError(N_("Aucun compte animateur pour « %(email)s »."), email=email)
     return account
 
 
@@ -67,7 +67,7 @@ def change_password(session: Session, login: logins.Login, current: str, new: st
 def create_facilitator(session: Session, email: str, name: str, password: str) -> Facilitator:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise DomainError("Adresse e-mail invalide.")
+        raise DomainError(N_("Adresse e-mail invalide."))
     password_hash = _hashed(password)  # a short password is refused before a taken address
     if session.exec(select(Facilitator).where(Facilitator.email == email)).first():
         raise NotAllowed(N_("Un compte existe déjà pour %(email)s."), email=email)

@@ -39,7 +39,8 @@ from app.models import (
 
 log = logging.getLogger("app.retention")
 
-AUTOMATIC, COMMAND, FACILITATOR = "automatique", "commande", "animateur"
+# Stored in the journal in French; the command line shows them in its language.
+AUTOMATIC, COMMAND, FACILITATOR = N_("automatique"), N_("commande"), N_("animateur")
 
 
 def _aware(moment: datetime) -> datetime:

@@ -122,3 +122,31 @@ def test_demo_prepares_a_workshop_and_the_example_roadmap_once(database_url: str
     counts = sql(database_url, "SELECT (SELECT count(*) FROM workshop), (SELECT count(*) FROM roadmap), "
                                "(SELECT count(*) FROM chantier)")
     assert counts == [(1, 1, 10)]
+
+
+def test_the_command_line_speaks_english_when_asked(database_url: str, tmp_path: Path):
+    """`--lang en`, before or after the command's name: its help, messages and errors in English
+    (a domain refusal, a roadmap file's problems, an unknown id); French without it."""
+    email = create_facilitator(database_url)
+    french = cli(database_url, "purge", "--help")
+    assert "effacer les données personnelles" in french.stdout
+    english = cli(database_url, "--lang", "en", "purge", "--help")
+    assert "erase the personal data of workshops past their retention period" in english.stdout
+    assert "only list the purges done so far (for the DPO)" in english.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": "cap-partage/feuille-de-route", "version": 9}', encoding="utf-8")
+    for args, message in [
+        (("import-roadmap", str(bad), "--email", email), "Error: Roadmap file refused: "),
+        (("import-roadmap", str(EXAMPLE), "--email", "nobody@example.org"),
+         "Error: No facilitator account for “nobody@example.org”."),
+        (("reset-password", "--email", email, "--password", "short"), "at least 8 characters"),
+        (("export-report", "7", "--format", "pdf", "--out", str(tmp_path)), "Error: Unknown id: 7."),
+    ]:
+        r = cli(database_url, *args, "--lang", "en")
+        assert r.returncode == 2 and message in r.stderr, (args, r.stderr)
+        assert not any(word in r.stderr for word in ("Erreur", "refusé", "inconnu", "Aucun")), r.stderr
+    done = cli(database_url, "--lang", "en", "reset-password", "--email", email, "--password", "new-secret")
+    assert done.returncode == 0 and done.stdout.strip() == (
+        f"Password changed for {email}; 0 open sessions ended."), done.stdout
+    purged = cli(database_url, "purge", "--lang", "en")
+    assert purged.returncode == 0 and purged.stdout.strip() == "0 workshops purged.", purged.stdout

@@ -266,7 +266,7 @@ def test_the_cli_password_reset_ends_every_session(database_url, broadcast_url, 
                                   "--password", "remis-par-l-admin"], cwd=ROOT, env=env,
                                  capture_output=True, text=True, timeout=60)
             assert run.returncode == 0, run.stderr
-            assert f"Mot de passe changé pour {email} ; 2 session(s) ouverte(s) fermée(s)." in run.stdout
+            assert f"Mot de passe changé pour {email} ; 2 sessions ouvertes fermées." in run.stdout
             assert page.closed_with() == LOGGED_OUT
         logged_out(laptop.client)
         logged_out(tablet.client)
