@@ -18,6 +18,7 @@ from app import i18n
 from app.config import Settings
 from app.db import get_engine
 from app.deltas import Shown
+from app.domain.errors import N_, DomainError
 from app.models import Workshop
 from app.publishing import CHANGES, ITEMS, MODERATION, PRESENCE, STRUCTURE, TIMER
 from app.realtime import ChannelLayer, Connection, Hub, Room, make_channel_layer
@@ -62,7 +63,15 @@ CLOSE_TOO_BIG = 1009
 
 # Where ended facilitator sessions are announced (their ids, a JSON list), to every worker.
 REVOKED = "facilitator-sessions:ended"
-LOGGED_OUT = "session terminée : reconnectez-vous"
+LOGGED_OUT = N_("session terminée : reconnectez-vous")
+
+
+def reason(text: str | DomainError, locale: str) -> str:
+    """A close reason (a message marked with `N_`, or a refusal) in the screen's language, for its
+    console (no page shows it), within the 123 bytes a close frame holds."""
+    with i18n.using(locale):
+        said = text.said(i18n.gettext) if isinstance(text, DomainError) else i18n.gettext(text)
+    return said.encode()[:120].decode(errors="ignore")
 
 
 class CommandRevoker:
@@ -131,7 +140,7 @@ class Live:
         self._unsent: dict[tuple[int, str], None] = {}
         self._resending: asyncio.Task[None] | None = None
         # This process's control pages, by the facilitator session they were opened with.
-        self._controls: dict[int, set[WebSocket]] = {}
+        self._controls: dict[int, dict[WebSocket, str]] = {}  # each with its language
         self._lifetime = logins.Lifetime.of(settings)
         self._sessions: list[asyncio.Task[None]] = []
 
@@ -245,21 +254,21 @@ class Live:
 
     async def _close_controls(self, session_ids: Sequence[int]) -> None:
         for session_id in session_ids:
-            for websocket in list(self._controls.get(session_id, ())):
+            for websocket, locale in list(self._controls.get(session_id, {}).items()):
                 with contextlib.suppress(Exception):
-                    await websocket.close(code=CLOSE_LOGGED_OUT, reason=LOGGED_OUT)
+                    await websocket.close(code=CLOSE_LOGGED_OUT, reason=reason(LOGGED_OUT, locale))
 
     @contextlib.contextmanager
     def _control(self, websocket: WebSocket, session_id: int | None) -> Iterator[None]:
         if session_id is None:
             yield
             return
-        self._controls.setdefault(session_id, set()).add(websocket)
+        self._controls.setdefault(session_id, {})[websocket] = i18n.current()
         try:
             yield
         finally:
-            held = self._controls.get(session_id, set())
-            held.discard(websocket)
+            held = self._controls.get(session_id, {})
+            held.pop(websocket, None)
             if not held:
                 self._controls.pop(session_id, None)
 
@@ -369,7 +378,7 @@ class Live:
             # Ended between its check and its registration here, its announcement unheard.
             if login_id is not None and not await run_in_threadpool(
                     self._in_session, logins.alive, [login_id], self._lifetime):
-                await websocket.close(code=CLOSE_LOGGED_OUT, reason=LOGGED_OUT)
+                await websocket.close(code=CLOSE_LOGGED_OUT, reason=reason(LOGGED_OUT, locale))
                 return
             await self._serve(websocket, workshop_id, role, conn)
 
@@ -410,7 +419,7 @@ class Live:
                 raise  # cancelled from outside (the server stops)
             listening.uncancel()
             if isinstance(sender.exception(), TimeoutError):
-                close = (CLOSE_STALLED, "connexion trop lente")
+                close = (CLOSE_STALLED, N_("connexion trop lente"))
         finally:
             receiving = False
             sender.cancel()
@@ -418,7 +427,7 @@ class Live:
                 await sender
         if close:
             with contextlib.suppress(Exception):
-                await websocket.close(code=close[0], reason=close[1])
+                await websocket.close(code=close[0], reason=reason(close[1], conn.locale))
 
     @staticmethod
     async def _receive(websocket: WebSocket, role: str, max_size: int) -> tuple[int, str] | None:
@@ -429,7 +438,7 @@ class Live:
             return None
         data = message.get("bytes") or (message.get("text") or "").encode()
         if len(data) > max_size:
-            return (CLOSE_TOO_BIG, "message trop grand")
+            return (CLOSE_TOO_BIG, N_("message trop grand"))
         if role == CONTROL:
-            return (CLOSE_FORBIDDEN, "les commandes passent par HTTP")
-        return (CLOSE_FORBIDDEN, "ce rôle ne peut pas piloter l'atelier")
+            return (CLOSE_FORBIDDEN, N_("les commandes passent par HTTP"))
+        return (CLOSE_FORBIDDEN, N_("ce rôle ne peut pas piloter l'atelier"))

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from app import i18n
 from app.db import get_engine
 from app.domain.codes import is_phone_token
-from app.domain.errors import DomainError, NotFound
+from app.domain.errors import N_, DomainError, NotFound
 from app.exports.qr import qr_svg
 from app.live import (
     BOARD,
@@ -24,6 +24,7 @@ from app.live import (
     PARTICIPANT,
     Live,
     origin_allowed,
+    reason,
 )
 from app.screens import views
 from app.services import logins, participants, workshops
@@ -41,7 +42,7 @@ from app.web import (
 )
 
 router = APIRouter()
-NOT_JOINED = "rejoignez d'abord l'atelier"
+NOT_JOINED = N_("rejoignez d'abord l'atelier")
 
 
 @router.get("/b/{board_key}", response_class=HTMLResponse)
@@ -79,7 +80,7 @@ def _resolve(websocket: WebSocket, kind: str, key: str,
             if raw is None:
                 return workshop.id, None, None, None, workshop.language
             if not raw.isdigit():
-                raise NotFound("sous-groupe inconnu")
+                raise NotFound(N_("sous-groupe inconnu"))
             group = workshops.group_of(session, workshop, int(raw))
             return workshop.id, None, group.id, None, workshop.language
         if kind == CONTROL:
@@ -87,7 +88,7 @@ def _resolve(websocket: WebSocket, kind: str, key: str,
             if login is None:
                 raise LoginRequired("connexion animateur requise")
             if not key.isdigit():
-                raise NotFound("atelier inconnu")
+                raise NotFound(N_("atelier inconnu"))
             owned = workshops.get_owned(session, login.account.id, int(key))
             return owned.id, None, None, login.session_id, None
         workshop, participant = member(websocket, session, key)
@@ -130,7 +131,7 @@ async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
     live = websocket.app.state.live
     assert isinstance(live, Live)
     if not origin_allowed(websocket, live.settings.base_url):
-        await websocket.close(code=CLOSE_FORBIDDEN, reason="origine refusée")
+        await websocket.close(code=CLOSE_FORBIDDEN)  # before accept: the handshake gets a 403
         return
     try:
         workshop_id, participant_id, group_id, login_id, board_language = await run_in_threadpool(
@@ -141,14 +142,14 @@ async def _serve(websocket: WebSocket, kind: str, key: str) -> None:
         # Accepted then closed, so the client reads why (a refused handshake says nothing).
         await websocket.accept()
         code = {404: CLOSE_NOT_FOUND, 401: CLOSE_LOGGED_OUT}.get(err.status, CLOSE_FORBIDDEN)
-        await websocket.close(code=code, reason=err.message.encode()[:120].decode(errors="ignore"))
+        await websocket.close(code=code, reason=reason(err, i18n.current()))
         return
     if kind == PARTICIPANT and participant_id is None:
         await websocket.accept()
         participant_id = await _joining(websocket, workshop_id, live.settings.join_socket_wait_seconds)
         if participant_id is None:
             with contextlib.suppress(Exception):
-                await websocket.close(code=CLOSE_FORBIDDEN, reason=NOT_JOINED)
+                await websocket.close(code=CLOSE_FORBIDDEN, reason=reason(NOT_JOINED, i18n.current()))
             return
     # The board speaks its workshop's language whoever's browser opens it (a change of it reloads
     # the open boards, app.js); phones and the control page their own (app.main.Locales).

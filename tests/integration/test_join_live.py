@@ -96,16 +96,20 @@ def test_a_joining_socket_without_a_stored_join_is_refused_and_changes_nothing(d
         # A token never joined with, one of a wrong form, bytes, nothing at all: closed, no one in.
         for message in (phone_token(), "a" * 20, "é" * 43, phone_token().encode(), None):
             assert asyncio.run(refused(message)) == CLOSE_FORBIDDEN, message
-        # Without ?rejoindre, a socket with no cookie is refused at once, as before.
-        assert asyncio.run(_plain_refusal(server.ws_url, ws["code"], server.url)) == CLOSE_FORBIDDEN
+        # Without ?rejoindre, a socket with no cookie is refused at once, as before, saying why in
+        # its reader's language.
+        for language, said in (("fr", "rejoignez d'abord l'atelier"), ("en", "join the workshop first")):
+            assert asyncio.run(_plain_refusal(server.ws_url, ws["code"], server.url, language)) == (
+                CLOSE_FORBIDDEN, said)
         assert participants_of(database_url, ws["id"]) == []
 
 
-async def _plain_refusal(ws_url: str, code: str, origin: str) -> int | None:
-    async with websockets.connect(f"{ws_url}/ws/p/{code}", origin=origin) as socket:
+async def _plain_refusal(ws_url: str, code: str, origin: str, language: str = "fr") -> tuple[int | None, str]:
+    async with websockets.connect(f"{ws_url}/ws/p/{code}", origin=origin,
+                                  additional_headers={"Accept-Language": language}) as socket:
         with pytest.raises(websockets.ConnectionClosed):
             await asyncio.wait_for(socket.recv(), FIRST_PUSH)
-        return socket.close_code
+        return socket.close_code, socket.close_reason
 
 
 @pytest.mark.storage
