@@ -5,7 +5,7 @@ against a real server."""
 
 import pytest
 
-from tests.browser.test_live_browser import PHONE_A, Watch, fill_postit, join, my_note, phone_page
+from tests.browser.test_live_browser import PHONE_A, Watch, fill_postit, join, my_note, phone_page, shot_of
 from tests.browser.test_rating_browser import TEMPLATE as RATING
 from tests.browser.test_rating_browser import card, stored, tap
 from tests.support import Facilitator, catalog, create_facilitator, run_server, sql
@@ -79,7 +79,7 @@ def test_a_rating_phone_over_its_limit_waits_as_told_and_loses_nothing(
             status = card(phone, 2).locator(".rate-status")
             expect(status).to_contain_text("Trop d'envois d'affilée")
             expect(status).to_contain_text("nouvel essai dans")
-            card(phone, 2).screenshot(path=shots / "rating-phone-rate-limited.png")
+            shot_of(card(phone, 2), shots / "rating-phone-rate-limited.png")
             expect(status).to_contain_text("Impact enregistré", timeout=20_000)
             # Sent again once, after the Retry-After: the 4-second retry did not knock meanwhile.
             assert len(too_many) == 1, too_many

@@ -26,6 +26,7 @@ from tests.browser.test_live_browser import (
     live,
     login,
     phone_page,
+    shot_of,
 )
 from tests.support import Facilitator, Participant, catalog, create_facilitator, run_server
 
@@ -278,7 +279,7 @@ def test_each_axis_is_one_radio_group_walked_with_the_arrows(browser, database_u
             unknown = choice(phone, 1, "Maîtrise", "je ne sais pas")
             expect(unknown).to_be_focused()
             expect(unknown).to_have_class(re.compile(r"\bis-chosen\b"))
-            card(phone, 1).screenshot(path=shots / "rating-phone-keyboard.png")
+            shot_of(card(phone, 1), shots / "rating-phone-keyboard.png")
             assert [(text, axis, value) for text, axis, value in stored(srv.database_url)] == [
                 (FACTORS[0], "impact", 3), (FACTORS[0], "maitrise", None)]
             watch.check()
