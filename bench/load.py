@@ -656,6 +656,8 @@ def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
         print(f"    app / raw  : frames/s {ratio(app['frames_per_s'], raw['frames_per_s'])}, "
               f"memory per connection {ratio(app['rss_kib_per_connection'], raw['rss_kib_per_connection'])}")
     print(f"  server log   : {r['log_problem_lines']} suspicious lines")
+    for line in r["log_excerpt"]:
+        print(f"    | {line}")
 
 
 RECORD_HEADER = (
@@ -774,7 +776,7 @@ def run(args: argparse.Namespace, database_url: str, tmp: Path, sessions: Path) 
     result["loss"] = {key: sum(loss[key] for loss in losses) for key in losses[0]}
     if len(losses) > 1:
         result["loss_per_workshop"] = losses
-    result["log_problem_lines"], _tail = server_log_problems(server.log)
+    result["log_problem_lines"], result["log_excerpt"] = server_log_problems(server.log)
     return result
 
 

@@ -494,10 +494,13 @@ def count_items(database_url: str) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def server_log_problems(log: Path, tail: int = 40) -> tuple[int, list[str]]:
+def server_log_problems(log: Path, after: int = 15, most: int = 60) -> tuple[int, list[str]]:
+    """How many lines look like an error, and an excerpt: each of them with the lines after it
+    (a traceback's frames), `most` lines at most."""
     lines = log.read_text(errors="replace").splitlines()
-    bad = sum(1 for line in lines if re.search(r"Traceback|ERROR|Exception|CRITICAL", line))
-    return bad, lines[-tail:]
+    bad = [n for n, line in enumerate(lines) if re.search(r"Traceback|ERROR|Exception|CRITICAL", line)]
+    shown = sorted({m for n in bad for m in range(n, min(n + after + 1, len(lines)))})[:most]
+    return len(bad), [lines[m] for m in shown]
 
 
 # -------------------------------------------------------------------------------------- output
@@ -572,7 +575,7 @@ def print_report(r: dict[str, Any], args: argparse.Namespace) -> None:
     print()
     print(f"server log: {r['log_problem_lines']} suspicious lines ({r['log_lines']} lines)")
     if r["log_problem_lines"]:
-        print("---- server log tail ----")
+        print("---- server log, where it looks wrong ----")
         print("\n".join(r["log_tail"]))
         print("-------------------------")
 
