@@ -86,16 +86,18 @@ def _resolve(websocket: WebSocket, kind: str, key: str,
         if kind == CONTROL:
             login = logins.resolve(session, websocket.session.get("f"), lifetime)
             if login is None:
-                raise LoginRequired("connexion animateur requise")
+                raise LoginRequired(N_("connexion animateur requise"))
             if not key.isdigit():
                 raise NotFound(N_("atelier inconnu"))
             owned = workshops.get_owned(session, login.account.id, int(key))
             return owned.id, None, None, login.session_id, None
         workshop, participant = member(websocket, session, key)
+        if websocket.query_params.get("rejoindre") is not None:
+            # Joining: the token comes as the first message (_joining), on every (re)connection
+            # of this socket, whether its handshake came before the join's cookie or after it.
+            return workshop.id, None, None, None, None
         if participant is not None:
             return workshop.id, participant.id, None, None, None
-        if websocket.query_params.get("rejoindre") is not None:
-            return workshop.id, None, None, None, None  # joining: see _joining
         raise DomainError(NOT_JOINED)
 
 

@@ -28,7 +28,9 @@
   // socket may survive it, and no new "open" event will come to say the page is live again.
   var socketOpen = false;
   document.addEventListener("htmx:wsOpen", function (e) {
-    if (joining) { e.detail.socketWrapper.send(joining); return; }
+    // The joining socket names its participant by the token drawn, at each (re)connection.
+    if (drawn && e.target === joinSocket) e.detail.socketWrapper.send(drawn);
+    if (joining) return;
     socketOpen = true; setStatus(document, true); saidOnline(true); flush();
   });
   document.addEventListener("htmx:wsClose", function (e) {
@@ -53,7 +55,9 @@
   // The phone draws its participant token, posts it with the form and sends it as its socket's
   // first message, all at once, and stays on the page: on a slow network, where a request costs
   // seconds, it is live after one round trip instead of three (POST, its redirect, the socket).
-  var joining = null;  // the token drawn, until the first push shows the workshop
+  var drawn = null;  // the token drawn
+  var joinSocket = null;  // the element of the socket opened with the form
+  var joining = false;  // until the first push shows the workshop
   document.addEventListener("submit", function (e) {
     var form = e.target;
     var frame = form.matches && form.matches("[data-join-form]") && form.closest("[data-join-socket]");
@@ -61,11 +65,12 @@
     e.preventDefault();
     if (joining) return;
     var bytes = window.crypto.getRandomValues(new Uint8Array(32));
-    joining = btoa(String.fromCharCode.apply(null, bytes))
+    drawn = btoa(String.fromCharCode.apply(null, bytes))
       .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    joining = true;
     var body = new FormData(form);
-    body.append("cle", joining);
-    var socket = document.createElement("div");
+    body.append("cle", drawn);
+    var socket = joinSocket = document.createElement("div");
     socket.setAttribute("ws-connect", frame.dataset.joinSocket);
     frame.appendChild(socket);
     htmx.process(socket);
@@ -79,12 +84,12 @@
         // The plain way: the form sent again, and the server's answer shown as a page (a refusal
         // in her words, or the workshop she is already in).
         socket.remove();
-        joining = null;
+        joining = false; drawn = joinSocket = null;
         form.submit();
       });
   });
   function joined() {
-    joining = null;
+    joining = false;
     document.querySelectorAll(".phone-head[hidden]").forEach(function (head) { head.hidden = false; });
     socketOpen = true; setStatus(document, true); saidOnline(true); flush();
   }

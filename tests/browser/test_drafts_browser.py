@@ -56,6 +56,11 @@ def test_a_half_typed_post_it_survives(browser, kinds_server, shots):  # noqa: F
 
         phone.route_web_socket(re.compile(r"/ws/p/"), relay)
         join(phone, server, ws["code"], "Awa Diallo")
+        # The socket opened with the join form, lost: it names her again by the token she drew.
+        sockets[-1].close(code=1012, reason="redémarrage")
+        expect(phone.locator("[data-conn-status]")).to_have_text(re.compile("connexion perdue"))
+        live(phone)
+        assert len(sockets) == 2
         phone.get_by_label("Votre sous-groupe").select_option(label="Groupe 2")
         phone.locator("label.chip", has_text="économique").click()
         phone.get_by_label("Votre post-it").press_sequentially(NOTE)

@@ -42,8 +42,10 @@ def participants_of(database_url: str, workshop_id: int) -> list[ParticipantRow]
 
 @pytest.mark.storage
 @pytest.mark.broadcast
-@pytest.mark.parametrize("socket_first", [True, False], ids=["socket-first", "form-first"])
-def test_the_socket_opened_beside_the_join_form_turns_live(server, facilitator_email, socket_first):
+@pytest.mark.parametrize("order", ["socket-first", "form-first", "cookie-first"])
+def test_the_socket_opened_beside_the_join_form_turns_live(server, facilitator_email, order):
+    """`cookie-first`: the join's answer, and its cookie, came before the socket's handshake (a
+    browser slow to open sockets); it sends its token all the same, and is served."""
     fac = Facilitator(server.url, facilitator_email)
     ws = fac.create_workshop()
     activity_id = fac.open_postits(ws["id"])
@@ -53,21 +55,36 @@ def test_the_socket_opened_beside_the_join_form_turns_live(server, facilitator_e
     def join() -> httpx.Response:
         return client.post(f"/j/{ws['code']}", data={"name": "Camille", "cle": token})
 
+    def connect() -> websockets.connect:
+        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        return websockets.connect(f"{server.ws_url}/ws/p/{ws['code']}?rejoindre", origin=server.url,
+                                  additional_headers={"Cookie": cookie} if cookie else None)
+
     async def scenario() -> tuple[httpx.Response, str]:
-        async with websockets.connect(f"{server.ws_url}/ws/p/{ws['code']}?rejoindre",
-                                      origin=server.url) as socket:
-            if socket_first:  # the token waits on the server for the join to be stored
+        answer = await asyncio.to_thread(join) if order == "cookie-first" else None
+        async with connect() as socket:
+            if order == "socket-first":  # the token waits on the server for the join to be stored
                 await socket.send(token)
                 await asyncio.sleep(0.3)
                 answer = await asyncio.to_thread(join)
-            else:
+            elif order == "form-first":
                 answer = await asyncio.to_thread(join)
                 await socket.send(token)
+            else:
+                await socket.send(token)
+            assert answer is not None
             return answer, await first_frame(socket)
 
-    answer, frame = asyncio.run(scenario())
+    async def reconnection() -> str:
+        """The same socket again, after a loss: its token again, with the cookie now."""
+        async with connect() as socket:
+            await socket.send(token)
+            return await first_frame(socket)
+
+    answer, first = asyncio.run(scenario())
     assert answer.status_code == 204, answer.text
-    assert 'id="p-activity"' in frame and f'data-activity="{activity_id}"' in frame, frame[:300]
+    for frame in (first, asyncio.run(reconnection())):
+        assert 'id="p-activity"' in frame and f'data-activity="{activity_id}"' in frame, frame[:300]
     # The cookie of the answer is the phone's: its page is hers, with the token it drew.
     assert client.get(f"/p/{ws['code']}").status_code == 200
     rows = participants_of(server.database_url, ws["id"])
